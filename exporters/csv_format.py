@@ -1,0 +1,113 @@
+"""CSV: one file per category, for spreadsheets and simple tools.
+
+UTF-8 with a byte order mark (so Excel picks the encoding), RFC 4180 quoting with CRLF line
+ends, delimiter ``;`` (what Dutch Excel expects) or ``,``. The header row holds the stable field
+names; labels and descriptions are in the JSON file. Every string cell is escaped against
+formula injection (:mod:`exporters.escaping`); dates are ISO 8601, datetimes ISO 8601 in UTC,
+booleans ``true``/``false``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
+from typing import Any, BinaryIO
+
+from exporters import i18n
+from exporters.base import FormatOptions, OutputFile, slug, text_stream, unique
+from exporters.escaping import PREFIX, TRIGGERS, escape_cell
+from exporters.model import CategoryData, ExportPackage, FieldSpec
+from exporters.rowplan import row_converter
+from exporters.values import (
+    Converter,
+    ConverterFactory,
+    check_date,
+    check_int,
+    check_number,
+    check_str,
+    converters_for,
+    utc,
+    wrong_type,
+)
+
+MEDIA_TYPE = "text/csv"
+
+
+def _string(spec: FieldSpec) -> Converter:
+    triggers = TRIGGERS
+
+    def convert(value: Any) -> str:
+        text: str = value if type(value) is str else str(check_str(spec, value))
+        return PREFIX + text if text[:1] in triggers else text
+
+    return convert
+
+
+def _boolean(spec: FieldSpec) -> Converter:
+    def convert(value: Any) -> str:
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        wrong_type(spec, value)
+
+    return convert
+
+
+CONVERTERS: Mapping[str, ConverterFactory] = {
+    "string": _string,
+    "integer": lambda spec: lambda v: check_int(spec, v),
+    "number": lambda spec: lambda v: check_number(spec, v),
+    "boolean": _boolean,
+    "date": lambda spec: lambda v: check_date(spec, v).isoformat(),
+    "datetime": lambda spec: lambda v: utc(spec, v).isoformat(),
+}
+
+
+# Values that csv.writer already writes correctly (``str(date)`` is ISO 8601).
+PASSTHROUGH: Mapping[str, frozenset[type]] = {
+    "integer": frozenset({int}),
+    "date": frozenset({date}),
+}
+
+
+def csv_rows(category: CategoryData) -> Iterator[Sequence[Any]]:
+    """The header row, then each record as converted, escaped cell values."""
+    yield [escape_cell(f.name) for f in category.fields]
+    convert = row_converter(
+        category.fields, converters_for(CONVERTERS, category.fields), PASSTHROUGH
+    )
+    yield from map(convert, category.iter_records())
+
+
+def write_csv(category: CategoryData, out: BinaryIO, delimiter: str = ";") -> None:
+    """Stream one category as CSV into ``out``."""
+    out.write(codecs.BOM_UTF8)
+    with text_stream(out, newline="") as w:
+        csv.writer(w, delimiter=delimiter, lineterminator="\r\n").writerows(csv_rows(category))
+
+
+class CsvFormat:
+    name = "csv"
+
+    def files(self, pkg: ExportPackage, options: FormatOptions) -> list[OutputFile]:
+        files: list[OutputFile] = []
+        taken: set[str] = set()
+        delimiter = options.csv_delimiter
+        for source, category in pkg.categories():
+            path = unique(f"csv/{slug(source.name)}/{slug(category.key)}", taken) + ".csv"
+            description = i18n.t(
+                pkg.language,
+                "file.csv",
+                category=category.label,
+                source=source.name,
+                delimiter=delimiter,
+            )
+
+            def write(out: BinaryIO, category: CategoryData = category) -> None:
+                write_csv(category, out, delimiter)
+
+            files.append(OutputFile(path, MEDIA_TYPE, description, write))
+        return files

@@ -1,0 +1,73 @@
+"""The rows of the XLSX "Information" sheet: request metadata, the Art. 15(1) information per
+source, the generic rights and complaint texts, and which sheet holds which category."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from exporters.i18n import t
+from exporters.model import ExportPackage, SourceSection
+from exporters.values import utc_display
+
+
+@dataclass(frozen=True)
+class InfoRow:
+    values: tuple[str, ...]
+    heading: bool = False
+
+
+def _pair(label: str, value: str) -> InfoRow:
+    return InfoRow((label, value))
+
+
+def _source_rows(pkg: ExportPackage, source: SourceSection) -> Iterator[InfoRow]:
+    lang = pkg.language
+    info = source.info
+    yield InfoRow((t(lang, "source"), source.name), heading=True)
+    yield _pair(t(lang, "owner"), source.owner)
+    for purpose in info.purposes:
+        yield _pair(t(lang, "purposes"), purpose)
+    for basis in info.legal_basis:
+        yield _pair(t(lang, "legal_basis"), basis)
+    for label in source.category_labels:
+        yield _pair(t(lang, "categories"), label)
+    if not info.recipients:
+        yield _pair(t(lang, "recipients"), t(lang, "recipients.none"))
+    for recipient in info.recipients:
+        where = f", {recipient.country}" if recipient.country else ""
+        yield _pair(t(lang, "recipients"), f"{recipient.name} ({recipient.role}{where})")
+    yield _pair(t(lang, "retention"), info.retention)
+    yield _pair(t(lang, "source_of_data"), info.source_of_data or t(lang, "source_of_data.subject"))
+    yield _pair(t(lang, "adm"), info.automated_decision_making or t(lang, "adm.none"))
+    if info.transfer_safeguards:
+        yield _pair(t(lang, "transfer_safeguards"), info.transfer_safeguards)
+    yield InfoRow(())
+
+
+def information_rows(pkg: ExportPackage, sheets: list[tuple[str, str, str]]) -> Iterator[InfoRow]:
+    """``sheets`` holds (sheet name, source name, category label) for each data sheet."""
+    lang = pkg.language
+    yield InfoRow((t(lang, f"title.{pkg.right}"),), heading=True)
+    yield _pair(t(lang, "reference"), pkg.reference)
+    yield _pair(t(lang, "subject"), pkg.subject_name)
+    yield _pair(t(lang, "request_right"), t(lang, f"right.{pkg.right}"))
+    yield _pair(t(lang, "received_at"), utc_display(pkg.received_at))
+    yield _pair(t(lang, "generated_at"), utc_display(pkg.generated_at))
+    yield InfoRow(())
+    if not pkg.sources:
+        yield InfoRow((t(lang, "no_data"),))
+    for source in pkg.sources:
+        yield from _source_rows(pkg, source)
+    if sheets:
+        yield InfoRow((t(lang, "sheet.sheet"), t(lang, "categories")), heading=True)
+        for name, source_name, label in sheets:
+            yield _pair(name, t(lang, "copy.caption", category=label, source=source_name))
+        yield InfoRow(())
+    for exclusion in pkg.excluded:
+        reason = t(lang, f"excluded.{exclusion.reason}")
+        yield _pair(
+            t(lang, "excluded"), f"{exclusion.category_label} ({exclusion.source}): {reason}"
+        )
+    yield InfoRow((t(lang, "rights"), t(lang, "rights.text")))
+    yield InfoRow((t(lang, "complaint"), t(lang, "complaint.text")))

@@ -1,0 +1,61 @@
+"""The Flask edge of DSR Portal: HTTP in, HTTP out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal import config as config_module
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Application factory. ``PORTAL_ENV`` picks the config class (development by default);
+    ``overrides`` win over everything (tests). Migrations are never run here."""
+    overrides = dict(overrides or {})
+    env_name = overrides.pop("ENV_NAME", None) or os.environ.get("PORTAL_ENV", "development")
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=overrides.pop("INSTANCE_PATH", None)
+        or os.environ.get("PORTAL_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.from_object(config_module.CONFIGS[env_name])
+    if env_name != "test":
+        app.config.update(config_module.from_environment())
+    if env_name == "development":
+        for key, value in config_module.development_secrets(Path(app.instance_path)).items():
+            app.config.setdefault(key, value)
+            if not app.config.get(key):
+                app.config[key] = value
+        if not app.config.get("DATABASE_URL"):
+            app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
+    app.config.update(overrides)
+    _check(app)
+
+    from portal import db, errors, i18n, security, views
+
+    db.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    views.init_app(app)
+    from portal import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _check(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production":
+        found = config_module.problems(app.config)
+        if found:
+            raise config_module.ConfigError("; ".join(found))
+    if not app.config.get("SECRET_KEY"):
+        raise config_module.ConfigError("PORTAL_SECRET_KEY is not set")

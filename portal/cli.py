@@ -1,0 +1,257 @@
+"""Command line: ``flask --app wsgi ...`` or the ``dsr-portal`` console script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal import PROJECT_ROOT
+from portal.config import problems
+from portal.db import get_db
+from rights.audit import SYSTEM, verify_chain
+from rights.crypto import generate_key
+from rights.db import now_utc
+from rights.deadlines import NLHolidayCalendar
+from rights.models.org import Organisation, Role
+from rights.policy import Policy
+from rights.users import create_user
+
+
+def policy_from(app: Flask) -> Policy:
+    return Policy(
+        calendar=NLHolidayCalendar(
+            good_friday=bool(app.config["GOOD_FRIDAY_IS_HOLIDAY"]),
+            equated_days=bool(app.config["EQUATED_DAYS_ARE_HOLIDAYS"]),
+        ),
+        undue_delay_working_days=int(app.config["UNDUE_DELAY_WORKING_DAYS"]),
+    )
+
+
+def alembic_config(url: str) -> object:
+    from alembic.config import Config
+
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade_database(app: Flask, revision: str = "head") -> None:
+    from alembic import command
+
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), revision)  # type: ignore[arg-type]
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database migrations (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to REVISION (default: head)."""
+    upgrade_database(current_app, revision)
+    click.echo("database is at " + revision)
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    from alembic import command
+
+    command.current(alembic_config(current_app.config["DATABASE_URL"]))  # type: ignore[arg-type]
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--organisation", "org_slug", default=None, help="slug, for controller contacts")
+@click.password_option()
+@with_appcontext
+def create_user_command(
+    email: str, name: str, role: str, org_slug: str | None, password: str
+) -> None:
+    """Create a staff or controller account."""
+    from sqlalchemy import select
+
+    with get_db().sessionmaker() as session:
+        org = None
+        if org_slug:
+            org = session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+            if org is None:
+                raise click.ClickException(f"no organisation with slug {org_slug}")
+        create_user(
+            session,
+            email=email,
+            name=name,
+            role=Role(role),
+            now=now_utc(),
+            actor=SYSTEM,
+            password=password,
+            organisation=org,
+        )
+        session.commit()
+    click.echo(f"created {role} {email}")
+
+
+@click.group("demo")
+def demo_group() -> None:
+    """Demo data."""
+
+
+@demo_group.command("load")
+@with_appcontext
+def demo_load() -> None:
+    """Load the demo organisations, users and requests (idempotent)."""
+    from rights.demo import load_demo
+
+    with get_db().sessionmaker() as session:
+        logins = load_demo(session, now=now_utc(), policy=policy_from(current_app))
+        session.commit()
+    for login in logins:
+        click.echo(f"  {login.role:<11} {login.email:<36} {login.password}")
+
+
+@click.group("worker")
+def worker_group() -> None:
+    """The background worker (outbox mail, scheduled jobs)."""
+
+
+@worker_group.command("run")
+@click.option("--once", is_flag=True, help="one pass, then exit (for cron)")
+@with_appcontext
+def worker_run(once: bool) -> None:
+    from portal.worker import run_forever, run_once
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        result = run_once(app)
+        click.echo(f"sent {result.sent}, failed {result.failed}, jobs {result.jobs}")
+    else:
+        run_forever(app)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the hash chain; exit 1 and name the first broken link if it is not intact."""
+    with get_db().sessionmaker() as session:
+        report = verify_chain(session)
+    if report.ok:
+        click.echo(f"audit chain intact: {report.checked} events")
+        return
+    click.echo(
+        f"audit chain BROKEN at event {report.first_broken_seq}: {report.reason} "
+        f"({report.checked} events before it are intact)",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@click.group("config")
+def config_group() -> None:
+    """Configuration."""
+
+
+@config_group.command("check")
+@with_appcontext
+def config_check() -> None:
+    """List what would stop this configuration from running in production."""
+    found = problems(current_app.config)
+    if not found:
+        click.echo("configuration ok for production")
+        return
+    for problem in found:
+        click.echo(f"- {problem}")
+    sys.exit(0 if current_app.config["ENV_NAME"] != "production" else 1)
+
+
+@click.command("gen-key")
+def gen_key() -> None:
+    """Print a new random encryption key for PORTAL_ENCRYPTION_KEY."""
+    click.echo(generate_key())
+
+
+@click.command("dev")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def dev(host: str, port: int) -> None:
+    """Development: migrate, load the demo, start a worker and the web server."""
+    from rights.demo import load_demo
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade_database(app)
+    with get_db().sessionmaker() as session:
+        logins = load_demo(session, now=now_utc(), policy=policy_from(app))
+        session.commit()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "portal.cli", "worker", "run"], env=os.environ.copy()
+    )
+    url = f"http://{'localhost' if host in ('127.0.0.1', 'localhost') else host}:{port}"
+    click.echo("")
+    click.echo(f"  DSR Portal is running at {url}/")
+    click.echo(f"  Staff login:         {url}/auth/login")
+    click.echo(f"  Mail (development):  {url}/staff/dev-mail")
+    click.echo("  Demo logins (password for all shown):")
+    for login in logins:
+        click.echo(f"    {login.role:<11} {login.email:<36} {login.password}")
+    click.echo("  Stop with Ctrl+C.\n")
+    try:
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+
+
+COMMANDS = (
+    db_group,
+    create_user_command,
+    demo_group,
+    worker_group,
+    audit_group,
+    config_group,
+    gen_key,
+    dev,
+)
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from portal import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, add_default_commands=True)
+
+
+def main() -> None:
+    cli(prog_name="dsr-portal")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Configuration classes. Values come from environment variables with a ``PORTAL_`` prefix;
+production refuses to start without a real secret key, encryption key and https base URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from rights.crypto import generate_key, parse_key
+
+ENV_KEYS = {
+    # name in app.config: (environment variable, type)
+    "SECRET_KEY": ("PORTAL_SECRET_KEY", str),
+    "DATABASE_URL": ("PORTAL_DATABASE_URL", str),
+    "BASE_URL": ("PORTAL_BASE_URL", str),
+    "ENCRYPTION_KEY": ("PORTAL_ENCRYPTION_KEY", str),
+    "MAIL_MODE": ("PORTAL_MAIL_MODE", str),
+    "MAIL_FROM": ("PORTAL_MAIL_FROM", str),
+    "SMTP_HOST": ("PORTAL_SMTP_HOST", str),
+    "SMTP_PORT": ("PORTAL_SMTP_PORT", int),
+    "SMTP_USER": ("PORTAL_SMTP_USER", str),
+    "SMTP_PASSWORD": ("PORTAL_SMTP_PASSWORD", str),
+    "SMTP_SECURITY": ("PORTAL_SMTP_SECURITY", str),
+    "TRUSTED_HOSTS": ("PORTAL_TRUSTED_HOSTS", list),
+    "RATELIMIT_STORAGE_URI": ("PORTAL_RATELIMIT_STORAGE_URI", str),
+    "MAX_CONTENT_LENGTH": ("PORTAL_MAX_CONTENT_LENGTH", int),
+    "GOOD_FRIDAY_IS_HOLIDAY": ("PORTAL_GOOD_FRIDAY_IS_HOLIDAY", bool),
+    "EQUATED_DAYS_ARE_HOLIDAYS": ("PORTAL_EQUATED_DAYS_ARE_HOLIDAYS", bool),
+    "UNDUE_DELAY_WORKING_DAYS": ("PORTAL_UNDUE_DELAY_WORKING_DAYS", int),
+}
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY = ""
+    DATABASE_URL = ""
+    BASE_URL = "http://localhost:5000"
+    ENCRYPTION_KEY = ""
+    MAIL_MODE = "smtp"  # smtp | file
+    MAIL_FROM = "privacy@localhost"
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_SECURITY = "none"  # none | starttls | tls
+    TRUSTED_HOSTS: list[str] | None = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    GOOD_FRIDAY_IS_HOLIDAY = False
+    EQUATED_DAYS_ARE_HOLIDAYS = False
+    UNDUE_DELAY_WORKING_DAYS = 5
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "dsr_session"
+    HSTS = False
+    OPERATOR_NAME = "DSR Portal"
+    WORKER_POLL_SECONDS = 5.0
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+    MAIL_MODE = "file"
+    SESSION_COOKIE_SECURE = False
+    TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
+
+
+class TestConfig(BaseConfig):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    ENCRYPTION_KEY = "qh1r3xq6O3qV7mS0b1aQn8f1cH4m2bC3dE5fG6hJ7kA"
+    DATABASE_URL = "sqlite://"
+    MAIL_MODE = "file"
+    BASE_URL = "http://localhost"
+    SESSION_COOKIE_SECURE = False
+    TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
+    # The limiter's memory storage lives as long as the process, so counts would leak from
+    # one test into the next; tests of the limits switch it on for themselves.
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    HSTS = True
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def _coerce(kind: type, raw: str) -> Any:
+    if kind is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if kind is int:
+        return int(raw)
+    if kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, (var, kind) in ENV_KEYS.items():
+        if var in env and env[var] != "":
+            values[name] = _coerce(kind, env[var])
+    return values
+
+
+def development_secrets(instance_path: Path) -> dict[str, str]:
+    """A secret key and encryption key kept in the instance folder, so a development
+    server's sessions and encrypted files survive a restart. Never used in production."""
+    path = instance_path / "dev-secrets.json"
+    if path.exists():
+        data: dict[str, str] = json.loads(path.read_text())
+        return data
+    data = {"SECRET_KEY": secrets.token_urlsafe(48), "ENCRYPTION_KEY": generate_key()}
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    return data
+
+
+class ConfigError(RuntimeError):
+    """Start-up refused: the configuration is unsafe or incomplete."""
+
+
+def problems(config: dict[str, Any]) -> list[str]:
+    """What is wrong with a configuration; production must have none of these."""
+    found = []
+    secret = config.get("SECRET_KEY") or ""
+    if len(secret) < 32 or secret == TestConfig.SECRET_KEY:
+        found.append("PORTAL_SECRET_KEY must be a random string of at least 32 characters")
+    try:
+        parse_key(config.get("ENCRYPTION_KEY") or "")
+    except ValueError:
+        found.append("PORTAL_ENCRYPTION_KEY must be 32 random bytes in base64 (dsr-portal gen-key)")
+    if config.get("ENCRYPTION_KEY") == TestConfig.ENCRYPTION_KEY:
+        found.append("PORTAL_ENCRYPTION_KEY is the test key")
+    if not str(config.get("BASE_URL", "")).startswith("https://"):
+        found.append("PORTAL_BASE_URL must be an https:// URL")
+    if not config.get("DATABASE_URL"):
+        found.append("PORTAL_DATABASE_URL is not set")
+    if config.get("MAIL_MODE") not in ("smtp", "file"):
+        found.append("PORTAL_MAIL_MODE must be smtp or file")
+    if config.get("ENV_NAME") == "production" and config.get("MAIL_MODE") == "file":
+        found.append("PORTAL_MAIL_MODE=file is for development only")
+    if config.get("ENV_NAME") == "production" and not config.get("TRUSTED_HOSTS"):
+        found.append("PORTAL_TRUSTED_HOSTS must list the host names the portal answers to")
+    return found

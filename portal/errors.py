@@ -1,0 +1,89 @@
+"""Error pages and the one place where domain errors become HTTP status codes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from rights.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (
+        _l("Bad request"),
+        _l("The form could not be processed. Go back, reload the page and try again."),
+    ),
+    403: (_l("No access"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"), _l("This page does not exist, or you do not have access to it.")),
+    405: (_l("Not allowed"), _l("This action is not possible here.")),
+    409: (
+        _l("Changed in the meantime"),
+        _l(
+            "Someone else changed this, or this step is not possible in the current state. "
+            "Reload the page and check before trying again."
+        ),
+    ),
+    410: (
+        _l("No longer available"),
+        _l("This link has expired, was already used or was withdrawn."),
+    ),
+    413: (_l("File too large"), _l("The file is larger than allowed. Choose a smaller file.")),
+    422: (_l("Check your input"), _l("Some of the information given is not valid.")),
+    429: (_l("Too many attempts"), _l("Please wait a moment and try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error occurred. Nothing you sent was lost; please try again later."),
+    ),
+    502: (_l("A connected system did not answer"), _l("Please try again later.")),
+}
+
+
+def render_error(status: int, detail: str | None = None) -> tuple[str, int]:
+    title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    try:
+        html = render_template(
+            "errors/error.html", status=status, title=title, message=message, detail=detail
+        )
+    except Exception:
+        html = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1>"
+    return html, status
+
+
+def _http(exc: HTTPException) -> tuple[str, int] | HTTPException:
+    if exc.code is None or exc.code < 400:
+        return exc
+    return render_error(exc.code)
+
+
+def _domain(exc: DomainError) -> tuple[str, int]:
+    return render_error(exc.http_status)
+
+
+def _stale(exc: StaleDataError) -> tuple[str, int]:
+    return render_error(409)
+
+
+def _csrf(exc: CSRFError) -> tuple[str, int]:
+    return render_error(400)
+
+
+def _unexpected(exc: Exception) -> tuple[str, int]:
+    # Log the type only: exception text can contain personal data (SECURITY.md 16.x).
+    log.error("unhandled %s", type(exc).__name__, exc_info=False)
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(DomainError, _domain)
+    app.register_error_handler(StaleDataError, _stale)
+    if not app.config.get("TESTING") or app.config.get("TEST_HANDLE_500"):
+        app.register_error_handler(Exception, _unexpected)

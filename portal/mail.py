@@ -1,0 +1,71 @@
+"""Rendering and sending outbox mail (in the subject's language), over SMTP or, in
+development, to files listed on a staff page."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy.orm import Session
+
+from portal.tokens import make_token
+from rights.models.mail import OutboxMail
+from rights.models.request import RightsRequest
+
+
+def mail_dir(app: Flask) -> Path:
+    return Path(app.instance_path) / "mail"
+
+
+def status_url(request: RightsRequest) -> str:
+    token = make_token("status", {"r": request.id})
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/status/{token}"
+
+
+def render(session: Session, mail: OutboxMail) -> EmailMessage:
+    """Build the message for an outbox row inside an app context. The header policy of
+    ``EmailMessage`` refuses CR/LF in headers, so no header injection can pass."""
+    request = session.get(RightsRequest, mail.request_id) if mail.request_id else None
+    context = {"mail": mail, "request": request, **mail.context}
+    if request is not None:
+        context["status_url"] = status_url(request)
+    with force_locale(mail.language):
+        subject = render_template(f"email/{mail.template}.subject.txt", **context).strip()
+        body = render_template(f"email/{mail.template}.txt", **context)
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_FROM"]
+    msg["To"] = mail.to_addr
+    msg["Subject"] = " ".join(subject.split())
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=current_app.config["MAIL_FROM"].rpartition("@")[2])
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(body)
+    return msg
+
+
+def deliver(app: Flask, msg: EmailMessage, mail_id: int) -> None:
+    """Hand the message to the SMTP server, or write it to a file in development."""
+    cfg = app.config
+    if cfg["MAIL_MODE"] == "file":
+        folder = mail_dir(app)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{mail_id:08d}.eml").write_bytes(bytes(msg))
+        return
+    security = cfg["SMTP_SECURITY"]
+    if security == "tls":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=30, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=30)
+    with smtp:
+        if security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if cfg["SMTP_USER"]:
+            smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])
+        smtp.send_message(msg)

@@ -1,0 +1,42 @@
+"""Signed, purpose-bound links (itsdangerous). A token names its purpose (salt), the request
+and the request's link generation, so a resend invalidates earlier links and a token for
+one purpose or request never works for another."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+PURPOSES = ("verify-email", "status", "download", "invitation", "password-reset")
+
+
+class TokenInvalid(Exception):
+    """Tampered, cross-purpose or malformed (404)."""
+
+
+class TokenExpired(Exception):
+    """Signed correctly but too old (410)."""
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown token purpose {purpose}")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"dsr:{purpose}")
+
+
+def make_token(purpose: str, payload: dict[str, Any]) -> str:
+    return str(_serializer(purpose).dumps(payload))
+
+
+def read_token(purpose: str, token: str, max_age_seconds: int | None) -> dict[str, Any]:
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age_seconds)
+    except SignatureExpired as exc:
+        raise TokenExpired from exc
+    except BadSignature as exc:
+        raise TokenInvalid from exc
+    if not isinstance(data, dict):
+        raise TokenInvalid
+    return data

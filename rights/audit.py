@@ -1,0 +1,144 @@
+"""Audit trail: every state change and every view or disclosure of personal data.
+
+Events form a hash chain: ``hash = sha256(prev_hash | canonical event)``. Editing, deleting
+or reordering any row breaks the chain, and ``verify_chain`` names the first broken link.
+Event data holds ids, codes and keyed hashes only (SECURITY.md: logs hold no personal data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rights.models.audit import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a logged-in user, the data subject of a request, the system, or the API."""
+
+    kind: str
+    id: int | None = None
+
+    @classmethod
+    def user(cls, user_id: int) -> Actor:
+        return cls("user", user_id)
+
+    @classmethod
+    def subject(cls) -> Actor:
+        return cls("subject")
+
+
+SYSTEM = Actor("system")
+
+
+def _canonical(event: AuditEvent) -> str:
+    occurred = event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    body = {
+        "seq": event.seq,
+        "at": occurred,
+        "actor": [event.actor_kind, event.actor_id],
+        "action": event.action,
+        "request": event.request_id,
+        "object": [event.object_type, event.object_id],
+        "data": event.data,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _link(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256(f"{prev_hash}|{_canonical(event)}".encode()).hexdigest()
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    request_id: int | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction (flushes, never commits)."""
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+    event = AuditEvent(
+        seq=head.seq + 1,
+        occurred_at=now.astimezone(UTC),
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        action=action,
+        request_id=request_id,
+        object_type=object_type,
+        object_id=object_id,
+        data=dict(data or {}),
+        prev_hash=head.hash,
+        hash="",
+    )
+    event.hash = _link(head.hash, event)
+    head.seq, head.hash = event.seq, event.hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    reason: str = ""
+
+
+def _events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        rows = (
+            session.execute(
+                select(AuditEvent)
+                .where(AuditEvent.seq > last)
+                .order_by(AuditEvent.seq)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Walk the chain in order; report the first event whose link does not hold.
+
+    Detects edited rows (hash mismatch), deleted or inserted rows (sequence gap or wrong
+    ``prev_hash``) and a truncated tail (the head points past the last event).
+    """
+    prev, expected_seq, checked = GENESIS, 1, 0
+    for event in _events(session):
+        if event.seq != expected_seq:
+            return ChainReport(False, checked, expected_seq, "missing event")
+        if event.prev_hash != prev:
+            return ChainReport(False, checked, event.seq, "broken link to previous event")
+        if _link(prev, event) != event.hash:
+            return ChainReport(False, checked, event.seq, "event content changed")
+        prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != checked or head.hash != prev):
+        return ChainReport(False, checked, checked + 1, "events missing at the end")
+    return ChainReport(True, checked)

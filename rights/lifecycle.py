@@ -1,0 +1,90 @@
+"""The request lifecycle as data: a transition table, and one function that applies it.
+
+Every transition writes an audit event in the same transaction (STYLE.md habits 4-5).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from rights import audit
+from rights.audit import Actor
+from rights.errors import InvalidTransition
+from rights.models.request import Outcome, RequestState, RightsRequest
+
+S = RequestState
+
+TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
+    S.AWAITING_VERIFICATION: frozenset({S.OPEN, S.CLOSED_UNVERIFIED, S.WITHDRAWN}),
+    S.OPEN: frozenset(
+        {S.AWAITING_INFORMATION, S.FORWARDED, S.IN_PROGRESS, S.ANSWERED, S.WITHDRAWN}
+    ),
+    S.AWAITING_INFORMATION: frozenset(
+        {S.OPEN, S.IN_PROGRESS, S.FORWARDED, S.ANSWERED, S.WITHDRAWN}
+    ),
+    S.FORWARDED: frozenset(
+        {S.IN_PROGRESS, S.AWAITING_INFORMATION, S.AWAITING_APPROVAL, S.ANSWERED, S.WITHDRAWN}
+    ),
+    S.IN_PROGRESS: frozenset(
+        {S.AWAITING_INFORMATION, S.FORWARDED, S.AWAITING_APPROVAL, S.ANSWERED, S.WITHDRAWN}
+    ),
+    S.AWAITING_APPROVAL: frozenset({S.IN_PROGRESS, S.FORWARDED, S.ANSWERED, S.WITHDRAWN}),
+    S.ANSWERED: frozenset({S.CLOSED, S.IN_PROGRESS}),  # IN_PROGRESS = reopen in the window
+    S.WITHDRAWN: frozenset({S.OPEN}),  # reopen within the window
+    S.CLOSED_UNVERIFIED: frozenset(),
+    S.CLOSED: frozenset(),
+}
+
+OPEN_STATES = frozenset(
+    {
+        S.AWAITING_VERIFICATION,
+        S.OPEN,
+        S.AWAITING_INFORMATION,
+        S.FORWARDED,
+        S.IN_PROGRESS,
+        S.AWAITING_APPROVAL,
+    }
+)
+FINAL_STATES = frozenset({S.ANSWERED, S.WITHDRAWN, S.CLOSED_UNVERIFIED, S.CLOSED})
+
+
+def can_transition(current: RequestState, target: RequestState) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def transition(
+    session: Session,
+    request: RightsRequest,
+    target: RequestState,
+    *,
+    actor: Actor,
+    now: datetime,
+    outcome: Outcome | None = None,
+    data: dict[str, object] | None = None,
+) -> None:
+    """Move ``request`` to ``target`` or raise ``InvalidTransition`` (mapped to 409)."""
+    current = request.state
+    if not can_transition(current, target):
+        raise InvalidTransition(
+            f"cannot go from {current.value} to {target.value}",
+            current=current.value,
+            target=target.value,
+        )
+    if (target is S.ANSWERED) != (outcome is not None):
+        raise InvalidTransition("an answer needs an outcome, and only an answer has one")
+    request.state = target
+    request.outcome = outcome
+    request.updated_at = now
+    if target is S.ANSWERED:
+        request.answered_at = now
+    if target in (S.CLOSED, S.CLOSED_UNVERIFIED):
+        request.closed_at = now
+    event_data: dict[str, object] = {"from": current.value, "to": target.value}
+    if outcome is not None:
+        event_data["outcome"] = outcome.value
+    event_data.update(data or {})
+    audit.record(
+        session, "request.transition", actor=actor, now=now, request_id=request.id, data=event_data
+    )

@@ -1,0 +1,98 @@
+"""Organisations (the operator and its controllers) and the people who log in."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rights.db import Base, UTCDateTime
+from rights.models.enums import str_enum
+
+
+class OrganisationKind(enum.StrEnum):
+    OPERATOR = "operator"  # the organisation that runs the portal (often a processor)
+    CONTROLLER = "controller"  # a client whose data the operator processes (Art. 28)
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"  # the privacy desk: works the queue
+    ADMIN = "admin"  # officer rights plus users, organisations, sources, settings
+    CONTROLLER = "controller"  # a controller's contact person: only their organisation
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # Designated contact for data-subject requests (Art. 28(3)(e) routing target).
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # Public details shown on the start page (operator) or the organisation list (controllers).
+    address: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    listed_publicly: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Days an uploaded data file is kept before it is purged (seeds: "deleted after a month").
+    data_file_retention_days: Mapped[int] = mapped_column(Integer, default=30)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.slug}>"
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    # Rotated on logout, password change, factor reset and disable: a copied cookie dies.
+    session_nonce: Mapped[str] = mapped_column(
+        String(64), default=lambda: secrets.token_urlsafe(32)
+    )
+    # Second factor (accounts issue): seed encrypted at rest, last accepted time-step.
+    totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_last_timecode: Mapped[int | None] = mapped_column(Integer)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_password_count: Mapped[int] = mapped_column(Integer, default=0)
+    failed_password_window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_code_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+    # Duck-typed for Flask-Login (no Flask import here). The session id carries the nonce.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_nonce}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.OFFICER, Role.ADMIN)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,91 @@
+"""Queue mail in the business transaction; claim, send and retry it from a worker.
+
+At-least-once delivery (SECURITY.md "Nothing lost"): a mail is only marked sent after the
+SMTP server accepted it; a crash in between means it is sent again, never lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rights.models.mail import MailStatus, OutboxMail
+
+MAX_ATTEMPTS = 10
+# A claimed mail is pushed this far into the future; if the worker dies, it is retried then.
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+def queue_mail(
+    session: Session,
+    *,
+    to: str,
+    template: str,
+    language: str,
+    now: datetime,
+    request_id: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> OutboxMail:
+    """Add a mail to the outbox (flushes). ``context`` holds ids and codes, not prose."""
+    mail = OutboxMail(
+        to_addr=to,
+        template=template,
+        language=language,
+        context=dict(context or {}),
+        request_id=request_id,
+        status=MailStatus.PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(mail)
+    session.flush()
+    return mail
+
+
+def claim_due(session: Session, *, now: datetime, limit: int = 20) -> Sequence[OutboxMail]:
+    """Claim up to ``limit`` pending mails whose time has come.
+
+    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several workers run at once without
+    sending the same mail twice; on SQLite the write transaction is already exclusive.
+    The lease moves ``next_attempt_at`` forward so a crashed worker's mail comes back.
+    """
+    stmt = (
+        select(OutboxMail)
+        .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    mails = session.execute(stmt).scalars().all()
+    for mail in mails:
+        mail.next_attempt_at = now + CLAIM_LEASE
+    session.flush()
+    return mails
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at one hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def mark_sent(mail: OutboxMail, *, now: datetime, message_id: str | None = None) -> None:
+    mail.status = MailStatus.SENT
+    mail.sent_at = now
+    mail.attempts += 1
+    mail.message_id = message_id
+    mail.last_error = None
+
+
+def mark_failed(mail: OutboxMail, *, now: datetime, error: str) -> None:
+    """Schedule a retry with backoff, or give up after ``MAX_ATTEMPTS``."""
+    mail.attempts += 1
+    mail.last_error = error[:500]
+    if mail.attempts >= MAX_ATTEMPTS:
+        mail.status = MailStatus.DEAD
+    else:
+        mail.next_attempt_at = now + backoff(mail.attempts)

@@ -1,0 +1,20 @@
+"""Settings the law leaves to the organisation ([OPEN] points in LEGAL.md), with the stated
+defaults. The portal builds one from configuration and passes it in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rights.deadlines import NLHolidayCalendar
+
+
+@dataclass(frozen=True)
+class Policy:
+    # LEGAL.md §1.4: Good Friday and Royal-Decree days are off by default.
+    calendar: NLHolidayCalendar = field(default_factory=NLHolidayCalendar)
+    # §1.5 S-1(c): an information request counts as "without undue delay" within this many
+    # working days after receipt or after the previous answer.
+    undue_delay_working_days: int = 5
+    verification_link_days: int = 7
+    unverified_auto_close_days: int = 14
+    reopen_window_days: int = 30

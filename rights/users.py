@@ -1,0 +1,86 @@
+"""Staff and controller accounts: creation and password login (the second factor and the
+brute-force rules live in ``rights.accounts`` once the accounts issue lands)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rights import audit
+from rights.audit import Actor
+from rights.errors import Conflict, ValidationFailed
+from rights.models.org import Organisation, OrganisationKind, Role, User
+from rights.passwords import hash_password, verify_password
+
+
+def normalise_login_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(
+        select(User).where(func.lower(User.email) == normalise_login_email(email))
+    )
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    now: datetime,
+    actor: Actor,
+    password: str | None = None,
+    organisation: Organisation | None = None,
+) -> User:
+    """Create an account (flushes). A controller contact must belong to a controller."""
+    if role is Role.CONTROLLER and (
+        organisation is None or organisation.kind is not OrganisationKind.CONTROLLER
+    ):
+        raise ValidationFailed("a controller contact needs a controller", code="org_required")
+    if find_user(session, email) is not None:
+        raise Conflict("e-mail address already in use", code="email_taken")
+    user = User(
+        email=normalise_login_email(email),
+        name=name,
+        role=role,
+        organisation=organisation,
+        password_hash=hash_password(password) if password else None,
+        password_changed_at=now if password else None,
+        active=True,
+        session_nonce=secrets.token_urlsafe(32),
+        failed_password_count=0,
+        failed_code_count=0,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        "user.created",
+        actor=actor,
+        now=now,
+        object_type="user",
+        object_id=user.id,
+        data={"role": role.value, "organisation_id": user.organisation_id},
+    )
+    return user
+
+
+def check_password(session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None. Costs one argon2
+    verification whether or not the account exists (no enumeration by timing)."""
+    user = find_user(session, email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.active:
+        return None
+    return user
+
+
+def rotate_session_nonce(user: User) -> None:
+    """Invalidate every session cookie issued so far for this user."""
+    user.session_nonce = secrets.token_urlsafe(32)

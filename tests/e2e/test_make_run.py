@@ -1,0 +1,67 @@
+"""What a newcomer does after ``make run``: open the URL, switch language, log in as the
+demo officer and see the demo requests with their due dates."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_dev_server_prints_url_and_demo_logins(dev_server):
+    out = dev_server.output
+    assert f"running at {dev_server.url.replace('127.0.0.1', 'localhost')}/" in out
+    assert "officer@demo.example" in out and "demo-password-2026" in out
+    assert (dev_server.instance / "portal.db").exists()
+
+
+def test_worker_started_beside_the_server_delivers_mail(dev_server):
+    import time
+
+    mail = dev_server.instance / "mail"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(mail.glob("*.eml")):
+        time.sleep(0.5)
+    assert list(mail.glob("*.eml")), "the worker wrote no mail"
+
+
+def test_newcomer_switches_language_logs_in_and_sees_due_dates(dev_server, page):
+    page.goto(dev_server.url + "/")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    page.get_by_role("link", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("heading", level=1).wait_for()
+    assert "Your personal data" in page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("link", name="Staff login").click()
+    page.get_by_label("E-mail address").fill("officer@demo.example")
+    page.get_by_label("Password").fill("demo-password-2026")
+    page.get_by_role("button", name="Log in").click()
+    table = page.get_by_role("table")
+    table.wait_for()
+    rows = table.locator("tbody tr")
+    assert rows.count() >= 4
+    text = table.inner_text()
+    assert re.search(r"AVG-[0-9A-Z]{4}-[0-9A-Z]{4}", text)
+    assert "extended" in text
+    page.screenshot(path=str(dev_server.instance / "queue.png"), full_page=True)
+
+
+def test_pages_work_without_javascript(dev_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(dev_server.url + "/auth/login")
+    pg.get_by_label("E-mailadres").fill("officer@demo.example")
+    pg.get_by_label("Wachtwoord").fill("demo-password-2026")
+    pg.get_by_role("button", name="Inloggen").click()
+    assert "/staff/" in pg.url
+    context.close()
+
+
+def test_static_files_are_cacheable_and_pages_are_not(dev_server):
+    with urllib.request.urlopen(dev_server.url + "/static/css/portal.css") as resp:
+        assert "no-store" not in (resp.headers.get("Cache-Control") or "")
+    with urllib.request.urlopen(dev_server.url + "/") as resp:
+        assert resp.headers["Cache-Control"] == "no-store"

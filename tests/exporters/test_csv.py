@@ -1,0 +1,92 @@
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+
+from exporters.csv_format import write_csv
+from exporters.model import CategoryData, FieldSpec, rows
+from rights.errors import ValidationFailed
+from tests.exporters.conftest import CONTACT_FIELDS, TRIGGER_VALUES, contact_records, make_package
+from tests.exporters.roundtrip import expected_csv, read_csv
+
+
+def contacts() -> CategoryData:
+    return make_package().sources[0].categories[0]
+
+
+def export(category: CategoryData, delimiter: str = ";") -> bytes:
+    out = io.BytesIO()
+    write_csv(category, out, delimiter)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_every_trigger_is_escaped(delimiter: str) -> None:
+    parsed = read_csv(export(contacts(), delimiter), CONTACT_FIELDS, delimiter)
+    escaped = [r["name"] for r in parsed if r["mailings"] == -3]
+    assert escaped == ["'" + value for value in TRIGGER_VALUES]
+    assert all(r["email"] == r["name"] for r in parsed if r["mailings"] == -3)
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+def test_round_trip_gives_the_source_records(delimiter: str) -> None:
+    parsed = read_csv(export(contacts(), delimiter), CONTACT_FIELDS, delimiter)
+    assert parsed == [expected_csv(r, CONTACT_FIELDS) for r in contact_records()]
+    assert parsed[0]["born"] == date(1980, 5, 17)
+    assert parsed[0]["subscribed_at"] == datetime(2024, 1, 2, 12, 4, 5, tzinfo=UTC)
+
+
+def test_file_is_utf8_with_bom_crlf_and_iso_dates() -> None:
+    data = export(contacts())
+    assert data.startswith(b"\xef\xbb\xbfname;email;born;")
+    assert (
+        b"\r\nJan de Vries;jan@example.nl;1980-05-17;2024-01-02T12:04:05+00:00;12;3.5;true\r\n"
+        in data
+    )
+
+
+def test_a_string_in_a_number_column_cannot_bypass_escaping() -> None:
+    category = CategoryData(
+        key="k",
+        label="K",
+        fields=(FieldSpec("n", "N", "integer"),),
+        records=rows([{"n": "=1+1"}]),
+        provided_by_subject=True,
+        legal_basis="consent",
+    )
+    with pytest.raises(ValidationFailed):
+        export(category)
+
+
+@pytest.mark.parametrize(
+    ("spec", "value"),
+    [
+        (FieldSpec("d", "D", "date"), datetime(2024, 1, 1, tzinfo=UTC)),
+        (FieldSpec("d", "D", "datetime"), datetime(2024, 1, 1)),
+        (FieldSpec("d", "D", "boolean"), 1),
+        (FieldSpec("d", "D", "integer"), True),
+        (FieldSpec("d", "D", "number"), float("nan")),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused(spec: FieldSpec, value: object) -> None:
+    category = CategoryData("k", "K", (spec,), rows([{"d": value}]), True, "consent")
+    with pytest.raises(ValidationFailed):
+        export(category)
+
+
+def test_undeclared_fields_are_refused_not_dropped() -> None:
+    category = CategoryData(
+        "k", "K", (FieldSpec("a", "A"),), rows([{"a": "x", "b": "y"}]), True, "consent"
+    )
+    with pytest.raises(ValidationFailed):
+        export(category)
+    same_size = CategoryData(
+        "k",
+        "K",
+        (FieldSpec("a", "A"), FieldSpec("c", "C")),
+        rows([{"a": "x", "b": "y"}]),
+        True,
+        "consent",
+    )
+    with pytest.raises(ValidationFailed):
+        export(same_size)

@@ -1,0 +1,86 @@
+"""Outbox mail leaves through a real SMTP server, after commit, at least once, with retries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal.worker import run_once
+from rights.models.mail import MailStatus, OutboxMail
+from rights.outbox import backoff, queue_mail
+from tests.smtp import free_port, smtp_server
+
+
+@pytest.fixture
+def smtp_app(app):
+    app.config.update(MAIL_MODE="smtp", SMTP_HOST="127.0.0.1", MAIL_FROM="privacy@portal.test")
+    return app
+
+
+def _queue(db_session, make_request, language="nl"):
+    req = make_request(language=language)
+    queue_mail(
+        db_session,
+        to=req.requester_email,
+        template="acknowledgement",
+        language=language,
+        now=datetime.now(UTC),
+        request_id=req.id,
+    )
+    db_session.commit()
+    return req
+
+
+def test_worker_sends_pending_mail_over_smtp(smtp_app, db_session, make_request):
+    req = _queue(db_session, make_request, "en")
+    with smtp_server() as inbox:
+        smtp_app.config["SMTP_PORT"] = inbox.port
+        result = run_once(smtp_app)
+    assert result.sent == 1 and result.failed == 0
+    [received] = inbox.messages
+    assert received.envelope_to == ["eva@example.nl"]
+    assert req.reference in received.message["Subject"]
+    body = received.message.get_body().get_content()
+    assert "/status/" in body and req.reference in body
+    mail = db_session.query(OutboxMail).filter_by(request_id=req.id).one()
+    db_session.refresh(mail)
+    assert mail.status is MailStatus.SENT and mail.attempts == 1
+
+
+def test_smtp_outage_keeps_the_mail_and_retries_later(smtp_app, db_session, make_request):
+    req = _queue(db_session, make_request)
+    smtp_app.config["SMTP_PORT"] = free_port()  # nobody listens
+    result = run_once(smtp_app)
+    assert result.failed == 1
+    mail = db_session.query(OutboxMail).filter_by(request_id=req.id).one()
+    db_session.refresh(mail)
+    assert mail.status is MailStatus.PENDING and mail.attempts == 1
+    assert mail.next_attempt_at > datetime.now(UTC)
+    assert "example.nl" not in (mail.last_error or "")
+    # The server comes back; once the backoff has passed the mail goes out.
+    mail.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
+    db_session.commit()
+    with smtp_server() as inbox:
+        smtp_app.config["SMTP_PORT"] = inbox.port
+        assert run_once(smtp_app).sent == 1
+    assert len(inbox.messages) == 1
+
+
+def test_backoff_grows_and_is_capped():
+    assert backoff(1) == timedelta(seconds=30)
+    assert backoff(2) == timedelta(seconds=60)
+    assert backoff(30) == timedelta(hours=1)
+
+
+def test_development_mode_writes_files_listed_for_staff(
+    app, client, db_session, make_request, make_user, login
+):
+    req = _queue(db_session, make_request)
+    assert run_once(app).sent == 1
+    login(make_user())
+    listing = client.get("/staff/dev-mail").get_data(as_text=True)
+    name = listing.split("/staff/dev-mail/")[1].split('"')[0]
+    mail = client.get(f"/staff/dev-mail/{name}").get_data(as_text=True)
+    assert req.reference in mail
+    assert client.get("/staff/dev-mail/..%2Fdev-secrets.json").status_code == 404

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, text, update
+
+from rights import audit
+from rights.audit import SYSTEM, Actor, verify_chain
+from rights.models.audit import AuditEvent
+
+
+def _events(db_session, now, n=5):
+    for i in range(n):
+        audit.record(
+            db_session,
+            "test.event",
+            actor=Actor.user(i + 1),
+            now=now + timedelta(seconds=i),
+            data={"i": i},
+        )
+    db_session.flush()
+
+
+def test_intact_chain_verifies(db_session, now):
+    _events(db_session, now)
+    report = verify_chain(db_session)
+    assert report.ok and report.checked >= 5
+
+
+def test_edited_row_is_detected_at_that_event(db_session, now):
+    _events(db_session, now)
+    target = db_session.query(AuditEvent).order_by(AuditEvent.seq).all()[2]
+    db_session.execute(update(AuditEvent).where(AuditEvent.id == target.id).values(data={"i": 99}))
+    db_session.expire_all()
+    report = verify_chain(db_session)
+    assert not report.ok
+    assert report.first_broken_seq == target.seq
+    assert report.reason == "event content changed"
+
+
+def test_deleted_row_is_detected(db_session, now):
+    _events(db_session, now)
+    target = db_session.query(AuditEvent).order_by(AuditEvent.seq).all()[1]
+    db_session.execute(delete(AuditEvent).where(AuditEvent.id == target.id))
+    db_session.expire_all()
+    report = verify_chain(db_session)
+    assert not report.ok and report.first_broken_seq == target.seq
+
+
+def test_truncated_tail_is_detected(db_session, now):
+    _events(db_session, now)
+    last = db_session.query(AuditEvent).order_by(AuditEvent.seq.desc()).first()
+    db_session.execute(delete(AuditEvent).where(AuditEvent.id == last.id))
+    db_session.expire_all()
+    assert not verify_chain(db_session).ok
+
+
+def test_event_data_is_kept_as_given_and_has_no_text_fields(db_session, now):
+    event = audit.record(db_session, "x", actor=SYSTEM, now=now, data={"right": "access"})
+    assert event.data == {"right": "access"}
+    assert event.hash != event.prev_hash
+
+
+def test_cli_verify_reports_intact_then_broken(app, db_session, now):
+    _events(db_session, now, 3)
+    db_session.commit()
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "intact" in ok.output
+    db_session.execute(text("UPDATE audit_event SET action = 'forged' WHERE seq = 2"))
+    db_session.commit()
+    broken = runner.invoke(args=["audit", "verify"])
+    assert broken.exit_code == 1
+    assert "BROKEN at event 2" in broken.output
