@@ -30,6 +30,8 @@ ENV_KEYS = {
     "GOOD_FRIDAY_IS_HOLIDAY": ("PORTAL_GOOD_FRIDAY_IS_HOLIDAY", bool),
     "EQUATED_DAYS_ARE_HOLIDAYS": ("PORTAL_EQUATED_DAYS_ARE_HOLIDAYS", bool),
     "UNDUE_DELAY_WORKING_DAYS": ("PORTAL_UNDUE_DELAY_WORKING_DAYS", int),
+    "DOCUMENT_DIR": ("PORTAL_DOCUMENT_DIR", str),
+    "UPLOAD_MAX_BYTES": ("PORTAL_UPLOAD_MAX_BYTES", int),
 }
 
 
@@ -64,6 +66,8 @@ class BaseConfig:
     HSTS = False
     OPERATOR_NAME = "DSR Portal"
     WORKER_POLL_SECONDS = 5.0
+    DOCUMENT_DIR = ""  # empty: <instance>/documents
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 
 class DevelopmentConfig(BaseConfig):

@@ -1,6 +1,7 @@
 """All persistent models. Import from here so Alembic sees the whole schema."""
 
 from rights.models.audit import AuditEvent, AuditHead
+from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
 from rights.models.mail import MailStatus, OutboxMail
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.request import (
@@ -13,15 +14,20 @@ from rights.models.request import (
 )
 
 __all__ = [
+    "AnswerLetter",
     "AuditEvent",
     "AuditHead",
     "Channel",
+    "Document",
+    "DocumentKind",
     "IdentityStatus",
     "MailStatus",
+    "Message",
     "Organisation",
     "OrganisationKind",
     "OutboxMail",
     "Outcome",
+    "Party",
     "RequestState",
     "RightsRequest",
     "Role",

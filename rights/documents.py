@@ -1,0 +1,177 @@
+"""Uploaded documents: checked by their magic bytes, stored encrypted under a random key,
+deleted (content gone, row kept) as soon as they are no longer needed (LEGAL.md §3.3 ID-5).
+
+The store is a directory; each file is AES-256-GCM encrypted with the document id as
+associated data, so a file copied onto another document's key does not decrypt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rights import audit, crypto
+from rights.audit import Actor
+from rights.errors import Gone, ValidationFailed
+from rights.models.case import Document, DocumentKind, Message, Party
+from rights.models.request import RightsRequest
+
+# Only these types are accepted (SECURITY.md): recognised by content, never by name.
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    """The content type a file's first bytes prove, or None when it is none we accept."""
+    for magic, content_type in MAGIC:
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def safe_filename(name: str) -> str:
+    """A display name without directories or control characters. Never used as a path."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = _UNSAFE.sub("", base).strip(" .")
+    return base[:200] or "document"
+
+
+@dataclass(frozen=True)
+class DocumentStore:
+    root: Path
+    key: bytes
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def path(self, storage_key: str) -> Path:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", storage_key):
+            raise ValueError("bad storage key")
+        return self.root / storage_key[:2] / storage_key
+
+    def write(self, doc: Document, data: bytes) -> None:
+        target = self.path(doc.storage_key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(crypto.encrypt(self.key, data, _associated(doc)))
+        os.replace(tmp, target)
+
+    def read(self, doc: Document) -> bytes:
+        if doc.deleted_at is not None:
+            raise Gone("this document has been deleted", code="document_deleted")
+        blob = self.path(doc.storage_key).read_bytes()
+        return crypto.decrypt(self.key, blob, _associated(doc))
+
+    def remove(self, doc: Document) -> None:
+        self.path(doc.storage_key).unlink(missing_ok=True)
+
+
+def _associated(doc: Document) -> bytes:
+    return f"document:{doc.id}:{doc.request_id}".encode()
+
+
+def store_document(
+    session: Session,
+    store: DocumentStore,
+    request: RightsRequest,
+    data: bytes,
+    *,
+    filename: str,
+    kind: DocumentKind,
+    uploaded_by: Party,
+    actor: Actor,
+    now: datetime,
+    message: Message | None = None,
+) -> Document:
+    """Check and store one upload. Raises ``ValidationFailed`` (code ``file_empty``,
+    ``file_too_large`` or ``file_type``) before anything is written."""
+    if not data:
+        raise ValidationFailed("the file is empty", code="file_empty")
+    if len(data) > store.max_bytes:
+        raise ValidationFailed("the file is too large", code="file_too_large")
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        raise ValidationFailed("only PDF, PNG and JPEG files are accepted", code="file_type")
+    doc = Document(
+        request_id=request.id,
+        message_id=message.id if message is not None else None,
+        kind=kind,
+        uploaded_by=uploaded_by,
+        storage_key=secrets.token_urlsafe(24),
+        filename=safe_filename(filename),
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        created_at=now,
+    )
+    session.add(doc)
+    session.flush()
+    store.write(doc, data)
+    audit.record(
+        session,
+        "document.stored",
+        actor=actor,
+        now=now,
+        request_id=request.id,
+        object_type="document",
+        object_id=doc.id,
+        data={"kind": kind.value, "sha256": doc.sha256, "size": doc.size},
+    )
+    return doc
+
+
+def delete_document(
+    session: Session,
+    store: DocumentStore,
+    doc: Document,
+    *,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Remove the content for good; the row keeps that it existed and its checksum."""
+    if doc.deleted_at is not None:
+        return
+    store.remove(doc)
+    doc.deleted_at = now
+    doc.deleted_reason = reason[:40]
+    session.flush()
+    audit.record(
+        session,
+        "document.deleted",
+        actor=actor,
+        now=now,
+        request_id=doc.request_id,
+        object_type="document",
+        object_id=doc.id,
+        data={"reason": doc.deleted_reason, "sha256": doc.sha256},
+    )
+
+
+def delete_id_documents(
+    session: Session, store: DocumentStore, request: RightsRequest, *, actor: Actor, now: datetime
+) -> int:
+    """ID-5: once the officer has recorded the identity check, the copies go."""
+    docs = session.scalars(
+        select(Document).where(
+            Document.request_id == request.id,
+            Document.kind == DocumentKind.ID_DOCUMENT,
+            Document.deleted_at.is_(None),
+        )
+    )
+    count = 0
+    for doc in list(docs):
+        delete_document(session, store, doc, reason="identity_checked", actor=actor, now=now)
+        count += 1
+    return count
