@@ -30,6 +30,8 @@ def policy_from(app: Flask) -> Policy:
             equated_days=bool(app.config["EQUATED_DAYS_ARE_HOLIDAYS"]),
         ),
         undue_delay_working_days=int(app.config["UNDUE_DELAY_WORKING_DAYS"]),
+        verification_link_days=int(app.config["VERIFICATION_LINK_DAYS"]),
+        unverified_auto_close_days=int(app.config["UNVERIFIED_AUTO_CLOSE_DAYS"]),
     )
 
 
@@ -223,6 +225,12 @@ def dev(host: str, port: int) -> None:
         worker.wait(timeout=10)
 
 
+def _public_commands() -> tuple[click.Command, ...]:
+    from portal.public.jobs import close_unverified_command
+
+    return (close_unverified_command,)
+
+
 COMMANDS = (
     db_group,
     create_user_command,
@@ -236,7 +244,7 @@ COMMANDS = (
 
 
 def init_app(app: Flask) -> None:
-    for command in COMMANDS:
+    for command in (*COMMANDS, *_public_commands()):
         app.cli.add_command(command)
 
 

@@ -32,6 +32,10 @@ ENV_KEYS = {
     "UNDUE_DELAY_WORKING_DAYS": ("PORTAL_UNDUE_DELAY_WORKING_DAYS", int),
     "DOCUMENT_DIR": ("PORTAL_DOCUMENT_DIR", str),
     "UPLOAD_MAX_BYTES": ("PORTAL_UPLOAD_MAX_BYTES", int),
+    "VERIFICATION_LINK_DAYS": ("PORTAL_VERIFICATION_LINK_DAYS", int),
+    "UNVERIFIED_AUTO_CLOSE_DAYS": ("PORTAL_UNVERIFIED_AUTO_CLOSE_DAYS", int),
+    "RATELIMIT_PUBLIC_IP": ("PORTAL_RATELIMIT_PUBLIC_IP", str),
+    "RATELIMIT_PUBLIC_EMAIL": ("PORTAL_RATELIMIT_PUBLIC_EMAIL", str),
 }
 
 
@@ -68,6 +72,11 @@ class BaseConfig:
     WORKER_POLL_SECONDS = 5.0
     DOCUMENT_DIR = ""  # empty: <instance>/documents
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    # Public intake (data-subject issue): link lifetime, auto-close, abuse limits.
+    VERIFICATION_LINK_DAYS = 7
+    UNVERIFIED_AUTO_CLOSE_DAYS = 14
+    RATELIMIT_PUBLIC_IP = "20 per hour"  # submit, resend and lost-link, per IP address
+    RATELIMIT_PUBLIC_EMAIL = "5 per hour"  # the same, per e-mail address or request
 
 
 class DevelopmentConfig(BaseConfig):

@@ -27,6 +27,11 @@ def status_url(request: RightsRequest) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/status/{token}"
 
 
+def verify_url(request: RightsRequest, generation: int) -> str:
+    token = make_token("verify-email", {"r": request.id, "g": generation})
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{token}"
+
+
 def render(session: Session, mail: OutboxMail) -> EmailMessage:
     """Build the message for an outbox row inside an app context. The header policy of
     ``EmailMessage`` refuses CR/LF in headers, so no header injection can pass."""
@@ -34,6 +39,8 @@ def render(session: Session, mail: OutboxMail) -> EmailMessage:
     context = {"mail": mail, "request": request, **mail.context}
     if request is not None:
         context["status_url"] = status_url(request)
+        if "link_generation" in mail.context:
+            context["verify_url"] = verify_url(request, int(mail.context["link_generation"]))
     with force_locale(mail.language):
         subject = render_template(f"email/{mail.template}.subject.txt", **context).strip()
         body = render_template(f"email/{mail.template}.txt", **context)

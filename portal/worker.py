@@ -29,6 +29,15 @@ log = logging.getLogger(__name__)
 JOBS: dict[str, Callable[[Flask, Session], int]] = {}
 
 
+def _register_jobs() -> None:
+    from portal.public.jobs import close_unverified_job
+
+    JOBS.setdefault("close_unverified", close_unverified_job)
+
+
+_register_jobs()
+
+
 @dataclass
 class PassResult:
     sent: int = 0

@@ -1,0 +1,79 @@
+"""Plain-language names for rights, grounds and states, shared by the public pages and the
+mail to data subjects (B1 Dutch and plain English via the catalogue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from rights.models.request import RequestState
+from rights.righttypes import RightType
+
+RIGHT_LABELS: dict[str, Any] = {
+    RightType.ACCESS: _l("See your data"),
+    RightType.RECTIFICATION: _l("Correct your data"),
+    RightType.ERASURE: _l("Erase your data"),
+    RightType.RESTRICTION: _l("Limit the use of your data"),
+    RightType.PORTABILITY: _l("Take your data with you"),
+    RightType.OBJECTION: _l("Object"),
+    RightType.WITHDRAW_CONSENT: _l("Withdraw your consent"),
+}
+
+RIGHT_HINTS: dict[str, Any] = {
+    RightType.ACCESS: _l("You get a copy of your data and an explanation of what is done with it."),
+    RightType.RECTIFICATION: _l("Something about you is wrong or incomplete."),
+    RightType.ERASURE: _l("Your data is deleted, unless the law says it must be kept."),
+    RightType.RESTRICTION: _l("Your data is kept, but not used for a while."),
+    RightType.PORTABILITY: _l("You get the data you gave in a file, to take to someone else."),
+    RightType.OBJECTION: _l(
+        "You do not want your data to be used any more, for example for advertising."
+    ),
+    RightType.WITHDRAW_CONSENT: _l("You gave permission before and now take it back."),
+}
+
+ERASURE_GROUNDS: dict[str, Any] = {
+    "a": _l("My data is no longer needed for the reason it was collected."),
+    "b": _l("I withdraw my consent, and there is no other reason to use my data."),
+    "c": _l("I object to the use of my data, and there is no stronger reason to continue."),
+    "d": _l("My data is being used unlawfully."),
+    "e": _l("The law requires my data to be deleted."),
+    "f": _l("My data was collected when I was a child, for an online service."),
+}
+
+RESTRICTION_GROUNDS: dict[str, Any] = {
+    "a": _l("My data is wrong; limit its use while you check it."),
+    "b": _l("My data is used unlawfully, but I want it limited instead of deleted."),
+    "c": _l("You no longer need my data, but I need it for a legal claim."),
+    "d": _l("I objected; limit the use while you check whose interests weigh more."),
+}
+
+STATE_LABELS: dict[str, Any] = {
+    RequestState.AWAITING_VERIFICATION: _l("Waiting for you to confirm your e-mail address"),
+    RequestState.OPEN: _l("Received; we will start on it soon"),
+    RequestState.AWAITING_INFORMATION: _l("We are waiting for your answer to our question"),
+    RequestState.FORWARDED: _l("Sent to the organisation that decides on it"),
+    RequestState.IN_PROGRESS: _l("We are working on it"),
+    RequestState.AWAITING_APPROVAL: _l("Our answer is being checked"),
+    RequestState.ANSWERED: _l("Answered"),
+    RequestState.WITHDRAWN: _l("Withdrawn by you"),
+    RequestState.CLOSED_UNVERIFIED: _l("Closed: the e-mail address was not confirmed in time"),
+    RequestState.CLOSED: _l("Closed"),
+}
+
+RELATIONSHIPS: dict[str, Any] = {
+    "parent": _l("I am a parent with authority over a child under 16"),
+    "guardian": _l("I am the guardian, curator or mentor"),
+    "lawyer": _l("I am the lawyer (advocaat)"),
+    "mandate": _l("The person gave me written permission (a mandate)"),
+}
+# LEGAL.md §3.5-3.6: a written mandate, or proof of appointment, comes with the request.
+MANDATE_REQUIRED = frozenset({"guardian", "mandate"})
+
+
+def right_label(right: object) -> str:
+    return str(RIGHT_LABELS.get(str(right), str(right)))
+
+
+def state_label(state: object) -> str:
+    return str(STATE_LABELS.get(str(state), str(state)))
