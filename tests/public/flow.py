@@ -73,3 +73,31 @@ def fill(
 def submit(client: Any, rights: list[str], org: str = "operator", **overrides: Any) -> Any:
     url, data = fill(client, rights, org, **overrides)
     return client.post(url, data=data, content_type="multipart/form-data")
+
+
+LINK = re.compile(r"http://localhost(/(?:verify|status)/[A-Za-z0-9_.\-]+)")
+
+
+def links(body: str) -> dict[str, str]:
+    """The verify and status paths in a mail body."""
+    found: dict[str, str] = {}
+    for path in LINK.findall(body):
+        found["verify" if path.startswith("/verify/") else "status"] = path
+    return found
+
+
+def outbox_links(app: Any, db_session: Any, template: str) -> dict[str, str]:
+    """Render the newest outbox mail with this template as the worker would, and return
+    its links."""
+    from sqlalchemy import select
+
+    from portal.mail import render
+    from rights.models.mail import OutboxMail
+
+    mail = db_session.scalars(
+        select(OutboxMail).where(OutboxMail.template == template).order_by(OutboxMail.id.desc())
+    ).first()
+    assert mail is not None, f"no {template} mail"
+    with app.app_context():
+        msg = render(db_session, mail)
+    return links(msg.get_body().get_content())
