@@ -109,6 +109,17 @@ def test_answer_resumes_the_clock_and_moves_the_due_date_by_the_paused_days(
     html = page.get_data(as_text=True)
     assert "Wij wachten op uw antwoord op onze vraag" in html
     assert "De tijd staat stil" in html
+    # S-4: while the question is open, the page shows the date as if answered today.
+    from flask_babel import format_date
+
+    from rights.deadlines import projected_deadlines
+
+    projected = projected_deadlines(
+        req.received_at, [], local_date(asked_at), local_date(now_utc()), policy.calendar
+    ).due
+    assert projected > due_before
+    with app.test_request_context():
+        assert format_date(projected, "EEE d MMM yyyy") in html
     resp = client.post(
         path + "/reply",
         data={"csrf_token": csrf_token(page), "body": "Heel 2025."},
