@@ -126,13 +126,24 @@ class BaseRequestForm(FlaskForm):
     address = text(_l("Postal address (optional)"), max_len=500)
     customer_number = line(_l("Customer or account number (optional)"), max_len=100)
 
-    def validate_relationship(self, field: Field) -> None:
-        if self.acting.data == "other" and not field.data:
-            raise ValidationError(_l("Choose your relationship to this person."))
-
-    def validate_subject_name(self, field: Field) -> None:
-        if self.acting.data == "other" and not field.data:
-            raise ValidationError(_l("Fill in the name of the person the data is about."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Someone acting for another person must name that person and the relationship
+        (checked here: ``Optional`` fields skip their own validators when empty)."""
+        ok = super().validate(extra_validators)
+        if self.acting.data == "other":
+            if not self.subject_name.data:
+                self.subject_name.errors = [
+                    *self.subject_name.errors,
+                    _l("Fill in the name of the person the data is about."),
+                ]
+                ok = False
+            if not self.relationship.data:
+                self.relationship.errors = [
+                    *self.relationship.errors,
+                    _l("Choose your relationship to this person."),
+                ]
+                ok = False
+        return ok
 
 
 def _access(fields: dict[str, Any]) -> None:

@@ -197,3 +197,20 @@ def test_representative_needs_a_mandate_and_it_is_stored_encrypted(
     store = document_store(app)
     assert pdf not in store.path(doc.storage_key).read_bytes()
     assert store.read(doc) == pdf
+
+
+def test_acting_for_someone_else_needs_their_name_and_the_relationship(
+    client, db_session, operator
+):
+    from tests.public.flow import fill
+
+    url, data = fill(client, ["access"], acting="other", subject_name="")
+    resp = client.post(url, data=data, content_type="multipart/form-data")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert 'href="#subject_name"' in html and 'href="#relationship"' in html
+    assert "Vul de naam in van de persoon" in html and "Kies wat u van deze persoon bent" in html
+    assert db_session.scalars(select(RightsRequest)).all() == []
+    # A parent of a child under 16 may file without an upload; the officer can ask later.
+    url, data = fill(client, ["access"], acting="other", subject_name="Mila", relationship="parent")
+    assert client.post(url, data=data, content_type="multipart/form-data").status_code == 302

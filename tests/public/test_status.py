@@ -74,6 +74,7 @@ def test_status_page_shows_state_due_history_messages_and_sent_letters_only(
     html = client.get(_status(app, req)).get_data(as_text=True)
     assert req.reference in html
     assert "Ontvangen; wij beginnen er snel aan" in html
+    assert "Wij zoeken uit welke organisatie uw gegevens heeft." in html
     assert "Wij hebben uw verzoek ontvangen." in html  # history from the audit trail
     assert "Wij hebben u een bericht gestuurd." in html
     assert "Welke klantnummers hebt u?" in html
