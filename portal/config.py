@@ -32,6 +32,8 @@ ENV_KEYS = {
     "UNDUE_DELAY_WORKING_DAYS": ("PORTAL_UNDUE_DELAY_WORKING_DAYS", int),
     "DOCUMENT_DIR": ("PORTAL_DOCUMENT_DIR", str),
     "UPLOAD_MAX_BYTES": ("PORTAL_UPLOAD_MAX_BYTES", int),
+    "PACKAGE_DIR": ("PORTAL_PACKAGE_DIR", str),
+    "PACKAGE_RETENTION_DAYS": ("PORTAL_PACKAGE_RETENTION_DAYS", int),
 }
 
 
@@ -68,6 +70,8 @@ class BaseConfig:
     WORKER_POLL_SECONDS = 5.0
     DOCUMENT_DIR = ""  # empty: <instance>/documents
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    PACKAGE_DIR = ""  # empty: <instance>/packages (encrypted export packages)
+    PACKAGE_RETENTION_DAYS = 30
 
 
 class DevelopmentConfig(BaseConfig):
