@@ -351,3 +351,25 @@ def test_controller_sees_and_downloads_only_its_own_packages(
         select(AuditEvent).where(AuditEvent.action == "package.downloaded")
     ).one()
     assert event.actor_kind == "user" and event.data["via"] == "controller"
+
+
+def test_demo_subject_downloads_the_demo_package(app, client, db_session):
+    from portal.cli import policy_from
+    from portal.delivery.demo import load_demo_package
+    from rights.demo import load_demo
+
+    with app.app_context():
+        load_demo(db_session, now=now_utc(), policy=policy_from(app))
+        url = load_demo_package(db_session, app, now=now_utc(), policy=policy_from(app))
+        db_session.commit()
+        again = load_demo_package(db_session, app, now=now_utc(), policy=policy_from(app))
+    assert url and again and url.startswith("http://localhost/download/")
+    pkg = db_session.scalars(select(Package)).one()
+    assert pkg.request.outcome.value == "fulfilled"
+    path = url.removeprefix("http://localhost")
+    code = ask_code(client, db_session, path)
+    resp = enter_code(client, path, code)
+    assert resp.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(resp.get_data()))
+    assert verify_package(io.BytesIO(resp.get_data())).ok
+    assert "data/package.xlsx" in archive.namelist()
