@@ -240,6 +240,7 @@ def revoke_package(session: Session, package: Package, *, actor: Actor, now: dat
     package.status = PackageStatus.REVOKED
     package.revoked_at = now
     package.link_generation += 1
+    _burn_codes(session, package, now)
     session.flush()
     _audit(session, package, "package.revoked", actor, now)
 
@@ -256,8 +257,19 @@ def reissue_package(session: Session, package: Package, *, actor: Actor, now: da
     package.released_at = now
     package.revoked_at = None
     package.link_generation += 1
+    _burn_codes(session, package, now)
     session.flush()
     _audit(session, package, "package.reissued", actor, now)
+
+
+def _burn_codes(session: Session, package: Package, now: datetime) -> None:
+    """Codes asked for through an earlier link die with it."""
+    for code in session.scalars(
+        select(DownloadCode).where(
+            DownloadCode.package_id == package.id, DownloadCode.used_at.is_(None)
+        )
+    ):
+        code.used_at = now
 
 
 def purge_expired(session: Session, store: PackageStore, *, now: datetime) -> int:
@@ -355,12 +367,7 @@ def issue_download_code(
     )
     if (recent or 0) >= CODES_PER_WINDOW:
         raise TooManyCodes("too many codes asked for; wait a few minutes")
-    for old in session.scalars(
-        select(DownloadCode).where(
-            DownloadCode.package_id == package.id, DownloadCode.used_at.is_(None)
-        )
-    ):
-        old.used_at = now
+    _burn_codes(session, package, now)
     code = f"{secrets.randbelow(10**6):06d}"
     salt = secrets.token_hex(16)
     row = DownloadCode(

@@ -373,3 +373,15 @@ def test_demo_subject_downloads_the_demo_package(app, client, db_session):
     archive = zipfile.ZipFile(io.BytesIO(resp.get_data()))
     assert verify_package(io.BytesIO(resp.get_data())).ok
     assert "data/package.xlsx" in archive.namelist()
+
+
+def test_too_many_codes_is_429_and_sends_nothing(app, client, db_session, released):
+    pkg = released()
+    url = url_for_package(app, pkg)
+    for _ in range(packages.CODES_PER_WINDOW):
+        ask_code(client, db_session, url)
+    page = client.get(url)
+    resp = client.post(url, data={"action": "send", "csrf_token": csrf_token(page)})
+    assert resp.status_code == 429
+    mails = db_session.scalars(select(OutboxMail).where(OutboxMail.template == "download_code"))
+    assert len(list(mails)) == packages.CODES_PER_WINDOW

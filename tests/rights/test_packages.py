@@ -248,3 +248,11 @@ def test_download_is_counted_and_audited(db_session, built, officers):
         packages.record_download(
             db_session, built, actor=Actor.subject(), now=built.expires_at, via="subject"
         )
+
+
+def test_codes_die_with_a_revoked_link(db_session, built, officers):
+    release(db_session, built, officers[1])
+    code, _ = _issue(db_session, built)
+    packages.revoke_package(db_session, built, actor=Actor.user(officers[0].id), now=NOW)
+    packages.reissue_package(db_session, built, actor=Actor.user(officers[1].id), now=NOW)
+    assert not packages.redeem_download_code(db_session, built, code, secret=SECRET, now=NOW)
