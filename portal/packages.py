@@ -30,7 +30,7 @@ from portal.tokens import make_token
 from rights import packages
 from rights.audit import Actor
 from rights.crypto import parse_key
-from rights.models.package import Package
+from rights.models.package import Package, Transmission
 from rights.models.request import RightsRequest
 from rights.righttypes import PortabilityDetails, RightType, parse_details
 
@@ -227,6 +227,12 @@ def download_token(package: Package) -> str:
 def download_url(package: Package) -> str:
     base = current_app.config["BASE_URL"].rstrip("/")
     return f"{base}/download/{download_token(package)}"
+
+
+def transmission_url(transmission: Transmission) -> str:
+    """The receiving organisation's link (Art. 20(2)); dies with the package's links."""
+    token = make_token("download", {"t": transmission.id, "g": transmission.link_generation})
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/transmission/{token}"
 
 
 def download_links(session: Session, request: RightsRequest, now: datetime) -> list[DownloadLink]:

@@ -16,15 +16,16 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.db import get_session
-from portal.delivery.forms import ActionForm, CodeForm
-from portal.packages import code_secret, package_store
+from portal.delivery.forms import ActionForm, CodeForm, TransmitForm
+from portal.packages import code_secret, package_store, transmission_url
 from portal.security import limiter
 from portal.tokens import TokenExpired, TokenInvalid, read_token
 from rights import packages
 from rights.audit import Actor
 from rights.db import now_utc
-from rights.errors import Gone, NotFound
-from rights.models.package import Package, PackageStatus
+from rights.errors import Gone, NotFound, ValidationFailed
+from rights.models.package import Package, PackageStatus, Transmission
+from rights.righttypes import PortabilityDetails, RightType, parse_details
 
 bp = Blueprint("delivery", __name__)
 
@@ -64,15 +65,40 @@ def zip_response(package: Package, chunks: Iterator[bytes]) -> Response:
     return response
 
 
-def _page(package: Package, form: CodeForm, status: int = 200, **extra: Any) -> Any:
+def _transmit_form(package: Package, formdata: bool = False) -> TransmitForm | None:
+    """The Art. 20(2) form, for portability answers only; prefilled from the request."""
+    if package.request.right is not RightType.PORTABILITY:
+        return None
+    if formdata:
+        return TransmitForm()
+    details = parse_details(package.request.right, package.request.details)
+    assert isinstance(details, PortabilityDetails)
+    return TransmitForm(
+        formdata=None,
+        data={
+            "recipient_name": details.transmit_to_name,
+            "recipient_email": details.transmit_to_email,
+        },
+    )
+
+
+def _page(
+    package: Package,
+    form: CodeForm,
+    status: int = 200,
+    transmit_form: TransmitForm | None = None,
+    **extra: Any,
+) -> Any:
     address = packages.verified_address(package.request)
     html = render_template(
         "delivery/download.html",
         package=package,
         form=form,
         send_form=ActionForm(),
+        transmit_form=transmit_form or _transmit_form(package),
         has_address=address is not None,
         sent=request.args.get("sent") == "1",
+        transmitted=request.args.get("transmitted") == "1",
         **extra,
     )
     response = Response(html, status=status)
@@ -106,6 +132,8 @@ def download_post(token: str) -> Any:
         packages.issue_download_code(session, package, secret=code_secret(), now=now)
         session.commit()
         return redirect(url_for("delivery.download_page", token=token, sent="1") + "#code")
+    if request.form.get("action") == "transmit":
+        return _transmit(session, package, token)
     code_form = CodeForm()
     if not code_form.validate_on_submit():
         return _page(package, code_form, 422)
@@ -123,3 +151,73 @@ def download_post(token: str) -> Any:
     packages.record_download(session, package, actor=Actor.subject(), now=now, via="subject")
     session.commit()
     return zip_response(package, chunks)
+
+
+def _transmit(session: Session, package: Package, token: str) -> Any:
+    form = _transmit_form(package, formdata=True)
+    if form is None:
+        raise NotFound("not a portability answer")
+    if not form.validate_on_submit():
+        return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
+    try:
+        sent = packages.transmit_package(
+            session,
+            package,
+            form.transmit_code.data or "",
+            recipient_name=form.recipient_name.data or "",
+            recipient_email=form.recipient_email.data or "",
+            secret=code_secret(),
+            now=now_utc(),
+            link=transmission_url,
+        )
+    except ValidationFailed as exc:
+        if exc.code == "recipient_email":
+            form.recipient_email.errors = [_("Enter a valid e-mail address.")]
+        else:
+            form.recipient_name.errors = [_("Enter the name of the organisation.")]
+        return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
+    session.commit()
+    if sent is None:
+        form.transmit_code.errors = [
+            _("This code is wrong, was already used or has expired. Ask for a new code.")
+        ]
+        return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
+    return redirect(url_for("delivery.download_page", token=token, transmitted="1"))
+
+
+def load_transmission(session: Session, token: str) -> Transmission:
+    try:
+        data = read_token("download", token, max_age_seconds=None)
+    except (TokenInvalid, TokenExpired) as exc:
+        raise NotFound("unknown link") from exc
+    transmission_id = data.get("t")
+    if not isinstance(transmission_id, int):
+        raise NotFound("unknown link")
+    transmission = session.get(Transmission, transmission_id)
+    if transmission is None:
+        raise NotFound("unknown link")
+    packages.transmission_downloadable(transmission, now_utc())
+    return transmission
+
+
+@bp.route("/transmission/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def transmission(token: str) -> Any:
+    """The receiving organisation's link: a page (GET), the ZIP on a POST."""
+    session = get_session()
+    try:
+        sent = load_transmission(session, token)
+    except Gone as exc:
+        return gone_page(None, exc)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("delivery/transmission.html", sent=sent, form=form), 400
+        chunks = package_store().open_verified(sent.package)
+        packages.record_transmission_download(session, sent, now=now_utc())
+        session.commit()
+        return zip_response(sent.package, chunks)
+    html = render_template("delivery/transmission.html", sent=sent, form=form)
+    response = Response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response

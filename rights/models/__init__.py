@@ -4,7 +4,7 @@ from rights.models.audit import AuditEvent, AuditHead
 from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
 from rights.models.mail import MailStatus, OutboxMail
 from rights.models.org import Organisation, OrganisationKind, Role, User
-from rights.models.package import DownloadCode, Package, PackageStatus
+from rights.models.package import DownloadCode, Package, PackageStatus, Transmission
 from rights.models.request import (
     Channel,
     IdentityStatus,
@@ -36,5 +36,6 @@ __all__ = [
     "RightsRequest",
     "Role",
     "Suspension",
+    "Transmission",
     "User",
 ]

@@ -86,3 +86,25 @@ class DownloadCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Transmission(Base):
+    """Art. 20(2): the subject had a portability package sent to another organisation. The
+    recipient gets an expiring link by mail; it dies with the package's links too."""
+
+    __tablename__ = "package_transmission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(
+        ForeignKey("export_package.id", ondelete="CASCADE"), index=True
+    )
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The package's link generation when confirmed: revoking the package kills this link.
+    link_generation: Mapped[int] = mapped_column(Integer, default=0)
+    download_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    package: Mapped[Package] = relationship()

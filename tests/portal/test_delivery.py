@@ -385,3 +385,87 @@ def test_too_many_codes_is_429_and_sends_nothing(app, client, db_session, releas
     assert resp.status_code == 429
     mails = db_session.scalars(select(OutboxMail).where(OutboxMail.template == "download_code"))
     assert len(list(mails)) == packages.CODES_PER_WINDOW
+
+
+def _portability(released):
+    from rights.righttypes import PortabilityDetails
+
+    return released(
+        details=PortabilityDetails(
+            format="json", transmit_to_name="Nieuwe Club", transmit_to_email="data@club.example"
+        )
+    )
+
+
+def _transmit(client, url, code, **overrides):
+    page = client.get(url)
+    data = {
+        "action": "transmit",
+        "recipient_name": "Nieuwe Club",
+        "recipient_email": "data@club.example",
+        "transmit_code": code,
+        "confirm": "y",
+        "csrf_token": csrf_token(page),
+        **overrides,
+    }
+    return client.post(url, data={k: v for k, v in data.items() if v is not None})
+
+
+def test_direct_transmission_after_confirmation(app, client, db_session, released, officers):
+    pkg = _portability(released)
+    assert pkg.formats == ["json"]
+    url = url_for_package(app, pkg)
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="data@club.example"' in page
+    code = ask_code(client, db_session, url)
+    # not confirmed: nothing is sent
+    resp = _transmit(client, url, code, confirm=None)
+    assert resp.status_code == 422
+    assert not db_session.scalars(
+        select(OutboxMail).where(OutboxMail.template == "portability_transmission")
+    ).first()
+    resp = _transmit(client, url, code)
+    assert resp.status_code == 302
+    mail = db_session.scalars(
+        select(OutboxMail).where(OutboxMail.template == "portability_transmission")
+    ).one()
+    assert mail.to_addr == "data@club.example"
+    link = mail.context["url"].removeprefix("http://localhost")
+    assert link.startswith("/transmission/")
+    landing = client.get(link)
+    assert landing.status_code == 200 and "Nieuwe Club" in landing.get_data(as_text=True)
+    resp = client.post(link, data={"csrf_token": csrf_token(landing)})
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    archive = zipfile.ZipFile(io.BytesIO(resp.get_data()))
+    assert "data/package.json" in archive.namelist()
+    assert verify_package(io.BytesIO(resp.get_data())).ok
+    actions = set(
+        db_session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == pkg.id))
+    )
+    assert {"package.transmitted", "package.transmission_downloaded"} <= actions
+    # the link dies with the package's links
+    packages.revoke_package(db_session, pkg, actor=Actor.user(officers[0].id), now=now_utc())
+    db_session.commit()
+    assert client.get(link).status_code == 410
+
+
+def test_transmission_needs_a_valid_code_and_address(app, client, db_session, released):
+    pkg = _portability(released)
+    url = url_for_package(app, pkg)
+    code = ask_code(client, db_session, url)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    assert _transmit(client, url, wrong).status_code == 422
+    resp = _transmit(client, url, code, recipient_email="x@y\r\nBcc: evil@example.org")
+    assert resp.status_code == 422
+    assert 'name="recipient_email"' in resp.get_data(as_text=True)  # the form, with its error
+    assert not db_session.scalars(
+        select(OutboxMail).where(OutboxMail.template == "portability_transmission")
+    ).first()
+
+
+def test_access_answers_cannot_be_transmitted(app, client, db_session, released):
+    pkg = released()
+    url = url_for_package(app, pkg)
+    assert 'name="recipient_email"' not in client.get(url).get_data(as_text=True)
+    code = ask_code(client, db_session, url)
+    assert _transmit(client, url, code).status_code == 404
