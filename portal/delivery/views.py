@@ -131,7 +131,7 @@ def download_post(token: str) -> Any:
             return _page(package, CodeForm(formdata=None), 400)
         packages.issue_download_code(session, package, secret=code_secret(), now=now)
         session.commit()
-        return redirect(url_for("delivery.download_page", token=token, sent="1") + "#code")
+        return redirect(url_for("delivery.download_page", token=token, sent="1") + "#step-2")
     if request.form.get("action") == "transmit":
         return _transmit(session, package, token)
     code_form = CodeForm()
