@@ -138,7 +138,7 @@ class StreamEncryptor(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def _emit(self, chunk: bytes, final: bool) -> None:
+    def _emit(self, chunk: bytes | memoryview, final: bool) -> None:
         nonce = _chunk_nonce(self._prefix, self._index, final)
         ad = _chunk_ad(self._ad, self._header, self._index, final)
         self._dst.write(self._aead.encrypt(nonce, chunk, ad))
@@ -151,9 +151,13 @@ class StreamEncryptor(io.RawIOBase):
         self._buffer += view
         self.size += view.nbytes
         # Keep at least one byte back: only close() knows which chunk is the last.
-        while len(self._buffer) > self._chunk_size:
-            self._emit(bytes(self._buffer[: self._chunk_size]), final=False)
-            del self._buffer[: self._chunk_size]
+        if len(self._buffer) > self._chunk_size:
+            done = 0
+            with memoryview(self._buffer) as buffered:
+                while len(self._buffer) - done > self._chunk_size:
+                    self._emit(buffered[done : done + self._chunk_size], final=False)
+                    done += self._chunk_size
+            del self._buffer[:done]
         return view.nbytes
 
     def close(self) -> None:

@@ -125,9 +125,14 @@ class PackageStore:
             raise crypto.DecryptionFailed("the package file does not match its checksum")
 
     def chunks(self, package: Package) -> Iterator[bytes]:
-        """The plaintext ZIP, chunk by chunk; call :meth:`verify` first."""
-        with self.path(package.storage_key).open("rb") as src:
-            yield from crypto.decrypt_stream(self.key, src, _associated(package))
+        """The plaintext ZIP, chunk by chunk; call :meth:`verify` first. Path and associated
+        data are taken now, so the iterator works after the session has closed (a streamed
+        response is consumed after the request)."""
+        return self._chunks(self.path(package.storage_key), _associated(package))
+
+    def _chunks(self, path: Path, associated_data: bytes) -> Iterator[bytes]:
+        with path.open("rb") as src:
+            yield from crypto.decrypt_stream(self.key, src, associated_data)
 
     def open_verified(self, package: Package) -> Iterator[bytes]:
         """Verify the whole file, then return an iterator over its plaintext. Nothing is
