@@ -18,6 +18,15 @@ def purge_packages_job(app: Flask, session: Session) -> int:
     return purge_expired(session, package_store(app), now=now_utc())
 
 
+def filesize(size: int) -> str:
+    """A size in the page's language: "12,3 kB" in Dutch, "12.3 kB" in English."""
+    from flask_babel import format_decimal
+
+    if size < 1000 * 1000:
+        return f"{format_decimal(size / 1000, format='#,##0.0')} kB"
+    return f"{format_decimal(size / 1000 / 1000, format='#,##0.0')} MB"
+
+
 def init_app(app: Flask) -> None:
     from portal.delivery.controller import bp as controller_bp
     from portal.delivery.staff import bp as staff_bp
@@ -27,3 +36,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(controller_bp)
     JOBS["purge_packages"] = purge_packages_job
+    app.add_template_filter(filesize, "filesize")

@@ -91,6 +91,7 @@ def test_subject_downloads_after_a_mailed_code(app, client, db_session, released
     page = client.get(url)
     assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
     assert pkg.sha256 in page.get_data(as_text=True)
+    assert re.search(r"<dd>\d+,\d kB</dd>", page.get_data(as_text=True))  # Dutch decimals
     app.config.update(MAIL_MODE="smtp", SMTP_HOST="127.0.0.1", MAIL_FROM="privacy@portal.test")
     resp = client.post(url, data={"action": "send", "csrf_token": csrf_token(page)})
     assert resp.status_code == 302
