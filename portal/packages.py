@@ -7,6 +7,7 @@ The ZIP is streamed into the encryptor: the plaintext never touches the disk.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,9 +28,9 @@ from exporters.model import (
 )
 from exporters.package import DEFAULT_FORMATS, build_package
 from portal.tokens import make_token
-from rights import packages
+from rights import audit, packages
 from rights.audit import Actor
-from rights.crypto import parse_key
+from rights.crypto import DecryptionFailed, parse_key
 from rights.models.package import Package, Transmission
 from rights.models.request import RightsRequest
 from rights.righttypes import PortabilityDetails, RightType, parse_details
@@ -117,6 +118,29 @@ def build_request_package(
     }
     session.flush()
     return package
+
+
+def verified_chunks(session: Session, package: Package, now: datetime) -> Iterator[bytes]:
+    """The package's plaintext after the whole file was authenticated. A damaged file
+    raises ``DecryptionFailed`` (500, nothing served): what the request did so far is
+    rolled back (a code stays unused) and an ``package.integrity_failed`` event is committed."""
+    try:
+        return package_store().open_verified(package)
+    except DecryptionFailed:
+        package_id, request_id, digest = package.id, package.request_id, package.sha256
+        session.rollback()
+        audit.record(
+            session,
+            "package.integrity_failed",
+            actor=audit.SYSTEM,
+            now=now,
+            request_id=request_id,
+            object_type="package",
+            object_id=package_id,
+            data={"sha256": digest},
+        )
+        session.commit()
+        raise
 
 
 # --- The request's own data, until the data sources are wired in -------------------------

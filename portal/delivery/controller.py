@@ -11,7 +11,7 @@ from portal.auth.guards import controller_required
 from portal.db import get_session
 from portal.delivery.forms import ActionForm
 from portal.delivery.views import zip_response
-from portal.packages import package_store
+from portal.packages import verified_chunks
 from rights import packages
 from rights.audit import Actor
 from rights.db import now_utc
@@ -60,7 +60,7 @@ def download(package_id: int) -> Response:
     session = get_session()
     now = now_utc()
     packages.downloadable(package, now)
-    chunks = package_store().open_verified(package)
+    chunks = verified_chunks(session, package, now)
     packages.record_download(
         session, package, actor=Actor.user(current_user.id), now=now, via="controller"
     )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.db import get_session
 from portal.delivery.forms import ActionForm, CodeForm, TransmitForm
-from portal.packages import code_secret, package_store, transmission_url
+from portal.packages import code_secret, transmission_url, verified_chunks
 from portal.security import limiter
 from portal.tokens import TokenExpired, TokenInvalid, read_token
 from rights import packages
@@ -146,8 +146,7 @@ def download_post(token: str) -> Any:
             _("This code is wrong, was already used or has expired. Ask for a new code.")
         ]
         return _page(package, code_form, 422)
-    store = package_store()
-    chunks = store.open_verified(package)  # a damaged file raises here: nothing is sent
+    chunks = verified_chunks(session, package, now)  # a damaged file raises: nothing is sent
     packages.record_download(session, package, actor=Actor.subject(), now=now, via="subject")
     session.commit()
     return zip_response(package, chunks)
@@ -213,7 +212,7 @@ def transmission(token: str) -> Any:
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("delivery/transmission.html", sent=sent, form=form), 400
-        chunks = package_store().open_verified(sent.package)
+        chunks = verified_chunks(session, sent.package, now_utc())
         packages.record_transmission_download(session, sent, now=now_utc())
         session.commit()
         return zip_response(sent.package, chunks)

@@ -240,6 +240,16 @@ def test_flipped_byte_serves_nothing(app, client, db_session, released):
     assert b"PK\x03\x04" not in resp.get_data()
     db_session.refresh(pkg)
     assert pkg.download_count == 0
+    assert db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "package.integrity_failed")
+    ).one().data == {"sha256": pkg.sha256}
+    # the code was not used up: once the file is restored, it still works
+    path.write_bytes(
+        bytes(blob[: len(blob) // 2])
+        + bytes([blob[len(blob) // 2] ^ 0x01])
+        + bytes(blob[len(blob) // 2 + 1 :])
+    )
+    assert enter_code(client, url, code).status_code == 200
 
 
 def test_truncated_file_serves_nothing(app, client, db_session, released):
