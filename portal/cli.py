@@ -201,8 +201,12 @@ def dev(host: str, port: int) -> None:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade_database(app)
+    from portal.delivery.demo import load_demo_package
+
     with get_db().sessionmaker() as session:
         logins = load_demo(session, now=now_utc(), policy=policy_from(app))
+        session.commit()
+        download = load_demo_package(session, app, now=now_utc(), policy=policy_from(app))
         session.commit()
     worker = subprocess.Popen(
         [sys.executable, "-m", "portal.cli", "worker", "run"], env=os.environ.copy()
@@ -215,6 +219,9 @@ def dev(host: str, port: int) -> None:
     click.echo("  Demo logins (password for all shown):")
     for login in logins:
         click.echo(f"    {login.role:<11} {login.email:<36} {login.password}")
+    if download:
+        path = "/download/" + download.rpartition("/download/")[2]
+        click.echo(f"  Demo download (code arrives in Development mail): {url}{path}")
     click.echo("  Stop with Ctrl+C.\n")
     try:
         from werkzeug.serving import run_simple
@@ -244,7 +251,9 @@ COMMANDS = (
 
 
 def init_app(app: Flask) -> None:
-    for command in (*COMMANDS, *_public_commands()):
+    from portal.delivery.cli import package_group
+
+    for command in (*COMMANDS, *_public_commands(), package_group):
         app.cli.add_command(command)
 
 

@@ -36,6 +36,8 @@ ENV_KEYS = {
     "UNVERIFIED_AUTO_CLOSE_DAYS": ("PORTAL_UNVERIFIED_AUTO_CLOSE_DAYS", int),
     "RATELIMIT_PUBLIC_IP": ("PORTAL_RATELIMIT_PUBLIC_IP", str),
     "RATELIMIT_PUBLIC_EMAIL": ("PORTAL_RATELIMIT_PUBLIC_EMAIL", str),
+    "PACKAGE_DIR": ("PORTAL_PACKAGE_DIR", str),
+    "PACKAGE_RETENTION_DAYS": ("PORTAL_PACKAGE_RETENTION_DAYS", int),
 }
 
 
@@ -77,6 +79,8 @@ class BaseConfig:
     UNVERIFIED_AUTO_CLOSE_DAYS = 14
     RATELIMIT_PUBLIC_IP = "20 per hour"  # submit, resend and lost-link, per IP address
     RATELIMIT_PUBLIC_EMAIL = "5 per hour"  # the same, per e-mail address or request
+    PACKAGE_DIR = ""  # empty: <instance>/packages (encrypted export packages)
+    PACKAGE_RETENTION_DAYS = 30
 
 
 class DevelopmentConfig(BaseConfig):

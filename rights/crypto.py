@@ -5,7 +5,11 @@ owner (a package id, a user id), so a ciphertext moved to another row fails to d
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import os
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -49,3 +53,189 @@ def decrypt(key: bytes, blob: bytes, associated_data: bytes) -> bytes:
         return AESGCM(key).decrypt(nonce, body, associated_data)
     except InvalidTag as exc:
         raise DecryptionFailed("ciphertext or associated data was altered") from exc
+
+
+# --- Streaming encryption for large files (export packages) -----------------------------
+#
+# Layout: ``MAGIC | version | chunk size (4 bytes, big endian) | nonce prefix (7 bytes)``,
+# then the chunks, each ``ciphertext || tag`` of exactly ``chunk size + 16`` bytes except the
+# last, which may be shorter (even empty plaintext) and carries the final flag. Each chunk's
+# nonce is ``prefix | index (4 bytes) | final (1 byte)`` and its associated data is the
+# caller's associated data (the package id), the header, the chunk index and the final flag.
+# So a chunk moved to another file or position, a dropped chunk, a file cut at a chunk
+# boundary or a changed header all fail authentication (the STREAM construction of
+# Hoang, Reyhanitabar, Rogaway and Vizár, as in Tink and age). Memory stays at one chunk.
+
+STREAM_MAGIC = b"DSRS"
+STREAM_VERSION = b"\x02"
+STREAM_PREFIX_SIZE = 7
+STREAM_HEADER_SIZE = len(STREAM_MAGIC) + 1 + 4 + STREAM_PREFIX_SIZE
+TAG_SIZE = 16
+DEFAULT_CHUNK_SIZE = 1 << 20
+MAX_CHUNKS = 2**32 - 1
+
+
+def _chunk_nonce(prefix: bytes, index: int, final: bool) -> bytes:
+    if index > MAX_CHUNKS:
+        raise ValueError("stream too long")
+    return prefix + index.to_bytes(4, "big") + (b"\x01" if final else b"\x00")
+
+
+def _chunk_ad(associated_data: bytes, header: bytes, index: int, final: bool) -> bytes:
+    return b"|".join(
+        (associated_data, header, index.to_bytes(8, "big"), b"final" if final else b"more")
+    )
+
+
+def _read_full(src: BinaryIO, size: int) -> bytes:
+    """Read exactly ``size`` bytes unless the stream ends first (raw streams may be short)."""
+    parts: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        part = src.read(remaining)
+        if not part:
+            break
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
+class StreamEncryptor(io.RawIOBase):
+    """A write-only stream that encrypts what is written into ``dst`` in chunks.
+
+    Memory stays at about one chunk. :meth:`close` writes the final chunk; a stream that is
+    never closed is unreadable (no final chunk), so a crash mid-write leaves nothing usable.
+    ``size`` counts the plaintext bytes written.
+    """
+
+    def __init__(
+        self,
+        key: bytes,
+        dst: BinaryIO,
+        associated_data: bytes,
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+    ) -> None:
+        super().__init__()
+        if not 1 <= chunk_size <= 2**31:
+            raise ValueError("bad chunk size")
+        self._aead = AESGCM(key)
+        self._dst = dst
+        self._ad = associated_data
+        self._chunk_size = chunk_size
+        self._header = (
+            STREAM_MAGIC
+            + STREAM_VERSION
+            + chunk_size.to_bytes(4, "big")
+            + os.urandom(STREAM_PREFIX_SIZE)
+        )
+        self._prefix = self._header[-STREAM_PREFIX_SIZE:]
+        self._buffer = bytearray()
+        self._index = 0
+        self.size = 0
+        dst.write(self._header)
+
+    def writable(self) -> bool:
+        return True
+
+    def _emit(self, chunk: bytes | memoryview, final: bool) -> None:
+        nonce = _chunk_nonce(self._prefix, self._index, final)
+        ad = _chunk_ad(self._ad, self._header, self._index, final)
+        self._dst.write(self._aead.encrypt(nonce, chunk, ad))
+        self._index += 1
+
+    def write(self, data: Any) -> int:
+        if self.closed:
+            raise ValueError("write to a closed stream")
+        view = memoryview(data).cast("B")
+        self._buffer += view
+        self.size += view.nbytes
+        # Keep at least one byte back: only close() knows which chunk is the last.
+        if len(self._buffer) > self._chunk_size:
+            done = 0
+            with memoryview(self._buffer) as buffered:
+                while len(self._buffer) - done > self._chunk_size:
+                    self._emit(buffered[done : done + self._chunk_size], final=False)
+                    done += self._chunk_size
+            del self._buffer[:done]
+        return view.nbytes
+
+    def close(self) -> None:
+        if not self.closed:
+            self._emit(bytes(self._buffer), final=True)
+            self._buffer = bytearray()
+        super().close()
+
+    def abort(self) -> None:
+        """Give up without writing the final chunk (the output stays unreadable)."""
+        self._buffer = bytearray()
+        super().close()
+
+
+def encrypt_stream(
+    key: bytes,
+    src: BinaryIO,
+    dst: BinaryIO,
+    associated_data: bytes,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> int:
+    """Encrypt ``src`` into ``dst`` chunk by chunk; returns the number of plaintext bytes."""
+    encryptor = StreamEncryptor(key, dst, associated_data, chunk_size=chunk_size)
+    while chunk := src.read(chunk_size):
+        encryptor.write(chunk)
+    encryptor.close()
+    return encryptor.size
+
+
+def decrypt_stream(key: bytes, src: BinaryIO, associated_data: bytes) -> Iterator[bytes]:
+    """Yield the plaintext of a stream written by :func:`encrypt_stream`, chunk by chunk.
+
+    Raises :class:`DecryptionFailed` at the first chunk that does not authenticate: a
+    changed byte, a wrong key or associated data, reordered or missing chunks, a truncated
+    file. A caller that must not serve unauthenticated bytes verifies the whole stream
+    first (:func:`verify_stream`) and only then streams it out.
+    """
+    header = _read_full(src, STREAM_HEADER_SIZE)
+    if (
+        len(header) != STREAM_HEADER_SIZE
+        or header[:4] != STREAM_MAGIC
+        or header[4:5] != STREAM_VERSION
+    ):
+        raise DecryptionFailed("not an encrypted stream of a known version")
+    chunk_size = int.from_bytes(header[5:9], "big")
+    if not 1 <= chunk_size <= 2**31:
+        raise DecryptionFailed("bad chunk size in header")
+    prefix = header[-STREAM_PREFIX_SIZE:]
+    aead = AESGCM(key)
+    block = chunk_size + TAG_SIZE
+    index = 0
+    current = _read_full(src, block)
+    while True:
+        if len(current) < TAG_SIZE:
+            raise DecryptionFailed("stream is truncated")
+        following = _read_full(src, block) if len(current) == block else b""
+        final = not following
+        try:
+            plain = aead.decrypt(
+                _chunk_nonce(prefix, index, final),
+                current,
+                _chunk_ad(associated_data, header, index, final),
+            )
+        except InvalidTag as exc:
+            raise DecryptionFailed("stream chunk was altered, moved or cut off") from exc
+        yield plain
+        if final:
+            return
+        current = following
+        index += 1
+
+
+def verify_stream(key: bytes, src: BinaryIO, associated_data: bytes) -> tuple[str, int]:
+    """Authenticate a whole stream without keeping it; returns the plaintext SHA-256 and size."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in decrypt_stream(key, src, associated_data):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size

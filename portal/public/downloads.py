@@ -1,13 +1,13 @@
-"""Downloads shown on the status page. The package downloads are another issue: until they
-land, a request has none."""
+"""Downloads shown on the status page: the released, unexpired export packages of the
+request, each behind the step-up code page at ``/download/<token>``."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from portal.db import get_session
+from portal.packages import DownloadLink, download_links
+from rights.db import now_utc
 from rights.models.request import RightsRequest
 
 
-def for_status(request: RightsRequest) -> list[Any]:
-    """Download entries for the status page (each with ``name`` and ``url``)."""
-    return []
+def for_status(request: RightsRequest) -> list[DownloadLink]:
+    return download_links(get_session(), request, now_utc())

@@ -4,6 +4,7 @@ from rights.models.audit import AuditEvent, AuditHead
 from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
 from rights.models.mail import MailStatus, OutboxMail
 from rights.models.org import Organisation, OrganisationKind, Role, User
+from rights.models.package import DownloadCode, Package, PackageStatus, Transmission
 from rights.models.request import (
     Channel,
     IdentityStatus,
@@ -20,6 +21,7 @@ __all__ = [
     "Channel",
     "Document",
     "DocumentKind",
+    "DownloadCode",
     "IdentityStatus",
     "MailStatus",
     "Message",
@@ -27,10 +29,13 @@ __all__ = [
     "OrganisationKind",
     "OutboxMail",
     "Outcome",
+    "Package",
+    "PackageStatus",
     "Party",
     "RequestState",
     "RightsRequest",
     "Role",
     "Suspension",
+    "Transmission",
     "User",
 ]

@@ -1,0 +1,68 @@
+"""The controller's packages: released packages of its own organisation's requests only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal.auth.guards import controller_required
+from portal.db import get_session
+from portal.delivery.forms import ActionForm
+from portal.delivery.views import zip_response
+from portal.packages import verified_chunks
+from rights import packages
+from rights.audit import Actor
+from rights.db import now_utc
+from rights.models.package import Package, PackageStatus
+from rights.models.request import RightsRequest
+
+bp = Blueprint("delivery_controller", __name__, url_prefix="/controller/packages")
+
+
+def _own(package_id: int) -> Package:
+    """The package if it belongs to a request of the user's organisation; 404 otherwise."""
+    package = get_session().get(Package, package_id)
+    if (
+        package is None
+        or current_user.organisation_id is None
+        or package.request.organisation_id != current_user.organisation_id
+    ):
+        abort(404)
+    return package
+
+
+@bp.get("/")
+@controller_required
+def index() -> str:
+    stmt = (
+        select(Package)
+        .join(RightsRequest, Package.request_id == RightsRequest.id)
+        .where(
+            RightsRequest.organisation_id == current_user.organisation_id,
+            Package.status == PackageStatus.RELEASED,
+            Package.expires_at > now_utc(),
+        )
+        .order_by(Package.released_at.desc(), Package.id.desc())
+        .limit(200)
+    )
+    rows = get_session().scalars(stmt).all()
+    return render_template("delivery/controller_packages.html", packages=rows, form=ActionForm())
+
+
+@bp.post("/<int:package_id>/download")
+@controller_required
+def download(package_id: int) -> Response:
+    package = _own(package_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    now = now_utc()
+    packages.downloadable(package, now)
+    chunks = verified_chunks(session, package, now)
+    packages.record_download(
+        session, package, actor=Actor.user(current_user.id), now=now, via="controller"
+    )
+    session.commit()
+    return zip_response(package, chunks)

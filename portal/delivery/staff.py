@@ -1,0 +1,132 @@
+"""Minimal officer endpoints for packages; the case page links here (four eyes: the
+officer who built a package cannot release it)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal.auth.guards import staff_required
+from portal.db import get_session
+from portal.delivery.forms import ActionForm, BuildForm
+from portal.packages import (
+    build_request_package,
+    default_formats,
+    package_store,
+    request_export_package,
+    retention,
+)
+from rights import packages
+from rights.audit import Actor
+from rights.db import now_utc
+from rights.models.package import Package
+from rights.models.request import RightsRequest
+
+bp = Blueprint("delivery_staff", __name__, url_prefix="/staff/requests/<reference>/packages")
+
+
+def _request(reference: str) -> RightsRequest:
+    found = get_session().scalar(select(RightsRequest).where(RightsRequest.reference == reference))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _package(rights_request: RightsRequest, package_id: int) -> Package:
+    package = get_session().get(Package, package_id)
+    if package is None or package.request_id != rights_request.id:
+        abort(404)
+    return package
+
+
+def _back(reference: str) -> Response:
+    return redirect(url_for("delivery_staff.index", reference=reference))
+
+
+@bp.get("/")
+@staff_required
+def index(reference: str) -> str:
+    rights_request = _request(reference)
+    rows = get_session().scalars(
+        select(Package).where(Package.request_id == rights_request.id).order_by(Package.id.desc())
+    )
+    form = BuildForm(data={"formats": list(default_formats(rights_request))})
+    return render_template(
+        "delivery/staff_packages.html",
+        request_=rights_request,
+        packages=list(rows),
+        build_form=form,
+        action_form=ActionForm(),
+        now=now_utc(),
+    )
+
+
+@bp.post("/build")
+@staff_required
+def build(reference: str) -> Response:
+    rights_request = _request(reference)
+    form = BuildForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = get_session()
+    now = now_utc()
+    export = request_export_package(
+        rights_request, now=now, operator_name=current_app.config["OPERATOR_NAME"]
+    )
+    build_request_package(
+        session,
+        rights_request,
+        export,
+        store=package_store(),
+        now=now,
+        actor=Actor.user(current_user.id),
+        formats=form.formats.data or None,
+        retention=retention(),
+    )
+    session.commit()
+    flash(_("The package was built. A second officer must release it."))
+    return _back(reference)
+
+
+def _act(reference: str, package_id: int, action: str) -> Response:
+    rights_request = _request(reference)
+    package = _package(rights_request, package_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    operation = {
+        "release": packages.release_package,
+        "revoke": packages.revoke_package,
+        "reissue": packages.reissue_package,
+    }[action]
+    operation(session, package, actor=Actor.user(current_user.id), now=now_utc())
+    session.commit()
+    flash(
+        {
+            "release": _("The package was released to the data subject."),
+            "revoke": _("The package was revoked; its download links no longer work."),
+            "reissue": _("The package was issued again with a new download link."),
+        }[action]
+    )
+    return _back(reference)
+
+
+@bp.post("/<int:package_id>/release")
+@staff_required
+def release(reference: str, package_id: int) -> Response:
+    return _act(reference, package_id, "release")
+
+
+@bp.post("/<int:package_id>/revoke")
+@staff_required
+def revoke(reference: str, package_id: int) -> Response:
+    return _act(reference, package_id, "revoke")
+
+
+@bp.post("/<int:package_id>/reissue")
+@staff_required
+def reissue(reference: str, package_id: int) -> Response:
+    return _act(reference, package_id, "reissue")

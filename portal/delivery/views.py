@@ -1,0 +1,222 @@
+"""The subject's download: ``/download/<token>``.
+
+GET shows the page (mail scanners open links; nothing changes). POST ``action=send`` mails a
+fresh six-digit code to the verified address; POST ``action=download`` with the code
+streams the decrypted ZIP, after the whole file has been authenticated, so a damaged file
+serves nothing. Expired, revoked, re-issued or purged -> 410 with a page that says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from portal.db import get_session
+from portal.delivery.forms import ActionForm, CodeForm, TransmitForm
+from portal.packages import code_secret, transmission_url, verified_chunks
+from portal.security import limiter
+from portal.tokens import TokenExpired, TokenInvalid, read_token
+from rights import packages
+from rights.audit import Actor
+from rights.db import now_utc
+from rights.errors import Gone, NotFound, ValidationFailed
+from rights.models.package import Package, PackageStatus, Transmission
+from rights.righttypes import PortabilityDetails, RightType, parse_details
+
+bp = Blueprint("delivery", __name__)
+
+
+def load_package(session: Session, token: str) -> Package:
+    """The package a download token names; NotFound for a bad token, Gone for an old one."""
+    try:
+        data = read_token("download", token, max_age_seconds=None)
+    except (TokenInvalid, TokenExpired) as exc:
+        raise NotFound("unknown download link") from exc
+    package_id, generation = data.get("p"), data.get("g")
+    if not isinstance(package_id, int) or not isinstance(generation, int):
+        raise NotFound("unknown download link")
+    package = session.get(Package, package_id)
+    if package is None:
+        raise NotFound("unknown download link")
+    if generation != package.link_generation:
+        raise Gone("this link was replaced or withdrawn", code="package_revoked")
+    packages.downloadable(package, now_utc())
+    return package
+
+
+def gone_page(package: Package | None, exc: Gone) -> tuple[str, int]:
+    reason = "revoked" if exc.code == "package_revoked" else "expired"
+    if package is not None and package.status is PackageStatus.REVOKED:
+        reason = "revoked"
+    return render_template("delivery/gone.html", reason=reason), 410
+
+
+def zip_response(package: Package, chunks: Iterator[bytes]) -> Response:
+    name = f"{package.request.reference}-{package.id}.zip"
+    response = Response(chunks, mimetype="application/zip", direct_passthrough=True)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Length"] = str(package.size)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _transmit_form(package: Package, formdata: bool = False) -> TransmitForm | None:
+    """The Art. 20(2) form, for portability answers only; prefilled from the request."""
+    if package.request.right is not RightType.PORTABILITY:
+        return None
+    if formdata:
+        return TransmitForm()
+    details = parse_details(package.request.right, package.request.details)
+    assert isinstance(details, PortabilityDetails)
+    return TransmitForm(
+        formdata=None,
+        data={
+            "recipient_name": details.transmit_to_name,
+            "recipient_email": details.transmit_to_email,
+        },
+    )
+
+
+def _page(
+    package: Package,
+    form: CodeForm,
+    status: int = 200,
+    transmit_form: TransmitForm | None = None,
+    **extra: Any,
+) -> Any:
+    address = packages.verified_address(package.request)
+    html = render_template(
+        "delivery/download.html",
+        package=package,
+        form=form,
+        send_form=ActionForm(),
+        transmit_form=transmit_form or _transmit_form(package),
+        has_address=address is not None,
+        sent=request.args.get("sent") == "1",
+        transmitted=request.args.get("transmitted") == "1",
+        **extra,
+    )
+    response = Response(html, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/download/<token>")
+def download_page(token: str) -> Any:
+    session = get_session()
+    try:
+        package = load_package(session, token)
+    except Gone as exc:
+        return gone_page(None, exc)
+    return _page(package, CodeForm())
+
+
+@bp.post("/download/<token>")
+@limiter.limit("10 per minute")
+def download_post(token: str) -> Any:
+    session = get_session()
+    try:
+        package = load_package(session, token)
+    except Gone as exc:
+        return gone_page(None, exc)
+    now = now_utc()
+    if request.form.get("action") == "send":
+        form = ActionForm()
+        if not form.validate_on_submit():
+            return _page(package, CodeForm(formdata=None), 400)
+        packages.issue_download_code(session, package, secret=code_secret(), now=now)
+        session.commit()
+        return redirect(url_for("delivery.download_page", token=token, sent="1") + "#step-2")
+    if request.form.get("action") == "transmit":
+        return _transmit(session, package, token)
+    code_form = CodeForm()
+    if not code_form.validate_on_submit():
+        return _page(package, code_form, 422)
+    ok = packages.redeem_download_code(
+        session, package, code_form.code.data or "", secret=code_secret(), now=now
+    )
+    if not ok:
+        session.commit()  # the failed attempt counts
+        code_form.code.errors = [
+            _("This code is wrong, was already used or has expired. Ask for a new code.")
+        ]
+        return _page(package, code_form, 422)
+    chunks = verified_chunks(session, package, now)  # a damaged file raises: nothing is sent
+    packages.record_download(session, package, actor=Actor.subject(), now=now, via="subject")
+    session.commit()
+    return zip_response(package, chunks)
+
+
+def _transmit(session: Session, package: Package, token: str) -> Any:
+    form = _transmit_form(package, formdata=True)
+    if form is None:
+        raise NotFound("not a portability answer")
+    if not form.validate_on_submit():
+        return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
+    try:
+        sent = packages.transmit_package(
+            session,
+            package,
+            form.transmit_code.data or "",
+            recipient_name=form.recipient_name.data or "",
+            recipient_email=form.recipient_email.data or "",
+            secret=code_secret(),
+            now=now_utc(),
+            link=transmission_url,
+        )
+    except ValidationFailed as exc:
+        if exc.code == "recipient_email":
+            form.recipient_email.errors = [_("Enter a valid e-mail address.")]
+        else:
+            form.recipient_name.errors = [_("Enter the name of the organisation.")]
+        return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
+    session.commit()
+    if sent is None:
+        form.transmit_code.errors = [
+            _("This code is wrong, was already used or has expired. Ask for a new code.")
+        ]
+        return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
+    return redirect(url_for("delivery.download_page", token=token, transmitted="1"))
+
+
+def load_transmission(session: Session, token: str) -> Transmission:
+    try:
+        data = read_token("download", token, max_age_seconds=None)
+    except (TokenInvalid, TokenExpired) as exc:
+        raise NotFound("unknown link") from exc
+    transmission_id = data.get("t")
+    if not isinstance(transmission_id, int):
+        raise NotFound("unknown link")
+    transmission = session.get(Transmission, transmission_id)
+    if transmission is None:
+        raise NotFound("unknown link")
+    packages.transmission_downloadable(transmission, now_utc())
+    return transmission
+
+
+@bp.route("/transmission/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def transmission(token: str) -> Any:
+    """The receiving organisation's link: a page (GET), the ZIP on a POST."""
+    session = get_session()
+    try:
+        sent = load_transmission(session, token)
+    except Gone as exc:
+        return gone_page(None, exc)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("delivery/transmission.html", sent=sent, form=form), 400
+        chunks = verified_chunks(session, sent.package, now_utc())
+        packages.record_transmission_download(session, sent, now=now_utc())
+        session.commit()
+        return zip_response(sent.package, chunks)
+    html = render_template("delivery/transmission.html", sent=sent, form=form)
+    response = Response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,110 @@
+"""Export packages delivered to a data subject or a controller, and the one-time codes that
+unlock a download (step-up). The package row outlives its file: after the purge it keeps
+that the package existed, its checksum and its history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rights.db import Base, UTCDateTime
+from rights.models.enums import str_enum
+from rights.models.request import RightsRequest
+
+
+class PackageStatus(enum.StrEnum):
+    BUILT = "built"  # stored encrypted, waiting for a second officer
+    RELEASED = "released"  # the subject (and the controller) may download it
+    REVOKED = "revoked"  # links withdrawn; may be re-issued without rebuilding
+    EXPIRED = "expired"  # past its retention; the purge removes the file
+    PURGED = "purged"  # file deleted; the row keeps the checksum
+
+
+class Package(Base):
+    __tablename__ = "export_package"
+    __table_args__ = (Index("ix_export_package_status_expires", "status", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("rights_request.id", ondelete="CASCADE"), index=True
+    )
+    formats: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    status: Mapped[PackageStatus] = mapped_column(
+        str_enum(PackageStatus, "package_status"), default=PackageStatus.BUILT
+    )
+    # Of the plaintext ZIP: what the subject receives and can check.
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    # Random file name under the package folder; never derived from the request.
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    prepared_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    released_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    download_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Download links carry this number; revoking or re-issuing bumps it, killing old links.
+    link_generation: Mapped[int] = mapped_column(Integer, default=0)
+    # Which parts of the request's answer this is (summary of the manifest, no personal data).
+    manifest_summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    request: Mapped[RightsRequest] = relationship()
+
+    def is_gone(self, now: datetime) -> bool:
+        """True when nobody may download it any more (expired, revoked or purged)."""
+        return self.status is not PackageStatus.RELEASED or now >= self.expires_at
+
+    def __repr__(self) -> str:
+        return f"<Package {self.id} {self.status}>"
+
+
+class DownloadCode(Base):
+    """A six-digit code mailed to the subject's verified address to unlock one download.
+    Only a keyed hash is stored; a code works once, briefly, and a few wrong tries burn it."""
+
+    __tablename__ = "download_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(
+        ForeignKey("export_package.id", ondelete="CASCADE"), index=True
+    )
+    salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Transmission(Base):
+    """Art. 20(2): the subject had a portability package sent to another organisation. The
+    recipient gets an expiring link by mail; it dies with the package's links too."""
+
+    __tablename__ = "package_transmission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    package_id: Mapped[int] = mapped_column(
+        ForeignKey("export_package.id", ondelete="CASCADE"), index=True
+    )
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The package's link generation when confirmed: revoking the package kills this link.
+    link_generation: Mapped[int] = mapped_column(Integer, default=0)
+    download_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    package: Mapped[Package] = relationship()
