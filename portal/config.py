@@ -32,6 +32,10 @@ ENV_KEYS = {
     "UNDUE_DELAY_WORKING_DAYS": ("PORTAL_UNDUE_DELAY_WORKING_DAYS", int),
     "DOCUMENT_DIR": ("PORTAL_DOCUMENT_DIR", str),
     "UPLOAD_MAX_BYTES": ("PORTAL_UPLOAD_MAX_BYTES", int),
+    "SESSION_IDLE_MINUTES": ("PORTAL_SESSION_IDLE_MINUTES", int),
+    "SESSION_ABSOLUTE_HOURS": ("PORTAL_SESSION_ABSOLUTE_HOURS", int),
+    "INVITATION_MAX_AGE_HOURS": ("PORTAL_INVITATION_MAX_AGE_HOURS", int),
+    "RESET_MAX_AGE_MINUTES": ("PORTAL_RESET_MAX_AGE_MINUTES", int),
 }
 
 
@@ -68,6 +72,11 @@ class BaseConfig:
     WORKER_POLL_SECONDS = 5.0
     DOCUMENT_DIR = ""  # empty: <instance>/documents
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    # Accounts: idle and absolute session timeouts, lifetime of mailed links.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    INVITATION_MAX_AGE_HOURS = 72
+    RESET_MAX_AGE_MINUTES = 60
 
 
 class DevelopmentConfig(BaseConfig):

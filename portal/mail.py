@@ -34,6 +34,10 @@ def render(session: Session, mail: OutboxMail) -> EmailMessage:
     context = {"mail": mail, "request": request, **mail.context}
     if request is not None:
         context["status_url"] = status_url(request)
+    if "user_id" in mail.context:
+        from portal.auth.links import mail_context
+
+        context.update(mail_context(session, mail))
     with force_locale(mail.language):
         subject = render_template(f"email/{mail.template}.subject.txt", **context).strip()
         body = render_template(f"email/{mail.template}.txt", **context)
