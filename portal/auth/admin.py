@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from portal import clock
 from portal.auth.forms import ActionForm, InviteForm, RoleForm
@@ -31,9 +32,9 @@ ROLE_LABELS = {
 
 
 def _choices(form: InviteForm | RoleForm) -> None:
-    form.role.choices = [(r.value, str(label)) for r, label in ROLE_LABELS.items()]
-    form.organisation.choices = [("", "—")] + [
-        (str(org.id), org.name) for org in accounts.controllers(get_session())
+    form.role.choices = [SelectChoice(r.value, str(label)) for r, label in ROLE_LABELS.items()]
+    form.organisation.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(org.id), org.name) for org in accounts.controllers(get_session())
     ]
 
 

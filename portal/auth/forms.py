@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from rights.passwords import MAX_LENGTH
@@ -63,7 +63,8 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     organisation = SelectField(_l("Organisation (for a controller contact)"))
     language = SelectField(
-        _l("Language for mail"), choices=[("nl", "Nederlands"), ("en", "English")]
+        _l("Language for mail"),
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
     )
 
 

@@ -39,7 +39,7 @@ def start_pending(user: User, step: str, now: datetime) -> None:
         "at": int(now.timestamp()),
     }
     if is_safe_next(target):
-        session["next"] = target
+        session["login_next"] = target
 
 
 def pending_user(step: str) -> User | None:
@@ -59,7 +59,7 @@ def pending_user(step: str) -> User | None:
 
 def finish_login(user: User, now: datetime) -> str:
     """Both factors passed: a fresh session (no fixation) and where to go next."""
-    target = session.get("next")
+    target = session.get("login_next")
     session.clear()
     login_user(user)
     session["auth_at"] = int(now.timestamp())
