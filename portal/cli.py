@@ -213,6 +213,11 @@ def dev(host: str, port: int) -> None:
     click.echo("  Demo logins (password for all shown):")
     for login in logins:
         click.echo(f"    {login.role:<11} {login.email:<36} {login.password}")
+    click.echo("  Second factor: the first login shows a QR code and a secret key. Scan it with")
+    click.echo("  any authenticator app, or compute a code from the shown key with")
+    click.echo("    oathtool --totp -b KEY")
+    click.echo("    python -c \"import pyotp; print(pyotp.TOTP('KEY').now())\"")
+    click.echo("  A code works once; wait for the next one (30 s) to log in again.")
     click.echo("  Stop with Ctrl+C.\n")
     try:
         from werkzeug.serving import run_simple

@@ -29,9 +29,17 @@ def home_for(user: User) -> str:
     return url_for("controller.index" if user.role is Role.CONTROLLER else "staff.queue")
 
 
+def _fresh_session() -> None:
+    """Drop everything but the chosen language (no session fixation, no stale state)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 def start_pending(user: User, step: str, now: datetime) -> None:
     target = request.args.get("next")
-    session.clear()
+    _fresh_session()
     session["pending"] = {
         "uid": user.id,
         "nonce": user.session_nonce,
@@ -60,7 +68,7 @@ def pending_user(step: str) -> User | None:
 def finish_login(user: User, now: datetime) -> str:
     """Both factors passed: a fresh session (no fixation) and where to go next."""
     target = session.get("login_next")
-    session.clear()
+    _fresh_session()
     login_user(user)
     session["auth_at"] = int(now.timestamp())
     session["seen_at"] = int(now.timestamp())
@@ -69,7 +77,7 @@ def finish_login(user: User, now: datetime) -> str:
 
 def end_session() -> None:
     logout_user()
-    session.clear()
+    _fresh_session()
 
 
 def _check_lifetime() -> None:

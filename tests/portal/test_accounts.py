@@ -816,7 +816,8 @@ def limited_app(app_config, session_factory):
     ("path", "limit", "data"),
     [
         ("/auth/reset", 5, {"email": "someone@example.org"}),
-        ("/auth/login", 20, {"email": "someone@example.org", "password": "wrong password!"}),
+        # No password: the form fails before any hashing, but the attempt still counts.
+        ("/auth/login", 20, {"email": "someone@example.org"}),
     ],
 )
 def test_rate_limits_answer_429_with_retry_after(limited_app, path, limit, data):
@@ -830,4 +831,28 @@ def test_rate_limits_answer_429_with_retry_after(limited_app, path, limit, data)
     over = c.post(path, data={**data, "csrf_token": token})
     assert over.status_code == 429
     assert int(over.headers["Retry-After"]) > 0
+    limiter.reset()
+
+
+def test_chosen_language_survives_the_login_steps(app, client, clock, make_user):
+    user = make_user()
+    client.get("/lang/en")
+    password_step(client, user.email)
+    assert "Enter your code" in client.get("/auth/code").get_data(as_text=True)
+    code_step(client, totp_now(app))
+    assert 'lang="en"' in client.get("/staff/").get_data(as_text=True)
+
+
+def test_code_entry_is_rate_limited(limited_app, make_user):
+    from portal.security import limiter
+
+    limiter.reset()
+    limited_app.config["CLOCK"] = Clock(START)
+    c = limited_app.test_client()
+    password_step(c, make_user().email)
+    token = csrf_token(c.get("/auth/code"))
+    codes = [c.post("/auth/code", data={"code": "000000", "csrf_token": token}) for _ in range(10)]
+    assert {r.status_code for r in codes} == {200}
+    over = c.post("/auth/code", data={"code": "000000", "csrf_token": token})
+    assert over.status_code == 429 and int(over.headers["Retry-After"]) > 0
     limiter.reset()
