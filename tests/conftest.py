@@ -148,9 +148,6 @@ def make_org(db_session: Session) -> Callable[..., Organisation]:
 @pytest.fixture
 def make_user(db_session: Session) -> Callable[..., User]:
     """A user with a password and an enrolled authenticator (``enrolled=False``: none)."""
-    from portal.config import TestConfig
-    from rights.accounts import set_totp_secret
-    from rights.crypto import parse_key
 
     def make(
         role: Role = Role.OFFICER,
@@ -171,8 +168,7 @@ def make_user(db_session: Session) -> Callable[..., User]:
             organisation=organisation,
         )
         if enrolled:
-            set_totp_secret(user, TEST_TOTP_SECRET, parse_key(TestConfig.ENCRYPTION_KEY))
-            user.totp_enrolled_at = datetime.now(UTC)
+            _enrol(user)
         db_session.commit()
         return user
 
@@ -204,6 +200,15 @@ def make_request(db_session: Session, policy: Policy) -> Callable[..., Any]:
     return make
 
 
+def _enrol(user: User) -> None:
+    from portal.config import TestConfig
+    from rights.accounts import set_totp_secret
+    from rights.crypto import parse_key
+
+    set_totp_secret(user, TEST_TOTP_SECRET, parse_key(TestConfig.ENCRYPTION_KEY))
+    user.totp_enrolled_at = datetime.now(UTC)
+
+
 def totp_now(app: Flask, secret: str = TEST_TOTP_SECRET, steps: int = 0) -> str:
     """The code an authenticator shows at the app's (possibly frozen) clock."""
     import pyotp
@@ -222,6 +227,8 @@ def login(client: Any, app: Flask, db_session: Session) -> Callable[[User], None
     from tests.helpers import csrf_token
 
     def do(user: User, password: str = TEST_PASSWORD) -> None:
+        if user.totp_enrolled_at is None:  # e.g. made with create_user directly
+            _enrol(user)
         user.totp_last_timecode = None
         db_session.commit()
         page = client.get("/auth/login")

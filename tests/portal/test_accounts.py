@@ -176,15 +176,27 @@ def test_enrolment_shows_inline_svg_and_secret_then_needs_a_valid_code(
 
 
 def test_seed_moved_to_another_user_does_not_decrypt(db_session, make_user):
+    from portal.config import TestConfig
     from rights.accounts import totp_secret
     from rights.crypto import DecryptionFailed, parse_key
 
-    key = parse_key(create_app({"ENV_NAME": "test"}).config["ENCRYPTION_KEY"])
+    key = parse_key(TestConfig.ENCRYPTION_KEY)
     a, b = make_user(), make_user()
     assert totp_secret(a, key) == TEST_TOTP_SECRET
     b.totp_secret_enc = a.totp_secret_enc
     with pytest.raises(DecryptionFailed):
         totp_secret(b, key)
+
+
+def test_the_pending_password_step_expires(app, client, clock, make_user):
+    password_step(client, make_user().email)
+    clock.advance(minutes=11)
+    resp = code_step_raw(client)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/auth/login")
+
+
+def code_step_raw(client):
+    return client.get("/auth/code")
 
 
 # --- a password alone opens nothing ------------------------------------------------------
@@ -856,3 +868,16 @@ def test_code_entry_is_rate_limited(limited_app, make_user):
     over = c.post("/auth/code", data={"code": "000000", "csrf_token": token})
     assert over.status_code == 429 and int(over.headers["Retry-After"]) > 0
     limiter.reset()
+
+
+def test_reset_factor_command_for_a_locked_out_admin(app, client, clock, db_session, make_user):
+    admin = make_user(Role.ADMIN)
+    password_step(client, admin.email)
+    for _ in range(5):
+        code_step(client, "000000")
+    result = app.test_cli_runner().invoke(args=["reset-factor", "--email", admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert password_step(app.test_client(), admin.email).headers["Location"] == "/auth/enrol"
+    assert events(db_session, "auth.totp_reset") and mails(db_session, "factor_changed")
+    missing = app.test_cli_runner().invoke(args=["reset-factor", "--email", "no@example.org"])
+    assert missing.exit_code != 0
