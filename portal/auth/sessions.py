@@ -105,6 +105,13 @@ def _check_lifetime() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.security import login_manager
+
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # flash a plain string in the request's language
     app.config.setdefault("SESSION_IDLE_MINUTES", 30)
     app.config.setdefault("SESSION_ABSOLUTE_HOURS", 12)
     app.before_request(_check_lifetime)

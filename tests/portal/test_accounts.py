@@ -881,3 +881,8 @@ def test_reset_factor_command_for_a_locked_out_admin(app, client, clock, db_sess
     assert events(db_session, "auth.totp_reset") and mails(db_session, "factor_changed")
     missing = app.test_cli_runner().invoke(args=["reset-factor", "--email", "no@example.org"])
     assert missing.exit_code != 0
+
+
+def test_login_prompt_is_in_the_visitors_language(client):
+    client.get("/staff/")
+    assert "Log in om deze pagina te zien." in client.get("/auth/login").get_data(as_text=True)
