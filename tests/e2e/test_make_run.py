@@ -17,6 +17,7 @@ def test_dev_server_prints_url_and_demo_logins(dev_server):
     out = dev_server.output
     assert f"running at {dev_server.url.replace('127.0.0.1', 'localhost')}/" in out
     assert "officer@demo.example" in out and "demo-password-2026" in out
+    assert "authenticator app" in out and "oathtool --totp -b KEY" in out
     assert (dev_server.instance / "portal.db").exists()
 
 
