@@ -886,3 +886,33 @@ def test_reset_factor_command_for_a_locked_out_admin(app, client, clock, db_sess
 def test_login_prompt_is_in_the_visitors_language(client):
     client.get("/staff/")
     assert "Log in om deze pagina te zien." in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_user_replaces_own_authenticator_after_reauthentication(
+    app, client, clock, db_session, make_user
+):
+    user = make_user()
+    full_login(client, app, user)
+    cookie = client.get_cookie("dsr_session").value
+    page = client.get("/auth/account")
+    wrong = client.post(
+        "/auth/account/reset-factor",
+        data={
+            "reset-current_password": "not my password",
+            "reset-code": totp_now(app, steps=1),
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert wrong.status_code == 422 and logged_in(client)
+    resp = client.post(
+        "/auth/account/reset-factor",
+        data={
+            "reset-current_password": TEST_PASSWORD,
+            "reset-code": totp_now(app, steps=1),
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert resp.status_code == 302
+    assert _replay(client, cookie).status_code == 302
+    assert password_step(app.test_client(), user.email).headers["Location"] == "/auth/enrol"
+    assert [e.data.get("by") for e in events(db_session, "auth.totp_reset")] == ["self"]
