@@ -108,6 +108,26 @@ def create_user_command(
     click.echo(f"created {role} {email}")
 
 
+@click.command("reset-factor")
+@click.option("--email", required=True)
+@with_appcontext
+def reset_factor_command(email: str) -> None:
+    """Reset a user's second factor and lock (e.g. the only admin lost their phone and
+    recovery codes); audited, the user is mailed and enrols again at the next login."""
+    from rights import accounts
+    from rights.users import find_user
+
+    with get_db().sessionmaker() as session:
+        user = find_user(session, email)
+        if user is None:
+            raise click.ClickException("no such user")
+        now = now_utc()
+        accounts.admin_reset_factor(session, user, now=now, actor=SYSTEM)
+        accounts.admin_unlock(session, user, now=now, actor=SYSTEM)
+        session.commit()
+    click.echo(f"second factor reset for {email}; it is set up again at the next login")
+
+
 @click.group("demo")
 def demo_group() -> None:
     """Demo data."""
@@ -222,6 +242,11 @@ def dev(host: str, port: int) -> None:
     if download:
         path = "/download/" + download.rpartition("/download/")[2]
         click.echo(f"  Demo download (code arrives in Development mail): {url}{path}")
+    click.echo("  Second factor: the first login shows a QR code and a secret key. Scan it with")
+    click.echo("  any authenticator app, or compute a code from the shown key with")
+    click.echo("    oathtool --totp -b KEY")
+    click.echo("    python -c \"import pyotp; print(pyotp.TOTP('KEY').now())\"")
+    click.echo("  A code works once; wait for the next one (30 s) to log in again.")
     click.echo("  Stop with Ctrl+C.\n")
     try:
         from werkzeug.serving import run_simple
@@ -241,6 +266,7 @@ def _public_commands() -> tuple[click.Command, ...]:
 COMMANDS = (
     db_group,
     create_user_command,
+    reset_factor_command,
     demo_group,
     worker_group,
     audit_group,

@@ -38,6 +38,10 @@ ENV_KEYS = {
     "RATELIMIT_PUBLIC_EMAIL": ("PORTAL_RATELIMIT_PUBLIC_EMAIL", str),
     "PACKAGE_DIR": ("PORTAL_PACKAGE_DIR", str),
     "PACKAGE_RETENTION_DAYS": ("PORTAL_PACKAGE_RETENTION_DAYS", int),
+    "SESSION_IDLE_MINUTES": ("PORTAL_SESSION_IDLE_MINUTES", int),
+    "SESSION_ABSOLUTE_HOURS": ("PORTAL_SESSION_ABSOLUTE_HOURS", int),
+    "INVITATION_MAX_AGE_HOURS": ("PORTAL_INVITATION_MAX_AGE_HOURS", int),
+    "RESET_MAX_AGE_MINUTES": ("PORTAL_RESET_MAX_AGE_MINUTES", int),
 }
 
 
@@ -81,6 +85,11 @@ class BaseConfig:
     RATELIMIT_PUBLIC_EMAIL = "5 per hour"  # the same, per e-mail address or request
     PACKAGE_DIR = ""  # empty: <instance>/packages (encrypted export packages)
     PACKAGE_RETENTION_DAYS = 30
+    # Accounts: idle and absolute session timeouts, lifetime of mailed links.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    INVITATION_MAX_AGE_HOURS = 72
+    RESET_MAX_AGE_MINUTES = 60
 
 
 class DevelopmentConfig(BaseConfig):

@@ -41,6 +41,10 @@ def render(session: Session, mail: OutboxMail) -> EmailMessage:
         context["status_url"] = status_url(request)
         if "link_generation" in mail.context:
             context["verify_url"] = verify_url(request, int(mail.context["link_generation"]))
+    if "user_id" in mail.context:
+        from portal.auth.links import mail_context
+
+        context.update(mail_context(session, mail))
     with force_locale(mail.language):
         subject = render_template(f"email/{mail.template}.subject.txt", **context).strip()
         body = render_template(f"email/{mail.template}.txt", **context)

@@ -40,6 +40,8 @@ def _context() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    from portal.auth import sessions
+    from portal.auth.admin import bp as users_bp
     from portal.auth.views import bp as auth_bp
     from portal.controller.views import bp as controller_bp
     from portal.public.views import bp as public_bp
@@ -52,6 +54,8 @@ def init_app(app: Flask) -> None:
     from portal.delivery import init_app as init_delivery
 
     init_delivery(app)
+    app.register_blueprint(users_bp)
+    sessions.init_app(app)
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.add_template_filter(_local, "local_dt")
     app.add_template_filter(_day, "day")

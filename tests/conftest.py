@@ -29,6 +29,9 @@ from rights.righttypes import AccessDetails, Details
 from rights.users import create_user
 
 TEST_PASSWORD = "correct horse battery staple 42"
+# Every user made by ``make_user`` is enrolled with this authenticator seed (stored
+# encrypted like a real one); ``login`` computes the code with pyotp.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -144,10 +147,13 @@ def make_org(db_session: Session) -> Callable[..., Organisation]:
 
 @pytest.fixture
 def make_user(db_session: Session) -> Callable[..., User]:
+    """A user with a password and an enrolled authenticator (``enrolled=False``: none)."""
+
     def make(
         role: Role = Role.OFFICER,
         organisation: Organisation | None = None,
         password: str = TEST_PASSWORD,
+        enrolled: bool = True,
         **kw: Any,
     ) -> User:
         email = kw.pop("email", f"user-{secrets.token_hex(3)}@example.org")
@@ -161,6 +167,8 @@ def make_user(db_session: Session) -> Callable[..., User]:
             password=password,
             organisation=organisation,
         )
+        if enrolled:
+            _enrol(user)
         db_session.commit()
         return user
 
@@ -192,16 +200,47 @@ def make_request(db_session: Session, policy: Policy) -> Callable[..., Any]:
     return make
 
 
+def _enrol(user: User) -> None:
+    from portal.config import TestConfig
+    from rights.accounts import set_totp_secret
+    from rights.crypto import parse_key
+
+    set_totp_secret(user, TEST_TOTP_SECRET, parse_key(TestConfig.ENCRYPTION_KEY))
+    user.totp_enrolled_at = datetime.now(UTC)
+
+
+def totp_now(app: Flask, secret: str = TEST_TOTP_SECRET, steps: int = 0) -> str:
+    """The code an authenticator shows at the app's (possibly frozen) clock."""
+    import pyotp
+
+    from rights.db import now_utc
+
+    clock = app.config.get("CLOCK")
+    moment = clock() if clock is not None else now_utc()
+    return pyotp.TOTP(secret).at(moment, counter_offset=steps)
+
+
 @pytest.fixture
-def login(client: Any) -> Callable[[User], None]:
-    """Log a user in through the real login form (CSRF on)."""
+def login(client: Any, app: Flask, db_session: Session) -> Callable[[User], None]:
+    """Log a user in through the real forms (CSRF on): password, then a TOTP code. The
+    replay guard is reset first, so a test may log the same user in more than once."""
     from tests.helpers import csrf_token
 
     def do(user: User, password: str = TEST_PASSWORD) -> None:
+        if user.totp_enrolled_at is None:  # e.g. made with create_user directly
+            _enrol(user)
+        user.totp_last_timecode = None
+        db_session.commit()
         page = client.get("/auth/login")
         resp = client.post(
             "/auth/login",
             data={"email": user.email, "password": password, "csrf_token": csrf_token(page)},
+        )
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        assert resp.headers["Location"].endswith("/auth/code"), resp.headers["Location"]
+        page = client.get("/auth/code")
+        resp = client.post(
+            "/auth/code", data={"code": totp_now(app), "csrf_token": csrf_token(page)}
         )
         assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
 

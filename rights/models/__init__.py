@@ -1,5 +1,6 @@
 """All persistent models. Import from here so Alembic sees the whole schema."""
 
+from rights.models.account import RecoveryCode
 from rights.models.audit import AuditEvent, AuditHead
 from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
 from rights.models.mail import MailStatus, OutboxMail
@@ -32,6 +33,7 @@ __all__ = [
     "Package",
     "PackageStatus",
     "Party",
+    "RecoveryCode",
     "RequestState",
     "RightsRequest",
     "Role",

@@ -4,8 +4,10 @@ demo officer and see the demo requests with their due dates."""
 from __future__ import annotations
 
 import re
+import time
 import urllib.request
 
+import pyotp
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -15,11 +17,11 @@ def test_dev_server_prints_url_and_demo_logins(dev_server):
     out = dev_server.output
     assert f"running at {dev_server.url.replace('127.0.0.1', 'localhost')}/" in out
     assert "officer@demo.example" in out and "demo-password-2026" in out
+    assert "authenticator app" in out and "oathtool --totp -b KEY" in out
     assert (dev_server.instance / "portal.db").exists()
 
 
 def test_worker_started_beside_the_server_delivers_mail(dev_server):
-    import time
 
     mail = dev_server.instance / "mail"
     deadline = time.monotonic() + 30
@@ -39,6 +41,13 @@ def test_newcomer_switches_language_logs_in_and_sees_due_dates(dev_server, page)
     page.get_by_label("E-mail address").fill("officer@demo.example")
     page.get_by_label("Password").fill("demo-password-2026")
     page.get_by_role("button", name="Log in").click()
+    # First login: enrol the authenticator from the key shown on the page.
+    secret = _secret(page)
+    code = pyotp.TOTP(secret).now()
+    page.get_by_label("Six-digit code from your authenticator app").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+    assert page.locator(".recovery-codes li").count() == 10
+    page.get_by_role("link", name="I have saved them, continue").click()
     table = page.get_by_role("table")
     table.wait_for()
     rows = table.locator("tbody tr")
@@ -47,15 +56,38 @@ def test_newcomer_switches_language_logs_in_and_sees_due_dates(dev_server, page)
     assert re.search(r"AVG-[0-9A-Z]{4}-[0-9A-Z]{4}", text)
     assert "extended" in text
     page.screenshot(path=str(dev_server.instance / "queue.png"), full_page=True)
+    # Log out and in again: the enrolment code was spent, the next one works.
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_label("E-mail address").fill("officer@demo.example")
+    page.get_by_label("Password").fill("demo-password-2026")
+    page.get_by_role("button", name="Log in").click()
+    label = "Code from your authenticator app, or a recovery code"
+    page.get_by_label(label).fill(code)
+    page.get_by_role("button", name="Log in").click()
+    assert "/auth/code" in page.url  # the same code again is refused
+    page.get_by_label(label).fill(pyotp.TOTP(secret).at(time.time() + 30))
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("table").wait_for()
+    assert "/staff/" in page.url
+
+
+def _secret(page) -> str:
+    return page.locator("#totp-secret").inner_text().replace(" ", "")
 
 
 def test_pages_work_without_javascript(dev_server, browser):
     context = browser.new_context(java_script_enabled=False)
     pg = context.new_page()
     pg.goto(dev_server.url + "/auth/login")
-    pg.get_by_label("E-mailadres").fill("officer@demo.example")
+    pg.get_by_label("E-mailadres").fill("officer2@demo.example")
     pg.get_by_label("Wachtwoord").fill("demo-password-2026")
     pg.get_by_role("button", name="Inloggen").click()
+    assert pg.locator("svg").count() >= 1  # the QR code is inline SVG, no script needed
+    pg.get_by_label("Zescijferige code uit uw authenticator-app").fill(
+        pyotp.TOTP(_secret(pg)).now()
+    )
+    pg.get_by_role("button", name="Bevestigen").click()
+    pg.get_by_role("link", name="Ik heb ze bewaard, ga verder").click()
     assert "/staff/" in pg.url
     context.close()
 

@@ -91,7 +91,9 @@ def test_logout_is_post_and_kills_copied_cookie(client, make_user, login):
 
 
 @pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "javascript:alert(1)"])
-def test_login_next_never_leaves_the_site(client, make_user, target):
+def test_login_next_never_leaves_the_site(client, app, make_user, target):
+    from tests.conftest import totp_now
+
     officer = make_user(Role.OFFICER)
     page = client.get("/auth/login")
     resp = client.post(
@@ -103,6 +105,9 @@ def test_login_next_never_leaves_the_site(client, make_user, target):
             "csrf_token": csrf_token(page),
         },
     )
+    assert resp.headers["Location"] == "/auth/code"
+    page = client.get("/auth/code")
+    resp = client.post("/auth/code", data={"code": totp_now(app), "csrf_token": csrf_token(page)})
     assert resp.headers["Location"] == "/staff/"
 
 
