@@ -467,13 +467,14 @@ def _suppress_plan(
     hashes = sorted({identifier_hash(hash_key, kind, value) for kind, value in values})
     if not orgs or not hashes:
         raise ValidationFailed("There is nothing to suppress.", code="nothing_to_suppress")
-    existing = set(
-        session.execute(
+    existing: set[tuple[int, str]] = {
+        (int(org_id), str(h))
+        for org_id, h in session.execute(
             select(SuppressionEntry.organisation_id, SuppressionEntry.identifier_hash).where(
                 SuppressionEntry.organisation_id.in_(orgs)
             )
-        ).tuples()
-    )
+        )
+    }
     return [
         {"op": "suppress", "organisation_id": org, "hash": h}
         for org in sorted(orgs)
