@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from exporters.model import (
     LEGAL_BASES,
@@ -21,10 +21,42 @@ from exporters.model import (
     SourceSection,
     rows,
 )
-from rights.models.request import RightsRequest
-from rights.sources.fulfilment import CategoryCopy, SourceCopy
 
 __all__ = ["to_package", "to_section"]
+
+
+# Structural types of ``rights.sources.fulfilment.CategoryCopy`` / ``SourceCopy`` (exporters
+# imports nothing from the rights layer but its errors).
+class CategoryCopy(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def fields(self) -> Sequence[str]: ...
+    @property
+    def records(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+class SourceCopy(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def purposes(self) -> Sequence[str]: ...
+    @property
+    def legal_basis(self) -> Sequence[str]: ...
+    @property
+    def retention(self) -> str: ...
+    @property
+    def recipients(self) -> Sequence[Mapping[str, str]]: ...
+    @property
+    def categories_info(self) -> Sequence[str]: ...
+    @property
+    def source_of_data(self) -> str: ...
+    @property
+    def categories(self) -> Sequence[CategoryCopy]: ...
 
 
 def _type_of(value: Any) -> FieldType | None:
@@ -97,18 +129,21 @@ def to_section(copy: SourceCopy) -> SourceSection:
 def to_package(
     *,
     copies: Sequence[SourceCopy],
-    request: RightsRequest,
+    reference: str,
+    language: str,
+    right: str,
+    received_at: datetime,
     generated_at: datetime,
+    subject_name: str,
 ) -> ExportPackage:
-    """The access (or, for an Art. 20 request, portability) package of a request."""
-    language = cast(Language, request.language if request.language in ("nl", "en") else "nl")
+    """The access package of a request; for ``right="portability"`` the Art. 20 subset."""
     package = ExportPackage(
-        reference=request.reference,
-        language=language,
+        reference=reference,
+        language=cast(Language, language if language in ("nl", "en") else "nl"),
         right="access",
-        received_at=request.received_at,
+        received_at=received_at,
         generated_at=generated_at,
-        subject_name=request.requester_name,
+        subject_name=subject_name,
         sources=[to_section(c) for c in copies],
     )
-    return package.for_portability() if request.right.value == "portability" else package
+    return package.for_portability() if right == "portability" else package

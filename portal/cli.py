@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from portal import PROJECT_ROOT
 from portal.config import problems
 from portal.db import get_db
+from portal.sources.cli import sources_group
 from rights.audit import SYSTEM, verify_chain
 from rights.crypto import generate_key
 from rights.db import now_utc
@@ -225,6 +226,7 @@ def dev(host: str, port: int) -> None:
 
 COMMANDS = (
     db_group,
+    sources_group,
     create_user_command,
     demo_group,
     worker_group,

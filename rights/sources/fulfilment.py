@@ -16,7 +16,7 @@ import hmac
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -59,6 +59,7 @@ __all__ = [
     "DiscoveryReport",
     "ErasureSummary",
     "SourceCopy",
+    "complete_task",
     "decide_match",
     "derive_hash_key",
     "discover",
@@ -137,6 +138,7 @@ def subject_keys(request: RightsRequest) -> SubjectKeys:
 class DiscoveryReport:
     found: int = 0
     new: int = 0
+    tasks: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (source slug, error code)
 
 
@@ -209,7 +211,9 @@ def discover(
     opener = open_source or (lambda s: open_sql(s, key=key))
     for source in sources:
         hits: list[tuple[dict[str, Any], str, str]] = []
-        if source.kind is SourceKind.FILE:
+        if source.kind is SourceKind.MANUAL:
+            report.tasks += _manual_task(session, request, source, now=now)
+        elif source.kind is SourceKind.FILE:
             hits = _file_matches(session, source, keys)
         elif source.kind is SourceKind.SQL:
             try:
@@ -249,9 +253,83 @@ def discover(
         actor=actor,
         now=now,
         request_id=request.id,
-        data={"found": report.found, "new": report.new, "errors": report.errors},
+        data={
+            "found": report.found,
+            "new": report.new,
+            "tasks": report.tasks,
+            "errors": report.errors,
+        },
     )
     return report
+
+
+def _manual_task(
+    session: Session, request: RightsRequest, source: DataSource, *, now: datetime
+) -> int:
+    """One search task per manual source and request, mailed to its named person."""
+    exists = session.scalar(
+        select(SourceTask.id).where(
+            SourceTask.request_id == request.id,
+            SourceTask.source_id == source.id,
+            SourceTask.kind == "manual_search",
+        )
+    )
+    if exists is not None:
+        return 0
+    manual = source.mapping
+    due = (now + timedelta(days=int(manual.get("due_days", 7)))).date()
+    task = SourceTask(
+        request_id=request.id,
+        source_id=source.id,
+        kind="manual_search",
+        action=request.right.value,
+        assignee_name=str(manual.get("assignee_name", "")),
+        assignee_email=str(manual.get("assignee_email", "")),
+        due=due,
+        status=TaskStatus.OPEN,
+        created_at=now,
+    )
+    session.add(task)
+    session.flush()
+    if task.assignee_email:
+        queue_mail(
+            session,
+            to=task.assignee_email,
+            template="manual_task",
+            language="nl",
+            now=now,
+            request_id=request.id,
+            context={"task_id": task.id, "source": source.name, "due": due.isoformat()},
+        )
+        task.status = TaskStatus.SENT
+        task.sent_at = now
+    return 1
+
+
+def complete_task(
+    session: Session, task: SourceTask, *, answer: str, actor: Actor, now: datetime
+) -> None:
+    """Record what the person found or did (a manual search), or the recipient's confirmation."""
+    if task.status is TaskStatus.DONE:
+        raise Conflict("The task is already done.", code="task_done")
+    answer = answer.strip()
+    if not answer or len(answer) > 10_000:
+        raise ValidationFailed("Describe what was found or done.", code="answer_required")
+    task.answer = answer
+    task.status = TaskStatus.DONE
+    task.done_at = now
+    task.done_by_id = actor.id
+    session.flush()
+    record(
+        session,
+        "source_task.done",
+        actor=actor,
+        now=now,
+        request_id=task.request_id,
+        object_type="source_task",
+        object_id=task.id,
+        data={"kind": task.kind, "source_id": task.source_id},
+    )
 
 
 def decide_match(

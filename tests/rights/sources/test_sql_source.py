@@ -262,7 +262,15 @@ def test_export_gives_records_per_category_and_the_art15_information(
 
     from exporters.from_sources import to_package
 
-    package = to_package(copies=[copy], request=request, generated_at=now)
+    package = to_package(
+        copies=[copy],
+        reference=request.reference,
+        language=request.language,
+        right=request.right.value,
+        received_at=request.received_at,
+        generated_at=now,
+        subject_name=request.requester_name,
+    )
     (section,) = package.sources
     assert section.info.recipients[0].name == "Boekhouder B.V."
     assert {c.key for c in section.categories} == set(by_key)
