@@ -107,6 +107,19 @@ def create_user_command(
     click.echo(f"created {role} {email}")
 
 
+def _load_demo_sources(app: Flask, session: object) -> None:
+    """Issue 7: the demo CRM database (in the instance folder) and mailing file."""
+    from rights.crypto import parse_key
+    from rights.demo import load_demo_sources
+
+    load_demo_sources(
+        session,  # type: ignore[arg-type]
+        now=now_utc(),
+        folder=Path(app.instance_path),
+        key=parse_key(app.config["ENCRYPTION_KEY"]),
+    )
+
+
 @click.group("demo")
 def demo_group() -> None:
     """Demo data."""
@@ -120,6 +133,7 @@ def demo_load() -> None:
 
     with get_db().sessionmaker() as session:
         logins = load_demo(session, now=now_utc(), policy=policy_from(current_app))
+        _load_demo_sources(current_app, session)
         session.commit()
     for login in logins:
         click.echo(f"  {login.role:<11} {login.email:<36} {login.password}")
@@ -202,6 +216,7 @@ def dev(host: str, port: int) -> None:
     upgrade_database(app)
     with get_db().sessionmaker() as session:
         logins = load_demo(session, now=now_utc(), policy=policy_from(app))
+        _load_demo_sources(app, session)
         session.commit()
     worker = subprocess.Popen(
         [sys.executable, "-m", "portal.cli", "worker", "run"], env=os.environ.copy()
