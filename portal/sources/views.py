@@ -334,7 +334,7 @@ def request_prepare(reference: str) -> Response:
     source = session.get(DataSource, source_id) if source_id else None
     params = {
         k: request.form.get(k, "").strip()
-        for k in ("table", "column", "value")
+        for k in ("table", "column", "value", "statement")
         if request.form.get(k, "").strip()
     }
     try:

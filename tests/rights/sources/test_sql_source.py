@@ -340,3 +340,35 @@ def test_bad_definitions_are_refused_with_the_reason(change, message):
     with pytest.raises(ValidationFailed) as info:
         parse_source_toml(text)
     assert message in str(info.value)
+
+
+def test_a_source_that_times_out_is_a_clear_error(crm_url):
+    """Another session holds a lock; the look-up gives up after the timeout (1 s here)."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    spec = parse_source_toml(CRM_TOML.format(suffix="t", owner="o"))
+    if crm_url.startswith("sqlite"):
+        locker = sqlite3.connect(make_url(crm_url).database, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        release = locker.close
+    else:
+        engine = create_engine(crm_url)
+        conn = engine.connect()
+        conn.execute(text("LOCK TABLE customer IN ACCESS EXCLUSIVE MODE"))
+
+        def release():
+            conn.rollback()
+            conn.close()
+            engine.dispose()
+
+    sql = SqlSource(crm_url, spec.tables, slug="crm", timeout_seconds=1)
+    try:
+        with pytest.raises(SourceError) as info:
+            sql.find(SubjectKeys(emails=("p.smit@example.nl",)))
+    finally:
+        release()
+        sql.dispose()
+    assert info.value.code == "timeout"
