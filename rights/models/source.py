@@ -48,6 +48,7 @@ class ActionKind(enum.StrEnum):
     RECTIFY = "rectify"
     ERASE = "erase"
     RESTRICT = "restrict"
+    LIFT_RESTRICTION = "lift_restriction"  # Art. 18(3): the subject is told first
     SUPPRESS = "suppress"
     NOTIFY = "notify"
 

@@ -452,7 +452,7 @@ def _sql_rectify_plan(
     ]
 
 
-def _sql_restrict_plan(sql: SqlSource, rows: list[Row]) -> list[dict[str, Any]]:
+def _sql_restrict_plan(sql: SqlSource, rows: list[Row], value: bool = True) -> list[dict[str, Any]]:
     plan = []
     for row in rows:
         spec = sql.specs[row.table]
@@ -462,7 +462,7 @@ def _sql_restrict_plan(sql: SqlSource, rows: list[Row]) -> list[dict[str, Any]]:
                     "op": "update",
                     "table": row.table,
                     "pk": row.pk,
-                    "set": {spec.restrict_column: True},
+                    "set": {spec.restrict_column: value},
                 }
             )
     return plan
@@ -475,6 +475,8 @@ def _sql_plan(
         return _sql_erase_plan
     if kind is ActionKind.RESTRICT:
         return _sql_restrict_plan
+    if kind is ActionKind.LIFT_RESTRICTION:
+        return lambda sql, rows: _sql_restrict_plan(sql, rows, False)
     if kind is ActionKind.RECTIFY:
         return lambda sql, rows: _sql_rectify_plan(params, sql, rows)
     raise ValidationFailed("This action does not change an SQL source.", code="bad_action")
@@ -502,6 +504,12 @@ def _file_plan(
             {"op": "update", "table": "data_record", "pk": r.id, "set": {"restricted": True}}
             for r in records
             if not r.restricted
+        ]
+    if kind is ActionKind.LIFT_RESTRICTION:
+        return [
+            {"op": "update", "table": "data_record", "pk": r.id, "set": {"restricted": False}}
+            for r in records
+            if r.restricted
         ]
     if kind is ActionKind.RECTIFY:
         column = str(params.get("column", ""))
@@ -826,41 +834,23 @@ def execute_action(
         result = {"executed": plan}
     elif source is None:
         raise ValidationFailed("Choose a source.", code="no_source")
-    elif source.kind is SourceKind.FILE:
-        fresh = _file_plan(
-            session, kind, action.params, confirmed_matches(session, request, source)
-        )
-        if fresh != plan:
-            raise SourceError(
-                "The data changed since the preview; preview again.", code="changed_since_preview"
-            )
-        savepoint = session.begin_nested()
-        try:
-            if fail_after is not None:
-                before = _apply_file_plan(session, plan[:fail_after])
-                raise SourceError("Injected failure.", code="query_failed")
-            before = _apply_file_plan(session, plan)
-            savepoint.commit()
-        except BaseException:
-            savepoint.rollback()
-            raise
-        result = {"executed": plan}
-    elif source.kind is SourceKind.SQL:
-        sql = (open_source or (lambda s: open_sql(s, key=key)))(source)
-        try:
-            plan_for = _sql_plan(kind, action.params)
-            executed, rows = sql.run(
-                _roots(confirmed_matches(session, request, source)),
-                lambda rows: plan_for(sql, rows),
-                plan,
-                fail_after=fail_after,
-            )
-        finally:
-            sql.dispose()
-        before = {(r.table, repr(r.pk)): r.values for r in rows}
-        result = {"executed": executed}
     else:
-        raise ValidationFailed("A manual source is handled by its task.", code="manual_source")
+        if kind is ActionKind.LIFT_RESTRICTION and request.requester_email:
+            # Art. 18(3): the subject is informed before the restriction is lifted; the
+            # notice is queued first, in the same transaction as the record of the lifting.
+            queue_mail(
+                session,
+                to=request.requester_email,
+                template="restriction_lifted",
+                language=request.language,
+                now=now,
+                request_id=request.id,
+                context={"source": source.name},
+            )
+        result = _execute_on_source(
+            session, action, request, source, actor=actor, key=key,
+            open_source=open_source, fail_after=fail_after, before=before,
+        )  # fmt: skip
     if kind is ActionKind.ERASE and source is not None:
         result["kept"] = _kept(source, plan)
         result["backup_rotation"] = source.backup_rotation
@@ -884,6 +874,56 @@ def execute_action(
         },
     )
     return action
+
+
+def _execute_on_source(
+    session: Session,
+    action: SourceAction,
+    request: RightsRequest,
+    source: DataSource,
+    *,
+    actor: Actor,
+    key: bytes,
+    open_source: Callable[[DataSource], SqlSource] | None,
+    fail_after: int | None,
+    before: dict[tuple[str, str], dict[str, Any]],
+) -> dict[str, Any]:
+    """Apply a changing action to one source in one transaction; fills ``before``."""
+    kind, plan = action.kind, list(action.plan)
+    if source.kind is SourceKind.FILE:
+        fresh = _file_plan(
+            session, kind, action.params, confirmed_matches(session, request, source)
+        )
+        if fresh != plan:
+            raise SourceError(
+                "The data changed since the preview; preview again.", code="changed_since_preview"
+            )
+        savepoint = session.begin_nested()
+        try:
+            if fail_after is not None:
+                before.update(_apply_file_plan(session, plan[:fail_after]))
+                raise SourceError("Injected failure.", code="query_failed")
+            before.update(_apply_file_plan(session, plan))
+            savepoint.commit()
+        except BaseException:
+            savepoint.rollback()
+            raise
+        return {"executed": plan}
+    elif source.kind is SourceKind.SQL:
+        sql = (open_source or (lambda s: open_sql(s, key=key)))(source)
+        try:
+            plan_for = _sql_plan(kind, action.params)
+            executed, rows = sql.run(
+                _roots(confirmed_matches(session, request, source)),
+                lambda rows: plan_for(sql, rows),
+                plan,
+                fail_after=fail_after,
+            )
+        finally:
+            sql.dispose()
+        before.update({(r.table, repr(r.pk)): r.values for r in rows})
+        return {"executed": executed}
+    raise ValidationFailed("A manual source is handled by its task.", code="manual_source")
 
 
 def _kept(source: DataSource, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -214,3 +214,26 @@ def test_cli_load_upload_filter_and_purge_job(app, db_session, make_org, tmp_pat
     db_session.commit()
     assert run_once(app).jobs >= 1
     assert db_session.scalar(select(func.count()).select_from(DataRecord)) == 0
+
+
+@pytest.mark.parametrize(
+    ("template", "context", "expected"),
+    [
+        ("recipient_notice", {"task_id": 7, "action": "erase", "reference": "X"}, "art. 17 AVG"),
+        ("manual_task", {"task_id": 7, "source": "Archief", "due": "2026-03-12"}, "Archief"),
+        ("restriction_lifted", {"source": "CRM"}, "art. 18 lid 3 AVG"),
+    ],
+)
+def test_source_mails_render_in_dutch(app, db_session, make_request, template, context, expected):
+    from portal.mail import render
+    from rights.outbox import queue_mail
+
+    request = make_request()
+    mail = queue_mail(
+        db_session, to="x@example.org", template=template, language="nl",
+        now=request.received_at, request_id=request.id, context=context,
+    )  # fmt: skip
+    with app.test_request_context():
+        message = render(db_session, mail)
+    body = message.get_body().get_content()
+    assert expected in body and request.reference in str(message["Subject"]) + body

@@ -308,3 +308,35 @@ def test_notify_recipients_creates_a_task_and_mail_per_recipient(
         )
     ).all()
     assert [m.to_addr for m in mails] == ["privacy@mailhuis.example"]
+
+
+def test_lifting_a_restriction_tells_the_subject_first(
+    db_session, file_source, make_request, make_user, now
+):
+    from rights.models.mail import OutboxMail
+
+    upload = ingest_data_file(
+        db_session, file_source, io.BytesIO(DUTCH_CSV), "k.csv", actor=SYSTEM, now=now
+    )
+    actor = Actor.user(make_user().id)
+    request = make_request(
+        RestrictionDetails(), requester=Requester(name="Kees", email="kees@example.nl")
+    )
+    _confirm_all(db_session, request, actor, now)
+    restrict = prepare_action(
+        db_session, request, file_source, ActionKind.RESTRICT, actor=actor, now=now, key=KEY
+    )
+    execute_action(db_session, restrict, actor=actor, now=now, key=KEY)
+    lift = prepare_action(
+        db_session, request, file_source, ActionKind.LIFT_RESTRICTION, actor=actor, now=now, key=KEY
+    )
+    assert [op["set"] for op in lift.plan] == [{"restricted": False}]
+    execute_action(db_session, lift, actor=actor, now=now, key=KEY)
+    (notice,) = db_session.scalars(
+        select(OutboxMail).where(
+            OutboxMail.request_id == request.id, OutboxMail.template == "restriction_lifted"
+        )
+    )
+    assert notice.to_addr == "kees@example.nl"
+    usable, restricted = processing_rows(db_session, upload)
+    assert len(list(usable)) == 3 and restricted == []
