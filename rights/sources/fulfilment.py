@@ -17,9 +17,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -148,40 +149,62 @@ def open_sql(source: DataSource, *, key: bytes, timeout: int = SQL_TIMEOUT_SECON
     )
 
 
+_PROBE_COLUMNS = {
+    "email": "email",
+    "phone": "phone",
+    "customer_number": "customer_number",
+    "address_name": "address_key",
+}
+
+
+@lru_cache(maxsize=16)
+def _probe_statement(kinds: tuple[str, ...]) -> TextClause:
+    """A UNION ALL of one indexed probe per kind of identifier, built once per combination
+    (a plain text statement: building and cache-keying an expression per look-up cost
+    more than the look-up itself)."""
+    parts = [
+        f"SELECT id, file_id, address_key, name_key, '{kind}' AS how FROM data_record"  # noqa: S608
+        f" WHERE {_PROBE_COLUMNS[kind]} IN :{kind}"
+        for kind in kinds
+    ]
+    return text(" UNION ALL ".join(parts)).bindparams(
+        *(bindparam(kind, expanding=True) for kind in kinds)
+    )
+
+
+_SOURCE_FILES = text("SELECT id FROM data_file WHERE source_id = :source_id")
+
+
 def _file_matches(
     session: Session, source: DataSource, keys: SubjectKeys
 ) -> list[tuple[dict[str, Any], str, str]]:
-    """One indexed query per kind of identifier (an OR across columns would scan)."""
-    file_ids = list(
-        session.connection().scalars(
-            select(DataFileUpload.id).where(DataFileUpload.source_id == source.id)
-        )
-    )
+    """Records of a file source that match the subject, in one round trip.
+
+    An OR across columns would scan; a condition on ``file_id`` would make planners pick
+    the file_id index and scan the whole file, so the source is checked in Python.
+    """
     address_keys = {f"{pc}:{hn}": name for name, pc, hn in keys.addresses}
-    probes: list[tuple[str, Any, Sequence[str]]] = [
-        ("email", DataRecord.email, keys.emails),
-        ("phone", DataRecord.phone, keys.phones),
-        ("customer_number", DataRecord.customer_number, keys.customer_numbers),
-        ("address_name", DataRecord.address_key, sorted(address_keys)),
-    ]
-    found: dict[int, str] = {}
-    wanted_files = set(file_ids)
-    if not file_ids:
+    values = {
+        "email": list(keys.emails),
+        "phone": list(keys.phones),
+        "customer_number": list(keys.customer_numbers),
+        "address_name": sorted(address_keys),
+    }
+    kinds = tuple(kind for kind, wanted in values.items() if wanted)
+    if not kinds:
         return []
-    for how, column, values in probes:
-        if not values:
+    connection = session.connection()
+    wanted_files = set(connection.scalars(_SOURCE_FILES, {"source_id": source.id}))
+    if not wanted_files:
+        return []
+    found: dict[int, str] = {}
+    rows = connection.execute(_probe_statement(kinds), {k: values[k] for k in kinds})
+    for record_id, file_id, record_address, record_name, how in rows:
+        if file_id not in wanted_files:
             continue
-        # The source is checked in Python: with a file_id condition in SQL, planners pick
-        # the file_id index and scan the whole file instead of the identifier's index.
-        stmt = select(
-            DataRecord.id, DataRecord.file_id, DataRecord.address_key, DataRecord.name_key
-        ).where(column.in_(values))
-        for record_id, file_id, record_address, record_name in session.connection().execute(stmt):
-            if file_id not in wanted_files:
-                continue
-            if how == "address_name" and record_name != address_keys.get(record_address or ""):
-                continue  # same address, another name: not this subject
-            found.setdefault(record_id, how)
+        if how == "address_name" and record_name != address_keys.get(record_address or ""):
+            continue  # same address, another name: not this subject
+        found.setdefault(record_id, how)
     return [({"record": rid}, f"record:{rid}", how) for rid, how in sorted(found.items())]
 
 
