@@ -3,8 +3,6 @@ discovery of the subject's data and the previewed actions on it (officers)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     Response,
@@ -24,7 +22,7 @@ from werkzeug.datastructures import FileStorage
 from portal.auth.guards import admin_required, staff_required
 from portal.db import get_session
 from portal.sources.messages import error_message
-from rights.audit import Actor
+from rights.audit import Actor, record
 from rights.crypto import parse_key
 from rights.db import now_utc
 from rights.errors import DomainError
@@ -33,7 +31,6 @@ from rights.models.request import RightsRequest
 from rights.models.source import (
     ActionKind,
     DataFileUpload,
-    DataRecord,
     DataSource,
     SourceAction,
     SourceKind,
@@ -148,8 +145,6 @@ def source_set_url(slug: str) -> Response:
     except DomainError as exc:
         _fail(exc)
         return redirect(url_for("sources.source_detail", slug=slug))
-    from rights.audit import record
-
     record(
         get_session(),
         "source.url_changed",
@@ -248,15 +243,6 @@ def _data_page(reference: str) -> Response:
     return redirect(url_for("sources.request_data", reference=reference))
 
 
-def _match_view(match: SubjectMatch) -> dict[str, Any]:
-    """What the officer sees of a match: the record's values (file) or table and key (SQL)."""
-    view: dict[str, Any] = {"match": match, "values": None}
-    if "record" in match.locator:
-        rec = get_session().get(DataRecord, int(match.locator["record"]))
-        view["values"] = dict(rec.values) if rec is not None else None
-    return view
-
-
 @bp.get("/requests/<reference>/data")
 @staff_required
 def request_data(reference: str) -> str:
@@ -276,10 +262,24 @@ def request_data(reference: str) -> str:
     sources = session.scalars(
         select(DataSource).where(DataSource.active.is_(True)).order_by(DataSource.name)
     ).all()
+    values, errors = fulfilment.match_values(session, matches, key=_key())
+    for slug, code in errors:
+        flash(error_message(DomainError(code=code, source=slug)), "error")
+    if matches:
+        # Showing the subject's data is a view of personal data: audited (SECURITY.md).
+        record(
+            session,
+            "sources.data_viewed",
+            actor=_actor(),
+            now=now_utc(),
+            request_id=req.id,
+            data={"matches": len(matches)},
+        )
+        session.commit()
     return render_template(
         "sources/request_data.html",
         req=req,
-        matches=[_match_view(m) for m in matches],
+        matches=[{"match": m, "values": values.get(m.id)} for m in matches],
         actions=actions,
         tasks=tasks,
         sources=sources,

@@ -355,6 +355,47 @@ def complete_task(
     )
 
 
+def match_values(
+    session: Session,
+    matches: Sequence[SubjectMatch],
+    *,
+    key: bytes,
+    open_source: Callable[[DataSource], SqlSource] | None = None,
+) -> tuple[dict[int, dict[str, Any]], list[tuple[str, str]]]:
+    """The values of each matched record or row, so the officer can judge the match.
+
+    Returns ``{match id: {column: value}}`` and the sources that failed (slug, code).
+    """
+    values: dict[int, dict[str, Any]] = {}
+    errors: list[tuple[str, str]] = []
+    sql_matches: dict[int, list[SubjectMatch]] = {}
+    for match in matches:
+        if "record" in match.locator:
+            rec = session.get(DataRecord, int(match.locator["record"]))
+            if rec is not None:
+                values[match.id] = dict(rec.values)
+        else:
+            sql_matches.setdefault(match.source_id, []).append(match)
+    for source_id, group in sql_matches.items():
+        source = session.get(DataSource, source_id)
+        if source is None:
+            continue
+        try:
+            sql = (open_source or (lambda s: open_sql(s, key=key)))(source)
+            try:
+                rows = {(r.table, repr(r.pk)): r.values for r in sql.read(_roots(group))}
+            finally:
+                sql.dispose()
+        except SourceError as exc:
+            errors.append((source.slug, exc.code))
+            continue
+        for match in group:
+            row = rows.get((str(match.locator["table"]), repr(match.locator["pk"])))
+            if row is not None:
+                values[match.id] = row
+    return values, errors
+
+
 def decide_match(
     session: Session, match: SubjectMatch, *, confirm: bool, actor: Actor, now: datetime
 ) -> None:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.worker import JOBS, run_once
+from rights.models.audit import AuditEvent
 from rights.models.org import Role
 from rights.models.source import (
     ActionStatus,
@@ -127,6 +128,14 @@ def test_officer_finds_previews_and_a_second_officer_executes_an_erasure(
     resp = _post(client, page_url, f"{page_url}/discover", {}, follow_redirects=True)
     assert resp.status_code == 200
     (match,) = db_session.scalars(select(SubjectMatch).where(SubjectMatch.request_id == request.id))
+    html = client.get(page_url).get_data(as_text=True)
+    # The officer sees the matched row to judge it; the view is audited.
+    assert "customer #1" in html and "P.Smit@Example.nl" in html
+    assert db_session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "sources.data_viewed")
+    )
     _post(client, page_url, f"{page_url}/matches/{match.id}", {"decision": "confirm"})
     source = db_session.scalar(select(DataSource).where(DataSource.slug == "crm-p"))
     resp = _post(
