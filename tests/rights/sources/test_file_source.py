@@ -340,3 +340,26 @@ def test_lifting_a_restriction_tells_the_subject_first(
     assert notice.to_addr == "kees@example.nl"
     usable, restricted = processing_rows(db_session, upload)
     assert len(list(usable)) == 3 and restricted == []
+
+
+def test_subject_under_two_controllers_is_offered_for_splitting(
+    db_session, file_source, make_org, make_request, make_user, now
+):
+    from rights.sources.fulfilment import controllers_found
+
+    other_org = make_org()
+    other = DataSource(
+        slug=f"other-{other_org.slug}", name="Ander bestand", kind=SourceKind.FILE,
+        organisation_id=other_org.id, purposes=["Ledenadministratie"], legal_basis=["contract"],
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    db_session.add(other)
+    db_session.flush()
+    ingest_data_file(db_session, file_source, io.BytesIO(DUTCH_CSV), "a.csv", actor=SYSTEM, now=now)
+    ingest_data_file(db_session, other, io.BytesIO(DUTCH_CSV), "b.csv", actor=SYSTEM, now=now)
+    actor = Actor.user(make_user().id)
+    request = make_request(requester=Requester(name="Kees", email="kees@example.nl"))
+    _confirm_all(db_session, request, actor, now)
+    assert controllers_found(db_session, request) == sorted(
+        [file_source.organisation_id, other_org.id]
+    )
