@@ -78,6 +78,9 @@ def error_message(exc: DomainError) -> str:
         "nothing_to_notify": _(
             "No executed rectification, erasure or restriction has recipients to notify."
         ),
+        "no_restrict_column": _(
+            "The mapping of this source has no restrict column; restrict it by hand."
+        ),
         "bad_rectify": _("Choose a mapped column to rectify."),
         "bad_action": _("This action is not possible for this source."),
         "manual_source": _("A manual source is handled by its task."),

@@ -532,15 +532,29 @@ def _sql_restrict_plan(sql: SqlSource, rows: list[Row], value: bool = True) -> l
     return plan
 
 
+def _restrictable(
+    plan_for: Callable[[SqlSource, list[Row]], list[dict[str, Any]]],
+) -> Callable[[SqlSource, list[Row]], list[dict[str, Any]]]:
+    def plan(sql: SqlSource, rows: list[Row]) -> list[dict[str, Any]]:
+        if not any(spec.restrict_column for spec in sql.specs.values()):
+            raise ValidationFailed(
+                "The mapping has no restrict_column; restrict this source by hand.",
+                code="no_restrict_column",
+            )
+        return plan_for(sql, rows)
+
+    return plan
+
+
 def _sql_plan(
     kind: ActionKind, params: dict[str, Any]
 ) -> Callable[[SqlSource, list[Row]], list[dict[str, Any]]]:
     if kind is ActionKind.ERASE:
         return _sql_erase_plan
     if kind is ActionKind.RESTRICT:
-        return _sql_restrict_plan
+        return _restrictable(_sql_restrict_plan)
     if kind is ActionKind.LIFT_RESTRICTION:
-        return lambda sql, rows: _sql_restrict_plan(sql, rows, False)
+        return _restrictable(lambda sql, rows: _sql_restrict_plan(sql, rows, False))
     if kind is ActionKind.RECTIFY:
         return lambda sql, rows: _sql_rectify_plan(params, sql, rows)
     raise ValidationFailed("This action does not change an SQL source.", code="bad_action")
@@ -692,10 +706,10 @@ def _plan(
     if source is None:
         raise ValidationFailed("Choose a source.", code="no_source")
     matches = confirmed_matches(session, request, source)
-    if kind is ActionKind.EXPORT:
-        return [{"op": "read", "source_id": source.id, "matches": len(matches)}]
     if not matches:
         raise ValidationFailed("No confirmed matches in this source.", code="no_matches")
+    if kind is ActionKind.EXPORT:
+        return _export_plan(session, request, source, key=key, open_source=open_source)
     if source.kind is SourceKind.FILE:
         return _file_plan(session, kind, params, matches)
     if source.kind is SourceKind.SQL:
@@ -836,6 +850,13 @@ def execute_action(
     before: dict[tuple[str, str], dict[str, Any]] = {}
     result: dict[str, Any] = {}
     if kind is ActionKind.EXPORT:
+        if source is None:
+            raise ValidationFailed("Choose a source.", code="no_source")
+        fresh = _export_plan(session, request, source, key=key, open_source=open_source)
+        if fresh != plan:
+            raise SourceError(
+                "The data changed since the preview; preview again.", code="changed_since_preview"
+            )
         result = {"executed": plan}
     elif kind is ActionKind.SUPPRESS:
         fresh = _suppress_plan(session, request, hash_key)
@@ -1054,16 +1075,35 @@ def _sql_categories(sql: SqlSource, rows: list[Row]) -> list[CategoryCopy]:
     return out
 
 
+def _export_plan(
+    session: Session,
+    request: RightsRequest,
+    source: DataSource,
+    *,
+    key: bytes,
+    open_source: Callable[[DataSource], SqlSource] | None,
+) -> list[dict[str, Any]]:
+    """What the copy of this source holds: records per category (no values)."""
+    copies = export_copies(session, request, key=key, open_source=open_source, source=source)
+    return [
+        {"op": "read", "source_id": source.id, "category": c.key, "records": len(c.records)}
+        for copy in copies
+        for c in copy.categories
+    ]
+
+
 def export_copies(
     session: Session,
     request: RightsRequest,
     *,
     key: bytes,
     open_source: Callable[[DataSource], SqlSource] | None = None,
+    source: DataSource | None = None,
 ) -> list[SourceCopy]:
-    """The copy of the confirmed data per source, with each source's Art. 15(1) information."""
+    """The copy of the confirmed data per source (or of one ``source``), with each source's
+    Art. 15(1) information."""
     by_source: dict[int, list[SubjectMatch]] = {}
-    for match in confirmed_matches(session, request):
+    for match in confirmed_matches(session, request, source):
         by_source.setdefault(match.source_id, []).append(match)
     copies = []
     for source_id, matches in sorted(by_source.items()):

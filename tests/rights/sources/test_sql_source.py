@@ -372,3 +372,40 @@ def test_a_source_that_times_out_is_a_clear_error(crm_url):
         release()
         sql.dispose()
     assert info.value.code == "timeout"
+
+
+def test_export_action_preview_equals_execution(
+    db_session, crm_source, make_request, officers, now
+):
+    request = make_request(requester=PIETER)
+    actor = Actor.user(officers[0].id)
+    _discover_and_confirm(db_session, request, officers[0], now)
+    action = prepare_action(
+        db_session, request, crm_source, ActionKind.EXPORT, actor=actor, now=now, key=KEY
+    )
+    assert {(op["category"], op["records"]) for op in action.plan} == {
+        ("customer.Klantgegevens", 1), ("customer.Contactgegevens", 1),
+        ("orders.Bestellingen", 2), ("invoice.Facturen", 1),
+    }  # fmt: skip
+    execute_action(db_session, action, actor=actor, now=now, key=KEY)
+    assert action.result["executed"] == action.plan
+
+
+def test_restrict_without_restrict_column_is_refused_clearly(
+    db_session, crm_source, make_request, officers, now
+):
+    crm_source.mapping = {
+        "tables": [
+            {k: v for k, v in t.items() if k != "restrict_column"}
+            for t in crm_source.mapping["tables"]
+        ]
+    }
+    db_session.flush()
+    request = make_request(RestrictionDetails(), requester=PIETER)
+    actor = Actor.user(officers[0].id)
+    _discover_and_confirm(db_session, request, officers[0], now)
+    with pytest.raises(ValidationFailed) as info:
+        prepare_action(
+            db_session, request, crm_source, ActionKind.RESTRICT, actor=actor, now=now, key=KEY
+        )
+    assert info.value.code == "no_restrict_column"
