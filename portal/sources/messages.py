@@ -81,6 +81,10 @@ def error_message(exc: DomainError) -> str:
         "no_restrict_column": _(
             "The mapping of this source has no restrict column; restrict it by hand."
         ),
+        "unsupported_key": _(
+            "The primary key of table %(table)s must be an integer or text.",
+            table=params.get("table", ""),
+        ),
         "bad_rectify": _("Choose a mapped column to rectify."),
         "bad_action": _("This action is not possible for this source."),
         "manual_source": _("A manual source is handled by its task."),

@@ -172,6 +172,11 @@ def source_upload(slug: str) -> Response:
     if days_text and not days_text.isdigit():
         flash(_("The retention period must be 1 to 3650 days."), "error")
         return redirect(url_for("sources.source_detail", slug=slug))
+    roles: dict[str, str | None] = {}
+    for line in request.form.get("roles", "").splitlines():
+        column, sep, role = line.partition("=")
+        if sep and column.strip():
+            roles[column.strip()] = role.strip() or None
     try:
         stored = ingest_data_file(
             get_session(),
@@ -182,6 +187,7 @@ def source_upload(slug: str) -> Response:
             now=now_utc(),
             uploaded_by_id=int(current_user.id),
             retention_days=int(days_text) if days_text else None,
+            column_roles=roles or None,
         )
     except DomainError as exc:
         _fail(exc)

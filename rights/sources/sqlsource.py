@@ -58,6 +58,15 @@ class Row:
     pk: Any
     values: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        # Keys are stored in JSON (matches, plans): integers and text only.
+        if isinstance(self.pk, bool) or not isinstance(self.pk, int | str):
+            raise SourceError(
+                "The primary key of a mapped table must be an integer or text.",
+                code="unsupported_key",
+                table=self.table,
+            )
+
 
 def _phone_variants(e164: str) -> list[str]:
     """Spellings of a number as people type them, so the database can use an index."""

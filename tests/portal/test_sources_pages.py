@@ -80,6 +80,16 @@ def test_admin_loads_a_source_and_uploads_a_dutch_csv(client, login, admin, make
     )
     assert upload.row_count == 2
 
+    # A column the guesser does not know, mapped by hand.
+    resp = _post(
+        client, "/staff/sources/mailing", "/staff/sources/mailing/upload",
+        {"file": (io.BytesIO(b"Wie;Bereik\r\nA;a@example.nl\r\n"), "x.csv"),
+         "roles": "Bereik = email\r\n"},
+        content_type="multipart/form-data", follow_redirects=True,
+    )  # fmt: skip
+    assert "flash-error" not in resp.get_data(as_text=True)
+    assert db_session.scalar(select(DataRecord.email).where(DataRecord.email == "a@example.nl"))
+
     # A broken file: a clear message, nothing stored, no 500.
     resp = _post(
         client, "/staff/sources/mailing", "/staff/sources/mailing/upload",
@@ -88,7 +98,7 @@ def test_admin_loads_a_source_and_uploads_a_dutch_csv(client, login, admin, make
     )  # fmt: skip
     assert resp.status_code == 200
     assert "flash-error" in resp.get_data(as_text=True)
-    assert db_session.scalar(select(func.count()).select_from(DataFileUpload)) == 1
+    assert db_session.scalar(select(func.count()).select_from(DataFileUpload)) == 2
 
 
 def test_bad_definition_gives_a_clear_message(client, login, admin):
