@@ -14,6 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from portal import PROJECT_ROOT
 from portal.config import problems
 from portal.db import get_db
+from portal.sources.cli import sources_group
 from rights.audit import SYSTEM, verify_chain
 from rights.crypto import generate_key
 from rights.db import now_utc
@@ -128,6 +129,19 @@ def reset_factor_command(email: str) -> None:
     click.echo(f"second factor reset for {email}; it is set up again at the next login")
 
 
+def _load_demo_sources(app: Flask, session: object) -> None:
+    """Issue 7: the demo CRM database (in the instance folder) and mailing file."""
+    from rights.crypto import parse_key
+    from rights.demo import load_demo_sources
+
+    load_demo_sources(
+        session,  # type: ignore[arg-type]
+        now=now_utc(),
+        folder=Path(app.instance_path),
+        key=parse_key(app.config["ENCRYPTION_KEY"]),
+    )
+
+
 @click.group("demo")
 def demo_group() -> None:
     """Demo data."""
@@ -141,6 +155,7 @@ def demo_load() -> None:
 
     with get_db().sessionmaker() as session:
         logins = load_demo(session, now=now_utc(), policy=policy_from(current_app))
+        _load_demo_sources(current_app, session)
         session.commit()
     for login in logins:
         click.echo(f"  {login.role:<11} {login.email:<36} {login.password}")
@@ -225,6 +240,7 @@ def dev(host: str, port: int) -> None:
 
     with get_db().sessionmaker() as session:
         logins = load_demo(session, now=now_utc(), policy=policy_from(app))
+        _load_demo_sources(app, session)
         session.commit()
         download = load_demo_package(session, app, now=now_utc(), policy=policy_from(app))
         session.commit()
@@ -265,6 +281,7 @@ def _public_commands() -> tuple[click.Command, ...]:
 
 COMMANDS = (
     db_group,
+    sources_group,
     create_user_command,
     reset_factor_command,
     demo_group,

@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.controller.views import bp as controller_bp
     from portal.public.views import bp as public_bp
+    from portal.sources.views import bp as sources_bp
     from portal.staff.views import bp as staff_bp
 
     app.register_blueprint(public_bp)
@@ -56,6 +57,7 @@ def init_app(app: Flask) -> None:
     init_delivery(app)
     app.register_blueprint(users_bp)
     sessions.init_app(app)
+    app.register_blueprint(sources_bp)
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.add_template_filter(_local, "local_dt")
     app.add_template_filter(_day, "day")

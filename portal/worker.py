@@ -106,3 +106,13 @@ def run_forever(app: Flask, poll_seconds: float | None = None) -> None:
                 break
             time.sleep(0.1)
     log.info("worker stopped")
+
+
+def purge_data_files(app: Flask, session: Session) -> int:
+    """Scheduled: delete uploaded data files past their retention date (issue 7)."""
+    from rights.sources.ingest import purge_expired_files
+
+    return purge_expired_files(session, now=now_utc())
+
+
+JOBS["purge_data_files"] = purge_data_files

@@ -1,0 +1,149 @@
+"""Turn the rights layer's copies of a subject's data (``rights.sources.fulfilment``) into an
+:class:`~exporters.model.ExportPackage`, so every export format can render them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol, cast
+
+from exporters.model import (
+    LEGAL_BASES,
+    CategoryData,
+    ExportPackage,
+    FieldSpec,
+    FieldType,
+    Language,
+    LegalBasis,
+    ProcessingInfo,
+    Recipient,
+    SourceSection,
+    rows,
+)
+
+__all__ = ["to_package", "to_section"]
+
+
+# Structural types of ``rights.sources.fulfilment.CategoryCopy`` / ``SourceCopy`` (exporters
+# imports nothing from the rights layer but its errors).
+class CategoryCopy(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def fields(self) -> Sequence[str]: ...
+    @property
+    def records(self) -> Sequence[Mapping[str, Any]]: ...
+
+
+class SourceCopy(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def purposes(self) -> Sequence[str]: ...
+    @property
+    def legal_basis(self) -> Sequence[str]: ...
+    @property
+    def retention(self) -> str: ...
+    @property
+    def recipients(self) -> Sequence[Mapping[str, str]]: ...
+    @property
+    def categories_info(self) -> Sequence[str]: ...
+    @property
+    def source_of_data(self) -> str: ...
+    @property
+    def categories(self) -> Sequence[CategoryCopy]: ...
+
+
+def _type_of(value: Any) -> FieldType | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float | Decimal):
+        return "number"
+    if isinstance(value, datetime):
+        return "datetime" if value.utcoffset() is not None else "string"
+    if isinstance(value, date):
+        return "date"
+    return "string"
+
+
+def _field_types(name: str, records: Iterable[Mapping[str, Any]]) -> FieldType:
+    kinds = {_type_of(r.get(name)) for r in records} - {None}
+    if len(kinds) == 1:
+        return cast(FieldType, kinds.pop())
+    if kinds <= {"integer", "number"} and kinds:
+        return "number"
+    return "string"
+
+
+def _convert(value: Any, kind: FieldType) -> Any:
+    if value is None or kind != "string":
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _category(copy: CategoryCopy, legal_basis: LegalBasis) -> CategoryData:
+    types = {name: _field_types(name, copy.records) for name in copy.fields}
+    records = [{n: _convert(r.get(n), types[n]) for n in copy.fields} for r in copy.records]
+    return CategoryData(
+        key=copy.key,
+        label=copy.label,
+        fields=[FieldSpec(name, name, types[name]) for name in copy.fields],
+        records=rows(records),
+        provided_by_subject=True,
+        legal_basis=legal_basis,
+    )
+
+
+def to_section(copy: SourceCopy) -> SourceSection:
+    bases = [b for b in copy.legal_basis if b in LEGAL_BASES]
+    basis = cast(LegalBasis, bases[0] if bases else "legitimate_interests")
+    return SourceSection(
+        name=copy.name,
+        owner=copy.owner,
+        info=ProcessingInfo(
+            purposes=copy.purposes,
+            legal_basis=copy.legal_basis,
+            retention=copy.retention,
+            recipients=[
+                Recipient(r["name"], r.get("role") or "recipient", r.get("country") or None)
+                for r in copy.recipients
+            ],
+            categories=copy.categories_info,
+            source_of_data=copy.source_of_data or None,
+        ),
+        categories=[_category(c, basis) for c in copy.categories],
+    )
+
+
+def to_package(
+    *,
+    copies: Sequence[SourceCopy],
+    reference: str,
+    language: str,
+    right: str,
+    received_at: datetime,
+    generated_at: datetime,
+    subject_name: str,
+) -> ExportPackage:
+    """The access package of a request; for ``right="portability"`` the Art. 20 subset."""
+    package = ExportPackage(
+        reference=reference,
+        language=cast(Language, language if language in ("nl", "en") else "nl"),
+        right="access",
+        received_at=received_at,
+        generated_at=generated_at,
+        subject_name=subject_name,
+        sources=[to_section(c) for c in copies],
+    )
+    return package.for_portability() if right == "portability" else package

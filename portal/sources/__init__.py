@@ -1,0 +1,1 @@
+"""Officer and admin pages for data sources, discovery and fulfilment actions."""

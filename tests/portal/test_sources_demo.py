@@ -1,0 +1,86 @@
+"""The issue's "done when": in the demo the officer finds the subject of a demo request in the
+CRM database and the mailing file, previews an erasure, a second officer executes it, and the
+page for the answer letter lists what was erased and what was kept."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import select
+
+from rights.demo import DEMO_PASSWORD
+from rights.models.org import User
+from rights.models.request import RightsRequest
+from rights.models.source import DataSource, MatchStatus, SubjectMatch
+from tests.helpers import csrf_token
+
+
+def _post(client, page_url, url, data=None):
+    page = client.get(page_url)
+    return client.post(
+        url, data={**(data or {}), "csrf_token": csrf_token(page)}, follow_redirects=True
+    )
+
+
+def test_demo_erasure_with_retention_hold(app, client, login, db_session):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0  # idempotent
+    request = db_session.scalar(
+        select(RightsRequest).where(RightsRequest.requester_email == "p.smit@example.nl")
+    )
+    officer, officer2 = (
+        db_session.scalar(select(User).where(User.email == e))
+        for e in ("officer@demo.example", "officer2@demo.example")
+    )
+    page_url = f"/staff/requests/{request.reference}/data"
+    login(officer, DEMO_PASSWORD)
+    _post(client, page_url, f"{page_url}/discover")
+    matches = db_session.scalars(
+        select(SubjectMatch).where(SubjectMatch.request_id == request.id)
+    ).all()
+    assert sorted(m.source.slug for m in matches) == [
+        "crm-bakkerij-jansen",
+        "mailing-bakkerij-jansen",
+    ]
+    for match in matches:
+        _post(client, page_url, f"{page_url}/matches/{match.id}", {"decision": "confirm"})
+    for match in matches:
+        db_session.refresh(match)
+    assert {m.status for m in matches} == {MatchStatus.CONFIRMED}
+    ids = {s.slug: s.id for s in db_session.scalars(select(DataSource))}
+    _post(
+        client,
+        page_url,
+        f"{page_url}/actions",
+        {"kind": "erase", "source": str(ids["crm-bakkerij-jansen"])},
+    )
+    _post(
+        client,
+        page_url,
+        f"{page_url}/actions",
+        {"kind": "erase", "source": str(ids["mailing-bakkerij-jansen"])},
+    )
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client.get("/staff/"))})
+
+    login(officer2, DEMO_PASSWORD)
+    page = client.get(page_url).get_data(as_text=True)
+    for action_id in sorted(set(re.findall(r"/actions/(\d+)/execute", page))):
+        _post(client, page_url, f"{page_url}/actions/{action_id}/execute")
+    html = client.get(page_url).get_data(as_text=True)
+    assert "Art. 17(3)(b) AVG: fiscale bewaarplicht (art. 52 AWR)" in html
+    assert "invoice_no, amount, issued_on" in html
+    assert "35 dagen" in html
+
+    crm = Path(app.instance_path) / "demo-crm.sqlite"
+    with sqlite3.connect(crm) as conn:
+        assert conn.execute("SELECT name, email FROM customer WHERE id = 1").fetchone() == (
+            None,
+            None,
+        )
+        assert conn.execute("SELECT count(*) FROM orders WHERE customer_id = 1").fetchone() == (0,)
+        assert conn.execute(
+            "SELECT invoice_no, amount, billing_name FROM invoice WHERE id = 20"
+        ).fetchone() == ("F2025-0101", 27.75, "")
