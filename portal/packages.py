@@ -7,7 +7,7 @@ The ZIP is streamed into the encryptor: the plaintext never touches the disk.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from exporters.from_sources import to_section
 from exporters.manifest import Manifest, Progress
 from exporters.model import (
     CategoryData,
@@ -34,6 +35,7 @@ from rights.crypto import DecryptionFailed, parse_key
 from rights.models.package import Package, Transmission
 from rights.models.request import RightsRequest
 from rights.righttypes import PortabilityDetails, RightType, parse_details
+from rights.sources.fulfilment import SourceCopy, export_copies
 
 PORTABLE_FORMATS = ("json", "csv", "xlsx")
 
@@ -178,10 +180,15 @@ def _t(key: str, language: str) -> str:
 
 
 def request_export_package(
-    request: RightsRequest, *, now: datetime, operator_name: str
+    request: RightsRequest,
+    *,
+    now: datetime,
+    operator_name: str,
+    copies: Sequence[SourceCopy] = (),
 ) -> ExportPackage:
-    """The package for ``request`` from what the portal itself holds: the request record
-    with its Art. 15(1) information. The data-source adapter adds a section per source."""
+    """The package for ``request``: the request record the portal itself holds, plus one
+    section per data source with the confirmed matches (``copies`` from
+    ``rights.sources.fulfilment.export_copies``), each with its Art. 15(1) information."""
     lang = "nl" if request.language == "nl" else "en"
     fields = [
         FieldSpec("reference", _t("reference", lang)),
@@ -231,7 +238,18 @@ def request_export_package(
         received_at=request.received_at,
         generated_at=now,
         subject_name=request.requester_name,
-        sources=[section],
+        sources=[section, *(to_section(copy) for copy in copies)],
+    )
+
+
+def collect_export_package(
+    session: Session, request: RightsRequest, *, now: datetime, app: Flask | None = None
+) -> ExportPackage:
+    """``request_export_package`` with the confirmed data from every source, read now."""
+    app = app or current_app
+    copies = export_copies(session, request, key=parse_key(app.config["ENCRYPTION_KEY"]))
+    return request_export_package(
+        request, now=now, operator_name=app.config["OPERATOR_NAME"], copies=copies
     )
 
 

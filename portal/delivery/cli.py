@@ -17,8 +17,8 @@ from exporters.verify import read_manifest, verify_package
 from portal.db import get_db
 from portal.packages import (
     build_request_package,
+    collect_export_package,
     package_store,
-    request_export_package,
     retention,
 )
 from rights import audit, packages
@@ -68,7 +68,7 @@ def package_build(
         if officer is None or not officer.is_staff:
             raise click.ClickException(f"no officer {by_email}")
         now = now_utc()
-        export = request_export_package(request, now=now, operator_name=app.config["OPERATOR_NAME"])
+        export = collect_export_package(session, request, now=now, app=app)
         with click.progressbar(
             iter(()), label="Building package", show_pos=True, item_show_func=lambda _: "bytes"
         ) as bar:

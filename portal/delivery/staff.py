@@ -3,7 +3,7 @@ officer who built a package cannot release it)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,9 +14,9 @@ from portal.db import get_session
 from portal.delivery.forms import ActionForm, BuildForm
 from portal.packages import (
     build_request_package,
+    collect_export_package,
     default_formats,
     package_store,
-    request_export_package,
     retention,
 )
 from rights import packages
@@ -73,9 +73,7 @@ def build(reference: str) -> Response:
         abort(400)
     session = get_session()
     now = now_utc()
-    export = request_export_package(
-        rights_request, now=now, operator_name=current_app.config["OPERATOR_NAME"]
-    )
+    export = collect_export_package(session, rights_request, now=now)
     build_request_package(
         session,
         rights_request,

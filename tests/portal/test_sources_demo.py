@@ -84,3 +84,36 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
         assert conn.execute(
             "SELECT invoice_no, amount, billing_name FROM invoice WHERE id = 20"
         ).fetchone() == ("F2025-0101", 27.75, "")
+
+
+def test_access_package_carries_the_confirmed_source_data(app, client, login, db_session):
+    """The package the officer builds holds the rows found in the CRM and the mailing file,
+    each with that source's Art. 15(1) information, next to the request record."""
+    from portal.packages import collect_export_package
+    from rights.db import now_utc
+
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    request = db_session.scalar(
+        select(RightsRequest).where(RightsRequest.requester_email == "p.smit@example.nl")
+    )
+    officer = db_session.scalar(select(User).where(User.email == "officer@demo.example"))
+    page_url = f"/staff/requests/{request.reference}/data"
+    login(officer, DEMO_PASSWORD)
+    _post(client, page_url, f"{page_url}/discover")
+    matches = db_session.scalars(
+        select(SubjectMatch).where(SubjectMatch.request_id == request.id)
+    ).all()
+    for match in matches:
+        _post(client, page_url, f"{page_url}/matches/{match.id}", {"decision": "confirm"})
+    with app.app_context():
+        package = collect_export_package(db_session, request, now=now_utc())
+    assert len(package.sources) == 3
+    values = {
+        str(value)
+        for section in package.sources[1:]
+        for category in section.categories
+        for record in category.records()
+        for value in record.values()
+    }
+    assert "p.smit@example.nl" in values
+    assert all(section.info.purposes for section in package.sources)
