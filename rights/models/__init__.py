@@ -2,6 +2,7 @@
 
 from rights.models.audit import AuditEvent, AuditHead
 from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
+from rights.models.casework import CaseLink, CaseNote, IdentityCheck
 from rights.models.mail import MailStatus, OutboxMail
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.request import (
@@ -17,9 +18,12 @@ __all__ = [
     "AnswerLetter",
     "AuditEvent",
     "AuditHead",
+    "CaseLink",
+    "CaseNote",
     "Channel",
     "Document",
     "DocumentKind",
+    "IdentityCheck",
     "IdentityStatus",
     "MailStatus",
     "Message",

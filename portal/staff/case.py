@@ -1,0 +1,342 @@
+"""The case page ``/staff/requests/<reference>`` and its actions. Every action is a POST
+with the hidden ``version`` of the request (a stale form gets the 409 page), calls one
+domain function and commits once. Irreversible actions need the ``confirm`` box."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import force_locale
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from portal.auth.guards import staff_required
+from portal.db import get_session
+from portal.staff import labels
+from portal.staff.helpers import actor, check_version, load_case, policy
+from portal.staff.views import bp
+from portal.storage import document_store
+from rights import answers, audit, casework
+from rights import requests as ops
+from rights.db import now_utc
+from rights.deadlines import local_date
+from rights.errors import DomainError, ValidationFailed
+from rights.lifecycle import OPEN_STATES
+from rights.messages import post_message, thread
+from rights.models.audit import AuditEvent
+from rights.models.case import Document, Party
+from rights.models.casework import CaseLink, CaseNote, IdentityCheck
+from rights.models.org import Organisation, Role, User
+from rights.models.request import Outcome, RightsRequest
+from rights.righttypes import RIGHTS
+
+
+def _confirmed() -> None:
+    if request.form.get("confirm") != "yes":
+        raise ValidationFailed("confirmation missing", code="confirm")
+
+
+def case_context(r: RightsRequest) -> dict[str, Any]:
+    session = get_session()
+    return {
+        "r": r,
+        "today": local_date(now_utc()),
+        "is_open": r.state in OPEN_STATES,
+        "messages": thread(session, r),
+        "documents": session.scalars(
+            select(Document).where(Document.request_id == r.id).order_by(Document.id)
+        ).all(),
+        "checks": session.scalars(
+            select(IdentityCheck).where(IdentityCheck.request_id == r.id).order_by(IdentityCheck.id)
+        ).all(),
+        "notes": session.scalars(
+            select(CaseNote).where(CaseNote.request_id == r.id).order_by(CaseNote.id)
+        ).all(),
+        "links": session.scalars(
+            select(CaseLink).where((CaseLink.request_id == r.id) | (CaseLink.other_id == r.id))
+        ).all(),
+        "group": session.scalars(
+            select(RightsRequest).where(
+                RightsRequest.group_reference == r.group_reference, RightsRequest.id != r.id
+            )
+        ).all()
+        if r.group_reference
+        else [],
+        "events": session.scalars(
+            select(AuditEvent).where(AuditEvent.request_id == r.id).order_by(AuditEvent.seq)
+        ).all(),
+        "draft": answers.current_draft(session, r),
+        "letters": answers.sent_letters(session, r),
+        "officers": session.scalars(
+            select(User)
+            .where(User.role.in_([Role.OFFICER, Role.ADMIN]), User.active.is_(True))
+            .order_by(User.name)
+        ).all(),
+        "organisations": session.scalars(select(Organisation).order_by(Organisation.name)).all(),
+        "grounds": answers.allowed_grounds(r),
+        "article": RIGHTS[r.right].article,
+        "labels": labels,
+        "remedy": answers.remedy_notice(),
+        "users": {u.id: u for u in session.scalars(select(User)).all()},
+    }
+
+
+def _render_case(r: RightsRequest, error: str | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template("staff/case.html", error=error, **case_context(r)), status
+
+
+@bp.get("/requests/<reference>")
+@staff_required
+def case(reference: str) -> tuple[str, int]:
+    session = get_session()
+    r = load_case(reference)
+    audit.record(session, "case.viewed", actor=actor(), now=now_utc(), request_id=r.id)
+    session.commit()
+    return _render_case(r)
+
+
+def _act(
+    reference: str, action: Callable[[RightsRequest], Any], *, anchor: str = ""
+) -> Response | tuple[str, int]:
+    """Load, version-check, run one domain action, commit, redirect. Domain refusals
+    re-render the case page with the reason (422 for input, 409 for state)."""
+    session = get_session()
+    r = load_case(reference)
+    check_version(r, request.form.get("version"))
+    try:
+        result = action(r)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        r = load_case(reference)
+        return _render_case(r, labels.error_text(exc.code), exc.http_status)
+    if isinstance(result, Response):
+        return result
+    return redirect(url_for("staff.case", reference=r.reference) + anchor, 303)
+
+
+def _form(name: str) -> str:
+    return (request.form.get(name) or "")[:50_000]
+
+
+@bp.post("/requests/<reference>/identity")
+@staff_required
+def record_identity(reference: str) -> Any:
+    def do(r: RightsRequest) -> None:
+        _confirmed()
+        casework.record_identity(
+            get_session(),
+            document_store(),
+            r,
+            _form("method"),
+            _form("note"),
+            actor=actor(),
+            now=now_utc(),
+        )
+
+    return _act(reference, do)
+
+
+@bp.post("/requests/<reference>/ask")
+@staff_required
+def ask(reference: str) -> Any:
+    def do(r: RightsRequest) -> None:
+        casework.ask_information(
+            get_session(),
+            r,
+            _form("reason"),
+            _form("question"),
+            actor=actor(),
+            now=now_utc(),
+            policy=policy(),
+            asks_document=request.form.get("asks_document") == "1",
+        )
+
+    return _act(reference, do, anchor="#messages")
+
+
+@bp.post("/requests/<reference>/answered")
+@staff_required
+def information_received(reference: str) -> Any:
+    return _act(
+        reference,
+        lambda r: casework.information_received(
+            get_session(), r, actor=actor(), now=now_utc(), policy=policy()
+        ),
+    )
+
+
+@bp.post("/requests/<reference>/assign")
+@staff_required
+def assign(reference: str) -> Any:
+    def do(r: RightsRequest) -> None:
+        raw = _form("assignee")
+        user = get_session().get(User, int(raw)) if raw.isdigit() else None
+        if raw and user is None:
+            raise ValidationFailed("unknown officer", code="assignee")
+        casework.assign(get_session(), r, user, actor=actor(), now=now_utc())
+
+    return _act(reference, do)
+
+
+@bp.post("/requests/<reference>/extend")
+@staff_required
+def extend(reference: str) -> Any:
+    def do(r: RightsRequest) -> None:
+        _confirmed()
+        ops.extend(
+            get_session(), r, _form("ground"), _form("justification"), actor=actor(), now=now_utc()
+        )
+
+    return _act(reference, do)
+
+
+def _letter_body(
+    r: RightsRequest, outcome: Outcome, grounds: list[str], reasons: str, manifestly: str | None
+) -> str:
+    with force_locale(r.language):
+        return render_template(
+            "letters/answer.txt",
+            r=r,
+            outcome=outcome.value,
+            grounds=grounds,
+            reasons=reasons.strip(),
+            manifestly=manifestly,
+            labels=labels,
+            article=RIGHTS[r.right].article,
+        )
+
+
+@bp.post("/requests/<reference>/answer")
+@staff_required
+def prepare_answer(reference: str) -> Any:
+    def do(r: RightsRequest) -> Response:
+        try:
+            outcome = Outcome(_form("outcome"))
+        except ValueError:
+            raise ValidationFailed("choose the outcome", code="ground_required") from None
+        grounds = request.form.getlist("grounds")[:20]
+        manifestly = _form("manifestly") or None
+        reasons = _form("reasons")
+        answers.check_answer(r, outcome, grounds, reasons, manifestly)
+        body = _letter_body(r, outcome, grounds, reasons, manifestly)
+        answers.prepare_answer(
+            get_session(),
+            r,
+            outcome,
+            grounds,
+            reasons,
+            body,
+            actor=actor(),
+            now=now_utc(),
+            manifestly=manifestly,
+        )
+        return redirect(url_for("staff.letter", reference=r.reference), 303)
+
+    return _act(reference, do)
+
+
+@bp.get("/requests/<reference>/letter")
+@staff_required
+def letter(reference: str) -> Any:
+    r = load_case(reference)
+    draft = answers.current_draft(get_session(), r)
+    if draft is None:
+        return redirect(url_for("staff.case", reference=r.reference) + "#answer", 303)
+    return render_template(
+        "staff/letter.html",
+        r=r,
+        draft=draft,
+        labels=labels,
+        remedy=answers.remedy_notice(),
+        error=None,
+    )
+
+
+@bp.post("/requests/<reference>/letter")
+@staff_required
+def save_letter(reference: str) -> Any:
+    def do(r: RightsRequest) -> Response | None:
+        session = get_session()
+        draft = answers.current_draft(session, r)
+        if draft is None:
+            raise ValidationFailed("no draft", code="letter_empty")
+        answers.edit_answer(session, r, draft, _form("body"), actor=actor(), now=now_utc())
+        if request.form.get("action") == "send":
+            _confirmed()
+            answers.send_answer(session, r, draft, actor=actor(), now=now_utc())
+            return None
+        return redirect(url_for("staff.letter", reference=r.reference), 303)
+
+    return _act(reference, do, anchor="#letters")
+
+
+@bp.post("/requests/<reference>/withdraw")
+@staff_required
+def withdraw(reference: str) -> Any:
+    def do(r: RightsRequest) -> None:
+        _confirmed()
+        casework.withdraw(get_session(), r, _form("note"), actor=actor(), now=now_utc())
+
+    return _act(reference, do)
+
+
+@bp.post("/requests/<reference>/reopen")
+@staff_required
+def reopen(reference: str) -> Any:
+    return _act(
+        reference,
+        lambda r: casework.reopen(
+            get_session(), r, _form("note"), actor=actor(), now=now_utc(), policy=policy()
+        ),
+    )
+
+
+@bp.post("/requests/<reference>/split")
+@staff_required
+def split(reference: str) -> Any:
+    def do(r: RightsRequest) -> None:
+        _confirmed()
+        session = get_session()
+        ids = [int(x) for x in request.form.getlist("organisations")[:50] if x.isdigit()]
+        orgs = [o for i in ids if (o := session.get(Organisation, i)) is not None]
+        casework.split(session, r, orgs, actor=actor(), now=now_utc(), policy=policy())
+
+    return _act(reference, do)
+
+
+@bp.post("/requests/<reference>/merge")
+@staff_required
+def merge(reference: str) -> Any:
+    def do(r: RightsRequest) -> None:
+        _confirmed()
+        session = get_session()
+        primary = session.scalar(
+            select(RightsRequest).where(RightsRequest.reference == _form("primary").strip().upper())
+        )
+        if primary is None:
+            raise ValidationFailed("unknown reference", code="not_found")
+        casework.merge_duplicate(session, r, primary, actor=actor(), now=now_utc())
+
+    return _act(reference, do)
+
+
+@bp.post("/requests/<reference>/message")
+@staff_required
+def message(reference: str) -> Any:
+    def do(r: RightsRequest) -> None:
+        session = get_session()
+        post_message(
+            session,
+            r,
+            _form("body"),
+            sender=Party.OFFICER,
+            actor=actor(),
+            now=now_utc(),
+            asks_document=request.form.get("asks_document") == "1",
+        )
+        r.updated_at = now_utc()
+
+    return _act(reference, do, anchor="#messages")

@@ -1,0 +1,1 @@
+"""Dashboard and register export (filled in below)."""
