@@ -236,8 +236,11 @@ COMMANDS = (
 
 
 def init_app(app: Flask) -> None:
+    from portal.reminders import reminders_group
+
     for command in COMMANDS:
         app.cli.add_command(command)
+    app.cli.add_command(reminders_group)
 
 
 def _create_app() -> Flask:

@@ -106,4 +106,5 @@ def dev_mail_file(name: str) -> Response:
 
 
 # Routes of the case page, registration and reports attach to ``bp`` on import.
+from portal import reminders  # noqa: E402, F401
 from portal.staff import case, register, reports  # noqa: E402, F401
