@@ -33,6 +33,15 @@ from rights.models.request import Outcome, RightsRequest
 from rights.righttypes import RIGHTS
 
 
+def state_names() -> dict[str, str]:
+    from flask import get_template_attribute
+
+    label = get_template_attribute("macros/requests.html", "state_label")
+    from rights.models.request import RequestState
+
+    return {s.value: str(label(s)).strip() for s in RequestState}
+
+
 def _confirmed() -> None:
     if request.form.get("confirm") != "yes":
         raise ValidationFailed("confirmation missing", code="confirm")
