@@ -53,6 +53,7 @@ def case_context(r: RightsRequest) -> dict[str, Any]:
         "r": r,
         "today": local_date(now_utc()),
         "is_open": r.state in OPEN_STATES,
+        "can_extend": not r.extended and now_utc() < r.due_end,
         "messages": thread(session, r),
         "documents": session.scalars(
             select(Document).where(Document.request_id == r.id).order_by(Document.id)
@@ -267,19 +268,41 @@ def letter(reference: str) -> Any:
 @bp.post("/requests/<reference>/letter")
 @staff_required
 def save_letter(reference: str) -> Any:
-    def do(r: RightsRequest) -> Response | None:
-        session = get_session()
-        draft = answers.current_draft(session, r)
-        if draft is None:
-            raise ValidationFailed("no draft", code="letter_empty")
-        answers.edit_answer(session, r, draft, _form("body"), actor=actor(), now=now_utc())
-        if request.form.get("action") == "send":
+    """Save the edited draft, or save and send it. A refused step re-shows the letter page
+    with the officer's text kept."""
+    session = get_session()
+    r = load_case(reference)
+    check_version(r, request.form.get("version"))
+    draft = answers.current_draft(session, r)
+    if draft is None:
+        return redirect(url_for("staff.case", reference=r.reference), 303)
+    sending = request.form.get("action") == "send"
+    try:
+        if sending:
             _confirmed()
+        answers.edit_answer(session, r, draft, _form("body"), actor=actor(), now=now_utc())
+        if sending:
             answers.send_answer(session, r, draft, actor=actor(), now=now_utc())
-            return None
-        return redirect(url_for("staff.letter", reference=r.reference), 303)
-
-    return _act(reference, do, anchor="#letters")
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        r = load_case(reference)
+        draft = answers.current_draft(session, r)
+        if draft is None:  # pragma: no cover - only if someone sent it meanwhile
+            return _render_case(r, labels.error_text(exc.code), exc.http_status)
+        draft.body = _form("body")
+        session.expunge(draft)
+        return render_template(
+            "staff/letter.html",
+            r=r,
+            draft=draft,
+            labels=labels,
+            remedy=answers.remedy_notice(),
+            error=labels.error_text(exc.code),
+        ), exc.http_status
+    if sending:
+        return redirect(url_for("staff.case", reference=r.reference) + "#letters", 303)
+    return redirect(url_for("staff.letter", reference=r.reference), 303)
 
 
 @bp.post("/requests/<reference>/withdraw")

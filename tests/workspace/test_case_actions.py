@@ -58,6 +58,11 @@ def test_e02_extension_after_due_end_is_refused(
     assert "verlengen kan niet meer (art. 12 lid 3 AVG)" in resp.get_data(as_text=True)
     db_session.expire_all()
     assert not r.extended and r.due.isoformat() == "2027-03-01"
+    page = client.get(f"/staff/requests/{r.reference}").get_data(as_text=True)
+    assert (
+        "Verlengen kan niet meer" in page
+        and 'action="/staff/requests/' + r.reference + '/extend"' not in page
+    )
     assert db_session.scalar(select(OutboxMail.id).where(OutboxMail.request_id == r.id)) is None
 
 
@@ -293,3 +298,26 @@ def test_case_page_is_audited_and_staff_only(
     assert (
         db_session.scalar(select(AuditEvent.id).where(AuditEvent.action == "case.viewed")) is None
     )
+
+
+def test_send_without_confirmation_keeps_the_edited_letter(
+    client, officer, make_request, act, db_session
+):
+    r = make_request(received_at=datetime.now(UTC) - timedelta(days=1), channel=Channel.EMAIL)
+    assert act(r.reference, "answer", outcome="fulfilled", reasons="").status_code == 303
+    page = client.get(f"/staff/requests/{r.reference}/letter")
+    resp = client.post(
+        f"/staff/requests/{r.reference}/letter",
+        data={
+            "csrf_token": csrf_token(page),
+            "version": version_of(page),
+            "body": "Mijn versie",
+            "action": "send",
+        },
+    )
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "Mijn versie" in html and "Vink het vakje aan" in html
+    letter = db_session.scalar(select(AnswerLetter).where(AnswerLetter.request_id == r.id))
+    db_session.refresh(letter)
+    assert letter.sent_at is None and letter.body != "Mijn versie"
