@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.staff import labels
-from portal.staff.helpers import actor, check_version, load_case, policy
+from portal.staff.helpers import actor, check_version, load_case, parse_id, policy
 from portal.staff.views import bp
 from portal.storage import document_store
 from rights import answers, audit, casework
@@ -183,7 +183,8 @@ def information_received(reference: str) -> Any:
 def assign(reference: str) -> Any:
     def do(r: RightsRequest) -> None:
         raw = _form("assignee")
-        user = get_session().get(User, int(raw)) if raw.isdigit() else None
+        user_id = parse_id(raw)
+        user = get_session().get(User, user_id) if user_id else None
         if raw and user is None:
             raise ValidationFailed("unknown officer", code="assignee")
         casework.assign(get_session(), r, user, actor=actor(), now=now_utc())
@@ -332,7 +333,7 @@ def split(reference: str) -> Any:
     def do(r: RightsRequest) -> None:
         _confirmed()
         session = get_session()
-        ids = [int(x) for x in request.form.getlist("organisations")[:50] if x.isdigit()]
+        ids = [i for x in request.form.getlist("organisations")[:50] if (i := parse_id(x))]
         orgs = [o for i in ids if (o := session.get(Organisation, i)) is not None]
         casework.split(session, r, orgs, actor=actor(), now=now_utc(), policy=policy())
 

@@ -40,5 +40,10 @@ def check_version(request: RightsRequest, submitted: str | None) -> None:
     """The hidden version field of every case form: a stale form gets the 409 page."""
     from sqlalchemy.orm.exc import StaleDataError
 
-    if not submitted or not submitted.isdigit() or int(submitted) != request.version:
+    if parse_id(submitted) != request.version:
         raise StaleDataError("stale form")
+
+
+def parse_id(raw: str | None) -> int | None:
+    """A positive database id from a form field, or None (never an overflow)."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 10 else None

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.staff import labels
-from portal.staff.helpers import actor, policy
+from portal.staff.helpers import actor, parse_id, policy
 from portal.staff.views import bp
 from rights import requests as ops
 from rights.db import now_utc
@@ -60,7 +60,8 @@ def _intake() -> ops.Intake:
     if channel not in REGISTER_CHANNELS:
         raise ValidationFailed("channel", code="channel")
     org_raw = _field("organisation")
-    org = get_session().get(Organisation, int(org_raw)) if org_raw.isdigit() else None
+    org_id = parse_id(org_raw)
+    org = get_session().get(Organisation, org_id) if org_id else None
     if org is None:
         raise ValidationFailed("organisation", code="organisation")
     name, email, address = _field("name", 200), _field("email", 254).lower(), _field("address")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.mail import mail_dir
-from portal.staff.helpers import actor, search_key
+from portal.staff.helpers import actor, parse_id, search_key
 from rights.db import now_utc
 from rights.deadlines import local_date
 from rights.models.org import Organisation, Role, User
@@ -30,7 +30,7 @@ def _enum(kind: type[RequestState] | type[RightType], raw: str | None) -> object
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+    return parse_id(raw)
 
 
 def _queue_filter() -> QueueFilter:
