@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from rights import audit, lifecycle
 from rights.audit import Actor
-from rights.errors import InvalidTransition, ValidationFailed
+from rights.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from rights.models.case import AnswerLetter
 from rights.models.casework import CaseNote
 from rights.models.request import Outcome, RequestState, RightsRequest
@@ -178,12 +178,47 @@ def edit_answer(
 ) -> None:
     if letter.sent_at is not None or letter.request_id != request.id:
         raise InvalidTransition("the letter was already sent", code="letter_sent")
-    letter.body = _letter_text(body)
+    text = _letter_text(body)
+    changed = text != letter.body
+    letter.body = text
     letter.updated_at = now
     request.updated_at = now
+    if changed and letter.extra.get("approved_by"):
+        # An approval covers the text that was approved, not a later edit.
+        letter.extra = {k: v for k, v in letter.extra.items() if k != "approved_by"}
     audit.record(
         session,
         "answer.edited",
+        actor=actor,
+        now=now,
+        request_id=request.id,
+        object_type="answer_letter",
+        object_id=letter.id,
+    )
+
+
+def needs_approval(letter: AnswerLetter) -> bool:
+    """LEGAL.md §5: refusing a request as manifestly unfounded or excessive needs a second
+    person's approval before it is sent."""
+    return bool(letter.extra.get("manifestly")) and not letter.extra.get("approved_by")
+
+
+def approve_answer(
+    session: Session, request: RightsRequest, letter: AnswerLetter, *, actor: Actor, now: datetime
+) -> None:
+    """A second officer approves an Art. 12(5) refusal. The officer who prepared the letter
+    cannot approve it (``PermissionDenied``)."""
+    if letter.sent_at is not None or letter.request_id != request.id:
+        raise InvalidTransition("the letter was already sent", code="letter_sent")
+    if not letter.extra.get("manifestly"):
+        raise InvalidTransition("this letter needs no approval", code="no_approval_needed")
+    if actor.kind != "user" or actor.id == letter.created_by_id:
+        raise PermissionDenied("four eyes: another officer must approve", code="own_approval")
+    letter.extra = {**letter.extra, "approved_by": actor.id, "approved_at": now.isoformat()}
+    request.updated_at = now
+    audit.record(
+        session,
+        "answer.approved",
         actor=actor,
         now=now,
         request_id=request.id,
@@ -200,6 +235,8 @@ def send_answer(
     the complaint and court information in both languages (Art. 12(4))."""
     if letter.sent_at is not None or letter.request_id != request.id:
         raise InvalidTransition("the letter was already sent", code="letter_sent")
+    if needs_approval(letter):
+        raise InvalidTransition("a second officer must approve first", code="approval_required")
     if letter.outcome is not Outcome.FULFILLED and REMEDY_NOTICE_NL not in letter.body:
         letter.body = f"{letter.body}\n\n{remedy_notice()}"
     lifecycle.transition(

@@ -306,6 +306,22 @@ def save_letter(reference: str) -> Any:
     return redirect(url_for("staff.letter", reference=r.reference), 303)
 
 
+@bp.post("/requests/<reference>/letter/approve")
+@staff_required
+def approve_letter(reference: str) -> Any:
+    """Four eyes for an Art. 12(5) refusal (LEGAL.md §5)."""
+
+    def do(r: RightsRequest) -> Response:
+        session = get_session()
+        draft = answers.current_draft(session, r)
+        if draft is None:
+            raise ValidationFailed("no draft", code="letter_empty")
+        answers.approve_answer(session, r, draft, actor=actor(), now=now_utc())
+        return redirect(url_for("staff.letter", reference=r.reference), 303)
+
+    return _act(reference, do)
+
+
 @bp.post("/requests/<reference>/withdraw")
 @staff_required
 def withdraw(reference: str) -> Any:

@@ -71,6 +71,7 @@ EVENTS = {
     "answer.drafted": _l("Answer letter drafted"),
     "answer.edited": _l("Answer letter edited"),
     "answer.sent": _l("Answer letter sent"),
+    "answer.approved": _l("Refusal approved by a second officer"),
     "case.viewed": _l("Case opened"),
 }
 
@@ -100,6 +101,12 @@ ERRORS = {
     "letter_empty": _l("The letter is empty."),
     "letter_too_long": _l("The letter is too long."),
     "letter_sent": _l("This letter was already sent."),
+    "approval_required": _l(
+        "A refusal as manifestly unfounded or excessive needs the approval of a second officer "
+        "before it is sent."
+    ),
+    "own_approval": _l("You prepared this letter: another officer must approve it."),
+    "no_approval_needed": _l("This letter needs no approval."),
     "not_reopenable": _l("Only an answered or withdrawn request can be reopened."),
     "reopen_window": _l("The period in which this request could be reopened has passed."),
     "split_orgs": _l("Choose at least two different organisations."),

@@ -63,7 +63,20 @@ def test_register_and_reports_never_500(client, officer, make_org):
     make_org()
     for value in NASTY:
         page = client.get("/staff/register")
-        data = dict.fromkeys(("right", "organisation", "channel", "received_date", "received_time", "name", "email", "summary", "language"), value)
+        data = dict.fromkeys(
+            (
+                "right",
+                "organisation",
+                "channel",
+                "received_date",
+                "received_time",
+                "name",
+                "email",
+                "summary",
+                "language",
+            ),
+            value,
+        )
         resp = client.post("/staff/register", data={**data, "csrf_token": csrf_token(page)})
         assert resp.status_code == 422, value[:20]
         for url in (

@@ -321,3 +321,86 @@ def test_send_without_confirmation_keeps_the_edited_letter(
     letter = db_session.scalar(select(AnswerLetter).where(AnswerLetter.request_id == r.id))
     db_session.refresh(letter)
     assert letter.sent_at is None and letter.body != "Mijn versie"
+
+
+def _send(client, reference, body=None):
+    page = client.get(f"/staff/requests/{reference}/letter")
+    html = page.get_data(as_text=True)
+    import html as html_lib
+    import re
+
+    current = html_lib.unescape(
+        re.search(r'name="body"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    )
+    return client.post(
+        f"/staff/requests/{reference}/letter",
+        data={
+            "csrf_token": csrf_token(page),
+            "version": version_of(page),
+            "body": body or current,
+            "action": "send",
+            "confirm": "yes",
+        },
+    )
+
+
+def test_four_eyes_for_a_manifestly_excessive_refusal(
+    client, officer, make_user, login, make_request, act, db_session
+):
+    r = make_request(received_at=datetime.now(UTC) - timedelta(days=1), channel=Channel.EMAIL)
+    resp = act(
+        r.reference,
+        "answer",
+        outcome="refused",
+        grounds=["art_12_5"],
+        manifestly="excessive",
+        reasons="Vijfde keer deze week.",
+    )
+    assert resp.status_code == 303
+    assert _send(client, r.reference).status_code == 409  # nobody approved yet
+    page = client.get(f"/staff/requests/{r.reference}/letter")
+    assert "You cannot approve your own letter" in page.get_data(
+        as_text=True
+    ) or "niet zelf goedkeuren" in page.get_data(as_text=True)
+    own = client.post(
+        f"/staff/requests/{r.reference}/letter/approve",
+        data={"csrf_token": csrf_token(page), "version": version_of(page)},
+    )
+    assert own.status_code == 403
+    second = make_user(name="Tom Tweede")
+    login(second)
+    page = client.get(f"/staff/requests/{r.reference}/letter")
+    ok = client.post(
+        f"/staff/requests/{r.reference}/letter/approve",
+        data={"csrf_token": csrf_token(page), "version": version_of(page)},
+    )
+    assert ok.status_code == 303
+    # Changing the text after approval withdraws it; sending the approved text works.
+    page = client.get(f"/staff/requests/{r.reference}/letter")
+    saved = client.post(
+        f"/staff/requests/{r.reference}/letter",
+        data={
+            "csrf_token": csrf_token(page),
+            "version": version_of(page),
+            "body": "Iets anders.",
+            "action": "save",
+        },
+    )
+    assert saved.status_code == 303
+    login(officer)
+    assert _send(client, r.reference).status_code == 409
+    login(second)
+    page = client.get(f"/staff/requests/{r.reference}/letter")
+    assert (
+        client.post(
+            f"/staff/requests/{r.reference}/letter/approve",
+            data={"csrf_token": csrf_token(page), "version": version_of(page)},
+        ).status_code
+        == 303
+    )
+    login(officer)
+    assert _send(client, r.reference).status_code == 303
+    letter = db_session.scalar(select(AnswerLetter).where(AnswerLetter.request_id == r.id))
+    db_session.refresh(letter)
+    assert letter.sent_at is not None and letter.extra["approved_by"] == second.id
+    assert REMEDY_NOTICE_NL in letter.body and REMEDY_NOTICE_EN in letter.body
