@@ -48,6 +48,8 @@ SUSPENSION_REASONS = {
 }
 
 CHANNELS = {
+    "web": _l("Web form"),
+    "api": _l("API"),
     "email": _l("E-mail (e.g. privacy@ mailbox)"),
     "post": _l("Letter"),
     "phone": _l("Phone"),
@@ -128,3 +130,39 @@ ERRORS = {
 
 def error_text(code: str) -> str:
     return str(ERRORS.get(code, ERRORS["invalid_transition"]))
+
+
+DETAIL_FIELDS = {
+    "scope": _l("Scope"),
+    "specific": _l("Specifically"),
+    "period_from": _l("Period from"),
+    "period_to": _l("Period to"),
+    "which_data": _l("Which data"),
+    "current_value": _l("Current value"),
+    "correct_value": _l("Correct value"),
+    "supplementary_statement": _l("Supplementary statement"),
+    "ground": _l("Ground (paragraph 1)"),
+    "explanation": _l("Explanation"),
+    "format": _l("Format"),
+    "transmit_to_name": _l("Transmit to"),
+    "transmit_to_email": _l("Transmit to (e-mail)"),
+    "basis": _l("Basis"),
+    "situation": _l("Particular situation"),
+    "which_consent": _l("Which consent"),
+    "name": _l("Name"),
+    "relationship": _l("Relationship to the subject"),
+}
+
+IDENTITY_STATUS = {
+    "unverified": _l("not verified"),
+    "email_confirmed": _l("e-mail address confirmed"),
+    "verified": _l("verified by an officer"),
+    "failed": _l("could not be identified"),
+}
+
+PARTIES = {
+    "officer": _l("Officer"),
+    "subject": _l("Subject"),
+    "controller": _l("Controller"),
+    "system": _l("System"),
+}

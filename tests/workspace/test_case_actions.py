@@ -404,3 +404,28 @@ def test_four_eyes_for_a_manifestly_excessive_refusal(
     db_session.refresh(letter)
     assert letter.sent_at is not None and letter.extra["approved_by"] == second.id
     assert REMEDY_NOTICE_NL in letter.body and REMEDY_NOTICE_EN in letter.body
+
+
+def test_case_page_shows_deadlines_details_and_timeline_in_words(
+    client, officer, make_request, act, db_session
+):
+    from rights.righttypes import RectificationDetails
+
+    r = make_request(
+        RectificationDetails(which_data="Adres", correct_value="Dorpsstraat 11"),
+        received_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+        channel=Channel.EMAIL,
+        representative={"name": "Mr. Jansen", "relationship": "advocaat"},
+    )
+    html = client.get(f"/staff/requests/{r.reference}").get_data(as_text=True)
+    for text in (
+        "Welke gegevens",
+        "Dorpsstraat 11",
+        "Mr. Jansen",
+        "advocaat",
+        "niet vastgesteld",
+        "Verzoek ontvangen",
+        "Dossier geopend",
+    ):
+        assert text in html, text
+    assert "do 2 apr 2026" in html or "2 apr 2026" in html  # due: 2 April 2026
