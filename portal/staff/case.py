@@ -128,7 +128,8 @@ def _act(
 
 
 def _form(name: str) -> str:
-    return (request.form.get(name) or "")[:50_000]
+    # NUL never reaches the database (PostgreSQL refuses it in text).
+    return (request.form.get(name) or "")[:50_000].replace("\x00", "")
 
 
 @bp.post("/requests/<reference>/identity")
@@ -228,7 +229,7 @@ def prepare_answer(reference: str) -> Any:
             outcome = Outcome(_form("outcome"))
         except ValueError:
             raise ValidationFailed("choose the outcome", code="ground_required") from None
-        grounds = request.form.getlist("grounds")[:20]
+        grounds = [g.replace("\x00", "") for g in request.form.getlist("grounds")[:20]]
         manifestly = _form("manifestly") or None
         reasons = _form("reasons")
         answers.check_answer(r, outcome, grounds, reasons, manifestly)

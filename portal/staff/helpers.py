@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask import abort, current_app
 from flask_login import current_user
@@ -11,6 +12,8 @@ from portal.db import get_session
 from rights.audit import Actor
 from rights.models.request import RightsRequest
 from rights.policy import Policy
+
+REFERENCE = re.compile(r"[A-Za-z0-9-]{1,20}")
 
 
 def actor() -> Actor:
@@ -30,6 +33,8 @@ def search_key() -> bytes:
 
 
 def load_case(reference: str) -> RightsRequest:
+    if not REFERENCE.fullmatch(reference):
+        abort(404)
     request = get_session().query(RightsRequest).filter_by(reference=reference.upper()).first()
     if request is None:
         abort(404)

@@ -73,7 +73,7 @@ def queue() -> str:
 @staff_required
 def search_requests() -> str:
     """POST keeps the e-mail address out of URLs and access logs; the search is audited."""
-    query = (request.form.get("q") or "")[:254]
+    query = (request.form.get("q") or "")[:254].replace("\x00", "")
     session = get_session()
     rows = search(session, query, actor=actor(), now=now_utc(), key=search_key())
     session.commit()
