@@ -132,6 +132,39 @@ def _form(name: str) -> str:
     return (request.form.get(name) or "")[:50_000].replace("\x00", "")
 
 
+@bp.get("/requests/<reference>/documents/<int:document_id>")
+@staff_required
+def document(reference: str, document_id: int) -> Response:
+    """An evidence document, decrypted, as a download (never rendered inline); audited."""
+    from flask import abort
+
+    session = get_session()
+    r = load_case(reference)
+    doc = session.get(Document, document_id)
+    if doc is None or doc.request_id != r.id:
+        abort(404)
+    data = document_store().read(doc)  # Gone (410) once deleted
+    audit.record(
+        session,
+        "document.viewed",
+        actor=actor(),
+        now=now_utc(),
+        request_id=r.id,
+        object_type="document",
+        object_id=doc.id,
+    )
+    session.commit()
+    return Response(
+        data,
+        mimetype=doc.content_type or "application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="document-{doc.id}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 @bp.post("/requests/<reference>/identity")
 @staff_required
 def record_identity(reference: str) -> Any:

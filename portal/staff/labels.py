@@ -70,6 +70,8 @@ EVENTS = {
     "message.posted": _l("Message in the thread"),
     "document.uploaded": _l("Document uploaded"),
     "document.deleted": _l("Document deleted"),
+    "document.viewed": _l("Document opened by an officer"),
+    "register.exported": _l("Register exported"),
     "answer.drafted": _l("Answer letter drafted"),
     "answer.edited": _l("Answer letter edited"),
     "answer.sent": _l("Answer letter sent"),

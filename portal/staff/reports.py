@@ -61,6 +61,11 @@ def dashboard() -> tuple[str, int]:
             _("On-time rate by right (%)"),
             [(k, round(100 * (g.on_time_rate or 0))) for k, g in f.by_right.items()],
         ),
+        "orgs": bar_chart(
+            "c-orgs",
+            _("Requests received by organisation"),
+            [(k, g.received) for k, g in f.by_organisation.items()],
+        ),
     }
     return render_template(
         "staff/dashboard.html", f=f, charts=charts, error=error, labels=labels

@@ -217,6 +217,14 @@ def test_identity_verified_deletes_id_documents(
             now=datetime.now(UTC),
         )
     db_session.commit()
+    url = f"/staff/requests/{r.reference}/documents/{doc.id}"
+    got = client.get(url)
+    assert got.status_code == 200 and got.data == b"%PDF-1.4 id copy"
+    assert (
+        "attachment" in got.headers["Content-Disposition"]
+        and got.headers["X-Content-Type-Options"] == "nosniff"
+    )
+    assert client.get(f"/staff/requests/{r.reference}/documents/{doc.id + 999}").status_code == 404
     assert act(r.reference, "identity", method="id_document", note="masked copy").status_code == 422
     assert (
         act(
@@ -227,6 +235,7 @@ def test_identity_verified_deletes_id_documents(
     db_session.expire_all()
     assert r.identity_status is IdentityStatus.VERIFIED
     assert db_session.get(Document, doc.id).deleted_at is not None
+    assert client.get(url).status_code == 410
     check = db_session.scalar(select(IdentityCheck).where(IdentityCheck.request_id == r.id))
     assert check.method == "id_document" and check.checked_by_id == officer.id
 
