@@ -42,6 +42,15 @@ def state_names() -> dict[str, str]:
     return {s.value: str(label(s)).strip() for s in RequestState}
 
 
+def right_names() -> dict[str, str]:
+    from flask import get_template_attribute
+
+    from rights.righttypes import RightType
+
+    label = get_template_attribute("macros/requests.html", "right_label")
+    return {r.value: str(label(r)).strip() for r in RightType}
+
+
 def _confirmed() -> None:
     if request.form.get("confirm") != "yes":
         raise ValidationFailed("confirmation missing", code="confirm")

@@ -9,7 +9,8 @@ from markupsafe import Markup, escape
 
 BAR = 22
 GAP = 6
-LABEL_W = 190
+LABEL_W = 230
+LABEL_CHARS = 30
 CHART_W = 360
 
 
@@ -25,7 +26,8 @@ def bar_chart(
         f'aria-labelledby="{chart_id}-t" viewBox="0 0 {width} {height}" width="100%">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
     ]
-    for i, (label, value) in enumerate(items):
+    for i, (full, value) in enumerate(items):
+        label = full if len(full) <= LABEL_CHARS else full[: LABEL_CHARS - 1] + "…"
         y = GAP + i * (BAR + GAP)
         w = round(CHART_W * value / peak, 1)
         parts.append(

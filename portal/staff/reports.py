@@ -43,7 +43,9 @@ def dashboard() -> tuple[str, int]:
     now = now_utc()
     start, end, error = _period(now)
     f = figures(get_session(), now=now, start=start, end=end)
-    from portal.staff.case import state_names
+    from portal.staff.case import right_names, state_names
+
+    rights = right_names()
 
     charts = {
         "states": bar_chart(
@@ -59,7 +61,7 @@ def dashboard() -> tuple[str, int]:
         "rights": bar_chart(
             "c-rights",
             _("On-time rate by right (%)"),
-            [(k, round(100 * (g.on_time_rate or 0))) for k, g in f.by_right.items()],
+            [(rights.get(k, k), round(100 * (g.on_time_rate or 0))) for k, g in f.by_right.items()],
         ),
         "orgs": bar_chart(
             "c-orgs",
@@ -68,7 +70,12 @@ def dashboard() -> tuple[str, int]:
         ),
     }
     return render_template(
-        "staff/dashboard.html", f=f, charts=charts, error=error, labels=labels
+        "staff/dashboard.html",
+        f=f,
+        charts=charts,
+        error=error,
+        labels=labels,
+        by_right={rights.get(k, k): g for k, g in f.by_right.items()},
     ), 422 if error else 200
 
 
