@@ -63,6 +63,12 @@ def test_whole_case_life(client, officer, make_org, act, db_session, right, outc
     assert r.received_at == arrived.replace(second=0, microsecond=0)
 
     assert act(reference, "assign", assignee=str(officer.id)).status_code == 303
+    resp = act(
+        reference, "identity", method="known_details", note="klantnummer klopt", confirm="yes"
+    )
+    assert resp.status_code == 303
+    db_session.expire_all()
+    assert r.identity_status.value == "verified"
     resp = act(reference, "ask", reason="clarification", question="Welke periode bedoelt u?")
     assert resp.status_code == 303
     db_session.expire_all()
