@@ -12,8 +12,8 @@ from sqlalchemy import select
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.staff import labels
+from portal.staff.blueprint import bp
 from portal.staff.helpers import actor, parse_id, policy
-from portal.staff.views import bp
 from rights import requests as ops
 from rights.db import now_utc
 from rights.deadlines import AMSTERDAM

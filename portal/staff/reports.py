@@ -12,9 +12,9 @@ from exporters.register import write_csv, write_xlsx
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.staff import labels
+from portal.staff.blueprint import bp
 from portal.staff.charts import bar_chart
 from portal.staff.helpers import actor
-from portal.staff.views import bp
 from rights import audit
 from rights.dashboard import default_period, figures
 from rights.db import now_utc

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.mail import mail_dir
+from portal.staff.blueprint import bp
 from portal.staff.helpers import actor, parse_id, search_key
 from rights.db import now_utc
 from rights.deadlines import local_date
@@ -18,8 +19,6 @@ from rights.models.org import Organisation, Role, User
 from rights.models.request import RequestState
 from rights.queue import WAITING_FILTERS, QueueFilter, queue_page, search
 from rights.righttypes import RightType
-
-bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 def _enum(kind: type[RequestState] | type[RightType], raw: str | None) -> object:
@@ -107,4 +106,4 @@ def dev_mail_file(name: str) -> Response:
 
 # Routes of the case page, registration and reports attach to ``bp`` on import.
 from portal import reminders  # noqa: E402, F401
-from portal.staff import case, register, reports  # noqa: E402, F401
+from portal.staff import case, letters, register, reports  # noqa: E402, F401
