@@ -20,6 +20,7 @@ from rights.db import now_utc
 from rights.errors import DomainError, ValidationFailed
 from rights.models.request import Outcome, RightsRequest
 from rights.righttypes import RIGHTS
+from rights.sources.fulfilment import erasure_summary
 
 
 def _letter_body(
@@ -35,6 +36,7 @@ def _letter_body(
             manifestly=manifestly,
             labels=labels,
             article=RIGHTS[r.right].article,
+            erasure=erasure_summary(get_session(), r),
         )
 
 
