@@ -45,7 +45,10 @@ class PassResult:
     jobs: int = 0
 
 
-def send_pending(app: Flask, limit: int = 20) -> PassResult:
+BATCH = 20
+
+
+def send_pending(app: Flask, limit: int = BATCH) -> PassResult:
     result = PassResult()
     db = get_db(app)
     with db.sessionmaker() as session:
@@ -98,9 +101,17 @@ def run_forever(app: Flask, poll_seconds: float | None = None) -> None:
     poll = poll_seconds or float(app.config["WORKER_POLL_SECONDS"])
     log.info("worker started")
     while not stop:
-        result = run_once(app)
+        try:
+            result = run_once(app)
+        except Exception:
+            # A locked database or a lost connection must not end the worker: the next
+            # pass tries again, and unsent mail stays in the outbox.
+            log.exception("worker pass failed")
+            result = PassResult()
         if result.sent or result.failed:
             log.info("worker pass: %s sent, %s failed", result.sent, result.failed)
+        if result.sent + result.failed >= BATCH:
+            continue  # more may be waiting: drain the outbox before sleeping
         for _ in range(int(poll * 10)):
             if stop:
                 break

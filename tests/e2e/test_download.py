@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _code_from_mail(folder: Path, seen: set[Path]) -> str:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         for path in sorted(set(folder.glob("*.eml")) - seen):
             msg = message_from_bytes(path.read_bytes(), policy=policy.default)

@@ -13,7 +13,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _verify_link(instance, reference: str, timeout: float = 40) -> str:
+def _verify_link(instance, reference: str, timeout: float = 120) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for path in sorted((instance / "mail").glob("*.eml")):

@@ -86,3 +86,31 @@ def test_development_mode_writes_files_listed_for_staff(
     mail = client.get(f"/staff/dev-mail/{name}").get_data(as_text=True)
     assert req.reference in mail
     assert client.get("/staff/dev-mail/..%2Fdev-secrets.json").status_code == 404
+
+
+def test_worker_survives_a_failed_pass(app, monkeypatch):
+    """A locked database in one pass must not end the worker: the next pass runs."""
+    import signal as signal_module
+
+    from portal import worker
+
+    calls = []
+
+    def flaky(_app):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database is locked")
+        raise KeyboardInterrupt  # ends the loop for the test
+
+    monkeypatch.setattr(worker, "run_once", flaky)
+    previous = (
+        signal_module.getsignal(signal_module.SIGTERM),
+        signal_module.getsignal(signal_module.SIGINT),
+    )
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            worker.run_forever(app, poll_seconds=0.01)
+    finally:
+        signal_module.signal(signal_module.SIGTERM, previous[0])
+        signal_module.signal(signal_module.SIGINT, previous[1])
+    assert len(calls) == 2
