@@ -42,6 +42,8 @@ ENV_KEYS = {
     "SESSION_ABSOLUTE_HOURS": ("PORTAL_SESSION_ABSOLUTE_HOURS", int),
     "INVITATION_MAX_AGE_HOURS": ("PORTAL_INVITATION_MAX_AGE_HOURS", int),
     "RESET_MAX_AGE_MINUTES": ("PORTAL_RESET_MAX_AGE_MINUTES", int),
+    "MINOR_REVIEW_FROM_AGE": ("PORTAL_MINOR_REVIEW_FROM_AGE", int),
+    "MINOR_SELF_FROM_AGE": ("PORTAL_MINOR_SELF_FROM_AGE", int),
 }
 
 
@@ -90,6 +92,10 @@ class BaseConfig:
     SESSION_ABSOLUTE_HOURS = 12
     INVITATION_MAX_AGE_HOURS = 72
     RESET_MAX_AGE_MINUTES = 60
+    # Minors (LEGAL.md §3.6, [OPEN]): a parent acting for a child from this age goes to
+    # manual review; from MINOR_SELF_FROM_AGE the child's own mandate is needed.
+    MINOR_REVIEW_FROM_AGE = 12
+    MINOR_SELF_FROM_AGE = 16
 
 
 class DevelopmentConfig(BaseConfig):
