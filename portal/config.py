@@ -191,4 +191,10 @@ def problems(config: dict[str, Any]) -> list[str]:
         found.append("PORTAL_MAIL_MODE=file is for development only")
     if config.get("ENV_NAME") == "production" and not config.get("TRUSTED_HOSTS"):
         found.append("PORTAL_TRUSTED_HOSTS must list the host names the portal answers to")
+    review = int(config.get("MINOR_REVIEW_FROM_AGE", BaseConfig.MINOR_REVIEW_FROM_AGE))
+    own = int(config.get("MINOR_SELF_FROM_AGE", BaseConfig.MINOR_SELF_FROM_AGE))
+    if not 0 < review < own <= 18:
+        found.append(
+            "PORTAL_MINOR_REVIEW_FROM_AGE must be below PORTAL_MINOR_SELF_FROM_AGE (at most 18)"
+        )
     return found

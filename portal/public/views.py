@@ -529,6 +529,7 @@ def _render_status(
             asked=asked,
             id_upload=asked is not None and open_reason == "identity",
             button=ConfirmForm(),
+            marketing_stopped=suppression_reason(req) is not None,
         ),
         status,
     )

@@ -26,7 +26,7 @@ from rights.requests import Intake, Requester, create_request
 from rights.righttypes import ObjectionDetails, RightType, WithdrawConsentDetails
 from rights.sources.fulfilment import derive_hash_key
 from tests.helpers import csrf_token
-from tests.public.flow import fill, submit
+from tests.public.flow import fill, links, submit
 
 MARKETING = {"objection_basis": "direct_marketing", "objection_situation": ""}
 PERSON = {
@@ -96,6 +96,8 @@ def test_marketing_objection_suppresses_on_receipt_and_says_so(
     body = ack_body(app, db_session, req)
     assert "De reclame stopt nu" in body
     assert "e-mailadres te bevestigen" in body  # the normal flow still goes on
+    status = client.get(links(body)["status"]).get_data(as_text=True)
+    assert "Gestopt op het moment dat wij uw verzoek ontvingen" in status
 
 
 def test_withdrawal_of_consent_in_english_takes_effect_on_receipt(
@@ -342,3 +344,11 @@ def test_domain_refuses_a_parent_without_age_or_mandate():
     with pytest.raises(ValidationFailed) as no_mandate:
         check_minor({"relationship": "parent", "child_age": "own"}, has_mandate=False)
     assert no_mandate.value.code == "minor_mandate_missing"
+
+
+def test_config_check_refuses_thresholds_in_the_wrong_order():
+    from portal.config import problems
+
+    assert not [p for p in problems({}) if "MINOR" in p]
+    bad = problems({"MINOR_REVIEW_FROM_AGE": 16, "MINOR_SELF_FROM_AGE": 12})
+    assert any("PORTAL_MINOR_REVIEW_FROM_AGE" in p for p in bad)
