@@ -352,3 +352,36 @@ def test_config_check_refuses_thresholds_in_the_wrong_order():
     assert not [p for p in problems({}) if "MINOR" in p]
     bad = problems({"MINOR_REVIEW_FROM_AGE": 16, "MINOR_SELF_FROM_AGE": 12})
     assert any("PORTAL_MINOR_REVIEW_FROM_AGE" in p for p in bad)
+
+
+def test_a_forged_age_band_is_refused_and_other_relationships_ignore_it(
+    client, db_session, operator
+):
+    resp = parent(client, "99")
+    assert resp.status_code == 422 and 'href="#child_age"' in resp.get_data(as_text=True)
+    resp = submit(
+        client,
+        ["access"],
+        acting="other",
+        subject_name="Mila de Boer",
+        relationship="lawyer",
+        child_age="review",
+    )
+    assert resp.status_code == 302
+    req = db_session.scalars(select(RightsRequest)).one()
+    assert "child_age" not in req.representative and not req.review_flags
+
+
+def test_the_acknowledgement_over_smtp_says_marketing_stops_now(app, client, db_session, operator):
+    from portal.worker import send_pending
+    from tests.smtp import smtp_server
+
+    assert submit(client, ["objection"], **MARKETING, **PERSON).status_code == 302
+    app.config.update(MAIL_MODE="smtp", SMTP_HOST="127.0.0.1", MAIL_FROM="privacy@portal.test")
+    with smtp_server() as inbox:
+        app.config["SMTP_PORT"] = inbox.port
+        with app.app_context():
+            assert send_pending(app).sent == 2
+    bodies = [m.message.get_body().get_content() for m in inbox.messages]
+    ack = [b for b in bodies if "De reclame stopt nu" in b]
+    assert len(ack) == 1 and "vanaf het moment dat wij het ontvingen" in ack[0]
