@@ -43,6 +43,8 @@ ENV_KEYS = {
     "SESSION_ABSOLUTE_HOURS": ("PORTAL_SESSION_ABSOLUTE_HOURS", int),
     "INVITATION_MAX_AGE_HOURS": ("PORTAL_INVITATION_MAX_AGE_HOURS", int),
     "RESET_MAX_AGE_MINUTES": ("PORTAL_RESET_MAX_AGE_MINUTES", int),
+    "MINOR_REVIEW_FROM_AGE": ("PORTAL_MINOR_REVIEW_FROM_AGE", int),
+    "MINOR_SELF_FROM_AGE": ("PORTAL_MINOR_SELF_FROM_AGE", int),
 }
 
 
@@ -92,6 +94,10 @@ class BaseConfig:
     SESSION_ABSOLUTE_HOURS = 12
     INVITATION_MAX_AGE_HOURS = 72
     RESET_MAX_AGE_MINUTES = 60
+    # Minors (LEGAL.md §3.6, [OPEN]): a parent acting for a child from this age goes to
+    # manual review; from MINOR_SELF_FROM_AGE the child's own mandate is needed.
+    MINOR_REVIEW_FROM_AGE = 12
+    MINOR_SELF_FROM_AGE = 16
 
 
 class DevelopmentConfig(BaseConfig):
@@ -187,4 +193,10 @@ def problems(config: dict[str, Any]) -> list[str]:
         found.append("PORTAL_MAIL_MODE=file is for development only")
     if config.get("ENV_NAME") == "production" and not config.get("TRUSTED_HOSTS"):
         found.append("PORTAL_TRUSTED_HOSTS must list the host names the portal answers to")
+    review = int(config.get("MINOR_REVIEW_FROM_AGE", BaseConfig.MINOR_REVIEW_FROM_AGE))
+    own = int(config.get("MINOR_SELF_FROM_AGE", BaseConfig.MINOR_SELF_FROM_AGE))
+    if not 0 < review < own <= 18:
+        found.append(
+            "PORTAL_MINOR_REVIEW_FROM_AGE must be below PORTAL_MINOR_SELF_FROM_AGE (at most 18)"
+        )
     return found

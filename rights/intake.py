@@ -25,6 +25,7 @@ from rights.models.case import DocumentKind, Message, Party
 from rights.models.request import RequestState, RightsRequest
 from rights.outbox import queue_mail
 from rights.policy import Policy
+from rights.receipt import FLAG_MINOR_REVIEW, check_minor, suppression_reason
 from rights.requests import Intake, confirm_email, create_request, resume
 
 MAX_RIGHTS_PER_SUBMISSION = 7
@@ -59,13 +60,17 @@ def submit(
     policy: Policy,
     mandate: tuple[bytes, str] | None = None,
     store: DocumentStore | None = None,
+    hash_key: bytes | None = None,
 ) -> list[RightsRequest]:
     """File one request per right, linked by a shared group reference, and queue the
     acknowledgement and the e-mail confirmation link (ID-2).
 
     A second submit with the same ``form_key`` returns the requests of the first one and
     stores nothing. The first request is the one the mails and links refer to; a
-    representative's mandate (LEGAL.md §3.5-3.6) is stored encrypted with it.
+    representative's mandate (LEGAL.md §3.5-3.6) is stored encrypted with it. With
+    ``hash_key``, what takes effect on receipt is applied at once (``rights.receipt``):
+    an objection to direct marketing or a withdrawal of consent stops marketing now, before
+    the e-mail address is confirmed, and the acknowledgement says so.
     """
     existing = find_submission(session, form_key)
     if existing:
@@ -76,6 +81,8 @@ def submit(
         raise ValidationFailed("too many requests at once", code="too_many_rights")
     if len({i.right for i in intakes}) != len(intakes):
         raise ValidationFailed("each right once", code="duplicate_right")
+    for item in intakes:
+        check_minor(item.representative, has_mandate=mandate is not None)
     created: list[RightsRequest] = []
     group: str | None = None
     for index, intake in enumerate(intakes):
@@ -87,6 +94,7 @@ def submit(
             now=now,
             policy=policy,
             group_reference=group,
+            hash_key=hash_key,
         )
         if index == 0 and len(intakes) > 1:
             group = request.reference
@@ -116,7 +124,12 @@ def submit(
         language=first.language,
         now=now,
         request_id=first.id,
-        context={"linked": [[r.reference, r.right.value] for r in created[1:]]},
+        context={
+            "linked": [[r.reference, r.right.value] for r in created[1:]],
+            "marketing_stopped": hash_key is not None
+            and any(suppression_reason(r) is not None for r in created),
+            "minor_review": any(FLAG_MINOR_REVIEW in (r.review_flags or []) for r in created),
+        },
     )
     queue_mail(
         session,

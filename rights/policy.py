@@ -18,3 +18,7 @@ class Policy:
     verification_link_days: int = 7
     unverified_auto_close_days: int = 14
     reopen_window_days: int = 30
+    # §3.6 [OPEN]: a parent acting for a child of this age or older goes to manual review;
+    # from ``minor_self_from_age`` the minor acts personally and the parent needs a mandate.
+    minor_review_from_age: int = 12
+    minor_self_from_age: int = 16

@@ -23,6 +23,7 @@ from rights.models.request import (
 )
 from rights.outbox import queue_mail
 from rights.policy import Policy
+from rights.receipt import on_receipt
 from rights.references import new_reference
 from rights.righttypes import Details, RightType
 
@@ -85,11 +86,18 @@ def create_request(
     now: datetime,
     policy: Policy,
     group_reference: str | None = None,
+    hash_key: bytes | None = None,
 ) -> RightsRequest:
     """Store a new request with its deadline snapshot and first audit event (flushes).
 
     Web requests wait for the e-mail confirmation (ID-2); requests registered by staff from
     another channel start open. A naive ``received_at`` raises ``ValueError``.
+
+    What takes effect on receipt is applied in the same transaction
+    (``rights.receipt.on_receipt``): a parent's request for a child of review age is
+    flagged, and, given ``hash_key`` (``derive_hash_key`` of the portal key), an objection to
+    direct marketing or a withdrawal of consent puts the subject on the suppression list.
+    Every intake path (public form, staff registration) must pass ``hash_key``.
     """
     if intake.details.kind is not intake.right:
         raise ValidationFailed("details do not belong to this right")
@@ -139,6 +147,7 @@ def create_request(
             **intake.extra,
         },
     )
+    on_receipt(session, request, hash_key=hash_key, actor=actor, now=now, policy=policy)
     return request
 
 

@@ -122,6 +122,11 @@ class BaseRequestForm(FlaskForm):
         validators=[Optional()],
         validate_choice=True,
     )
+    # A parent says how old the child is (LEGAL.md §3.6); the view sets the choices from the
+    # configured age thresholds.
+    child_age = RadioField(
+        _l("How old is the child?"), choices=[], validators=[Optional()], validate_choice=True
+    )
     mandate = FileField(_l("Mandate or proof of authority (PDF, PNG or JPEG)"))
     address = text(_l("Postal address (optional)"), max_len=500)
     customer_number = line(_l("Customer or account number (optional)"), max_len=100)
@@ -141,6 +146,12 @@ class BaseRequestForm(FlaskForm):
                 self.relationship.errors = [
                     *self.relationship.errors,
                     _l("Choose your relationship to this person."),
+                ]
+                ok = False
+            if self.relationship.data == "parent" and not self.child_age.data:
+                self.child_age.errors = [
+                    *self.child_age.errors,
+                    _l("Choose how old the child is."),
                 ]
                 ok = False
         return ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from rights.models.request import RequestState
@@ -62,13 +63,22 @@ STATE_LABELS: dict[str, Any] = {
 }
 
 RELATIONSHIPS: dict[str, Any] = {
-    "parent": _l("I am a parent with authority over a child under 16"),
+    "parent": _l("I am a parent with parental authority over a child (under 18)"),
     "guardian": _l("I am the guardian, curator or mentor"),
     "lawyer": _l("I am the lawyer (advocaat)"),
     "mandate": _l("The person gave me written permission (a mandate)"),
 }
 # LEGAL.md §3.5-3.6: a written mandate, or proof of appointment, comes with the request.
 MANDATE_REQUIRED = frozenset({"guardian", "mandate"})
+
+
+def child_age_choices(review_from: int, self_from: int) -> list[tuple[str, str]]:
+    """The age bands a parent chooses from (LEGAL.md §3.6; thresholds from the config)."""
+    return [
+        ("young", _("Younger than %(age)s", age=review_from)),
+        ("review", _("%(low)s to %(high)s years", low=review_from, high=self_from - 1)),
+        ("own", _("%(age)s years or older", age=self_from)),
+    ]
 
 
 def right_label(right: object) -> str:

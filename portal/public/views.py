@@ -47,6 +47,7 @@ from portal.public.labels import (
     MANDATE_REQUIRED,
     RIGHT_HINTS,
     RIGHT_LABELS,
+    child_age_choices,
     right_label,
     state_label,
 )
@@ -54,6 +55,7 @@ from portal.security import limiter
 from portal.storage import document_store
 from portal.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from rights import intake
+from rights.crypto import parse_key
 from rights.db import now_utc
 from rights.documents import sniff_content_type
 from rights.errors import ValidationFailed
@@ -62,6 +64,7 @@ from rights.messages import open_document_request, thread
 from rights.models.case import AnswerLetter
 from rights.models.org import Organisation, OrganisationKind
 from rights.models.request import RequestState, RightsRequest
+from rights.receipt import FLAG_MINOR_REVIEW, suppression_reason
 from rights.requests import Intake, Requester
 from rights.righttypes import (
     AccessDetails,
@@ -74,6 +77,7 @@ from rights.righttypes import (
     RightType,
     WithdrawConsentDetails,
 )
+from rights.sources.fulfilment import derive_hash_key
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_global(right_label, "right_label")
@@ -289,6 +293,8 @@ def _intakes(choice: Choice, form: BaseRequestForm) -> list[Intake]:
             "relationship": form.relationship.data,
             "subject_email": form.subject_email.data or "",
         }
+        if form.relationship.data == "parent":
+            representative["child_age"] = form.child_age.data
     else:
         requester = Requester(
             name=form.name.data,
@@ -322,6 +328,10 @@ def request_form() -> Any:
     if choice.errors:
         return _render_start(choice, 422)
     form = request_form_class(choice.rights)()
+    policy = policy_from(current_app)
+    form.child_age.choices = child_age_choices(
+        policy.minor_review_from_age, policy.minor_self_from_age
+    )
     if request.method == "GET":
         form.form_key.data = new_form_key()
     elif form.validate_on_submit():
@@ -337,6 +347,21 @@ def request_form() -> Any:
             form.mandate.errors = [
                 *form.mandate.errors,
                 _("Add the mandate or the proof that you may act for this person."),
+            ]
+            ok = False
+        if (
+            ok
+            and acting_for_other
+            and mandate is None
+            and form.relationship.data == "parent"
+            and form.child_age.data == "own"
+        ):
+            form.mandate.errors = [
+                *form.mandate.errors,
+                _(
+                    "From %(age)s, the child decides: add the child's signed mandate.",
+                    age=policy.minor_self_from_age,
+                ),
             ]
             ok = False
         if ok:
@@ -365,6 +390,7 @@ def _submit(choice: Choice, form: BaseRequestForm, mandate: tuple[bytes, str] | 
             policy=policy_from(current_app),
             mandate=mandate,
             store=document_store(),
+            hash_key=derive_hash_key(parse_key(current_app.config["ENCRYPTION_KEY"])),
         )
         session.commit()
     except IntegrityError:
@@ -389,7 +415,13 @@ def sent() -> Any:
     )
     if not requests:
         return redirect(url_for("public.start"))
-    return render_template("public/sent.html", requests=requests, first=requests[0])
+    return render_template(
+        "public/sent.html",
+        requests=requests,
+        first=requests[0],
+        marketing_stopped=any(suppression_reason(r) is not None for r in requests),
+        minor_review=any(FLAG_MINOR_REVIEW in (r.review_flags or []) for r in requests),
+    )
 
 
 # --- e-mail confirmation -----------------------------------------------------------------
@@ -497,6 +529,7 @@ def _render_status(
             asked=asked,
             id_upload=asked is not None and open_reason == "identity",
             button=ConfirmForm(),
+            marketing_stopped=suppression_reason(req) is not None,
         ),
         status,
     )

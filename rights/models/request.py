@@ -95,6 +95,9 @@ class RightsRequest(Base):
     # Representative (LEGAL.md §3.5-3.6): own details and relationship, or empty.
     representative: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Points the officer must look at, set on receipt (rights/receipt.py): "minor_review",
+    # "suppressed_on_operator_list", "suppression_without_identifier". None means none.
+    review_flags: Mapped[list[str] | None] = mapped_column(JSON)
 
     identity_status: Mapped[IdentityStatus] = mapped_column(
         str_enum(IdentityStatus, "identity_status"), default=IdentityStatus.UNVERIFIED

@@ -1,8 +1,9 @@
 """The suppression list in practice: run an outgoing mailing file through it.
 
 Each row's identifiers are normalised and hashed with the same key as the entries; a row
-any of whose e-mail address, phone number or customer number is on the controller's list
-is left out. The output is CSV (UTF-8 with BOM, ``;``, as Dutch Excel opens it).
+any of whose e-mail address, phone number, customer number or address (postcode and house
+number) is on the controller's list is left out. The output is CSV (UTF-8 with BOM, ``;``,
+as Dutch Excel opens it).
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def filter_mailing(
             for row in datafile.normalised_rows():
                 values = [("email", v) for v in row.emails] + [("phone", v) for v in row.phones]
                 values += [("customer_number", v) for v in row.customer_numbers]
+                if row.address_key:  # entries made on receipt (rights/receipt.py)
+                    values.append(("address", row.address_key))
                 if any(identifier_hash(hash_key, k, v) in hashes for k, v in values):
                     removed += 1
                     continue

@@ -211,6 +211,13 @@ def test_acting_for_someone_else_needs_their_name_and_the_relationship(
     assert 'href="#subject_name"' in html and 'href="#relationship"' in html
     assert "Vul de naam in van de persoon" in html and "Kies wat u van deze persoon bent" in html
     assert db_session.scalars(select(RightsRequest)).all() == []
-    # A parent of a child under 16 may file without an upload; the officer can ask later.
-    url, data = fill(client, ["access"], acting="other", subject_name="Mila", relationship="parent")
+    # A parent of a young child may file without an upload; the officer can ask later.
+    url, data = fill(
+        client,
+        ["access"],
+        acting="other",
+        subject_name="Mila",
+        relationship="parent",
+        child_age="young",
+    )
     assert client.post(url, data=data, content_type="multipart/form-data").status_code == 302

@@ -135,3 +135,21 @@ def test_whole_case_life(client, officer, make_org, act, db_session, right, outc
     # The case page shows the sent letter and a timeline in words.
     page = client.get(f"/staff/requests/{reference}").get_data(as_text=True)
     assert "Edited by the officer." in page
+
+
+def test_registered_consent_withdrawal_stops_marketing_on_receipt(
+    client, officer, make_org, db_session
+):
+    """LEGAL §4.7: a withdrawal that arrived by mail takes effect when the officer registers
+    it, like one filed on the public site."""
+    from rights.models.source import SuppressionEntry
+
+    org = make_org(name="Bakkerij")
+    resp = register(
+        client, org, RightType.WITHDRAW_CONSENT, arrived=datetime.now(UTC) - timedelta(hours=2)
+    )
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
+    entries = db_session.scalars(
+        select(SuppressionEntry).where(SuppressionEntry.organisation_id == org.id)
+    ).all()
+    assert entries and all("kim@example.nl" not in str(vars(e)) for e in entries)
