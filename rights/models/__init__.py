@@ -5,7 +5,13 @@ from rights.models.audit import AuditEvent, AuditHead
 from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
 from rights.models.mail import MailStatus, OutboxMail
 from rights.models.org import Organisation, OrganisationKind, Role, User
-from rights.models.package import DownloadCode, Package, PackageStatus, Transmission
+from rights.models.package import (
+    DownloadCode,
+    Package,
+    PackageKind,
+    PackageStatus,
+    Transmission,
+)
 from rights.models.request import (
     Channel,
     IdentityStatus,
@@ -51,6 +57,7 @@ __all__ = [
     "OutboxMail",
     "Outcome",
     "Package",
+    "PackageKind",
     "PackageStatus",
     "Party",
     "RecoveryCode",
