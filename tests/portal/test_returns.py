@@ -240,7 +240,7 @@ def test_build_release_and_controller_download(
     assert pkg.download_count == 1
     event = db_session.scalars(
         select(AuditEvent).where(
-            AuditEvent.action == "package.downloaded", AuditEvent.object_id == str(pkg.id)
+            AuditEvent.action == "package.downloaded", AuditEvent.object_id == pkg.id
         )
     ).one()
     assert event.actor_kind == "user" and event.data["via"] == "controller"
@@ -367,3 +367,28 @@ def test_return_sources_cover_only_the_controllers_own_sources(db_session, two_c
     finally:
         for db in opened:
             db.dispose()
+
+
+def test_an_unreachable_sql_source_stops_the_build_and_stores_nothing(
+    app, client, db_session, login, make_user, two_controllers, tmp_path
+):
+    org_a, _org_b = two_controllers
+    (tmp_path / "shop.db").unlink()  # the controller's database is gone
+    login(make_user(Role.OFFICER))
+    page = client.get("/staff/sources/returns/")
+    resp = client.post(
+        "/staff/sources/returns/build",
+        data={"organisation": org_a.slug, "language": "en", "csrf_token": csrf_token(page)},
+    )
+    assert resp.status_code == 502
+    assert db_session.scalars(select(Package)).all() == []
+    store_root = package_store(app).root
+    assert not store_root.exists() or not any(p.is_file() for p in store_root.rglob("*"))
+
+
+def test_controller_page_in_dutch_without_a_package(client, login, make_user, two_controllers):
+    org_a, _org_b = two_controllers
+    login(make_user(Role.CONTROLLER, organisation=org_a))
+    html = client.get("/controller/packages/").get_data(as_text=True)
+    assert "Teruggave van gegevens" in html
+    assert "Er is geen teruggavepakket om te downloaden." in html
