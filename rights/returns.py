@@ -1,7 +1,7 @@
 """Return of data (Art. 28(3)(g) GDPR): at the end of a contract, or when the controller
 asks, the processor hands back all personal data it holds for that controller.
 
-:func:`return_sources` lists what belongs to one controller organisation: every active data
+:func:`return_sources` lists what belongs to one controller organisation: every data
 source it owns, with
 
 - for a **data-file** source: one category per uploaded file, with all its records (restricted
@@ -10,8 +10,8 @@ source it owns, with
 - for an **SQL** source: one category per mapped table, with the mapped columns of every row
   of that table, streamed from the source database in primary-key order (the source itself
   belongs to the controller, so every row of a mapped table is the controller's);
-- a **manual** source has no connector: it is listed in ``not_covered`` so the answer can say
-  that a person must return it.
+- a **manual** source has no connector, and an inactive SQL source is not connected: both
+  are listed in ``not_covered`` so the answer can say that a person must return them.
 
 Records are zero-argument callables returning a fresh iterator (the exporters call them once
 per format), so memory stays constant however large the data are. Values are text (or
@@ -69,7 +69,7 @@ class ReturnSource:
 class ReturnContents:
     organisation: Organisation
     sources: tuple[ReturnSource, ...]
-    not_covered: tuple[str, ...] = field(default=())  # slugs of manual sources
+    not_covered: tuple[str, ...] = field(default=())  # slugs: manual, inactive SQL
 
     def summary(self) -> dict[str, Any]:
         """Counts only (no personal data): for the package row and the audit trail."""
@@ -167,22 +167,25 @@ def _sql_categories(
 def return_sources(
     session: Session, organisation: Organisation, *, key: bytes, opened: list[SqlSource]
 ) -> ReturnContents:
-    """Everything to return to ``organisation``: its active sources, sorted by slug.
+    """Everything to return to ``organisation``: its sources, sorted by slug. Data files
+    are returned even when their source was switched off (the records are still held); an
+    inactive SQL source is not connected and is listed in ``not_covered`` with the manual ones.
 
     SQL sources are connected and checked now (``SourceError`` if one is unreachable or
     its mapping no longer fits); their connection pools are appended to ``opened`` so the
     caller can dispose of them after the package was written."""
     sources = session.scalars(
         select(DataSource)
-        .where(DataSource.organisation_id == organisation.id, DataSource.active.is_(True))
+        .where(DataSource.organisation_id == organisation.id)
         .order_by(DataSource.slug)
     ).all()
     result: list[ReturnSource] = []
     not_covered: list[str] = []
+    names = [s.name for s in sources]
     for source in sources:
         if source.kind is SourceKind.FILE:
             categories = _file_categories(session, source)
-        elif source.kind is SourceKind.SQL:
+        elif source.kind is SourceKind.SQL and source.active:
             categories = _sql_categories(source, key, opened)
         else:
             not_covered.append(source.slug)
@@ -190,7 +193,10 @@ def return_sources(
         result.append(
             ReturnSource(
                 slug=source.slug,
-                name=source.name,
+                # Two sources may share a name; the package needs distinct ones.
+                name=source.name
+                if names.count(source.name) == 1
+                else f"{source.name} ({source.slug})",
                 kind=source.kind,
                 purposes=tuple(source.purposes),
                 legal_basis=tuple(source.legal_basis),

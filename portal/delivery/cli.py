@@ -178,7 +178,7 @@ def package_build_return(org_slug: str, by_email: str, language: str, delimiter:
         )
         if summary.get("not_covered"):
             click.echo(
-                "not included (manual sources, return by hand): "
+                "not included (manual or inactive SQL sources, return by hand): "
                 + ", ".join(summary["not_covered"])
             )
 

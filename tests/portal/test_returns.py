@@ -361,9 +361,25 @@ def test_return_sources_cover_only_the_controllers_own_sources(db_session, two_c
         assert [r["email"] for r in category.records()] == ["b1@b.example", "b2@b.example"]
         # the records callable gives a fresh stream each time (one per format)
         assert len(list(category.records())) == 2
+        twin = DataSource(
+            slug=f"twin-{org_a.slug}", name=f"Mailing {org_a.name}", kind=SourceKind.FILE,
+            organisation_id=org_a.id, purposes=["Nieuwsbrief"], legal_basis=["consent"],
+            created_at=now_utc(), updated_at=now_utc(),
+        )  # fmt: skip
+        db_session.add(twin)
+        db_session.flush()
         contents = return_sources(db_session, org_a, key=KEY, opened=opened)
-        assert sorted(s.kind.value for s in contents.sources) == ["file", "sql"]
+        assert sorted(s.kind.value for s in contents.sources) == ["file", "file", "sql"]
+        names = [s.name for s in contents.sources]
+        assert len(set(names)) == 3 and f"Mailing {org_a.name} (twin-{org_a.slug})" in names
         assert contents.summary()["not_covered"] == [f"archief-{org_a.slug}"]
+        # a switched-off SQL source is not connected: listed as not covered instead
+        shop = db_session.scalars(select(DataSource).where(DataSource.kind == SourceKind.SQL)).one()
+        shop.active = False
+        db_session.flush()
+        contents = return_sources(db_session, org_a, key=KEY, opened=opened)
+        assert sorted(s.kind.value for s in contents.sources) == ["file", "file"]
+        assert sorted(contents.not_covered) == sorted([f"archief-{org_a.slug}", shop.slug])
     finally:
         for db in opened:
             db.dispose()
