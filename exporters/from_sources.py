@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, cast
@@ -22,7 +22,7 @@ from exporters.model import (
     rows,
 )
 
-__all__ = ["to_package", "to_section"]
+__all__ = ["to_package", "to_return_package", "to_section"]
 
 
 # Structural types of ``rights.sources.fulfilment.CategoryCopy`` / ``SourceCopy`` (exporters
@@ -147,3 +147,98 @@ def to_package(
         sources=[to_section(c) for c in copies],
     )
     return package.for_portability() if right == "portability" else package
+
+
+# --- Return of data (Art. 28(3)(g)): structural types of ``rights.returns`` ---------------
+
+
+class ReturnCategory(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def fields(self) -> Sequence[str]: ...
+    @property
+    def records(self) -> Callable[[], Iterator[dict[str, Any]]]: ...
+
+
+class ReturnSource(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def purposes(self) -> Sequence[str]: ...
+    @property
+    def legal_basis(self) -> Sequence[str]: ...
+    @property
+    def retention(self) -> str: ...
+    @property
+    def recipients(self) -> Sequence[Mapping[str, str]]: ...
+    @property
+    def categories_info(self) -> Sequence[str]: ...
+    @property
+    def source_of_data(self) -> str: ...
+    @property
+    def categories(self) -> Sequence[ReturnCategory]: ...
+
+
+_RETURN_PURPOSE = {
+    "nl": "Verwerking in opdracht van de verwerkingsverantwoordelijke",
+    "en": "Processing on behalf of the controller",
+}
+
+
+def to_return_package(
+    *,
+    sources: Sequence[ReturnSource],
+    owner: str,
+    reference: str,
+    language: str,
+    created_at: datetime,
+    generated_at: datetime,
+) -> ExportPackage:
+    """A return-of-data package for one controller (``owner``): one section per source, one
+    category per uploaded file or mapped table, every column as text, records streamed
+    (the rights layer's ``records`` callables are passed through, never materialised)."""
+    lang = cast(Language, language if language in ("nl", "en") else "nl")
+    sections = []
+    for source in sources:
+        bases = [b for b in source.legal_basis if b in LEGAL_BASES]
+        basis = cast(LegalBasis, bases[0] if bases else "contract")
+        sections.append(
+            SourceSection(
+                name=source.name,
+                owner=owner,
+                info=ProcessingInfo(
+                    purposes=list(source.purposes) or [_RETURN_PURPOSE[lang]],
+                    legal_basis=source.legal_basis,
+                    retention=source.retention,
+                    recipients=[
+                        Recipient(r["name"], r.get("role") or "recipient", r.get("country") or None)
+                        for r in source.recipients
+                    ],
+                    categories=source.categories_info,
+                    source_of_data=source.source_of_data or None,
+                ),
+                categories=[
+                    CategoryData(
+                        key=c.key,
+                        label=c.label,
+                        fields=[FieldSpec(name, name) for name in c.fields],
+                        records=c.records,
+                        provided_by_subject=False,
+                        legal_basis=basis,
+                    )
+                    for c in source.categories
+                ],
+            )
+        )
+    return ExportPackage(
+        reference=reference,
+        language=lang,
+        right="return",
+        received_at=created_at,
+        generated_at=generated_at,
+        subject_name=owner,
+        sources=sections,
+    )

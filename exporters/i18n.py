@@ -22,6 +22,15 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "nl": "Uw persoonsgegevens om over te dragen",
         "en": "Your personal data for portability",
     },
+    "title.return": {
+        "nl": "Teruggave van gegevens",
+        "en": "Return of data",
+    },
+    "right.return": {
+        "nl": "teruggave van gegevens aan de verwerkingsverantwoordelijke (artikel 28 lid 3 "
+        "sub g AVG)",
+        "en": "return of data to the controller (Article 28(3)(g) GDPR)",
+    },
     "right.access": {"nl": "inzage (artikel 15 AVG)", "en": "access (Article 15 GDPR)"},
     "right.portability": {
         "nl": "dataportabiliteit (artikel 20 AVG)",

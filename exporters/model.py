@@ -29,7 +29,8 @@ from rights.errors import ValidationFailed
 FORMAT_VERSION = "1.0"
 
 Language = Literal["nl", "en"]
-Right = Literal["access", "portability"]
+# "return": a processor returns a controller's data (Art. 28(3)(g) GDPR).
+Right = Literal["access", "portability", "return"]
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 # Art. 6(1)(a)-(f); "consent" also covers explicit consent under Art. 9(2)(a).
 LegalBasis = Literal[

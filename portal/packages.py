@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from exporters.from_sources import to_section
+from exporters.from_sources import to_return_package, to_section
 from exporters.manifest import Manifest, Progress
 from exporters.model import (
     CategoryData,
@@ -32,6 +32,7 @@ from portal.tokens import make_token
 from rights import audit, packages
 from rights.audit import Actor
 from rights.crypto import DecryptionFailed, parse_key
+from rights.models.org import Organisation
 from rights.models.package import Package, Transmission
 from rights.models.request import RightsRequest
 from rights.righttypes import PortabilityDetails, RightType, parse_details
@@ -122,6 +123,84 @@ def build_request_package(
     return package
 
 
+def build_return_package(
+    session: Session,
+    organisation: Organisation,
+    *,
+    store: packages.PackageStore,
+    key: bytes,
+    now: datetime,
+    actor: Actor,
+    language: str = "nl",
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    retention: timedelta = packages.DEFAULT_RETENTION,
+    csv_delimiter: str = ";",
+    html_row_limit: int | None = 1000,
+    progress: Progress | None = None,
+) -> Package:
+    """Return of data (Art. 28(3)(g) GDPR): every record of ``organisation``'s data sources
+    (``rights.returns``) streamed through the exporters into one ZIP, stored encrypted as a
+    package of kind ``return`` (flushes; the caller commits). A second officer releases it
+    (four eyes); then the controller's contacts download it from the controller portal.
+
+    The HTML summary shows at most ``html_row_limit`` rows per category (the full data are
+    in CSV, XLSX and JSON). SQL connection pools are disposed of afterwards."""
+    from rights.returns import return_sources
+
+    opened: list[Any] = []
+    try:
+        contents = return_sources(session, organisation, key=key, opened=opened)
+        reference = f"RET-{organisation.slug}-{now:%Y%m%d%H%M%S}"
+        export = to_return_package(
+            sources=contents.sources,
+            owner=organisation.name,
+            reference=reference,
+            language=language,
+            created_at=now,
+            generated_at=now,
+        )
+        built: list[Manifest] = []
+
+        def produce(out: BinaryIO) -> None:
+            built.append(
+                build_package(
+                    export,
+                    out,
+                    tuple(formats),
+                    csv_delimiter,
+                    html_row_limit=html_row_limit,
+                    progress=progress,
+                )
+            )
+
+        summary = {**contents.summary(), "reference": reference}
+        package = packages.store_return_package(
+            session,
+            store,
+            organisation,
+            produce,
+            formats=formats,
+            language=export.language,
+            actor=actor,
+            now=now,
+            retention=retention,
+            summary=summary,
+        )
+    finally:
+        for db in opened:
+            db.dispose()
+    manifest = built[0]
+    package.manifest_summary = {
+        **summary,
+        "format_version": manifest.format_version,
+        "generated_at": manifest.generated_at,
+        "files": len(manifest.files),
+        "right": "return",
+    }
+    session.flush()
+    return package
+
+
 def verified_chunks(session: Session, package: Package, now: datetime) -> Iterator[bytes]:
     """The package's plaintext after the whole file was authenticated. A damaged file
     raises ``DecryptionFailed`` (500, nothing served): what the request did so far is
@@ -130,6 +209,7 @@ def verified_chunks(session: Session, package: Package, now: datetime) -> Iterat
         return package_store().open_verified(package)
     except DecryptionFailed:
         package_id, request_id, digest = package.id, package.request_id, package.sha256
+        # (request_id is None for a return-of-data export)
         session.rollback()
         audit.record(
             session,

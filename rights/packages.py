@@ -35,7 +35,14 @@ from sqlalchemy.orm import Session
 from rights import audit, crypto
 from rights.audit import Actor
 from rights.errors import DomainError, Gone, PermissionDenied, ValidationFailed
-from rights.models.package import DownloadCode, Package, PackageStatus, Transmission
+from rights.models.org import Organisation
+from rights.models.package import (
+    DownloadCode,
+    Package,
+    PackageKind,
+    PackageStatus,
+    Transmission,
+)
 from rights.models.request import IdentityStatus, RightsRequest
 from rights.outbox import queue_mail
 from rights.righttypes import RightType
@@ -145,6 +152,8 @@ class PackageStore:
 
 
 def _associated(package: Package) -> bytes:
+    if package.kind == PackageKind.RETURN:
+        return f"return-package:{package.id}:{package.organisation_id}".encode()
     return f"package:{package.id}:{package.request_id}".encode()
 
 
@@ -171,41 +180,80 @@ def store_package(
     ``summary`` holds no personal data (counts, format version). If writing fails nothing
     is left behind: no file (the temporary file is removed) and the caller rolls back.
     """
+    package = Package(kind=PackageKind.REQUEST, request_id=request.id)
+    return _store(
+        session, store, package, produce, formats, language, actor, now, retention, summary
+    )
+
+
+def store_return_package(
+    session: Session,
+    store: PackageStore,
+    organisation: Organisation,
+    produce: Producer,
+    *,
+    formats: Sequence[str],
+    language: str,
+    actor: Actor,
+    now: datetime,
+    retention: timedelta = DEFAULT_RETENTION,
+    summary: dict[str, Any] | None = None,
+) -> Package:
+    """As :func:`store_package`, for a return-of-data export of ``organisation``'s data
+    (Art. 28(3)(g) GDPR): no request; only that organisation's contacts may download it."""
+    package = Package(kind=PackageKind.RETURN, request_id=None, organisation_id=organisation.id)
+    return _store(
+        session, store, package, produce, formats, language, actor, now, retention, summary
+    )
+
+
+def _store(
+    session: Session,
+    store: PackageStore,
+    package: Package,
+    produce: Producer,
+    formats: Sequence[str],
+    language: str,
+    actor: Actor,
+    now: datetime,
+    retention: timedelta,
+    summary: dict[str, Any] | None,
+) -> Package:
     if retention <= timedelta(0):
         raise ValidationFailed("retention must be positive", code="bad_retention")
-    package = Package(
-        request_id=request.id,
-        formats=list(dict.fromkeys(formats)),
-        language=language,
-        status=PackageStatus.BUILT,
-        sha256="0" * 64,
-        size=0,
-        storage_key=secrets.token_urlsafe(24),
-        prepared_by_id=_user_id(actor),
-        created_at=now,
-        expires_at=now + retention,
-        download_count=0,
-        link_generation=0,
-        manifest_summary=dict(summary or {}),
-    )
+    package.formats = list(dict.fromkeys(formats))
+    package.language = language
+    package.status = PackageStatus.BUILT
+    package.sha256 = "0" * 64
+    package.size = 0
+    package.storage_key = secrets.token_urlsafe(24)
+    package.prepared_by_id = _user_id(actor)
+    package.created_at = now
+    package.expires_at = now + retention
+    package.download_count = 0
+    package.link_generation = 0
+    package.manifest_summary = dict(summary or {})
     session.add(package)
     session.flush()
     package.sha256, package.size = store.write(package, produce)
     session.flush()
+    data: dict[str, Any] = {
+        "sha256": package.sha256,
+        "size": package.size,
+        "formats": package.formats,
+        "expires_at": package.expires_at.isoformat(),
+    }
+    if package.kind == PackageKind.RETURN:
+        data.update(kind=PackageKind.RETURN.value, organisation_id=package.organisation_id)
     audit.record(
         session,
         "package.built",
         actor=actor,
         now=now,
-        request_id=request.id,
+        request_id=package.request_id,
         object_type="package",
         object_id=package.id,
-        data={
-            "sha256": package.sha256,
-            "size": package.size,
-            "formats": package.formats,
-            "expires_at": package.expires_at.isoformat(),
-        },
+        data=data,
     )
     return package
 
@@ -304,8 +352,15 @@ def _audit(session: Session, package: Package, action: str, actor: Actor, now: d
         request_id=package.request_id,
         object_type="package",
         object_id=package.id,
-        data={"sha256": package.sha256, "status": package.status.value},
+        data=_audit_data(package, status=package.status.value),
     )
+
+
+def _audit_data(package: Package, **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"sha256": package.sha256, **extra}
+    if package.kind == PackageKind.RETURN:
+        data.update(kind=PackageKind.RETURN.value, organisation_id=package.organisation_id)
+    return data
 
 
 def downloadable(package: Package, now: datetime) -> None:
@@ -320,6 +375,7 @@ def released_packages(session: Session, request: RightsRequest, now: datetime) -
     rows = session.scalars(
         select(Package)
         .where(
+            Package.kind == PackageKind.REQUEST,
             Package.request_id == request.id,
             Package.status == PackageStatus.RELEASED,
             Package.expires_at > now,
@@ -362,7 +418,7 @@ def issue_download_code(
     itself travels in the outbox row until the mail is sent.
     """
     downloadable(package, now)
-    request = package.request
+    request = package.rights_request
     address = verified_address(request)
     if address is None:
         raise PermissionDenied("the request has no verified e-mail address", code="no_address")
@@ -469,7 +525,7 @@ def record_download(
         request_id=package.request_id,
         object_type="package",
         object_id=package.id,
-        data={"sha256": package.sha256, "via": via, "count": package.download_count},
+        data=_audit_data(package, via=via, count=package.download_count),
     )
 
 
@@ -498,7 +554,7 @@ def transmit_package(
     the caller commits). The link expires after ``ttl`` or with the package, and works
     for at most ``TRANSMISSION_MAX_DOWNLOADS`` downloads."""
     downloadable(package, now)
-    if package.request.right is not RightType.PORTABILITY:
+    if package.rights_request.right is not RightType.PORTABILITY:
         raise PermissionDenied(
             "only portability answers can be transmitted", code="not_portability"
         )
@@ -523,7 +579,7 @@ def transmit_package(
     )
     session.add(transmission)
     session.flush()
-    request = package.request
+    request = package.rights_request
     queue_mail(
         session,
         to=email,

@@ -29,11 +29,13 @@ def filesize(size: int) -> str:
 
 def init_app(app: Flask) -> None:
     from portal.delivery.controller import bp as controller_bp
+    from portal.delivery.returns import bp as returns_bp
     from portal.delivery.staff import bp as staff_bp
     from portal.delivery.views import bp as download_bp
 
     app.register_blueprint(download_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(controller_bp)
+    app.register_blueprint(returns_bp)
     JOBS["purge_packages"] = purge_packages_job
     app.add_template_filter(filesize, "filesize")

@@ -117,6 +117,72 @@ def package_build(
             click.echo(f"plaintext ZIP written to {out}")
 
 
+@package_group.command("build-return")
+@click.argument("org_slug")
+@click.option("--by", "by_email", required=True, help="e-mail of the officer preparing it")
+@click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--delimiter", type=click.Choice([";", ","]), default=";", show_default=True)
+@with_appcontext
+def package_build_return(org_slug: str, by_email: str, language: str, delimiter: str) -> None:
+    """Build the return-of-data package of controller ORG_SLUG (Art. 28(3)(g) GDPR): every
+    record of its data files and every row of the mapped tables of its SQL sources, stored
+    encrypted (status: built). A second officer releases it (four eyes); then the
+    controller's contacts download it in the controller portal."""
+    from portal.packages import build_return_package
+    from rights.crypto import parse_key
+    from rights.models.org import Organisation, OrganisationKind
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with get_db().sessionmaker() as session:
+        organisation = session.scalar(
+            select(Organisation).where(
+                Organisation.slug == org_slug, Organisation.kind == OrganisationKind.CONTROLLER
+            )
+        )
+        if organisation is None:
+            raise click.ClickException(f"no controller {org_slug}")
+        officer = session.scalar(select(User).where(User.email == by_email))
+        if officer is None or not officer.is_staff:
+            raise click.ClickException(f"no officer {by_email}")
+        with click.progressbar(
+            iter(()), label="Building package", show_pos=True, item_show_func=lambda _: "bytes"
+        ) as bar:
+            done = [0]
+
+            def progress(total: int) -> None:
+                bar.update(total - done[0])
+                done[0] = total
+
+            try:
+                package = build_return_package(
+                    session,
+                    organisation,
+                    store=package_store(app),
+                    key=parse_key(app.config["ENCRYPTION_KEY"]),
+                    now=now_utc(),
+                    actor=Actor.user(officer.id),
+                    language=language,
+                    retention=retention(app),
+                    csv_delimiter=delimiter,
+                    progress=progress,
+                )
+            except DomainError as exc:
+                raise click.ClickException(str(exc)) from exc
+        session.commit()
+        summary = package.manifest_summary
+        click.echo(
+            f"return package {package.id} built for {org_slug} "
+            f"({summary.get('reference')}): {package.size} bytes, sha256 {package.sha256}, "
+            f"{summary.get('sources')} source(s), {summary.get('categories')} file(s)/table(s), "
+            f"expires {package.expires_at:%Y-%m-%d}"
+        )
+        if summary.get("not_covered"):
+            click.echo(
+                "not included (manual or inactive SQL sources, return by hand): "
+                + ", ".join(summary["not_covered"])
+            )
+
+
 @package_group.command("verify")
 @click.argument("zip_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def package_verify(zip_path: Path) -> None:

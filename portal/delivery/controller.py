@@ -1,4 +1,5 @@
-"""The controller's packages: released packages of its own organisation's requests only."""
+"""The controller's packages: released packages of its own organisation's requests, and its
+return-of-data exports (Art. 28(3)(g) GDPR), and nothing of any other organisation."""
 
 from __future__ import annotations
 
@@ -15,20 +16,23 @@ from portal.packages import verified_chunks
 from rights import packages
 from rights.audit import Actor
 from rights.db import now_utc
-from rights.models.package import Package, PackageStatus
+from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
 
 bp = Blueprint("delivery_controller", __name__, url_prefix="/controller/packages")
 
 
 def _own(package_id: int) -> Package:
-    """The package if it belongs to a request of the user's organisation; 404 otherwise."""
+    """The package if it belongs to the user's organisation (a request of it, or its return
+    export); 404 otherwise."""
     package = get_session().get(Package, package_id)
-    if (
-        package is None
-        or current_user.organisation_id is None
-        or package.request.organisation_id != current_user.organisation_id
-    ):
+    if package is None or current_user.organisation_id is None:
+        abort(404)
+    if package.kind == PackageKind.RETURN:
+        owner = package.organisation_id
+    else:
+        owner = package.request.organisation_id if package.request is not None else None
+    if owner != current_user.organisation_id:
         abort(404)
     return package
 
@@ -48,7 +52,24 @@ def index() -> str:
         .limit(200)
     )
     rows = get_session().scalars(stmt).all()
-    return render_template("delivery/controller_packages.html", packages=rows, form=ActionForm())
+    returns = (
+        get_session()
+        .scalars(
+            select(Package)
+            .where(
+                Package.kind == PackageKind.RETURN,
+                Package.organisation_id == current_user.organisation_id,
+                Package.status == PackageStatus.RELEASED,
+                Package.expires_at > now_utc(),
+            )
+            .order_by(Package.released_at.desc(), Package.id.desc())
+            .limit(200)
+        )
+        .all()
+    )
+    return render_template(
+        "delivery/controller_packages.html", packages=rows, returns=returns, form=ActionForm()
+    )
 
 
 @bp.post("/<int:package_id>/download")

@@ -40,7 +40,7 @@ def load_package(session: Session, token: str) -> Package:
     if not isinstance(package_id, int) or not isinstance(generation, int):
         raise NotFound("unknown download link")
     package = session.get(Package, package_id)
-    if package is None:
+    if package is None or package.request is None:  # return exports: controller portal only
         raise NotFound("unknown download link")
     if generation != package.link_generation:
         raise Gone("this link was replaced or withdrawn", code="package_revoked")
@@ -56,7 +56,7 @@ def gone_page(package: Package | None, exc: Gone) -> tuple[str, int]:
 
 
 def zip_response(package: Package, chunks: Iterator[bytes]) -> Response:
-    name = f"{package.request.reference}-{package.id}.zip"
+    name = f"{package.display_reference}-{package.id}.zip"
     response = Response(chunks, mimetype="application/zip", direct_passthrough=True)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Content-Length"] = str(package.size)
@@ -67,11 +67,11 @@ def zip_response(package: Package, chunks: Iterator[bytes]) -> Response:
 
 def _transmit_form(package: Package, formdata: bool = False) -> TransmitForm | None:
     """The Art. 20(2) form, for portability answers only; prefilled from the request."""
-    if package.request.right is not RightType.PORTABILITY:
+    if package.rights_request.right is not RightType.PORTABILITY:
         return None
     if formdata:
         return TransmitForm()
-    details = parse_details(package.request.right, package.request.details)
+    details = parse_details(package.rights_request.right, package.rights_request.details)
     assert isinstance(details, PortabilityDetails)
     return TransmitForm(
         formdata=None,
@@ -89,7 +89,7 @@ def _page(
     transmit_form: TransmitForm | None = None,
     **extra: Any,
 ) -> Any:
-    address = packages.verified_address(package.request)
+    address = packages.verified_address(package.rights_request)
     html = render_template(
         "delivery/download.html",
         package=package,

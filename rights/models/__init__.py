@@ -6,7 +6,13 @@ from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Pa
 from rights.models.casework import CaseLink, CaseNote, IdentityCheck
 from rights.models.mail import MailStatus, OutboxMail
 from rights.models.org import Organisation, OrganisationKind, Role, User
-from rights.models.package import DownloadCode, Package, PackageStatus, Transmission
+from rights.models.package import (
+    DownloadCode,
+    Package,
+    PackageKind,
+    PackageStatus,
+    Transmission,
+)
 from rights.models.request import (
     Channel,
     IdentityStatus,
@@ -55,6 +61,7 @@ __all__ = [
     "OutboxMail",
     "Outcome",
     "Package",
+    "PackageKind",
     "PackageStatus",
     "Party",
     "RecoveryCode",

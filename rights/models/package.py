@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rights.db import Base, UTCDateTime
 from rights.models.enums import str_enum
+from rights.models.org import Organisation
 from rights.models.request import RightsRequest
 
 
@@ -24,13 +25,24 @@ class PackageStatus(enum.StrEnum):
     PURGED = "purged"  # file deleted; the row keeps the checksum
 
 
+class PackageKind(enum.StrEnum):
+    REQUEST = "request"
+    RETURN = "return"
+
+
 class Package(Base):
     __tablename__ = "export_package"
     __table_args__ = (Index("ix_export_package_status_expires", "status", "expires_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(
+    # "request": the answer to one request; "return": a return-of-data export for one
+    # controller organisation (Art. 28(3)(g) GDPR), without a request.
+    kind: Mapped[str] = mapped_column(String(10), default=PackageKind.REQUEST)
+    request_id: Mapped[int | None] = mapped_column(
         ForeignKey("rights_request.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     formats: Mapped[list[str]] = mapped_column(JSON, default=list)
     language: Mapped[str] = mapped_column(String(5), default="nl")
@@ -60,7 +72,24 @@ class Package(Base):
     # Which parts of the request's answer this is (summary of the manifest, no personal data).
     manifest_summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    request: Mapped[RightsRequest] = relationship()
+    request: Mapped[RightsRequest | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+    @property
+    def rights_request(self) -> RightsRequest:
+        """The request of a request package (``NotFound`` for a return-of-data export)."""
+        if self.request is None:
+            from rights.errors import NotFound
+
+            raise NotFound("this package does not belong to a request", code="not_a_request")
+        return self.request
+
+    @property
+    def display_reference(self) -> str:
+        """The request's reference, or the return export's reference from its manifest."""
+        if self.request is not None:
+            return self.request.reference
+        return str(self.manifest_summary.get("reference") or f"RETURN-{self.id}")
 
     def is_gone(self, now: datetime) -> bool:
         """True when nobody may download it any more (expired, revoked or purged)."""
