@@ -42,6 +42,7 @@ ENV_KEYS = {
     "SESSION_ABSOLUTE_HOURS": ("PORTAL_SESSION_ABSOLUTE_HOURS", int),
     "INVITATION_MAX_AGE_HOURS": ("PORTAL_INVITATION_MAX_AGE_HOURS", int),
     "RESET_MAX_AGE_MINUTES": ("PORTAL_RESET_MAX_AGE_MINUTES", int),
+    "TASK_LINK_DAYS": ("PORTAL_TASK_LINK_DAYS", int),
 }
 
 
@@ -90,6 +91,8 @@ class BaseConfig:
     SESSION_ABSOLUTE_HOURS = 12
     INVITATION_MAX_AGE_HOURS = 72
     RESET_MAX_AGE_MINUTES = 60
+    # Link in a manual source's task mail: valid this long, and only until answered.
+    TASK_LINK_DAYS = 30
 
 
 class DevelopmentConfig(BaseConfig):
