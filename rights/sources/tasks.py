@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rights.audit import Actor, record
@@ -108,6 +108,15 @@ def answer_task(
     request = session.get(RightsRequest, task.request_id)
     if request is None:  # pragma: no cover - cascade deletes the task with its request
         raise NotFound("no such request")
+    # Single use even when two answers race: only one UPDATE finds the task not yet done.
+    claimed = session.execute(
+        update(SourceTask)
+        .where(SourceTask.id == task.id, SourceTask.status != TaskStatus.DONE)
+        .values(status=TaskStatus.DONE, done_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 1) != 1:
+        raise Gone("the task is already answered", code="task_done")
     if outcome == "uploaded" and upload:
         doc = store_document(
             session,

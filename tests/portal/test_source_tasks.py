@@ -231,3 +231,35 @@ def test_overdue_task_is_listed_for_the_officer(client, task_link, db_session, l
     login(make_user(Role.OFFICER))
     html = client.get(f"/staff/requests/{request.reference}/data").get_data(as_text=True)
     assert "Achterstallige taken" in html and "Jan Archivaris" in html
+
+
+def test_a_racing_second_answer_is_refused(app, task_link, db_session, tmp_path):
+    """Two answers in flight: the one that comes second finds the task done and writes nothing."""
+    from sqlalchemy import update
+
+    from rights.documents import DocumentStore
+    from rights.errors import Gone
+    from rights.sources.tasks import answer_task
+
+    _, task, _ = task_link
+    db_session.execute(
+        update(SourceTask)
+        .where(SourceTask.id == task.id)
+        .values(status=TaskStatus.DONE)
+        .execution_options(synchronize_session=False)
+    )
+    assert task.status is not TaskStatus.DONE  # this worker's copy is stale
+    store = DocumentStore(root=tmp_path, key=parse_key(app.config["ENCRYPTION_KEY"]))
+    with pytest.raises(Gone):
+        answer_task(
+            db_session, store, task, outcome="uploaded", note="", upload=PDF,
+            filename="scan.pdf", now=now_utc(),
+        )  # fmt: skip
+    assert not list(tmp_path.rglob("*")) or all(p.is_dir() for p in tmp_path.rglob("*"))
+
+
+def test_page_in_english_after_the_language_switch(client, task_link):
+    _, _, url = task_link
+    client.get("/lang/en")
+    html = client.get(url).get_data(as_text=True)
+    assert "Nothing found" in html and "Done as asked" in html and "Niets gevonden" not in html
