@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from portal.mail import render
+from portal.worker import run_once
 from rights.audit import SYSTEM, verify_chain
 from rights.crypto import parse_key
 from rights.db import now_utc
@@ -24,6 +24,7 @@ from rights.requests import Requester
 from rights.sources import fulfilment
 from rights.sources.registry import load_source, parse_source_toml
 from tests.helpers import csrf_token
+from tests.smtp import smtp_server
 
 MANUAL_TOML = """
 slug = "archief"
@@ -55,9 +56,15 @@ def task_link(app, db_session, make_org, make_request):
     fulfilment.discover(db_session, request, actor=SYSTEM, now=now_utc(), key=key)
     db_session.commit()
     task = db_session.scalar(select(SourceTask).where(SourceTask.request_id == request.id))
-    mail = db_session.scalar(select(OutboxMail).where(OutboxMail.template == "manual_task"))
-    with app.test_request_context():
-        body = render(db_session, mail).get_body().get_content()
+    assert db_session.scalar(select(OutboxMail).where(OutboxMail.template == "manual_task"))
+    # The task mail leaves through a real SMTP server, as in production.
+    app.config.update(MAIL_MODE="smtp", SMTP_HOST="127.0.0.1", MAIL_FROM="privacy@portal.test")
+    with smtp_server() as inbox:
+        app.config["SMTP_PORT"] = inbox.port
+        run_once(app)
+    [received] = [m for m in inbox.messages if m.envelope_to == ["jan@example.org"]]
+    body = received.message.get_body().get_content()
+    assert request.reference in str(received.message["Subject"])
     found = re.search(r"http\S+/tasks/(\S+)", body)
     assert found, body
     return request, task, f"/tasks/{found.group(1)}"
