@@ -295,9 +295,11 @@ COMMANDS = (
 
 def init_app(app: Flask) -> None:
     from portal.delivery.cli import package_group
+    from portal.reminders import reminders_group
 
     for command in (*COMMANDS, *_public_commands(), package_group):
         app.cli.add_command(command)
+    app.cli.add_command(reminders_group)
 
 
 def _create_app() -> Flask:

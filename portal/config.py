@@ -38,6 +38,7 @@ ENV_KEYS = {
     "RATELIMIT_PUBLIC_EMAIL": ("PORTAL_RATELIMIT_PUBLIC_EMAIL", str),
     "PACKAGE_DIR": ("PORTAL_PACKAGE_DIR", str),
     "PACKAGE_RETENTION_DAYS": ("PORTAL_PACKAGE_RETENTION_DAYS", int),
+    "REMINDER_HOUR": ("PORTAL_REMINDER_HOUR", int),
     "SESSION_IDLE_MINUTES": ("PORTAL_SESSION_IDLE_MINUTES", int),
     "SESSION_ABSOLUTE_HOURS": ("PORTAL_SESSION_ABSOLUTE_HOURS", int),
     "INVITATION_MAX_AGE_HOURS": ("PORTAL_INVITATION_MAX_AGE_HOURS", int),
@@ -79,6 +80,7 @@ class BaseConfig:
     WORKER_POLL_SECONDS = 5.0
     DOCUMENT_DIR = ""  # empty: <instance>/documents
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    REMINDER_HOUR = 7  # the daily digest goes out after this hour, Amsterdam time
     # Public intake (data-subject issue): link lifetime, auto-close, abuse limits.
     VERIFICATION_LINK_DAYS = 7
     UNVERIFIED_AUTO_CLOSE_DAYS = 14

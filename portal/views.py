@@ -35,6 +35,12 @@ def _day(value: date | None, fmt: str = "EEE d MMM yyyy") -> str:
     return format_date(value, fmt) if value else ""
 
 
+def _state(value: str) -> object:
+    from rights.models.request import RequestState
+
+    return RequestState(value)
+
+
 def _context() -> dict[str, Any]:
     return {"current_language": str(get_locale() or "nl")}
 
@@ -64,4 +70,5 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.add_template_filter(_local, "local_dt")
     app.add_template_filter(_day, "day")
+    app.add_template_filter(_state, "state")
     app.context_processor(_context)

@@ -18,6 +18,7 @@ from rights.models.request import Channel
 from rights.policy import Policy
 from rights.righttypes import (
     AccessDetails,
+    Details,
     ErasureDetails,
     ObjectionDetails,
     PortabilityDetails,
@@ -181,6 +182,7 @@ def load_demo(session: Session, *, now: datetime, policy: Policy) -> list[DemoLo
         now=now,
         policy=policy,
     )
+    _workspace_samples(session, now=now, policy=policy, officer=officer, orgs=orgs)
     return logins
 
 
@@ -352,3 +354,56 @@ def load_demo_sources(session: Session, *, now: datetime, folder: Path, key: byt
         session, mailing, io.BytesIO(DEMO_MAILING_CSV.encode("cp1252")),
         "mailing-voorjaar.csv", actor=SYSTEM, now=now,
     )  # fmt: skip
+
+
+def _workspace_samples(
+    session: Session,
+    *,
+    now: datetime,
+    policy: Policy,
+    officer: User,
+    orgs: dict[str, Organisation],
+) -> None:
+    """The officer's workspace: a request assigned to the demo officer and ready to be
+    extended and answered, one overdue, one due in a few days, and answered ones for the
+    dashboard (issue 6)."""
+    from rights import answers, lifecycle
+    from rights.models.request import Outcome, RequestState, RightsRequest
+
+    actor = Actor.user(officer.id)
+    bakker = orgs["bakkerij-jansen"].id
+    sport = orgs["sportclub-zuid"].id
+
+    def make(days_ago: int, name: str, email: str, org: int, details: Details) -> RightsRequest:
+        intake = ops.Intake(
+            right=details.kind,
+            details=details,
+            requester=ops.Requester(name=name, email=email),
+            received_at=now - timedelta(days=days_ago, hours=2),
+            channel=Channel.EMAIL,
+            language="nl",
+            organisation_id=org,
+        )
+        return ops.create_request(session, intake, actor=actor, now=now, policy=policy)
+
+    ready = make(4, "Noor Bakker", "noor@example.nl", bakker, AccessDetails())
+    ready.assignee_id = officer.id
+    lifecycle.transition(session, ready, RequestState.IN_PROGRESS, actor=actor, now=now)
+    make(40, "Henk de Jong", "henk@example.nl", sport, AccessDetails())  # overdue
+    make(27, "Iris Peters", "iris@example.nl", bakker, ErasureDetails(ground="a"))  # due soon
+    for days_ago, outcome, grounds in (
+        (20, Outcome.FULFILLED, []),
+        (34, Outcome.PARTIALLY_FULFILLED, ["art_15_4"]),
+    ):
+        done = make(days_ago, "Demo Betrokkene", "demo@example.nl", sport, AccessDetails())
+        letter = answers.prepare_answer(
+            session,
+            done,
+            outcome,
+            grounds,
+            "Demo." if grounds else "",
+            "Beste Demo Betrokkene,\n\nHierbij ons antwoord.",
+            actor=actor,
+            now=now,
+        )
+        answers.send_answer(session, done, letter, actor=actor, now=now)

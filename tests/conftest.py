@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -229,7 +229,9 @@ def login(client: Any, app: Flask, db_session: Session) -> Callable[[User], None
     def do(user: User, password: str = TEST_PASSWORD) -> None:
         if user.totp_enrolled_at is None:  # e.g. made with create_user directly
             _enrol(user)
-        user.totp_last_timecode = None
+        # An UPDATE, not an attribute change: the app may have stored a newer step than the
+        # test session's copy of the user knows about.
+        db_session.execute(update(User).where(User.id == user.id).values(totp_last_timecode=None))
         db_session.commit()
         page = client.get("/auth/login")
         resp = client.post(

@@ -1,7 +1,7 @@
 """manual task links: how the named person answered a manual search task
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0005
 Create Date: 2026-11-24 09:48:45
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

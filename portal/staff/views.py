@@ -1,35 +1,84 @@
-"""The officer's workspace (the full case handling is the workspace issue)."""
+"""The officer's workspace: the queue, search, and the development mail viewer. Case pages
+and actions live in ``case.py``, the dashboard and register export in ``reports.py``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template
-from sqlalchemy import case, select
+from flask import Response, abort, current_app, render_template, request
+from sqlalchemy import select
 
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.mail import mail_dir
-from rights.lifecycle import OPEN_STATES
-from rights.models.request import RightsRequest
+from portal.staff.blueprint import bp
+from portal.staff.helpers import actor, parse_id, search_key
+from rights.db import now_utc
+from rights.deadlines import local_date
+from rights.models.org import Organisation, Role, User
+from rights.models.request import RequestState
+from rights.queue import WAITING_FILTERS, QueueFilter, queue_page, search
+from rights.righttypes import RightType
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+def _enum(kind: type[RequestState] | type[RightType], raw: str | None) -> object:
+    try:
+        return kind(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _int(raw: str | None) -> int | None:
+    return parse_id(raw)
+
+
+def _queue_filter() -> QueueFilter:
+    args = request.args
+    return QueueFilter(
+        state=_enum(RequestState, args.get("state")),  # type: ignore[arg-type]
+        right=_enum(RightType, args.get("right")),  # type: ignore[arg-type]
+        organisation_id=_int(args.get("org")),
+        assignee_id=_int(args.get("assignee")),
+        overdue=args.get("overdue") == "1",
+        due_soon=args.get("soon") == "1",
+        waiting=args.get("waiting") if args.get("waiting") in WAITING_FILTERS else None,
+        extended=args.get("extended") == "1",
+    )
+
+
+def _choices() -> dict[str, object]:
+    session = get_session()
+    return {
+        "organisations": session.scalars(select(Organisation).order_by(Organisation.name)).all(),
+        "rights": list(RightType),
+        "officers": session.scalars(
+            select(User).where(User.role.in_([Role.OFFICER, Role.ADMIN])).order_by(User.name)
+        ).all(),
+    }
 
 
 @bp.get("/")
 @staff_required
 def queue() -> str:
-    stmt = (
-        select(RightsRequest)
-        .where(RightsRequest.state.in_(OPEN_STATES))
-        .order_by(
-            case((RightsRequest.extended, RightsRequest.extended_due), else_=RightsRequest.due),
-            RightsRequest.id,
-        )
-        .limit(200)
+    now = now_utc()
+    f = _queue_filter()
+    result = queue_page(get_session(), f, now=now, page=_int(request.args.get("page")) or 1)
+    return render_template(
+        "staff/queue.html", result=result, f=f, today=local_date(now), **_choices()
     )
-    requests = get_session().execute(stmt).scalars().all()
-    return render_template("staff/queue.html", requests=requests)
+
+
+@bp.post("/search")
+@staff_required
+def search_requests() -> str:
+    """POST keeps the e-mail address out of URLs and access logs; the search is audited."""
+    query = (request.form.get("q") or "")[:254].replace("\x00", "")
+    session = get_session()
+    rows = search(session, query, actor=actor(), now=now_utc(), key=search_key())
+    session.commit()
+    return render_template(
+        "staff/search.html", rows=rows, searched=bool(query.strip()), today=local_date(now_utc())
+    )
 
 
 @bp.get("/dev-mail")
@@ -53,3 +102,8 @@ def dev_mail_file(name: str) -> Response:
     if not name.endswith(".eml") or not path.is_file():
         abort(404)
     return Response(path.read_bytes(), mimetype="text/plain; charset=utf-8")
+
+
+# Routes of the case page, registration and reports attach to ``bp`` on import.
+from portal import reminders  # noqa: E402, F401
+from portal.staff import case, letters, register, reports  # noqa: E402, F401

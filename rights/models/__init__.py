@@ -3,6 +3,7 @@
 from rights.models.account import RecoveryCode
 from rights.models.audit import AuditEvent, AuditHead
 from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
+from rights.models.casework import CaseLink, CaseNote, IdentityCheck
 from rights.models.mail import MailStatus, OutboxMail
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.package import DownloadCode, Package, PackageStatus, Transmission
@@ -35,6 +36,8 @@ __all__ = [
     "AnswerLetter",
     "AuditEvent",
     "AuditHead",
+    "CaseLink",
+    "CaseNote",
     "Channel",
     "DataFileUpload",
     "DataRecord",
@@ -42,6 +45,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "DownloadCode",
+    "IdentityCheck",
     "IdentityStatus",
     "MailStatus",
     "MatchStatus",

@@ -497,3 +497,25 @@ def test_status_page_offers_released_package_and_hides_revoked(
     packages.revoke_package(db_session, pkg, actor=Actor.user(officers[1].id), now=now_utc())
     db_session.commit()
     assert link not in client.get(status).get_data(as_text=True)
+
+
+def test_case_page_links_data_and_packages_and_shows_what_waits(
+    app, client, db_session, make_request, officers, login
+):
+    req = make_request()
+    now = now_utc()
+    with app.app_context():
+        build_request_package(
+            db_session,
+            req,
+            request_export_package(req, now=now, operator_name="Mailhuis"),
+            store=package_store(app),
+            now=now,
+            actor=Actor.user(officers[0].id),
+        )
+    db_session.commit()
+    login(officers[1])
+    html = client.get(f"/staff/requests/{req.reference}").get_data(as_text=True)
+    assert f"/staff/requests/{req.reference}/data" in html
+    assert f"/staff/requests/{req.reference}/packages/" in html
+    assert "1 pakketten wachten op vrijgave door een tweede medewerker" in html

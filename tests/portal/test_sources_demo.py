@@ -74,6 +74,26 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
     assert "invoice_no, amount, issued_on" in html
     assert "35 dagen" in html
 
+    # The answer letter lists what was erased and what was kept, and why (LEGAL §4.3).
+    case = client.get(f"/staff/requests/{request.reference}")
+    version = re.search(r'name="version" value="(\d+)"', case.get_data(as_text=True)).group(1)
+    resp = client.post(
+        f"/staff/requests/{request.reference}/answer",
+        data={
+            "csrf_token": csrf_token(case),
+            "version": version,
+            "outcome": "partially_fulfilled",
+            "grounds": "art_17_3_b",
+            "reasons": "Facturen bewaren wij 7 jaar.",
+        },
+    )
+    assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
+    letter = client.get(f"/staff/requests/{request.reference}/letter").get_data(as_text=True)
+    assert "Wat we hebben gewist:" in letter
+    assert "Wat we hebben bewaard, en waarom:" in letter
+    assert "invoice_no, amount, issued_on" in letter
+    assert "fiscale bewaarplicht" in letter and "35 dagen" in letter
+
     crm = Path(app.instance_path) / "demo-crm.sqlite"
     with sqlite3.connect(crm) as conn:
         assert conn.execute("SELECT name, email FROM customer WHERE id = 1").fetchone() == (

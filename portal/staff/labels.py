@@ -1,0 +1,170 @@
+"""Words for codes shown in the workspace: legal grounds, timeline events, error codes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+GROUNDS = {
+    "art_11_2": _l("Art. 11(2) GDPR: we cannot identify you"),
+    "art_12_5": _l("Art. 12(5) GDPR: manifestly unfounded or excessive request"),
+    "art_15_4": _l("Art. 15(4) GDPR: a copy would harm the rights and freedoms of others"),
+    "art_16_accurate": _l("Art. 16 GDPR: the data are accurate"),
+    "art_17_3_a": _l("Art. 17(3)(a) GDPR: freedom of expression and information"),
+    "art_17_3_b": _l("Art. 17(3)(b) GDPR: a legal obligation or a task in the public interest"),
+    "art_17_3_c": _l("Art. 17(3)(c) GDPR: public health"),
+    "art_17_3_d": _l("Art. 17(3)(d) GDPR: archiving, research or statistics"),
+    "art_17_3_e": _l("Art. 17(3)(e) GDPR: legal claims"),
+    "art_18_2": _l("Art. 18(2) GDPR: processing allowed despite the restriction"),
+    "art_20_1_not_applicable": _l(
+        "Art. 20(1) GDPR: not based on consent or contract, or not automated"
+    ),
+    "art_20_4": _l("Art. 20(4) GDPR: would harm the rights and freedoms of others"),
+    "art_21_1_compelling": _l("Art. 21(1) GDPR: compelling legitimate grounds"),
+    "art_7_3_other_basis": _l("Art. 7(3) GDPR: the processing has another legal basis"),
+}
+
+OUTCOMES = {
+    "fulfilled": _l("Fulfilled"),
+    "partially_fulfilled": _l("Partially fulfilled"),
+    "refused": _l("Refused"),
+}
+
+IDENTITY_METHODS = {
+    "email_link": _l("Confirmation link to the e-mail address on file"),
+    "account_session": _l("Logged in to the customer account"),
+    "known_details": _l("Details only the subject knows"),
+    "id_document": _l("(Masked) ID document seen"),
+    "mandate": _l("Representative's mandate checked"),
+}
+
+EXTENSION_GROUNDS = {
+    "complexity": _l("The request is complex"),
+    "number_of_requests": _l("An exceptional number of requests"),
+}
+
+SUSPENSION_REASONS = {
+    "identity": _l("Identity: we need information to confirm who asks"),
+    "clarification": _l("Clarification of the request"),
+}
+
+CHANNELS = {
+    "web": _l("Web form"),
+    "api": _l("API"),
+    "email": _l("E-mail (e.g. privacy@ mailbox)"),
+    "post": _l("Letter"),
+    "phone": _l("Phone"),
+    "in_person": _l("In person or via a colleague"),
+}
+
+EVENTS = {
+    "request.received": _l("Request received"),
+    "request.transition": _l("State changed"),
+    "request.email_confirmed": _l("The subject confirmed the e-mail address"),
+    "request.extended": _l("Deadline extended by two months"),
+    "request.suspended": _l("Information asked from the subject; the clock paused"),
+    "request.resumed": _l("The subject answered; the clock runs again"),
+    "request.assigned": _l("Assignee changed"),
+    "request.split": _l("Split into linked requests"),
+    "request.merged": _l("A duplicate was merged into this request"),
+    "identity.verified": _l("Identity verified; ID copies deleted"),
+    "message.posted": _l("Message in the thread"),
+    "document.uploaded": _l("Document uploaded"),
+    "document.deleted": _l("Document deleted"),
+    "document.viewed": _l("Document opened by an officer"),
+    "register.exported": _l("Register exported"),
+    "answer.drafted": _l("Answer letter drafted"),
+    "answer.edited": _l("Answer letter edited"),
+    "answer.sent": _l("Answer letter sent"),
+    "answer.approved": _l("Refusal approved by a second officer"),
+    "case.viewed": _l("Case opened"),
+}
+
+ERRORS = {
+    "identity_method": _l("Choose how identity was established."),
+    "note": _l("Write a note."),
+    "note_required": _l("Say what you need from the subject."),
+    "question": _l("Write the question for the subject."),
+    "suspension_reason": _l("Choose why you ask for information."),
+    "assignee": _l("Only an active officer can be assigned."),
+    "extension_ground": _l("Choose a ground for the extension."),
+    "justification_required": _l("Give the facts that make the extension necessary."),
+    "already_extended": _l("This request was already extended once; the law allows one extension."),
+    "extension_too_late": _l(
+        "The one-month period has ended: an extension can no longer be invoked (Art. 12(3) GDPR)."
+    ),
+    "not_open": _l("This request is no longer open."),
+    "not_suspended": _l("There is no open question to the subject."),
+    "ground_mismatch": _l("A chosen ground does not apply to this right."),
+    "ground_extra": _l("A fulfilled request cites no refusal ground."),
+    "ground_required": _l("Choose at least one legal ground for the refusal."),
+    "reasons_required": _l("Explain the reasons: the subject is entitled to them."),
+    "manifestly": _l("Choose unfounded or excessive."),
+    "manifestly_ground": _l(
+        "A manifestly unfounded or excessive request is refused in full under Art. 12(5) GDPR."
+    ),
+    "letter_empty": _l("The letter is empty."),
+    "letter_too_long": _l("The letter is too long."),
+    "letter_sent": _l("This letter was already sent."),
+    "approval_required": _l(
+        "A refusal as manifestly unfounded or excessive needs the approval of a second officer "
+        "before it is sent."
+    ),
+    "own_approval": _l("You prepared this letter: another officer must approve it."),
+    "no_approval_needed": _l("This letter needs no approval."),
+    "not_reopenable": _l("Only an answered or withdrawn request can be reopened."),
+    "reopen_window": _l("The period in which this request could be reopened has passed."),
+    "split_orgs": _l("Choose at least two different organisations."),
+    "merge_self": _l("A request cannot be a duplicate of itself."),
+    "merge_mismatch": _l("Only a request for the same right from the same subject can be merged."),
+    "confirm": _l("Tick the box to confirm: this step cannot be undone."),
+    "message_empty": _l("Write a message."),
+    "message_too_long": _l("The message is too long."),
+    "received_in_future": _l("The arrival moment cannot be in the future."),
+    "received_at": _l("Give the date and time the request arrived."),
+    "requester": _l("Give the requester's name and e-mail address or postal address."),
+    "organisation": _l("Choose the organisation."),
+    "channel": _l("Choose how the request arrived."),
+    "right": _l("Choose the right."),
+    "not_found": _l("No open request with that reference."),
+    "invalid_transition": _l("This step is not possible in the current state."),
+}
+
+
+def error_text(code: str) -> str:
+    return str(ERRORS.get(code, ERRORS["invalid_transition"]))
+
+
+DETAIL_FIELDS = {
+    "scope": _l("Scope"),
+    "specific": _l("Specifically"),
+    "period_from": _l("Period from"),
+    "period_to": _l("Period to"),
+    "which_data": _l("Which data"),
+    "current_value": _l("Current value"),
+    "correct_value": _l("Correct value"),
+    "supplementary_statement": _l("Supplementary statement"),
+    "ground": _l("Ground (paragraph 1)"),
+    "explanation": _l("Explanation"),
+    "format": _l("Format"),
+    "transmit_to_name": _l("Transmit to"),
+    "transmit_to_email": _l("Transmit to (e-mail)"),
+    "basis": _l("Basis"),
+    "situation": _l("Particular situation"),
+    "which_consent": _l("Which consent"),
+    "name": _l("Name"),
+    "relationship": _l("Relationship to the subject"),
+}
+
+IDENTITY_STATUS = {
+    "unverified": _l("not yet established"),
+    "email_confirmed": _l("e-mail address confirmed"),
+    "verified": _l("verified by an officer"),
+    "failed": _l("could not be identified"),
+}
+
+PARTIES = {
+    "officer": _l("Officer"),
+    "subject": _l("Subject"),
+    "controller": _l("Controller"),
+    "system": _l("System"),
+}

@@ -1,0 +1,128 @@
+"""Register a request that arrived elsewhere (privacy@ mailbox, letter, phone, a colleague)
+with its original arrival instant, so the deadline runs from real receipt (LEGAL.md §1.2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from portal.auth.guards import staff_required
+from portal.db import get_session
+from portal.staff import labels
+from portal.staff.blueprint import bp
+from portal.staff.helpers import actor, parse_id, policy
+from rights import requests as ops
+from rights.db import now_utc
+from rights.deadlines import AMSTERDAM
+from rights.errors import DomainError, ValidationFailed
+from rights.models.org import Organisation
+from rights.models.request import Channel
+from rights.righttypes import RIGHTS, Details, RightType
+
+REGISTER_CHANNELS = (Channel.EMAIL, Channel.POST, Channel.PHONE, Channel.IN_PERSON)
+# The one free-text field of each right's details that the officer fills in.
+SUMMARY_FIELD = {
+    RightType.ACCESS: "specific",
+    RightType.RECTIFICATION: "which_data",
+    RightType.ERASURE: "specific",
+    RightType.RESTRICTION: "explanation",
+    RightType.PORTABILITY: "transmit_to_name",
+    RightType.OBJECTION: "situation",
+    RightType.WITHDRAW_CONSENT: "which_consent",
+}
+
+
+def _field(name: str, limit: int = 2000) -> str:
+    return (request.form.get(name) or "").replace("\x00", "").strip()[:limit]
+
+
+def _arrival() -> datetime:
+    try:
+        day = date.fromisoformat(_field("received_date", 10))
+        clock = time.fromisoformat(_field("received_time", 5) or "09:00")
+    except ValueError:
+        raise ValidationFailed("arrival", code="received_at") from None
+    return datetime.combine(day, clock, tzinfo=AMSTERDAM).astimezone(now_utc().tzinfo)
+
+
+def _intake() -> ops.Intake:
+    try:
+        right = RightType(_field("right"))
+    except ValueError:
+        raise ValidationFailed("right", code="right") from None
+    try:
+        channel = Channel(_field("channel"))
+    except ValueError:
+        raise ValidationFailed("channel", code="channel") from None
+    if channel not in REGISTER_CHANNELS:
+        raise ValidationFailed("channel", code="channel")
+    org_raw = _field("organisation")
+    org_id = parse_id(org_raw)
+    org = get_session().get(Organisation, org_id) if org_id else None
+    if org is None:
+        raise ValidationFailed("organisation", code="organisation")
+    name, email, address = _field("name", 200), _field("email", 254).lower(), _field("address")
+    if not name or not (email or address) or (email and ("@" not in email or "\n" in email)):
+        raise ValidationFailed("requester", code="requester")
+    summary = _field("summary")
+    details: Details = RIGHTS[right].details(**({SUMMARY_FIELD[right]: summary} if summary else {}))
+    if right is RightType.ACCESS and summary:
+        details = RIGHTS[right].details(scope="specific", specific=summary)  # type: ignore[call-arg]
+    rep_name = _field("representative_name", 200)
+    return ops.Intake(
+        right=right,
+        details=details,
+        requester=ops.Requester(
+            name=name,
+            email=email,
+            phone=_field("phone", 40),
+            address=address,
+            customer_number=_field("customer_number", 100),
+        ),
+        received_at=_arrival(),
+        channel=channel,
+        language="en" if _field("language") == "en" else "nl",
+        organisation_id=org.id,
+        representative={
+            "name": rep_name,
+            "relationship": _field("representative_relationship", 200),
+        }
+        if rep_name
+        else None,
+        extra={"registered_by_staff": True},
+    )
+
+
+def _page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    orgs = get_session().scalars(select(Organisation).order_by(Organisation.name)).all()
+    return render_template(
+        "staff/register.html",
+        error=error,
+        organisations=orgs,
+        rights=list(RightType),
+        channels=REGISTER_CHANNELS,
+        labels=labels,
+        form=request.form,
+    ), status
+
+
+@bp.get("/register")
+@staff_required
+def register() -> tuple[str, int]:
+    return _page()
+
+
+@bp.post("/register")
+@staff_required
+def register_post() -> Any:
+    session = get_session()
+    try:
+        r = ops.create_request(session, _intake(), actor=actor(), now=now_utc(), policy=policy())
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        return _page(labels.error_text(exc.code), 422)
+    return redirect(url_for("staff.case", reference=r.reference), 303)

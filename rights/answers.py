@@ -1,0 +1,270 @@
+"""The answer to a request: outcome, legal grounds that match the right, the letter in the
+subject's language, and (whenever anything is refused) the complaint and court information
+of Art. 12(4) GDPR in Dutch and English (LEGAL.md §4.8). Drafts are editable; sending fixes
+the letter, answers the request and mails a notice (without the content) to the subject.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rights import audit, lifecycle
+from rights.audit import Actor
+from rights.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from rights.models.case import AnswerLetter
+from rights.models.casework import CaseNote
+from rights.models.request import Outcome, RequestState, RightsRequest
+from rights.outbox import queue_mail
+from rights.righttypes import RIGHTS
+
+MAX_LETTER = 50_000
+# LEGAL.md §5: a request refused as manifestly unfounded or excessive (Art. 12(5)(b)).
+MANIFESTLY = ("unfounded", "excessive")
+
+# Art. 12(4) GDPR; LEGAL.md §4.8 (NL specifics). Always in both languages, never editable:
+# the officer edits the letter, the system appends this.
+REMEDY_NOTICE_NL = (
+    "Bent u het niet eens met deze beslissing? U kunt een klacht indienen bij de "
+    "Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag, "
+    "autoriteitpersoonsgegevens.nl (artikel 77 AVG). U kunt ook naar de rechter: binnen "
+    "zes weken na ontvangst van dit antwoord kunt u een verzoekschrift indienen bij de "
+    "rechtbank (artikel 79 AVG, artikel 35 UAVG; is de verwerkingsverantwoordelijke een "
+    "bestuursorgaan, dan staan bezwaar en beroep open volgens de Algemene wet "
+    "bestuursrecht, artikel 34 UAVG)."
+)
+REMEDY_NOTICE_EN = (
+    "Do you disagree with this decision? You can lodge a complaint with the Dutch "
+    "supervisory authority, the Autoriteit Persoonsgegevens, PO Box 93374, 2509 AJ The "
+    "Hague, the Netherlands, autoriteitpersoonsgegevens.nl (Article 77 GDPR). You can also "
+    "go to court: within six weeks of receiving this answer you can file a petition with "
+    "the district court (rechtbank) (Article 79 GDPR, Article 35 UAVG; if the controller is "
+    "a public body, objection and appeal under the Dutch General Administrative Law Act "
+    "apply, Article 34 UAVG)."
+)
+
+
+def remedy_notice() -> str:
+    return f"{REMEDY_NOTICE_NL}\n\n{REMEDY_NOTICE_EN}"
+
+
+def allowed_grounds(request: RightsRequest) -> tuple[str, ...]:
+    """The legal grounds an answer to this request may cite (RIGHTS registry)."""
+    return RIGHTS[request.right].refusal_grounds
+
+
+def check_answer(
+    request: RightsRequest,
+    outcome: Outcome,
+    grounds: list[str],
+    reasons: str,
+    manifestly: str | None = None,
+) -> None:
+    """Raise ``ValidationFailed`` unless outcome, grounds and reasons fit together."""
+    allowed = allowed_grounds(request)
+    unknown = [g for g in grounds if g not in allowed]
+    if unknown:
+        raise ValidationFailed("ground does not match the right", code="ground_mismatch")
+    if outcome is Outcome.FULFILLED and grounds:
+        raise ValidationFailed("a fulfilled request cites no refusal ground", code="ground_extra")
+    if outcome is not Outcome.FULFILLED:
+        if not grounds:
+            raise ValidationFailed("choose at least one legal ground", code="ground_required")
+        if not reasons.strip():
+            raise ValidationFailed("give the reasons", code="reasons_required")
+    if manifestly is not None:
+        if manifestly not in MANIFESTLY:
+            raise ValidationFailed("unknown kind", code="manifestly")
+        if outcome is not Outcome.REFUSED or "art_12_5" not in grounds:
+            raise ValidationFailed(
+                "a manifestly unfounded or excessive request is refused under Art. 12(5)",
+                code="manifestly_ground",
+            )
+
+
+def current_draft(session: Session, request: RightsRequest) -> AnswerLetter | None:
+    return session.scalar(
+        select(AnswerLetter)
+        .where(AnswerLetter.request_id == request.id, AnswerLetter.sent_at.is_(None))
+        .order_by(AnswerLetter.id.desc())
+        .limit(1)
+    )
+
+
+def sent_letters(session: Session, request: RightsRequest) -> list[AnswerLetter]:
+    return list(
+        session.scalars(
+            select(AnswerLetter)
+            .where(AnswerLetter.request_id == request.id, AnswerLetter.sent_at.is_not(None))
+            .order_by(AnswerLetter.id)
+        )
+    )
+
+
+def prepare_answer(
+    session: Session,
+    request: RightsRequest,
+    outcome: Outcome,
+    grounds: list[str],
+    reasons: str,
+    body: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    manifestly: str | None = None,
+) -> AnswerLetter:
+    """Create (or replace) the draft letter. ``body`` is the text generated from the
+    templates in the subject's language; the officer may edit it before sending.
+    A manifestly unfounded/excessive decision keeps its reasons as an internal note
+    (LEGAL.md §5: document the facts)."""
+    if request.state not in lifecycle.OPEN_STATES:
+        raise InvalidTransition("request is not open", code="not_open")
+    check_answer(request, outcome, grounds, reasons, manifestly)
+    text = _letter_text(body)
+    letter = current_draft(session, request)
+    if letter is None:
+        letter = AnswerLetter(request_id=request.id, created_by_id=actor.id, created_at=now)
+        session.add(letter)
+    letter.outcome = outcome
+    letter.grounds = list(grounds)
+    letter.language = request.language
+    letter.body = text
+    letter.extra = {"manifestly": manifestly} if manifestly else {}
+    letter.updated_at = now
+    request.updated_at = now
+    session.flush()
+    if manifestly:
+        session.add(
+            CaseNote(
+                request_id=request.id,
+                kind=f"manifestly_{manifestly}",
+                body=reasons.strip(),
+                author_id=actor.id,
+                created_at=now,
+            )
+        )
+    audit.record(
+        session,
+        "answer.drafted",
+        actor=actor,
+        now=now,
+        request_id=request.id,
+        object_type="answer_letter",
+        object_id=letter.id,
+        data={"outcome": outcome.value, "grounds": list(grounds), "manifestly": manifestly},
+    )
+    return letter
+
+
+def _letter_text(body: str) -> str:
+    text = body.replace("\x00", "").replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationFailed("the letter is empty", code="letter_empty")
+    if len(text) > MAX_LETTER:
+        raise ValidationFailed("the letter is too long", code="letter_too_long")
+    return text
+
+
+def edit_answer(
+    session: Session,
+    request: RightsRequest,
+    letter: AnswerLetter,
+    body: str,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    if letter.sent_at is not None or letter.request_id != request.id:
+        raise InvalidTransition("the letter was already sent", code="letter_sent")
+    text = _letter_text(body)
+    changed = text != letter.body
+    letter.body = text
+    letter.updated_at = now
+    request.updated_at = now
+    if changed and letter.extra.get("approved_by"):
+        # An approval covers the text that was approved, not a later edit.
+        letter.extra = {k: v for k, v in letter.extra.items() if k != "approved_by"}
+    audit.record(
+        session,
+        "answer.edited",
+        actor=actor,
+        now=now,
+        request_id=request.id,
+        object_type="answer_letter",
+        object_id=letter.id,
+    )
+
+
+def needs_approval(letter: AnswerLetter) -> bool:
+    """LEGAL.md §5: refusing a request as manifestly unfounded or excessive needs a second
+    person's approval before it is sent."""
+    return bool(letter.extra.get("manifestly")) and not letter.extra.get("approved_by")
+
+
+def approve_answer(
+    session: Session, request: RightsRequest, letter: AnswerLetter, *, actor: Actor, now: datetime
+) -> None:
+    """A second officer approves an Art. 12(5) refusal. The officer who prepared the letter
+    cannot approve it (``PermissionDenied``)."""
+    if letter.sent_at is not None or letter.request_id != request.id:
+        raise InvalidTransition("the letter was already sent", code="letter_sent")
+    if not letter.extra.get("manifestly"):
+        raise InvalidTransition("this letter needs no approval", code="no_approval_needed")
+    if actor.kind != "user" or actor.id == letter.created_by_id:
+        raise PermissionDenied("four eyes: another officer must approve", code="own_approval")
+    letter.extra = {**letter.extra, "approved_by": actor.id, "approved_at": now.isoformat()}
+    request.updated_at = now
+    audit.record(
+        session,
+        "answer.approved",
+        actor=actor,
+        now=now,
+        request_id=request.id,
+        object_type="answer_letter",
+        object_id=letter.id,
+    )
+
+
+def send_answer(
+    session: Session, request: RightsRequest, letter: AnswerLetter, *, actor: Actor, now: datetime
+) -> None:
+    """Send the letter: it becomes fixed, the request is answered with the letter's outcome
+    and the subject gets a mail that the answer is on the status page. Any refusal carries
+    the complaint and court information in both languages (Art. 12(4))."""
+    if letter.sent_at is not None or letter.request_id != request.id:
+        raise InvalidTransition("the letter was already sent", code="letter_sent")
+    if needs_approval(letter):
+        raise InvalidTransition("a second officer must approve first", code="approval_required")
+    if letter.outcome is not Outcome.FULFILLED and REMEDY_NOTICE_NL not in letter.body:
+        letter.body = f"{letter.body}\n\n{remedy_notice()}"
+    lifecycle.transition(
+        session, request, RequestState.ANSWERED, actor=actor, now=now, outcome=letter.outcome
+    )
+    letter.sent_at = now
+    letter.updated_at = now
+    audit.record(
+        session,
+        "answer.sent",
+        actor=actor,
+        now=now,
+        request_id=request.id,
+        object_type="answer_letter",
+        object_id=letter.id,
+        data={
+            "outcome": letter.outcome.value,
+            "grounds": list(letter.grounds),
+            "on_time": now < request.effective_due_end,
+        },
+    )
+    if request.requester_email:
+        queue_mail(
+            session,
+            to=request.requester_email,
+            template="answer_sent",
+            language=request.language,
+            now=now,
+            request_id=request.id,
+            context={"letter_id": letter.id},
+        )
