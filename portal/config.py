@@ -45,6 +45,7 @@ ENV_KEYS = {
     "RESET_MAX_AGE_MINUTES": ("PORTAL_RESET_MAX_AGE_MINUTES", int),
     "MINOR_REVIEW_FROM_AGE": ("PORTAL_MINOR_REVIEW_FROM_AGE", int),
     "MINOR_SELF_FROM_AGE": ("PORTAL_MINOR_SELF_FROM_AGE", int),
+    "TASK_LINK_DAYS": ("PORTAL_TASK_LINK_DAYS", int),
 }
 
 
@@ -98,6 +99,8 @@ class BaseConfig:
     # manual review; from MINOR_SELF_FROM_AGE the child's own mandate is needed.
     MINOR_REVIEW_FROM_AGE = 12
     MINOR_SELF_FROM_AGE = 16
+    # Link in a manual source's task mail: valid this long, and only until answered.
+    TASK_LINK_DAYS = 30
 
 
 class DevelopmentConfig(BaseConfig):

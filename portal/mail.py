@@ -41,6 +41,10 @@ def render(session: Session, mail: OutboxMail) -> EmailMessage:
         context["status_url"] = status_url(request)
         if "link_generation" in mail.context:
             context["verify_url"] = verify_url(request, int(mail.context["link_generation"]))
+    if mail.template == "manual_task" and "task_id" in mail.context:
+        from portal.sources.task_views import task_url
+
+        context["task_url"] = task_url(int(mail.context["task_id"]))
     if "user_id" in mail.context:
         from portal.auth.links import mail_context
 

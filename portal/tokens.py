@@ -9,7 +9,14 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-PURPOSES = ("verify-email", "status", "download", "invitation", "password-reset")
+PURPOSES = (
+    "verify-email",
+    "status",
+    "download",
+    "invitation",
+    "password-reset",
+    "source-task",
+)
 
 
 class TokenInvalid(Exception):

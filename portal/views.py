@@ -64,6 +64,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(users_bp)
     sessions.init_app(app)
     app.register_blueprint(sources_bp)
+    from portal.sources.task_views import bp as tasks_bp
+
+    app.register_blueprint(tasks_bp)
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.add_template_filter(_local, "local_dt")
     app.add_template_filter(_day, "day")

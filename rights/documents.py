@@ -8,9 +8,12 @@ associated data, so a file copied onto another document's key does not decrypt.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import secrets
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +43,46 @@ def sniff_content_type(data: bytes) -> str | None:
         if data.startswith(magic):
             return content_type
     return None
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_TEXT_BAD = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """UTF-8 (or Windows-1252) text without NUL or other control characters."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return _TEXT_BAD.search(text) is None
+    return False
+
+
+def _is_xlsx(data: bytes) -> bool:
+    """A ZIP whose directory names a workbook (only the directory is read, nothing inflated)."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError):
+        return False
+    return "[Content_Types].xml" in names and "xl/workbook.xml" in names
+
+
+def sniff_task_answer_type(data: bytes, filename: str = "") -> str | None:
+    """What a manual source's named person may send back: PDF, PNG, JPEG, XLSX, CSV or plain
+    text. Recognised by content; the name only tells CSV from other text."""
+    known = sniff_content_type(data)
+    if known is not None:
+        return known
+    if _is_xlsx(data):
+        return XLSX_TYPE
+    if data.startswith(b"PK") or not _looks_like_text(data):
+        return None
+    return "text/csv" if filename.lower().endswith(".csv") else "text/plain"
 
 
 def safe_filename(name: str) -> str:
@@ -93,6 +136,7 @@ def store_document(
     actor: Actor,
     now: datetime,
     message: Message | None = None,
+    sniff: Callable[[bytes, str], str | None] | None = None,
 ) -> Document:
     """Check and store one upload. Raises ``ValidationFailed`` (code ``file_empty``,
     ``file_too_large`` or ``file_type``) before anything is written."""
@@ -100,9 +144,16 @@ def store_document(
         raise ValidationFailed("the file is empty", code="file_empty")
     if len(data) > store.max_bytes:
         raise ValidationFailed("the file is too large", code="file_too_large")
-    content_type = sniff_content_type(data)
-    if content_type is None:
-        raise ValidationFailed("only PDF, PNG and JPEG files are accepted", code="file_type")
+    if sniff is None:
+        content_type = sniff_content_type(data)
+        if content_type is None:
+            raise ValidationFailed("only PDF, PNG and JPEG files are accepted", code="file_type")
+    else:
+        content_type = sniff(data, filename)
+        if content_type is None:
+            raise ValidationFailed(
+                "only PDF, PNG, JPEG, XLSX, CSV and text files are accepted", code="file_type"
+            )
     doc = Document(
         request_id=request.id,
         message_id=message.id if message is not None else None,

@@ -22,10 +22,13 @@ from werkzeug.datastructures import FileStorage
 from portal.auth.guards import admin_required, staff_required
 from portal.db import get_session
 from portal.sources.messages import error_message
+from portal.storage import document_store
 from rights.audit import Actor, record
 from rights.crypto import parse_key
 from rights.db import now_utc
+from rights.deadlines import AMSTERDAM
 from rights.errors import DomainError
+from rights.models.case import Document
 from rights.models.org import Organisation
 from rights.models.request import RightsRequest
 from rights.models.source import (
@@ -41,6 +44,7 @@ from rights.sources import fulfilment
 from rights.sources.ingest import ingest_data_file
 from rights.sources.registry import load_source, parse_source_toml, set_source_url
 from rights.sources.suppression import filter_mailing
+from rights.sources.tasks import overdue_tasks
 
 bp = Blueprint("sources", __name__, url_prefix="/staff")
 
@@ -268,6 +272,12 @@ def request_data(reference: str) -> str:
     sources = session.scalars(
         select(DataSource).where(DataSource.active.is_(True)).order_by(DataSource.name)
     ).all()
+    task_files = {
+        d.id: d
+        for d in session.scalars(
+            select(Document).where(Document.id.in_([t.document_id for t in tasks if t.document_id]))
+        )
+    }
     values, errors = fulfilment.match_values(session, matches, key=_key())
     for slug, code in errors:
         flash(error_message(DomainError(code=code, source=slug)), "error")
@@ -288,6 +298,8 @@ def request_data(reference: str) -> str:
         matches=[{"match": m, "values": values.get(m.id)} for m in matches],
         actions=actions,
         tasks=tasks,
+        task_files=task_files,
+        overdue=overdue_tasks(session, req.id, now_utc().astimezone(AMSTERDAM).date()),
         sources=sources,
         kinds=list(ActionKind),
         summary=fulfilment.erasure_summary(session, req),
@@ -392,3 +404,34 @@ def request_task_done(reference: str, task_id: int) -> Response:
         return _data_page(reference)
     session.commit()
     return _data_page(reference)
+
+
+@bp.get("/requests/<reference>/data/tasks/<int:task_id>/file")
+@staff_required
+def request_task_file(reference: str, task_id: int) -> Response:
+    """The file a manual source's named person sent: to staff only, as an attachment."""
+    session = get_session()
+    req = _request(reference)
+    task = session.get(SourceTask, task_id)
+    if task is None or task.request_id != req.id or task.document_id is None:
+        abort(404)
+    doc = session.get(Document, task.document_id)
+    if doc is None or doc.request_id != req.id:
+        abort(404)
+    data = document_store().read(doc)  # Gone (410) once deleted
+    record(
+        session,
+        "document.downloaded",
+        actor=_actor(),
+        now=now_utc(),
+        request_id=req.id,
+        object_type="document",
+        object_id=doc.id,
+        data={"task_id": task.id, "sha256": doc.sha256},
+    )
+    session.commit()
+    response = Response(data, mimetype=doc.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=doc.filename)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -251,6 +251,9 @@ class SourceTask(Base):
         str_enum(TaskStatus, "task_status"), default=TaskStatus.OPEN
     )
     answer: Mapped[str] = mapped_column(Text, default="")
+    # Set when the named person answered through the task link: uploaded | nothing_found |
+    # done (a manual search); None when the officer recorded the answer.
+    outcome: Mapped[str | None] = mapped_column(String(20))
     document_id: Mapped[int | None] = mapped_column(
         ForeignKey("case_document.id", ondelete="SET NULL")
     )
