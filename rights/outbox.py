@@ -73,12 +73,23 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
+# Context keys that hold a secret the mail carries (a one-time code). Once the mail is sent
+# or given up on, the row no longer needs it, so it is dropped from the outbox.
+SECRET_CONTEXT_KEYS = frozenset({"code"})
+
+
+def _forget_secrets(mail: OutboxMail) -> None:
+    if SECRET_CONTEXT_KEYS & set(mail.context or {}):
+        mail.context = {k: v for k, v in mail.context.items() if k not in SECRET_CONTEXT_KEYS}
+
+
 def mark_sent(mail: OutboxMail, *, now: datetime, message_id: str | None = None) -> None:
     mail.status = MailStatus.SENT
     mail.sent_at = now
     mail.attempts += 1
     mail.message_id = message_id
     mail.last_error = None
+    _forget_secrets(mail)
 
 
 def mark_failed(mail: OutboxMail, *, now: datetime, error: str) -> None:
@@ -87,5 +98,6 @@ def mark_failed(mail: OutboxMail, *, now: datetime, error: str) -> None:
     mail.last_error = error[:500]
     if mail.attempts >= MAX_ATTEMPTS:
         mail.status = MailStatus.DEAD
+        _forget_secrets(mail)
     else:
         mail.next_attempt_at = now + backoff(mail.attempts)

@@ -103,6 +103,11 @@ def test_subject_downloads_after_a_mailed_code(app, client, db_session, released
     assert received.envelope_to == ["eva@example.nl"]
     code = re.search(r"^\s+(\d{6})\s*$", received.message.get_body().get_content(), re.M)[1]
     assert code not in received.message["Subject"]
+    sent = db_session.scalars(
+        select(OutboxMail).where(OutboxMail.template == "download_code")
+    ).one()
+    db_session.refresh(sent)
+    assert "code" not in sent.context  # the outbox forgets the code once it is sent
 
     resp = enter_code(client, url, code)
     assert resp.status_code == 200
