@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from rights import audit
+from rights.approvals import pending_clause
 from rights.audit import Actor
 from rights.deadlines import local_date
 from rights.identifiers import identifier_hash
@@ -62,7 +63,10 @@ def _filtered(
     stmt = stmt.where(rr.queue_due.is_not(None))
     if f.state is not None:
         stmt = stmt.where(rr.state == f.state)
-    if f.waiting in WAITING_FILTERS:
+    if f.waiting == "awaiting_approval":
+        # The request's own state, or any four-eyes item waiting (rights/approvals.py).
+        stmt = stmt.where(or_(rr.state == WAITING_FILTERS[f.waiting], pending_clause()))
+    elif f.waiting in WAITING_FILTERS:
         stmt = stmt.where(rr.state == WAITING_FILTERS[f.waiting])
     if f.right is not None:
         stmt = stmt.where(rr.right == f.right)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Response, abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth.guards import staff_required
@@ -13,6 +14,7 @@ from portal.db import get_session
 from portal.mail import mail_dir
 from portal.staff.blueprint import bp
 from portal.staff.helpers import actor, parse_id, search_key
+from rights.approvals import pending_approvals, pending_count
 from rights.db import now_utc
 from rights.deadlines import local_date
 from rights.models.org import Organisation, Role, User
@@ -102,6 +104,20 @@ def dev_mail_file(name: str) -> Response:
     if not name.endswith(".eml") or not path.is_file():
         abort(404)
     return Response(path.read_bytes(), mimetype="text/plain; charset=utf-8")
+
+
+@bp.app_context_processor
+def _approvals_count() -> dict[str, object]:
+    """``approvals_count()`` for the staff navigation; queried only when a page calls it."""
+    return {"approvals_count": lambda: pending_count(get_session())}
+
+
+@bp.get("/approvals")
+@staff_required
+def approvals() -> str:
+    """Four-eyes items waiting for a second officer (packages, erasures, Art. 12(5) letters)."""
+    items = pending_approvals(get_session())
+    return render_template("staff/approvals.html", items=items, me=int(current_user.id))
 
 
 # Routes of the case page, registration and reports attach to ``bp`` on import.

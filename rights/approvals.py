@@ -1,0 +1,133 @@
+"""Four-eyes work waiting for a second officer (issue 6).
+
+Three kinds of item wait for someone other than the officer who prepared them:
+
+* export packages built but not yet released (``Package.status == BUILT``);
+* previewed erasures not yet executed (``SourceAction`` ``ERASE`` still ``PREPARED``;
+  other prepared actions may be executed by their preparer, so they do not wait here);
+* Art. 12(5) answer letters (manifestly unfounded/excessive) not yet approved nor sent.
+
+The letter check lives in JSON (``AnswerLetter.extra``). To stay portable to SQLite and
+PostgreSQL without JSON operators, :func:`pending_approvals` selects unsent letters and
+applies :func:`rights.answers.needs_approval` in Python, and the queue filter
+(:func:`pending_clause`) casts ``extra`` to text and matches the quoted keys with LIKE:
+``"manifestly"`` present and ``"approved_by"`` absent (approval withdrawal removes the key,
+it never sets it to null, so the text test agrees with ``needs_approval``).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, or_, select
+from sqlalchemy.orm import Session
+
+from rights.answers import needs_approval
+from rights.models.case import AnswerLetter
+from rights.models.org import User
+from rights.models.package import Package, PackageStatus
+from rights.models.request import RightsRequest
+from rights.models.source import ActionKind, ActionStatus, SourceAction
+
+
+class ApprovalKind(enum.StrEnum):
+    PACKAGE = "package"  # release an export package
+    ERASURE = "erasure"  # execute a previewed erasure
+    LETTER = "letter"  # approve an Art. 12(5) answer letter
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    kind: ApprovalKind
+    object_id: int
+    reference: str
+    prepared_by_id: int | None
+    prepared_by_name: str | None
+    prepared_at: datetime
+
+
+def _letter_pending_text() -> ColumnElement[bool]:
+    text = cast(AnswerLetter.extra, Text)
+    return and_(
+        AnswerLetter.sent_at.is_(None),
+        text.like('%"manifestly"%'),
+        text.not_like('%"approved_by"%'),
+    )
+
+
+def pending_clause() -> ColumnElement[bool]:
+    """True for a :class:`RightsRequest` with anything waiting for a second officer."""
+    rr = RightsRequest
+    return or_(
+        exists().where(Package.request_id == rr.id, Package.status == PackageStatus.BUILT),
+        exists().where(
+            SourceAction.request_id == rr.id,
+            SourceAction.status == ActionStatus.PREPARED,
+            SourceAction.kind == ActionKind.ERASE,
+        ),
+        exists().where(AnswerLetter.request_id == rr.id, _letter_pending_text()),
+    )
+
+
+def pending_approvals(session: Session) -> list[PendingApproval]:
+    """Everything waiting for a second officer, oldest first."""
+    names = dict(session.execute(select(User.id, User.name)).all())
+    items: list[PendingApproval] = []
+    rr = RightsRequest
+    for pkg, ref in session.execute(
+        select(Package, rr.reference)
+        .join(rr, rr.id == Package.request_id)
+        .where(Package.status == PackageStatus.BUILT)
+    ):
+        items.append(
+            PendingApproval(
+                ApprovalKind.PACKAGE,
+                pkg.id,
+                ref,
+                pkg.prepared_by_id,
+                names.get(pkg.prepared_by_id or 0),
+                pkg.created_at,
+            )
+        )
+    for action, ref in session.execute(
+        select(SourceAction, rr.reference)
+        .join(rr, rr.id == SourceAction.request_id)
+        .where(
+            SourceAction.status == ActionStatus.PREPARED,
+            SourceAction.kind == ActionKind.ERASE,
+        )
+    ):
+        items.append(
+            PendingApproval(
+                ApprovalKind.ERASURE,
+                action.id,
+                ref,
+                action.prepared_by_id,
+                names.get(action.prepared_by_id or 0),
+                action.prepared_at,
+            )
+        )
+    for letter, ref in session.execute(
+        select(AnswerLetter, rr.reference)
+        .join(rr, rr.id == AnswerLetter.request_id)
+        .where(AnswerLetter.sent_at.is_(None))
+    ):
+        if needs_approval(letter):
+            items.append(
+                PendingApproval(
+                    ApprovalKind.LETTER,
+                    letter.id,
+                    ref,
+                    letter.created_by_id,
+                    names.get(letter.created_by_id or 0),
+                    letter.updated_at,
+                )
+            )
+    items.sort(key=lambda i: (i.prepared_at, i.kind, i.object_id))
+    return items
+
+
+def pending_count(session: Session) -> int:
+    return len(pending_approvals(session))
