@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from rights.accounts import LockPolicy
 from rights.crypto import generate_key, parse_key
 
 ENV_KEYS = {
@@ -46,7 +48,19 @@ ENV_KEYS = {
     "MINOR_REVIEW_FROM_AGE": ("PORTAL_MINOR_REVIEW_FROM_AGE", int),
     "MINOR_SELF_FROM_AGE": ("PORTAL_MINOR_SELF_FROM_AGE", int),
     "TASK_LINK_DAYS": ("PORTAL_TASK_LINK_DAYS", int),
+    "LOCK_MINUTES": ("PORTAL_LOCK_MINUTES", int),
+    "MAX_FAILED_PASSWORDS": ("PORTAL_MAX_FAILED_PASSWORDS", int),
+    "PASSWORD_FAIL_WINDOW_MINUTES": ("PORTAL_PASSWORD_FAIL_WINDOW_MINUTES", int),
+    "MAX_FAILED_CODES": ("PORTAL_MAX_FAILED_CODES", int),
 }
+
+# Brute-force limits (rights.accounts.LockPolicy); all must be whole numbers of at least 1.
+LOCK_KEYS = (
+    "LOCK_MINUTES",
+    "MAX_FAILED_PASSWORDS",
+    "PASSWORD_FAIL_WINDOW_MINUTES",
+    "MAX_FAILED_CODES",
+)
 
 
 class BaseConfig:
@@ -101,6 +115,12 @@ class BaseConfig:
     MINOR_SELF_FROM_AGE = 16
     # Link in a manual source's task mail: valid this long, and only until answered.
     TASK_LINK_DAYS = 30
+    # Brute force: this many wrong passwords within the window, or wrong codes, lock the
+    # account for LOCK_MINUTES (and end its open sessions).
+    LOCK_MINUTES = 15
+    MAX_FAILED_PASSWORDS = 10
+    PASSWORD_FAIL_WINDOW_MINUTES = 5
+    MAX_FAILED_CODES = 5
 
 
 class DevelopmentConfig(BaseConfig):
@@ -145,6 +165,26 @@ def _coerce(kind: type, raw: str) -> Any:
     if kind is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
+
+
+def lock_policy(config: Any) -> LockPolicy:
+    """The brute-force limits of a configuration. A missing or nonsensical value (0,
+    negative) falls back to the default: ``problems`` reports it and production refuses
+    to start, but a development server must not answer a login with a 500."""
+
+    def value(name: str) -> int:
+        default: int = getattr(BaseConfig, name)
+        raw = config.get(name, default)
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+            return default
+        return raw
+
+    return LockPolicy(
+        max_failed_passwords=value("MAX_FAILED_PASSWORDS"),
+        password_window=timedelta(minutes=value("PASSWORD_FAIL_WINDOW_MINUTES")),
+        max_failed_codes=value("MAX_FAILED_CODES"),
+        lock_duration=timedelta(minutes=value("LOCK_MINUTES")),
+    )
 
 
 def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -202,4 +242,8 @@ def problems(config: dict[str, Any]) -> list[str]:
         found.append(
             "PORTAL_MINOR_REVIEW_FROM_AGE must be below PORTAL_MINOR_SELF_FROM_AGE (at most 18)"
         )
+    for name in LOCK_KEYS:
+        raw = config.get(name, getattr(BaseConfig, name))
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+            found.append(f"{ENV_KEYS[name][0]} must be a whole number of at least 1")
     return found

@@ -39,6 +39,26 @@ RECOVERY_CODE_COUNT = 10
 TOTP_WINDOW = 1  # one 30-second step each way
 ISSUER = "DSR Portal"
 
+
+@dataclass(frozen=True)
+class LockPolicy:
+    """Brute-force limits (SECURITY.md): ``max_failed_passwords`` wrong passwords within
+    ``password_window``, or ``max_failed_codes`` wrong codes, lock for ``lock_duration``."""
+
+    max_failed_passwords: int = MAX_FAILED_PASSWORDS
+    password_window: timedelta = PASSWORD_WINDOW
+    max_failed_codes: int = MAX_FAILED_CODES
+    lock_duration: timedelta = LOCK_DURATION
+
+    def __post_init__(self) -> None:
+        if self.max_failed_passwords < 1 or self.max_failed_codes < 1:
+            raise ValueError("failure limits must be at least 1")
+        if self.password_window <= timedelta(0) or self.lock_duration <= timedelta(0):
+            raise ValueError("lock durations must be positive")
+
+
+DEFAULT_LOCK_POLICY = LockPolicy()
+
 _CODE_RE = re.compile(r"[0-9]{6}")
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
 _RECOVERY_RE = re.compile(r"[a-z0-9]{4}-?[a-z0-9]{4}-?[a-z0-9]{4}")
@@ -207,8 +227,11 @@ def _tell(session: Session, user: User, template: str, now: datetime, **context:
     )
 
 
-def _lock(session: Session, user: User, now: datetime, reason: str) -> None:
-    user.locked_until = now + LOCK_DURATION
+def _lock(session: Session, user: User, now: datetime, reason: str, policy: LockPolicy) -> None:
+    """Lock for the policy's duration; sessions already open end too (nonce rotated)."""
+    minutes = int(policy.lock_duration.total_seconds() // 60)
+    user.locked_until = now + policy.lock_duration
+    rotate_session_nonce(user)
     audit.record(
         session,
         "auth.locked",
@@ -216,9 +239,9 @@ def _lock(session: Session, user: User, now: datetime, reason: str) -> None:
         now=now,
         object_type="user",
         object_id=user.id,
-        data={"reason": reason, "minutes": int(LOCK_DURATION.total_seconds() // 60)},
+        data={"reason": reason, "minutes": minutes, "sessions_ended": True},
     )
-    _tell(session, user, "account_locked", now, minutes=int(LOCK_DURATION.total_seconds() // 60))
+    _tell(session, user, "account_locked", now, minutes=minutes)
 
 
 def _expire_lock(session: Session, user: User, now: datetime) -> None:
@@ -239,9 +262,9 @@ def _expire_lock(session: Session, user: User, now: datetime) -> None:
         )
 
 
-def _password_failed(session: Session, user: User, now: datetime) -> None:
+def _password_failed(session: Session, user: User, now: datetime, policy: LockPolicy) -> None:
     start = user.failed_password_window_start
-    if start is None or now - start > PASSWORD_WINDOW:
+    if start is None or now - start > policy.password_window:
         user.failed_password_window_start = now
         user.failed_password_count = 1
     else:
@@ -255,12 +278,18 @@ def _password_failed(session: Session, user: User, now: datetime) -> None:
         object_id=user.id,
         data={"step": "password", "count": user.failed_password_count},
     )
-    if user.failed_password_count >= MAX_FAILED_PASSWORDS and not is_locked(user, now):
-        _lock(session, user, now, "passwords")
+    if user.failed_password_count >= policy.max_failed_passwords and not is_locked(user, now):
+        _lock(session, user, now, "passwords", policy)
 
 
 def check_login_password(
-    session: Session, email: str, password: str, *, now: datetime, key: bytes
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    now: datetime,
+    key: bytes,
+    policy: LockPolicy = DEFAULT_LOCK_POLICY,
 ) -> PasswordResult:
     """First step. Exactly one argon2 verification whatever the account's state, and the
     same answer for an unknown e-mail, a wrong password, a disabled or a locked account.
@@ -274,7 +303,7 @@ def check_login_password(
         return PasswordResult(Step.FAILED)
     _expire_lock(session, user, now)
     if not ok:
-        _password_failed(session, user, now)
+        _password_failed(session, user, now, policy)
         return PasswordResult(Step.FAILED)
     if not user.active or is_locked(user, now):
         audit.record(
@@ -299,7 +328,9 @@ def pending_user_ok(user: User | None, now: datetime) -> bool:
     return user is not None and user.active and not is_locked(user, now)
 
 
-def _code_failed(session: Session, user: User, now: datetime, step: str) -> None:
+def _code_failed(
+    session: Session, user: User, now: datetime, step: str, policy: LockPolicy
+) -> None:
     user.failed_code_count += 1
     audit.record(
         session,
@@ -310,8 +341,8 @@ def _code_failed(session: Session, user: User, now: datetime, step: str) -> None
         object_id=user.id,
         data={"step": step, "count": user.failed_code_count},
     )
-    if user.failed_code_count >= MAX_FAILED_CODES and not is_locked(user, now):
-        _lock(session, user, now, "codes")
+    if user.failed_code_count >= policy.max_failed_codes and not is_locked(user, now):
+        _lock(session, user, now, "codes", policy)
 
 
 def _logged_in(session: Session, user: User, now: datetime, method: str) -> None:
@@ -331,7 +362,13 @@ def _logged_in(session: Session, user: User, now: datetime, method: str) -> None
 
 
 def check_second_factor(
-    session: Session, user: User, code: str, *, now: datetime, key: bytes
+    session: Session,
+    user: User,
+    code: str,
+    *,
+    now: datetime,
+    key: bytes,
+    policy: LockPolicy = DEFAULT_LOCK_POLICY,
 ) -> bool:
     """Second step: a TOTP code (once) or an unused recovery code. Failures count towards
     the lock, which survives a restart because it lives in the database."""
@@ -344,18 +381,24 @@ def check_second_factor(
     if use_recovery_code(session, user, code, now=now):
         _logged_in(session, user, now, "recovery_code")
         return True
-    _code_failed(session, user, now, "code")
+    _code_failed(session, user, now, "code", policy)
     return False
 
 
 def confirm_enrolment(
-    session: Session, user: User, code: str, *, now: datetime, key: bytes
+    session: Session,
+    user: User,
+    code: str,
+    *,
+    now: datetime,
+    key: bytes,
+    policy: LockPolicy = DEFAULT_LOCK_POLICY,
 ) -> list[str] | None:
     """Finish enrolment with a valid code; returns the recovery codes to show once."""
     if not pending_user_ok(user, now) or is_enrolled(user):
         return None
     if not check_totp(user, code.strip(), key, now):
-        _code_failed(session, user, now, "enrolment")
+        _code_failed(session, user, now, "enrolment", policy)
         return None
     user.totp_enrolled_at = now
     audit.record(
@@ -389,15 +432,22 @@ def logout(session: Session, user: User, *, now: datetime, reason: str = "logout
 
 
 def reauthenticate(
-    session: Session, user: User, password: str, code: str, *, now: datetime, key: bytes
+    session: Session,
+    user: User,
+    password: str,
+    code: str,
+    *,
+    now: datetime,
+    key: bytes,
+    policy: LockPolicy = DEFAULT_LOCK_POLICY,
 ) -> bool:
     """Password and a fresh code again before a password or factor change. Failures count
     towards the lock like at login."""
     if not verify_password(user.password_hash, password):
-        _password_failed(session, user, now)
+        _password_failed(session, user, now, policy)
         return False
     if not check_totp(user, code.strip(), key, now):
-        _code_failed(session, user, now, "reauthentication")
+        _code_failed(session, user, now, "reauthentication", policy)
         return False
     return True
 

@@ -4,7 +4,7 @@ account page, invitations and password reset."""
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,6 +31,7 @@ from portal.auth.sessions import (
     pending_user,
     start_pending,
 )
+from portal.config import lock_policy
 from portal.db import get_session
 from portal.security import limiter
 from rights import accounts
@@ -55,6 +56,10 @@ def _policy_error(form: NewPasswordForm, exc: ValidationFailed) -> None:
     form.password.errors = [str(POLICY_MESSAGES.get(exc.code, _("Choose another password.")))]
 
 
+def _lock_policy() -> accounts.LockPolicy:
+    return lock_policy(current_app.config)
+
+
 def _user() -> User:
     user = get_session().get(User, current_user.id)
     assert user is not None
@@ -73,6 +78,7 @@ def login() -> str | Response:
             form.password.data or "",
             now=now,
             key=encryption_key(),
+            policy=_lock_policy(),
         )
         get_session().commit()
         if result.user is None:
@@ -96,7 +102,12 @@ def code() -> str | Response:
     if form.validate_on_submit():
         now = clock.now()
         ok = accounts.check_second_factor(
-            get_session(), user, form.code.data or "", now=now, key=encryption_key()
+            get_session(),
+            user,
+            form.code.data or "",
+            now=now,
+            key=encryption_key(),
+            policy=_lock_policy(),
         )
         get_session().commit()
         if ok:
@@ -128,7 +139,12 @@ def enrol() -> str | Response:
     if form.validate_on_submit():
         now = clock.now()
         codes = accounts.confirm_enrolment(
-            get_session(), user, form.code.data or "", now=now, key=encryption_key()
+            get_session(),
+            user,
+            form.code.data or "",
+            now=now,
+            key=encryption_key(),
+            policy=_lock_policy(),
         )
         get_session().commit()
         if codes is not None:
@@ -174,6 +190,7 @@ def _reauth(form: ReauthForm) -> bool:
         form.code.data or "",
         now=clock.now(),
         key=encryption_key(),
+        policy=_lock_policy(),
     )
     if not ok:
         get_session().commit()  # the failure counts towards the lock

@@ -419,7 +419,8 @@ def test_five_bad_codes_lock(app, client, clock, db_session, make_user):
     for _ in range(5):
         assert code_step(client, "000000").status_code == 200
     assert events(db_session, "auth.locked")
-    assert code_step(client, totp_now(app)).status_code == 200  # even the right code
+    # The lock rotates the session nonce: the half-finished login ends, no code is asked.
+    assert client.get("/auth/code").headers["Location"] == "/auth/login"
     assert not logged_in(client)
     assert mails(db_session, "account_locked")
 
@@ -860,6 +861,7 @@ def test_code_entry_is_rate_limited(limited_app, make_user):
 
     limiter.reset()
     limited_app.config["CLOCK"] = Clock(START)
+    limited_app.config["MAX_FAILED_CODES"] = 20  # the rate limit, not the lock, is tested
     c = limited_app.test_client()
     password_step(c, make_user().email)
     token = csrf_token(c.get("/auth/code"))
@@ -916,3 +918,69 @@ def test_user_replaces_own_authenticator_after_reauthentication(
     assert _replay(client, cookie).status_code == 302
     assert password_step(app.test_client(), user.email).headers["Location"] == "/auth/enrol"
     assert [e.data.get("by") for e in events(db_session, "auth.totp_reset")] == ["self"]
+
+
+# --- configurable lock policy (PORTAL_LOCK_MINUTES and friends) --------------------------
+
+
+def test_a_configured_lower_limit_locks_after_three_and_lifts_after_two_minutes(
+    app, client, clock, db_session, make_user
+):
+    app.config.update(MAX_FAILED_PASSWORDS=3, LOCK_MINUTES=2)
+    user = make_user()
+    for _ in range(2):
+        assert password_step(client, user.email, "wrong password!").status_code == 200
+    assert not events(db_session, "auth.locked")
+    assert password_step(client, user.email, "wrong password!").status_code == 200
+    [locked] = events(db_session, "auth.locked")
+    assert locked.data["minutes"] == 2 and locked.data["reason"] == "passwords"
+    assert len(mails(db_session, "account_locked")) == 1
+    clock.advance(minutes=1, seconds=59)
+    assert password_step(client, user.email).status_code == 200  # still locked
+    clock.advance(seconds=2)
+    full_login(app.test_client(), app, user)
+    assert [e.data.get("reason") for e in events(db_session, "auth.unlocked")] == ["expired"]
+
+
+def test_a_configured_code_limit_locks(app, client, clock, db_session, make_user):
+    app.config["MAX_FAILED_CODES"] = 2
+    user = make_user()
+    password_step(client, user.email)
+    assert code_step(client, "000000").status_code == 200
+    assert not events(db_session, "auth.locked")
+    assert code_step(client, "000001").status_code == 200
+    assert [e.data["reason"] for e in events(db_session, "auth.locked")] == ["codes"]
+    assert client.get("/auth/code").headers["Location"] == "/auth/login"
+    # Logging in again with the right password is refused while locked.
+    assert password_step(client, user.email).status_code == 200
+    assert not logged_in(client)
+
+
+def test_a_lock_ends_sessions_already_open(app, client, clock, db_session, make_user):
+    app.config["MAX_FAILED_PASSWORDS"] = 3
+    user = make_user()
+    full_login(client, app, user)  # the user is working in one browser
+    attacker = app.test_client()
+    for _ in range(2):
+        password_step(attacker, user.email, "wrong password!")
+    assert logged_in(client)  # failures alone do not end the session
+    password_step(attacker, user.email, "wrong password!")
+    assert not logged_in(client)
+    assert client.get("/staff/").status_code == 302
+    [locked] = events(db_session, "auth.locked")
+    assert locked.data["sessions_ended"] is True
+
+
+def test_config_check_flags_a_zero_or_negative_lock_setting(app, client, clock, make_user):
+    from portal.config import from_environment, problems
+
+    assert not [p for p in problems({}) if "FAILED" in p or "LOCK" in p]
+    app.config["MAX_FAILED_PASSWORDS"] = 0
+    result = app.test_cli_runner().invoke(args=["config", "check"])
+    assert "PORTAL_MAX_FAILED_PASSWORDS must be a whole number of at least 1" in result.output
+    env = from_environment({"PORTAL_LOCK_MINUTES": "-1", "PORTAL_MAX_FAILED_CODES": "3"})
+    assert env == {"LOCK_MINUTES": -1, "MAX_FAILED_CODES": 3}
+    lock_problems = [p for p in problems(env) if "LOCK" in p or "FAILED" in p]
+    assert lock_problems == ["PORTAL_LOCK_MINUTES must be a whole number of at least 1"]
+    # A development server with the bad value still answers a login (default limit used).
+    full_login(client, app, make_user())
