@@ -147,13 +147,12 @@ def regenerate_recovery_codes(
         session.add(
             RecoveryCode(user_id=user.id, code_hash=_recovery_hash(user.id, code), created_at=now)
         )
-    audit.record(
+    _audit(
         session,
         "auth.recovery_codes_generated",
+        user,
+        now,
         actor=actor,
-        now=now,
-        object_type="user",
-        object_id=user.id,
         data={"count": RECOVERY_CODE_COUNT},
     )
     session.flush()
@@ -174,15 +173,7 @@ def use_recovery_code(session: Session, user: User, code: str, *, now: datetime)
         return False
     match.used_at = now
     left = len(rows) - 1
-    audit.record(
-        session,
-        "auth.recovery_code_used",
-        actor=Actor.user(user.id),
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        data={"remaining": left},
-    )
+    _audit(session, "auth.recovery_code_used", user, now, data={"remaining": left})
     _tell(session, user, "recovery_code_used", now, remaining=left)
     return True
 
@@ -212,6 +203,27 @@ class PasswordResult:
     user: User | None = None
 
 
+def _audit(
+    session: Session,
+    action: str,
+    user: User,
+    now: datetime,
+    *,
+    actor: Actor | None = None,
+    data: dict[str, object] | None = None,
+) -> None:
+    """An account event about ``user``, by the user unless ``actor`` says otherwise."""
+    audit.record(
+        session,
+        action,
+        actor=actor or Actor.user(user.id),
+        now=now,
+        object_type="user",
+        object_id=user.id,
+        data=data,
+    )
+
+
 def is_locked(user: User, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
@@ -232,13 +244,11 @@ def _lock(session: Session, user: User, now: datetime, reason: str, policy: Lock
     minutes = int(policy.lock_duration.total_seconds() // 60)
     user.locked_until = now + policy.lock_duration
     rotate_session_nonce(user)
-    audit.record(
+    _audit(
         session,
         "auth.locked",
-        actor=Actor.user(user.id),
-        now=now,
-        object_type="user",
-        object_id=user.id,
+        user,
+        now,
         data={"reason": reason, "minutes": minutes, "sessions_ended": True},
     )
     _tell(session, user, "account_locked", now, minutes=minutes)
@@ -251,15 +261,7 @@ def _expire_lock(session: Session, user: User, now: datetime) -> None:
         user.failed_password_count = 0
         user.failed_password_window_start = None
         user.failed_code_count = 0
-        audit.record(
-            session,
-            "auth.unlocked",
-            actor=Actor.user(user.id),
-            now=now,
-            object_type="user",
-            object_id=user.id,
-            data={"reason": "expired"},
-        )
+        _audit(session, "auth.unlocked", user, now, data={"reason": "expired"})
 
 
 def _password_failed(session: Session, user: User, now: datetime, policy: LockPolicy) -> None:
@@ -269,13 +271,12 @@ def _password_failed(session: Session, user: User, now: datetime, policy: LockPo
         user.failed_password_count = 1
     else:
         user.failed_password_count += 1
-    audit.record(
+    _audit(
         session,
         "auth.login_failed",
+        user,
+        now,
         actor=Actor("anonymous"),
-        now=now,
-        object_type="user",
-        object_id=user.id,
         data={"step": "password", "count": user.failed_password_count},
     )
     if user.failed_password_count >= policy.max_failed_passwords and not is_locked(user, now):
@@ -306,13 +307,12 @@ def check_login_password(
         _password_failed(session, user, now, policy)
         return PasswordResult(Step.FAILED)
     if not user.active or is_locked(user, now):
-        audit.record(
+        _audit(
             session,
             "auth.login_refused",
+            user,
+            now,
             actor=Actor("anonymous"),
-            now=now,
-            object_type="user",
-            object_id=user.id,
             data={"reason": "disabled" if not user.active else "locked"},
         )
         return PasswordResult(Step.FAILED)
@@ -332,13 +332,12 @@ def _code_failed(
     session: Session, user: User, now: datetime, step: str, policy: LockPolicy
 ) -> None:
     user.failed_code_count += 1
-    audit.record(
+    _audit(
         session,
         "auth.code_failed",
+        user,
+        now,
         actor=Actor("anonymous"),
-        now=now,
-        object_type="user",
-        object_id=user.id,
         data={"step": step, "count": user.failed_code_count},
     )
     if user.failed_code_count >= policy.max_failed_codes and not is_locked(user, now):
@@ -350,15 +349,7 @@ def _logged_in(session: Session, user: User, now: datetime, method: str) -> None
     user.failed_password_count = 0
     user.failed_password_window_start = None
     user.last_login_at = now
-    audit.record(
-        session,
-        "auth.login",
-        actor=Actor.user(user.id),
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        data={"method": method},
-    )
+    _audit(session, "auth.login", user, now, data={"method": method})
 
 
 def check_second_factor(
@@ -401,14 +392,7 @@ def confirm_enrolment(
         _code_failed(session, user, now, "enrolment", policy)
         return None
     user.totp_enrolled_at = now
-    audit.record(
-        session,
-        "auth.totp_enrolled",
-        actor=Actor.user(user.id),
-        now=now,
-        object_type="user",
-        object_id=user.id,
-    )
+    _audit(session, "auth.totp_enrolled", user, now)
     codes = regenerate_recovery_codes(session, user, now=now, actor=Actor.user(user.id))
     _logged_in(session, user, now, "enrolment")
     _tell(session, user, "factor_changed", now, change="enrolled")
@@ -417,15 +401,7 @@ def confirm_enrolment(
 
 def logout(session: Session, user: User, *, now: datetime, reason: str = "logout") -> None:
     rotate_session_nonce(user)
-    audit.record(
-        session,
-        "auth.logout",
-        actor=Actor.user(user.id),
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        data={"reason": reason},
-    )
+    _audit(session, "auth.logout", user, now, data={"reason": reason})
 
 
 # --- self-service (after re-authentication) ----------------------------------------------
@@ -457,14 +433,7 @@ def change_password(session: Session, user: User, new_password: str, *, now: dat
     user.password_hash = hash_password(new_password)
     user.password_changed_at = now
     rotate_session_nonce(user)
-    audit.record(
-        session,
-        "auth.password_changed",
-        actor=Actor.user(user.id),
-        now=now,
-        object_type="user",
-        object_id=user.id,
-    )
+    _audit(session, "auth.password_changed", user, now)
     _tell(session, user, "password_changed", now)
 
 
@@ -472,15 +441,7 @@ def reset_own_factor(session: Session, user: User, *, now: datetime) -> None:
     """The user replaces their authenticator: the next login enrols a new one."""
     _clear_factor(session, user)
     rotate_session_nonce(user)
-    audit.record(
-        session,
-        "auth.totp_reset",
-        actor=Actor.user(user.id),
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        data={"by": "self"},
-    )
+    _audit(session, "auth.totp_reset", user, now, data={"by": "self"})
     _tell(session, user, "factor_changed", now, change="reset")
 
 
@@ -523,15 +484,7 @@ def invite_user(
         organisation=organisation,
     )
     user.language = language
-    audit.record(
-        session,
-        "user.invited",
-        actor=actor,
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        data={"role": role.value},
-    )
+    _audit(session, "user.invited", user, now, actor=actor, data={"role": role.value})
     _tell(session, user, "invitation", now)
     return user
 
@@ -549,14 +502,8 @@ def request_password_reset(session: Session, email: str, *, now: datetime) -> No
             data={"known": False},
         )
         return
-    audit.record(
-        session,
-        "auth.reset_requested",
-        actor=Actor("anonymous"),
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        data={"known": True},
+    _audit(
+        session, "auth.reset_requested", user, now, actor=Actor("anonymous"), data={"known": True}
     )
     _tell(session, user, "password_reset", now)
 
@@ -569,15 +516,7 @@ def set_password_from_link(
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     rotate_session_nonce(user)
-    audit.record(
-        session,
-        "auth.password_set",
-        actor=Actor.user(user.id),
-        now=now,
-        object_type="user",
-        object_id=user.id,
-        data={"via": purpose},
-    )
+    _audit(session, "auth.password_set", user, now, data={"via": purpose})
     if purpose == "password-reset":
         _tell(session, user, "password_changed", now)
 
