@@ -38,11 +38,11 @@ class CategoryCopy(Protocol):
     def records(self) -> Sequence[Mapping[str, Any]]: ...
 
 
-class SourceCopy(Protocol):
+class SourceInfo(Protocol):
+    """The Art. 15(1) information every source carries."""
+
     @property
     def name(self) -> str: ...
-    @property
-    def owner(self) -> str: ...
     @property
     def purposes(self) -> Sequence[str]: ...
     @property
@@ -55,6 +55,11 @@ class SourceCopy(Protocol):
     def categories_info(self) -> Sequence[str]: ...
     @property
     def source_of_data(self) -> str: ...
+
+
+class SourceCopy(SourceInfo, Protocol):
+    @property
+    def owner(self) -> str: ...
     @property
     def categories(self) -> Sequence[CategoryCopy]: ...
 
@@ -105,23 +110,31 @@ def _category(copy: CategoryCopy, legal_basis: LegalBasis) -> CategoryData:
     )
 
 
+def _first_basis(source: SourceInfo, default: LegalBasis) -> LegalBasis:
+    bases = [b for b in source.legal_basis if b in LEGAL_BASES]
+    return cast(LegalBasis, bases[0]) if bases else default
+
+
+def _info(source: SourceInfo, purposes: Sequence[str]) -> ProcessingInfo:
+    return ProcessingInfo(
+        purposes=purposes,
+        legal_basis=source.legal_basis,
+        retention=source.retention,
+        recipients=[
+            Recipient(r["name"], r.get("role") or "recipient", r.get("country") or None)
+            for r in source.recipients
+        ],
+        categories=source.categories_info,
+        source_of_data=source.source_of_data or None,
+    )
+
+
 def to_section(copy: SourceCopy) -> SourceSection:
-    bases = [b for b in copy.legal_basis if b in LEGAL_BASES]
-    basis = cast(LegalBasis, bases[0] if bases else "legitimate_interests")
+    basis = _first_basis(copy, "legitimate_interests")
     return SourceSection(
         name=copy.name,
         owner=copy.owner,
-        info=ProcessingInfo(
-            purposes=copy.purposes,
-            legal_basis=copy.legal_basis,
-            retention=copy.retention,
-            recipients=[
-                Recipient(r["name"], r.get("role") or "recipient", r.get("country") or None)
-                for r in copy.recipients
-            ],
-            categories=copy.categories_info,
-            source_of_data=copy.source_of_data or None,
-        ),
+        info=_info(copy, copy.purposes),
         categories=[_category(c, basis) for c in copy.categories],
     )
 
@@ -163,21 +176,7 @@ class ReturnCategory(Protocol):
     def records(self) -> Callable[[], Iterator[dict[str, Any]]]: ...
 
 
-class ReturnSource(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def purposes(self) -> Sequence[str]: ...
-    @property
-    def legal_basis(self) -> Sequence[str]: ...
-    @property
-    def retention(self) -> str: ...
-    @property
-    def recipients(self) -> Sequence[Mapping[str, str]]: ...
-    @property
-    def categories_info(self) -> Sequence[str]: ...
-    @property
-    def source_of_data(self) -> str: ...
+class ReturnSource(SourceInfo, Protocol):
     @property
     def categories(self) -> Sequence[ReturnCategory]: ...
 
@@ -203,23 +202,12 @@ def to_return_package(
     lang = cast(Language, language if language in ("nl", "en") else "nl")
     sections = []
     for source in sources:
-        bases = [b for b in source.legal_basis if b in LEGAL_BASES]
-        basis = cast(LegalBasis, bases[0] if bases else "contract")
+        basis = _first_basis(source, "contract")
         sections.append(
             SourceSection(
                 name=source.name,
                 owner=owner,
-                info=ProcessingInfo(
-                    purposes=list(source.purposes) or [_RETURN_PURPOSE[lang]],
-                    legal_basis=source.legal_basis,
-                    retention=source.retention,
-                    recipients=[
-                        Recipient(r["name"], r.get("role") or "recipient", r.get("country") or None)
-                        for r in source.recipients
-                    ],
-                    categories=source.categories_info,
-                    source_of_data=source.source_of_data or None,
-                ),
+                info=_info(source, list(source.purposes) or [_RETURN_PURPOSE[lang]]),
                 categories=[
                     CategoryData(
                         key=c.key,
