@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from rights.audit import SYSTEM, Actor
 from rights.db import now_utc
-from rights.keys import Keyring
+from rights.documents import DEFAULT_MAX_BYTES, DocumentStore
+from rights.keys import Keyring, Purpose
+from rights.packages import PackageStore
 from rights.policy import Policy
 
 
@@ -28,12 +30,14 @@ class Settings:
     document_dir: Path | None = None
     package_dir: Path | None = None
     package_retention_days: int = 30
-    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_bytes: int = DEFAULT_MAX_BYTES
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Context:
+    """One use case's world. Frozen: derive a changed one with ``acting_as`` and friends."""
+
     session: Session
     keyring: Keyring
     policy: Policy = field(default_factory=Policy)
@@ -51,3 +55,41 @@ class Context:
 
     def with_session(self, session: Session) -> Context:
         return replace(self, session=session)
+
+    def in_language(self, language: str) -> Context:
+        return replace(self, language=language)
+
+    # --- keys and stores: the only places that pick a key for a purpose ------------------
+
+    def document_store(self) -> DocumentStore:
+        root = self.settings.document_dir or self.settings.instance_path / "documents"
+        return DocumentStore(
+            root=Path(root), key=self.keyring.legacy, max_bytes=self.settings.upload_max_bytes
+        )
+
+    def package_store(self) -> PackageStore:
+        root = self.settings.package_dir or self.settings.instance_path / "packages"
+        return PackageStore(root=Path(root), key=self.keyring.legacy)
+
+    def package_retention(self) -> timedelta:
+        return timedelta(days=self.settings.package_retention_days)
+
+    def identifier_hash_key(self) -> bytes:
+        """Key of the keyed hashes of identifiers (suppression list, record index)."""
+        from rights.sources.fulfilment import derive_hash_key  # moves with issue 11 split
+
+        return derive_hash_key(self.keyring.legacy)
+
+    def download_code_key(self) -> bytes:
+        return self.keyring.legacy
+
+    def connector_key(self) -> bytes:
+        """Key of encrypted data-source connection URLs."""
+        return self.keyring.legacy
+
+    def seed_key(self) -> bytes:
+        """Key of encrypted TOTP seeds."""
+        return self.keyring.legacy
+
+    def search_audit_key(self) -> bytes:
+        return self.keyring.key(Purpose.SEARCH_AUDIT)

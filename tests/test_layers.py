@@ -34,3 +34,16 @@ def test_exporters_do_not_import_rights_models():
     for path in (ROOT / "exporters").rglob("*.py"):
         text = path.read_text()
         assert "from portal" not in text and "import flask" not in text, path
+
+
+def test_operations_import_without_flask():
+    modules = _modules("operations")
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'portal', 'werkzeug', 'flask_login', 'flask_babel'))\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert modules
