@@ -13,11 +13,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rights.audit import SYSTEM, Actor
+from rights.crypto import PurposeKey
 from rights.db import now_utc
 from rights.documents import DEFAULT_MAX_BYTES, DocumentStore
-from rights.keys import Keyring, Purpose
+from rights.keys import Keyring, Purpose, SourceKeys
 from rights.packages import PackageStore
 from rights.policy import Policy
+from rights.reminders import REMINDER_HOUR
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Settings:
     package_dir: Path | None = None
     package_retention_days: int = 30
     upload_max_bytes: int = DEFAULT_MAX_BYTES
+    reminder_hour: int = REMINDER_HOUR
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -60,36 +63,48 @@ class Context:
         return replace(self, language=language)
 
     # --- keys and stores: the only places that pick a key for a purpose ------------------
+    # Each returns the purpose key of rights.keys; PurposeKey values also carry the legacy
+    # (master) key, so data written before the keyring still reads (docs/architecture.md).
 
     def document_store(self) -> DocumentStore:
         root = self.settings.document_dir or self.settings.instance_path / "documents"
         return DocumentStore(
-            root=Path(root), key=self.keyring.legacy, max_bytes=self.settings.upload_max_bytes
+            root=Path(root),
+            key=self.keyring.purpose_key(Purpose.DOCUMENTS),
+            max_bytes=self.settings.upload_max_bytes,
         )
 
     def package_store(self) -> PackageStore:
         root = self.settings.package_dir or self.settings.instance_path / "packages"
-        return PackageStore(root=Path(root), key=self.keyring.legacy)
+        return PackageStore(root=Path(root), key=self.keyring.purpose_key(Purpose.PACKAGES))
 
     def package_retention(self) -> timedelta:
         return timedelta(days=self.settings.package_retention_days)
 
     def identifier_hash_key(self) -> bytes:
-        """Key of the keyed hashes of identifiers (suppression list, record index)."""
-        from rights.sources.fulfilment import derive_hash_key  # moves with issue 11 split
+        """Key of the keyed hashes of identifiers (suppression list, record index): the v1
+        derivation, because the stored hashes cannot be recomputed."""
+        return self.keyring.key(Purpose.IDENTIFIER_HASH)
 
-        return derive_hash_key(self.keyring.legacy)
+    def download_code_key(self) -> PurposeKey:
+        """Key of the one-time download-code hashes (codes issued before the keyring still
+        verify against the legacy key until they expire)."""
+        return self.keyring.purpose_key(Purpose.DOWNLOAD_CODES)
 
-    def download_code_key(self) -> bytes:
-        return self.keyring.legacy
-
-    def connector_key(self) -> bytes:
+    def connector_key(self) -> PurposeKey:
         """Key of encrypted data-source connection URLs."""
-        return self.keyring.legacy
+        return self.keyring.purpose_key(Purpose.CONNECTOR_URLS)
 
-    def seed_key(self) -> bytes:
+    def source_keys(self) -> SourceKeys:
+        """The keys data-source work takes: connection URLs and identifier hashes."""
+        return SourceKeys(
+            connector=self.connector_key(), identifier_hash=self.identifier_hash_key()
+        )
+
+    def seed_key(self) -> PurposeKey:
         """Key of encrypted TOTP seeds."""
-        return self.keyring.legacy
+        return self.keyring.purpose_key(Purpose.TOTP_SEEDS)
 
     def search_audit_key(self) -> bytes:
+        """Key of the hash that audits a staff search without storing its terms."""
         return self.keyring.key(Purpose.SEARCH_AUDIT)

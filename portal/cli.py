@@ -10,32 +10,25 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from portal import PROJECT_ROOT
+from operations import jobs
+from portal import PROJECT_ROOT, clock, create_app
 from portal.config import problems
+from portal.context import context_for, policy_from
 from portal.db import get_db
+from portal.delivery.cli import package_group
+from portal.delivery.demo import load_demo_package
+from portal.reminders import reminders_group
 from portal.sources.cli import sources_group
+from portal.worker import run_forever, run_once
+from rights import accounts
 from rights.audit import SYSTEM, verify_chain
 from rights.crypto import generate_key
-from rights.db import now_utc
-from rights.deadlines import NLHolidayCalendar
+from rights.demo import load_demo, load_demo_sources
 from rights.models.org import Organisation, Role
-from rights.policy import Policy
-from rights.users import create_user
-
-
-def policy_from(app: Flask) -> Policy:
-    return Policy(
-        calendar=NLHolidayCalendar(
-            good_friday=bool(app.config["GOOD_FRIDAY_IS_HOLIDAY"]),
-            equated_days=bool(app.config["EQUATED_DAYS_ARE_HOLIDAYS"]),
-        ),
-        undue_delay_working_days=int(app.config["UNDUE_DELAY_WORKING_DAYS"]),
-        verification_link_days=int(app.config["VERIFICATION_LINK_DAYS"]),
-        unverified_auto_close_days=int(app.config["UNVERIFIED_AUTO_CLOSE_DAYS"]),
-        minor_review_from_age=int(app.config["MINOR_REVIEW_FROM_AGE"]),
-        minor_self_from_age=int(app.config["MINOR_SELF_FROM_AGE"]),
-    )
+from rights.users import create_user, find_user
 
 
 def alembic_config(url: str) -> object:
@@ -89,8 +82,6 @@ def create_user_command(
     email: str, name: str, role: str, org_slug: str | None, password: str
 ) -> None:
     """Create a staff or controller account."""
-    from sqlalchemy import select
-
     with get_db().sessionmaker() as session:
         org = None
         if org_slug:
@@ -102,7 +93,7 @@ def create_user_command(
             email=email,
             name=name,
             role=Role(role),
-            now=now_utc(),
+            now=clock.now(),
             actor=SYSTEM,
             password=password,
             organisation=org,
@@ -117,30 +108,24 @@ def create_user_command(
 def reset_factor_command(email: str) -> None:
     """Reset a user's second factor and lock (e.g. the only admin lost their phone and
     recovery codes); audited, the user is mailed and enrols again at the next login."""
-    from rights import accounts
-    from rights.users import find_user
-
     with get_db().sessionmaker() as session:
         user = find_user(session, email)
         if user is None:
             raise click.ClickException("no such user")
-        now = now_utc()
+        now = clock.now()
         accounts.admin_reset_factor(session, user, now=now, actor=SYSTEM)
         accounts.admin_unlock(session, user, now=now, actor=SYSTEM)
         session.commit()
     click.echo(f"second factor reset for {email}; it is set up again at the next login")
 
 
-def _load_demo_sources(app: Flask, session: object) -> None:
+def _load_demo_sources(app: Flask, session: Session) -> None:
     """Issue 7: the demo CRM database (in the instance folder) and mailing file."""
-    from rights.crypto import parse_key
-    from rights.demo import load_demo_sources
-
     load_demo_sources(
-        session,  # type: ignore[arg-type]
-        now=now_utc(),
+        session,
+        now=clock.now(app),
         folder=Path(app.instance_path),
-        key=parse_key(app.config["ENCRYPTION_KEY"]),
+        key=context_for(app, session).connector_key(),
     )
 
 
@@ -153,10 +138,8 @@ def demo_group() -> None:
 @with_appcontext
 def demo_load() -> None:
     """Load the demo organisations, users and requests (idempotent)."""
-    from rights.demo import load_demo
-
     with get_db().sessionmaker() as session:
-        logins = load_demo(session, now=now_utc(), policy=policy_from(current_app))
+        logins = load_demo(session, now=clock.now(), policy=policy_from(current_app))
         _load_demo_sources(current_app, session)
         session.commit()
     for login in logins:
@@ -172,8 +155,6 @@ def worker_group() -> None:
 @click.option("--once", is_flag=True, help="one pass, then exit (for cron)")
 @with_appcontext
 def worker_run(once: bool) -> None:
-    from portal.worker import run_forever, run_once
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if once:
         result = run_once(app)
@@ -234,17 +215,13 @@ def gen_key() -> None:
 @with_appcontext
 def dev(host: str, port: int) -> None:
     """Development: migrate, load the demo, start a worker and the web server."""
-    from rights.demo import load_demo
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade_database(app)
-    from portal.delivery.demo import load_demo_package
-
     with get_db().sessionmaker() as session:
-        logins = load_demo(session, now=now_utc(), policy=policy_from(app))
+        logins = load_demo(session, now=clock.now(app), policy=policy_from(app))
         _load_demo_sources(app, session)
         session.commit()
-        download = load_demo_package(session, app, now=now_utc(), policy=policy_from(app))
+        download = load_demo_package(session, app, now=clock.now(app), policy=policy_from(app))
         session.commit()
     worker = subprocess.Popen(
         [sys.executable, "-m", "portal.cli", "worker", "run"], env=os.environ.copy()
@@ -275,10 +252,15 @@ def dev(host: str, port: int) -> None:
         worker.wait(timeout=10)
 
 
-def _public_commands() -> tuple[click.Command, ...]:
-    from portal.public.jobs import close_unverified_command
-
-    return (close_unverified_command,)
+@click.command("close-unverified")
+@with_appcontext
+def close_unverified_command() -> None:
+    """Close web requests whose e-mail address was not confirmed in time (also run by the
+    worker on every pass)."""
+    with get_db().sessionmaker() as session:
+        count = jobs.close_unverified(context_for(current_app, session))
+        session.commit()
+    click.echo(f"closed {count} unconfirmed request(s)")
 
 
 COMMANDS = (
@@ -288,29 +270,22 @@ COMMANDS = (
     reset_factor_command,
     demo_group,
     worker_group,
+    close_unverified_command,
     audit_group,
     config_group,
     gen_key,
     dev,
+    package_group,
+    reminders_group,
 )
 
 
 def init_app(app: Flask) -> None:
-    from portal.delivery.cli import package_group
-    from portal.reminders import reminders_group
-
-    for command in (*COMMANDS, *_public_commands(), package_group):
+    for command in COMMANDS:
         app.cli.add_command(command)
-    app.cli.add_command(reminders_group)
 
 
-def _create_app() -> Flask:
-    from portal import create_app
-
-    return create_app()
-
-
-cli = FlaskGroup(create_app=_create_app, add_default_commands=True)
+cli = FlaskGroup(create_app=create_app, add_default_commands=True)
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
 """Builds the ``operations.Context`` from the Flask app: once per request (``context()``),
-or for a command or worker pass (``context_for(app, session)``). The only place that
-reads configuration for the use cases."""
+for a command or worker pass (``context_for(app, session)``), or for picking a key or file
+store where no database work happens (``key_context(app)``). The only place that reads
+configuration for the use cases."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -14,9 +16,10 @@ from operations.context import Context, Settings
 from portal.clock import now
 from portal.db import get_session
 from rights.audit import SYSTEM, Actor
-from rights.db import now_utc
+from rights.deadlines import NLHolidayCalendar
 from rights.keys import Keyring
 from rights.policy import Policy
+from rights.reminders import REMINDER_HOUR
 
 
 def settings_from(app: Flask) -> Settings:
@@ -29,30 +32,51 @@ def settings_from(app: Flask) -> Settings:
         package_dir=Path(config["PACKAGE_DIR"]) if config.get("PACKAGE_DIR") else None,
         package_retention_days=int(config.get("PACKAGE_RETENTION_DAYS", 30)),
         upload_max_bytes=int(config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
+        reminder_hour=int(config.get("REMINDER_HOUR", REMINDER_HOUR)),
         extra=config,
     )
 
 
 def policy_from(app: Flask) -> Policy:
-    from portal.cli import policy_from as _policy_from  # until the policy moves here
+    """The legal settings (holiday calendar, verification and auto-close periods, minor
+    ages) from configuration."""
+    config = app.config
+    return Policy(
+        calendar=NLHolidayCalendar(
+            good_friday=bool(config["GOOD_FRIDAY_IS_HOLIDAY"]),
+            equated_days=bool(config["EQUATED_DAYS_ARE_HOLIDAYS"]),
+        ),
+        undue_delay_working_days=int(config["UNDUE_DELAY_WORKING_DAYS"]),
+        verification_link_days=int(config["VERIFICATION_LINK_DAYS"]),
+        unverified_auto_close_days=int(config["UNVERIFIED_AUTO_CLOSE_DAYS"]),
+        minor_review_from_age=int(config["MINOR_REVIEW_FROM_AGE"]),
+        minor_self_from_age=int(config["MINOR_SELF_FROM_AGE"]),
+    )
 
-    return _policy_from(app)
+
+def keyring_from(app: Flask) -> Keyring:
+    return Keyring.from_text(str(app.config["ENCRYPTION_KEY"]))
 
 
 def context_for(
     app: Flask, session: Session, actor: Actor = SYSTEM, language: str = "nl"
 ) -> Context:
     """A context for a command or a worker pass (no request needed)."""
-    clock = app.config.get("CLOCK") or now_utc
     return Context(
         session=session,
-        keyring=Keyring.from_text(str(app.config["ENCRYPTION_KEY"])),
+        keyring=keyring_from(app),
         policy=policy_from(app),
         settings=settings_from(app),
         actor=actor,
-        clock=clock,
+        clock=partial(now, app),
         language=language,
     )
+
+
+def key_context(app: Flask | None = None) -> Context:
+    """A context for picking keys and file stores only (a test, a store helper outside a
+    request). Its session is unbound, so any database work through it fails loudly."""
+    return context_for(app or current_app, Session())
 
 
 def _request_actor() -> Actor:
@@ -70,7 +94,7 @@ def context() -> Context:
         locale = get_locale()
         g.dsr_context = Context(
             session=get_session(),
-            keyring=Keyring.from_text(str(current_app.config["ENCRYPTION_KEY"])),
+            keyring=keyring_from(current_app),
             policy=policy_from(current_app),
             settings=settings_from(current_app),
             actor=_request_actor(),

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import Flask, current_app
@@ -28,10 +27,11 @@ from exporters.model import (
     rows,
 )
 from exporters.package import DEFAULT_FORMATS, build_package
+from portal.context import key_context
 from portal.tokens import make_token
 from rights import audit, packages
 from rights.audit import Actor
-from rights.crypto import DecryptionFailed, parse_key
+from rights.crypto import DecryptionFailed, Key, PurposeKey
 from rights.models.org import Organisation
 from rights.models.package import Package, Transmission
 from rights.models.request import RightsRequest
@@ -42,9 +42,7 @@ PORTABLE_FORMATS = ("json", "csv", "xlsx")
 
 
 def package_store(app: Flask | None = None) -> packages.PackageStore:
-    app = app or current_app
-    root = app.config.get("PACKAGE_DIR") or str(Path(app.instance_path) / "packages")
-    return packages.PackageStore(root=Path(root), key=parse_key(app.config["ENCRYPTION_KEY"]))
+    return key_context(app).package_store()
 
 
 def retention(app: Flask | None = None) -> timedelta:
@@ -52,10 +50,9 @@ def retention(app: Flask | None = None) -> timedelta:
     return timedelta(days=int(app.config["PACKAGE_RETENTION_DAYS"]))
 
 
-def code_secret(app: Flask | None = None) -> bytes:
-    """The key for the one-time code hashes (the encryption key: never in the database)."""
-    app = app or current_app
-    return parse_key(app.config["ENCRYPTION_KEY"])
+def code_secret(app: Flask | None = None) -> PurposeKey:
+    """The key for the one-time code hashes (never in the database)."""
+    return key_context(app).download_code_key()
 
 
 def default_formats(request: RightsRequest) -> tuple[str, ...]:
@@ -128,7 +125,7 @@ def build_return_package(
     organisation: Organisation,
     *,
     store: packages.PackageStore,
-    key: bytes,
+    key: Key,
     now: datetime,
     actor: Actor,
     language: str = "nl",
@@ -327,7 +324,7 @@ def collect_export_package(
 ) -> ExportPackage:
     """``request_export_package`` with the confirmed data from every source, read now."""
     app = app or current_app
-    copies = export_copies(session, request, key=parse_key(app.config["ENCRYPTION_KEY"]))
+    copies = export_copies(session, request, key=key_context(app).source_keys())
     return request_export_package(
         request, now=now, operator_name=app.config["OPERATOR_NAME"], copies=copies
     )

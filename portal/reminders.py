@@ -1,32 +1,16 @@
-"""Reminder digests from the worker (once a day, after ``REMINDER_HOUR`` Amsterdam time) and
-from the command line (``dsr-portal reminders send`` for cron)."""
+"""``dsr-portal reminders send``: the reminder digests from the command line (for cron).
+The worker sends them too, once a day after the reminder hour (``operations.jobs``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
-from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.db import get_db
-from portal.worker import JOBS
-from rights.db import now_utc
-from rights.deadlines import AMSTERDAM
 from rights.reminders import send_reminders
-
-REMINDER_HOUR = 7
-
-
-def reminders_job(app: Flask, session: Session) -> int:
-    now = now_utc()
-    if now.astimezone(AMSTERDAM).hour < int(app.config.get("REMINDER_HOUR", REMINDER_HOUR)):
-        return 0
-    return send_reminders(session, now=now)
-
-
-JOBS["reminders"] = reminders_job
 
 
 @click.group("reminders")
@@ -40,7 +24,7 @@ def reminders_group() -> None:
 @with_appcontext
 def reminders_send(at: str | None, force: bool) -> None:
     """Queue today's digest and escalation mails (the worker sends them)."""
-    now = now_utc()
+    now = clock.now()
     if at:
         try:
             now = datetime.fromisoformat(at)

@@ -52,7 +52,10 @@ def init_app(app: Flask) -> None:
     from portal.controller.views import bp as controller_bp
     from portal.public.views import bp as public_bp
     from portal.sources.views import bp as sources_bp
-    from portal.staff.views import bp as staff_bp
+
+    # Importing the workspace modules attaches their routes to the staff blueprint.
+    from portal.staff import case, letters, register, reports, views  # noqa: F401
+    from portal.staff.blueprint import bp as staff_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)

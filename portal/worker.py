@@ -10,32 +10,21 @@ from __future__ import annotations
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import FrameType
 
 from flask import Flask
-from sqlalchemy.orm import Session
 
+from operations.jobs import JOBS, Job
+from portal.clock import now
+from portal.context import context_for
 from portal.db import get_db
 from portal.mail import deliver, render
-from rights.db import now_utc
 from rights.models.mail import OutboxMail
 from rights.outbox import claim_due, mark_failed, mark_sent
 
 log = logging.getLogger(__name__)
-
-# Scheduled jobs: name -> function(app, session, now) -> count. Other parts register theirs.
-JOBS: dict[str, Callable[[Flask, Session], int]] = {}
-
-
-def _register_jobs() -> None:
-    from portal.public.jobs import close_unverified_job
-
-    JOBS.setdefault("close_unverified", close_unverified_job)
-
-
-_register_jobs()
 
 
 @dataclass
@@ -53,7 +42,7 @@ def send_pending(app: Flask, limit: int = BATCH) -> PassResult:
     db = get_db(app)
     with db.sessionmaker() as session:
         session.connection(execution_options={"sqlite_immediate": True})
-        ids = [m.id for m in claim_due(session, now=now_utc(), limit=limit)]
+        ids = [m.id for m in claim_due(session, now=now(app), limit=limit)]
         session.commit()
     for mail_id in ids:
         with db.sessionmaker() as session:
@@ -66,26 +55,34 @@ def send_pending(app: Flask, limit: int = BATCH) -> PassResult:
             except Exception as exc:
                 # The error class only: SMTP replies can echo addresses (no personal data).
                 log.warning("mail %s failed: %s", mail_id, type(exc).__name__)
-                mark_failed(mail, now=now_utc(), error=type(exc).__name__)
+                mark_failed(mail, now=now(app), error=type(exc).__name__)
                 result.failed += 1
             else:
-                mark_sent(mail, now=now_utc(), message_id=str(msg["Message-ID"]))
+                mark_sent(mail, now=now(app), message_id=str(msg["Message-ID"]))
                 result.sent += 1
             session.commit()
     return result
 
 
-def run_once(app: Flask) -> PassResult:
+def run_jobs(app: Flask, jobs: Mapping[str, Job] = JOBS) -> int:
+    """Every job once, each with its own session and Context, committed on its own: one
+    job failing is logged and rolled back and never stops the others."""
+    done = 0
+    for name, job in jobs.items():
+        with get_db(app).sessionmaker() as session:
+            try:
+                done += job(context_for(app, session))
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("job %s failed", name)
+    return done
+
+
+def run_once(app: Flask, jobs: Mapping[str, Job] = JOBS) -> PassResult:
     with app.app_context():
         result = send_pending(app)
-        for name, job in JOBS.items():
-            with get_db(app).sessionmaker() as session:
-                try:
-                    result.jobs += job(app, session)
-                    session.commit()
-                except Exception:
-                    session.rollback()
-                    log.exception("job %s failed", name)
+        result.jobs += run_jobs(app, jobs)
         return result
 
 
@@ -117,13 +114,3 @@ def run_forever(app: Flask, poll_seconds: float | None = None) -> None:
                 break
             time.sleep(0.1)
     log.info("worker stopped")
-
-
-def purge_data_files(app: Flask, session: Session) -> int:
-    """Scheduled: delete uploaded data files past their retention date (issue 7)."""
-    from rights.sources.ingest import purge_expired_files
-
-    return purge_expired_files(session, now=now_utc())
-
-
-JOBS["purge_data_files"] = purge_data_files

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from rights import audit
 from rights.audit import Actor
-from rights.crypto import decrypt, encrypt
+from rights.crypto import Key, decrypt, encrypt
 from rights.errors import Conflict, ValidationFailed
 from rights.models.account import RecoveryCode
 from rights.models.org import Organisation, OrganisationKind, Role, User
@@ -72,11 +72,11 @@ def _seed_ad(user: User) -> bytes:
     return f"totp-seed:user:{user.id}".encode()
 
 
-def set_totp_secret(user: User, secret: str, key: bytes) -> None:
+def set_totp_secret(user: User, secret: str, key: Key) -> None:
     user.totp_secret_enc = encrypt(key, secret.encode("ascii"), _seed_ad(user))
 
 
-def totp_secret(user: User, key: bytes) -> str | None:
+def totp_secret(user: User, key: Key) -> str | None:
     if user.totp_secret_enc is None:
         return None
     return decrypt(key, user.totp_secret_enc, _seed_ad(user)).decode("ascii")
@@ -86,13 +86,13 @@ def is_enrolled(user: User) -> bool:
     return user.totp_secret_enc is not None and user.totp_enrolled_at is not None
 
 
-def provisioning_uri(user: User, key: bytes, issuer: str = ISSUER) -> str:
+def provisioning_uri(user: User, key: Key, issuer: str = ISSUER) -> str:
     secret = totp_secret(user, key)
     assert secret is not None
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
 
 
-def start_enrolment(user: User, key: bytes) -> str:
+def start_enrolment(user: User, key: Key) -> str:
     """The seed the user is enrolling (made once, kept encrypted until confirmed)."""
     if is_enrolled(user):
         raise Conflict("already enrolled", code="already_enrolled")
@@ -104,7 +104,7 @@ def start_enrolment(user: User, key: bytes) -> str:
     return secret
 
 
-def check_totp(user: User, code: str, key: bytes, now: datetime) -> bool:
+def check_totp(user: User, code: str, key: Key, now: datetime) -> bool:
     """Accept a six-digit ASCII code once: the matched time-step must be newer than the
     last accepted one (replay guard). Stores the step on success (flush by caller)."""
     if not _CODE_RE.fullmatch(code):
@@ -289,7 +289,7 @@ def check_login_password(
     password: str,
     *,
     now: datetime,
-    key: bytes,
+    key: Key,
     policy: LockPolicy = DEFAULT_LOCK_POLICY,
 ) -> PasswordResult:
     """First step. Exactly one argon2 verification whatever the account's state, and the
@@ -358,7 +358,7 @@ def check_second_factor(
     code: str,
     *,
     now: datetime,
-    key: bytes,
+    key: Key,
     policy: LockPolicy = DEFAULT_LOCK_POLICY,
 ) -> bool:
     """Second step: a TOTP code (once) or an unused recovery code. Failures count towards
@@ -382,7 +382,7 @@ def confirm_enrolment(
     code: str,
     *,
     now: datetime,
-    key: bytes,
+    key: Key,
     policy: LockPolicy = DEFAULT_LOCK_POLICY,
 ) -> list[str] | None:
     """Finish enrolment with a valid code; returns the recovery codes to show once."""
@@ -414,7 +414,7 @@ def reauthenticate(
     code: str,
     *,
     now: datetime,
-    key: bytes,
+    key: Key,
     policy: LockPolicy = DEFAULT_LOCK_POLICY,
 ) -> bool:
     """Password and a fresh code again before a password or factor change. Failures count

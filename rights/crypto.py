@@ -1,6 +1,12 @@
 """Encryption of secrets at rest (export files, uploaded documents, TOTP seeds, connector
 URLs) with AES-256-GCM. The caller passes associated data that binds a ciphertext to its
-owner (a package id, a user id), so a ciphertext moved to another row fails to decrypt."""
+owner (a package id, a user id), so a ciphertext moved to another row fails to decrypt.
+
+A key is either a :class:`PurposeKey` (what ``operations.Context`` hands out: new data is
+written under the purpose key with the current version byte, and data of the version before
+the keyring still decrypts with the legacy key) or bare ``bytes`` (the pre-keyring format,
+read and written as version 1). See docs/architecture.md, "Keys".
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import hashlib
 import io
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -16,13 +23,46 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from rights.errors import DomainError
 
-VERSION = b"\x01"
+LEGACY_VERSION = b"\x01"  # under the master key itself (before the keyring)
+VERSION = b"\x02"  # under a purpose key from rights.keys
 NONCE_SIZE = 12
 
 
 class DecryptionFailed(DomainError):
     code = "decryption_failed"
     http_status = 500
+
+
+@dataclass(frozen=True)
+class PurposeKey:
+    """The key of one purpose (``current``) and the key data of that purpose was written
+    under before the keyring existed (``legacy``, read-only; None when there is none)."""
+
+    current: bytes = field(repr=False)
+    legacy: bytes | None = field(default=None, repr=False)
+
+    def candidates(self) -> tuple[bytes, ...]:
+        """Keys to check a keyed hash against: the current one first."""
+        return (self.current,) if self.legacy is None else (self.current, self.legacy)
+
+
+Key = bytes | PurposeKey
+
+
+def _writing(key: Key, current: bytes, legacy: bytes) -> tuple[bytes, bytes]:
+    """(version byte, key) new data is written with."""
+    if isinstance(key, PurposeKey):
+        return current, key.current
+    return legacy, key
+
+
+def _reading(key: Key, version: bytes, current: bytes, legacy: bytes) -> bytes | None:
+    """The key that reads data of ``version``, or None if this key cannot."""
+    if isinstance(key, PurposeKey):
+        if version == current:
+            return key.current
+        return key.legacy if version == legacy else None
+    return key if version == legacy else None
 
 
 def parse_key(text: str) -> bytes:
@@ -40,17 +80,19 @@ def generate_key() -> str:
     return base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)).decode().rstrip("=")
 
 
-def encrypt(key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+def encrypt(key: Key, plaintext: bytes, associated_data: bytes) -> bytes:
+    version, raw = _writing(key, VERSION, LEGACY_VERSION)
     nonce = os.urandom(NONCE_SIZE)
-    return VERSION + nonce + AESGCM(key).encrypt(nonce, plaintext, associated_data)
+    return version + nonce + AESGCM(raw).encrypt(nonce, plaintext, associated_data)
 
 
-def decrypt(key: bytes, blob: bytes, associated_data: bytes) -> bytes:
-    if len(blob) < 1 + NONCE_SIZE + 16 or blob[:1] != VERSION:
+def decrypt(key: Key, blob: bytes, associated_data: bytes) -> bytes:
+    raw = _reading(key, blob[:1], VERSION, LEGACY_VERSION)
+    if len(blob) < 1 + NONCE_SIZE + 16 or raw is None:
         raise DecryptionFailed("not an encrypted blob of a known version")
     nonce, body = blob[1 : 1 + NONCE_SIZE], blob[1 + NONCE_SIZE :]
     try:
-        return AESGCM(key).decrypt(nonce, body, associated_data)
+        return AESGCM(raw).decrypt(nonce, body, associated_data)
     except InvalidTag as exc:
         raise DecryptionFailed("ciphertext or associated data was altered") from exc
 
@@ -67,7 +109,8 @@ def decrypt(key: bytes, blob: bytes, associated_data: bytes) -> bytes:
 # Hoang, Reyhanitabar, Rogaway and Vizár, as in Tink and age). Memory stays at one chunk.
 
 STREAM_MAGIC = b"DSRS"
-STREAM_VERSION = b"\x02"
+STREAM_LEGACY_VERSION = b"\x02"  # under the master key itself (before the keyring)
+STREAM_VERSION = b"\x03"  # under a purpose key from rights.keys
 STREAM_PREFIX_SIZE = 7
 STREAM_HEADER_SIZE = len(STREAM_MAGIC) + 1 + 4 + STREAM_PREFIX_SIZE
 TAG_SIZE = 16
@@ -110,7 +153,7 @@ class StreamEncryptor(io.RawIOBase):
 
     def __init__(
         self,
-        key: bytes,
+        key: Key,
         dst: BinaryIO,
         associated_data: bytes,
         *,
@@ -119,15 +162,13 @@ class StreamEncryptor(io.RawIOBase):
         super().__init__()
         if not 1 <= chunk_size <= 2**31:
             raise ValueError("bad chunk size")
-        self._aead = AESGCM(key)
+        version, raw = _writing(key, STREAM_VERSION, STREAM_LEGACY_VERSION)
+        self._aead = AESGCM(raw)
         self._dst = dst
         self._ad = associated_data
         self._chunk_size = chunk_size
         self._header = (
-            STREAM_MAGIC
-            + STREAM_VERSION
-            + chunk_size.to_bytes(4, "big")
-            + os.urandom(STREAM_PREFIX_SIZE)
+            STREAM_MAGIC + version + chunk_size.to_bytes(4, "big") + os.urandom(STREAM_PREFIX_SIZE)
         )
         self._prefix = self._header[-STREAM_PREFIX_SIZE:]
         self._buffer = bytearray()
@@ -173,7 +214,7 @@ class StreamEncryptor(io.RawIOBase):
 
 
 def encrypt_stream(
-    key: bytes,
+    key: Key,
     src: BinaryIO,
     dst: BinaryIO,
     associated_data: bytes,
@@ -188,7 +229,7 @@ def encrypt_stream(
     return encryptor.size
 
 
-def decrypt_stream(key: bytes, src: BinaryIO, associated_data: bytes) -> Iterator[bytes]:
+def decrypt_stream(key: Key, src: BinaryIO, associated_data: bytes) -> Iterator[bytes]:
     """Yield the plaintext of a stream written by :func:`encrypt_stream`, chunk by chunk.
 
     Raises :class:`DecryptionFailed` at the first chunk that does not authenticate: a
@@ -197,17 +238,14 @@ def decrypt_stream(key: bytes, src: BinaryIO, associated_data: bytes) -> Iterato
     first (:func:`verify_stream`) and only then streams it out.
     """
     header = _read_full(src, STREAM_HEADER_SIZE)
-    if (
-        len(header) != STREAM_HEADER_SIZE
-        or header[:4] != STREAM_MAGIC
-        or header[4:5] != STREAM_VERSION
-    ):
+    raw = _reading(key, header[4:5], STREAM_VERSION, STREAM_LEGACY_VERSION)
+    if len(header) != STREAM_HEADER_SIZE or header[:4] != STREAM_MAGIC or raw is None:
         raise DecryptionFailed("not an encrypted stream of a known version")
     chunk_size = int.from_bytes(header[5:9], "big")
     if not 1 <= chunk_size <= 2**31:
         raise DecryptionFailed("bad chunk size in header")
     prefix = header[-STREAM_PREFIX_SIZE:]
-    aead = AESGCM(key)
+    aead = AESGCM(raw)
     block = chunk_size + TAG_SIZE
     index = 0
     current = _read_full(src, block)
@@ -231,7 +269,7 @@ def decrypt_stream(key: bytes, src: BinaryIO, associated_data: bytes) -> Iterato
         index += 1
 
 
-def verify_stream(key: bytes, src: BinaryIO, associated_data: bytes) -> tuple[str, int]:
+def verify_stream(key: Key, src: BinaryIO, associated_data: bytes) -> tuple[str, int]:
     """Authenticate a whole stream without keeping it; returns the plaintext SHA-256 and size."""
     digest = hashlib.sha256()
     size = 0

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from rights import requests as ops
 from rights.audit import SYSTEM, Actor
+from rights.crypto import Key
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.request import Channel
 from rights.policy import Policy
@@ -319,7 +320,7 @@ def _demo_crm(path: Path) -> None:
         )
 
 
-def load_demo_sources(session: Session, *, now: datetime, folder: Path, key: bytes) -> None:
+def load_demo_sources(session: Session, *, now: datetime, folder: Path, key: Key) -> None:
     """Add the demo CRM database (in ``folder``) and an uploaded mailing file; idempotent.
 
     The subject of the demo erasure request (Pieter Smit) is in both, so discovery finds him

@@ -95,7 +95,7 @@ def safe_filename(name: str) -> str:
 @dataclass(frozen=True)
 class DocumentStore:
     root: Path
-    key: bytes
+    key: crypto.Key
     max_bytes: int = DEFAULT_MAX_BYTES
 
     def path(self, storage_key: str) -> Path:

@@ -87,7 +87,7 @@ class PackageStore:
     """A folder of encrypted package files, one per package, named by a random key."""
 
     root: Path
-    key: bytes
+    key: crypto.Key
     chunk_size: int = crypto.DEFAULT_CHUNK_SIZE
 
     def path(self, storage_key: str) -> Path:
@@ -398,16 +398,27 @@ def verified_address(request: RightsRequest) -> str | None:
     return None
 
 
-def _code_hash(secret: bytes, salt: str, package_id: int, code: str) -> str:
+def _code_hash(secret: crypto.Key, salt: str, package_id: int, code: str) -> str:
     message = f"download-code:{package_id}:{salt}:{code}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    key = secret.current if isinstance(secret, crypto.PurposeKey) else secret
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _code_matches(secret: crypto.Key, row: DownloadCode, package_id: int, code: str) -> bool:
+    """Codes issued before the keyring were hashed under the legacy key: they still verify
+    until they expire (``CODE_TTL``)."""
+    keys = secret.candidates() if isinstance(secret, crypto.PurposeKey) else (secret,)
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(row.code_hash, _code_hash(key, row.salt, package_id, code))
+    return found
 
 
 def issue_download_code(
     session: Session,
     package: Package,
     *,
-    secret: bytes,
+    secret: crypto.Key,
     now: datetime,
     ttl: timedelta = CODE_TTL,
 ) -> DownloadCode:
@@ -465,7 +476,7 @@ def issue_download_code(
 
 
 def redeem_download_code(
-    session: Session, package: Package, code: str, *, secret: bytes, now: datetime
+    session: Session, package: Package, code: str, *, secret: crypto.Key, now: datetime
 ) -> bool:
     """Check a code for the package: True once per code, for the newest unexpired one.
 
@@ -485,8 +496,8 @@ def redeem_download_code(
     if row is None:
         return False
     candidate = code.strip()
-    ok = _CODE.fullmatch(candidate) is not None and hmac.compare_digest(
-        row.code_hash, _code_hash(secret, row.salt, package.id, candidate)
+    ok = _CODE.fullmatch(candidate) is not None and _code_matches(
+        secret, row, package.id, candidate
     )
     if ok:
         row.used_at = now
@@ -543,7 +554,7 @@ def transmit_package(
     *,
     recipient_name: str,
     recipient_email: str,
-    secret: bytes,
+    secret: crypto.Key,
     now: datetime,
     link: Callable[[Transmission], str],
     ttl: timedelta = TRANSMISSION_TTL,

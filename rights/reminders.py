@@ -21,6 +21,7 @@ from rights.models.org import Role, User
 from rights.models.request import RequestState, RightsRequest
 from rights.outbox import queue_mail
 
+REMINDER_HOUR = 7  # default: the worker sends the digest after this hour, Amsterdam time
 DUE_SOON_DAYS = 7
 EXTENSION_WINDOW_DAYS = 5  # warn this many days before the last day an extension is possible
 NO_ANSWER_DAYS = 7  # a question to the subject unanswered this long

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 
+from rights.crypto import Key
 from rights.models.org import Organisation
 from rights.models.source import DataFileUpload, DataRecord, DataSource, SourceKind
 from rights.sources.registry import source_url, table_specs
@@ -142,9 +143,7 @@ def _table_records(db: SqlSource, table_name: str, columns: Sequence[str], pk: s
     return records
 
 
-def _sql_categories(
-    source: DataSource, key: bytes, opened: list[SqlSource]
-) -> list[ReturnCategory]:
+def _sql_categories(source: DataSource, key: Key, opened: list[SqlSource]) -> list[ReturnCategory]:
     specs = table_specs(source)
     db = SqlSource(source_url(source, key=key), specs, slug=source.slug)
     opened.append(db)
@@ -165,7 +164,7 @@ def _sql_categories(
 
 
 def return_sources(
-    session: Session, organisation: Organisation, *, key: bytes, opened: list[SqlSource]
+    session: Session, organisation: Organisation, *, key: Key, opened: list[SqlSource]
 ) -> ReturnContents:
     """Everything to return to ``organisation``: its sources, sorted by slug. Data files
     are returned even when their source was switched off (the records are still held); an

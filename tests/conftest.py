@@ -203,9 +203,10 @@ def make_request(db_session: Session, policy: Policy) -> Callable[..., Any]:
 def _enrol(user: User) -> None:
     from portal.config import TestConfig
     from rights.accounts import set_totp_secret
-    from rights.crypto import parse_key
+    from rights.keys import Keyring, Purpose
 
-    set_totp_secret(user, TEST_TOTP_SECRET, parse_key(TestConfig.ENCRYPTION_KEY))
+    seed_key = Keyring.from_text(TestConfig.ENCRYPTION_KEY).purpose_key(Purpose.TOTP_SEEDS)
+    set_totp_secret(user, TEST_TOTP_SECRET, seed_key)
     user.totp_enrolled_at = datetime.now(UTC)
 
 

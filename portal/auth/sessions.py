@@ -13,16 +13,18 @@ from flask import Flask, current_app, request, session, url_for
 from flask_login import login_user, logout_user
 
 from portal import clock
+from portal.context import context
 from portal.db import get_session
 from portal.security import is_safe_next
-from rights.crypto import parse_key
+from rights.crypto import PurposeKey
 from rights.models.org import Role, User
 
 PENDING_MAX_AGE = timedelta(minutes=10)
 
 
-def encryption_key() -> bytes:
-    return parse_key(current_app.config["ENCRYPTION_KEY"])
+def encryption_key() -> PurposeKey:
+    """The key of the encrypted TOTP seeds (the Context picks it)."""
+    return context().seed_key()
 
 
 def home_for(user: User) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from exporters.package import DEFAULT_FORMATS
 from exporters.verify import read_manifest, verify_package
+from portal.context import context_for
 from portal.db import get_db
 from portal.packages import (
     build_request_package,
@@ -129,7 +130,6 @@ def package_build_return(org_slug: str, by_email: str, language: str, delimiter:
     encrypted (status: built). A second officer releases it (four eyes); then the
     controller's contacts download it in the controller portal."""
     from portal.packages import build_return_package
-    from rights.crypto import parse_key
     from rights.models.org import Organisation, OrganisationKind
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -158,7 +158,7 @@ def package_build_return(org_slug: str, by_email: str, language: str, delimiter:
                     session,
                     organisation,
                     store=package_store(app),
-                    key=parse_key(app.config["ENCRYPTION_KEY"]),
+                    key=context_for(app, session).connector_key(),
                     now=now_utc(),
                     actor=Actor.user(officer.id),
                     language=language,

@@ -3,7 +3,7 @@ package and release, revoke or re-issue it (four eyes: the builder cannot releas
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,12 +15,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from portal.auth.guards import staff_required
+from portal.context import context
 from portal.db import get_session
 from portal.delivery.forms import ActionForm
 from portal.packages import build_return_package, package_store, retention
 from rights import packages
 from rights.audit import Actor
-from rights.crypto import parse_key
 from rights.db import now_utc
 from rights.models.org import Organisation, OrganisationKind
 from rights.models.package import Package, PackageKind
@@ -100,7 +100,7 @@ def build() -> Response:
         session,
         organisation,
         store=package_store(),
-        key=parse_key(current_app.config["ENCRYPTION_KEY"]),
+        key=context().connector_key(),
         now=now_utc(),
         actor=Actor.user(current_user.id),
         language=form.language.data or "nl",

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
-from portal.cli import policy_from
+from portal.context import context, policy_from
 from portal.db import get_session
 from portal.public import downloads
 from portal.public.forms import (
@@ -55,7 +55,6 @@ from portal.security import limiter
 from portal.storage import document_store
 from portal.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from rights import intake
-from rights.crypto import parse_key
 from rights.db import now_utc
 from rights.documents import sniff_content_type
 from rights.errors import ValidationFailed
@@ -77,7 +76,6 @@ from rights.righttypes import (
     RightType,
     WithdrawConsentDetails,
 )
-from rights.sources.fulfilment import derive_hash_key
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_global(right_label, "right_label")
@@ -390,7 +388,7 @@ def _submit(choice: Choice, form: BaseRequestForm, mandate: tuple[bytes, str] | 
             policy=policy_from(current_app),
             mandate=mandate,
             store=document_store(),
-            hash_key=derive_hash_key(parse_key(current_app.config["ENCRYPTION_KEY"])),
+            hash_key=context().identifier_hash_key(),
         )
         session.commit()
     except IntegrityError:

@@ -6,25 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from portal.context import key_context
 from portal.db import get_db
 from rights.audit import SYSTEM
-from rights.crypto import parse_key
 from rights.db import now_utc
 from rights.errors import DomainError
 from rights.models.org import Organisation
 from rights.models.source import DataSource
-from rights.sources.fulfilment import derive_hash_key
 from rights.sources.ingest import ingest_data_file, purge_expired_files
 from rights.sources.registry import load_source, parse_source_toml
 from rights.sources.suppression import filter_mailing
-
-
-def _key() -> bytes:
-    return parse_key(current_app.config["ENCRYPTION_KEY"])
 
 
 def _fail(exc: DomainError) -> click.ClickException:
@@ -46,7 +40,14 @@ def sources_load(definition: Path, url: str | None) -> None:
     with get_db().sessionmaker() as session:
         try:
             spec = parse_source_toml(definition.read_text(encoding="utf-8"))
-            source = load_source(session, spec, actor=SYSTEM, now=now_utc(), key=_key(), url=url)
+            source = load_source(
+                session,
+                spec,
+                actor=SYSTEM,
+                now=now_utc(),
+                key=key_context().connector_key(),
+                url=url,
+            )
         except DomainError as exc:
             raise _fail(exc) from exc
         session.commit()
@@ -101,7 +102,7 @@ def sources_filter(org_slug: str, source: Path, target: Path) -> None:
         try:
             with source.open("rb") as handle:
                 result = filter_mailing(
-                    session, org, handle, source.name, hash_key=derive_hash_key(_key()),
+                    session, org, handle, source.name, hash_key=key_context().identifier_hash_key(),
                     actor=SYSTEM, now=now_utc(),
                 )  # fmt: skip
         except DomainError as exc:

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,14 +19,15 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal.auth.guards import admin_required, staff_required
+from portal.context import context
 from portal.db import get_session
 from portal.sources.messages import error_message
 from portal.storage import document_store
 from rights.audit import Actor, record
-from rights.crypto import parse_key
 from rights.db import now_utc
 from rights.deadlines import AMSTERDAM
 from rights.errors import DomainError
+from rights.keys import SourceKeys
 from rights.models.case import Document
 from rights.models.org import Organisation
 from rights.models.request import RightsRequest
@@ -49,8 +49,8 @@ from rights.sources.tasks import overdue_tasks
 bp = Blueprint("sources", __name__, url_prefix="/staff")
 
 
-def _key() -> bytes:
-    return parse_key(current_app.config["ENCRYPTION_KEY"])
+def _key() -> SourceKeys:
+    return context().source_keys()
 
 
 def _actor() -> Actor:
@@ -93,7 +93,12 @@ def source_load() -> Response:
     try:
         spec = parse_source_toml(text)
         source = load_source(
-            get_session(), spec, actor=_actor(), now=now_utc(), key=_key(), url=url
+            get_session(),
+            spec,
+            actor=_actor(),
+            now=now_utc(),
+            key=context().connector_key(),
+            url=url,
         )
     except DomainError as exc:
         _fail(exc)
@@ -145,7 +150,7 @@ def source_set_url(slug: str) -> Response:
     if source.kind is not SourceKind.SQL:
         abort(404)
     try:
-        set_source_url(source, request.form.get("url", "").strip(), key=_key())
+        set_source_url(source, request.form.get("url", "").strip(), key=context().connector_key())
     except DomainError as exc:
         _fail(exc)
         return redirect(url_for("sources.source_detail", slug=slug))
@@ -219,7 +224,7 @@ def suppression_filter() -> str | Response:
             org,
             upload.stream,  # type: ignore[arg-type]
             upload.filename or "mailing",
-            hash_key=fulfilment.derive_hash_key(_key()),
+            hash_key=context().identifier_hash_key(),
             actor=_actor(),
             now=now_utc(),
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-from flask import abort, current_app
+from flask import abort
 from flask_login import current_user
 
+from portal.context import context
 from portal.db import get_session
 from rights.audit import Actor
 from rights.models.request import RightsRequest
@@ -21,15 +21,12 @@ def actor() -> Actor:
 
 
 def policy() -> Policy:
-    from portal.cli import policy_from
-
-    return policy_from(current_app)
+    return context().policy
 
 
 def search_key() -> bytes:
-    """Key for the audited search hash, derived from the app secret (never stored)."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hashlib.sha256(b"dsr-portal/search-audit\x00" + secret).digest()
+    """Key for the audited search hash (the Context picks it; never stored)."""
+    return context().search_audit_key()
 
 
 def load_case(reference: str) -> RightsRequest:

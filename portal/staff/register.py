@@ -6,23 +6,22 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from portal.auth.guards import staff_required
+from portal.context import context
 from portal.db import get_session
 from portal.staff import labels
 from portal.staff.blueprint import bp
 from portal.staff.helpers import actor, parse_id, policy
 from rights import requests as ops
-from rights.crypto import parse_key
 from rights.db import now_utc
 from rights.deadlines import AMSTERDAM
 from rights.errors import DomainError, ValidationFailed
 from rights.models.org import Organisation
 from rights.models.request import Channel
 from rights.righttypes import RIGHTS, Details, RightType
-from rights.sources.fulfilment import derive_hash_key
 
 REGISTER_CHANNELS = (Channel.EMAIL, Channel.POST, Channel.PHONE, Channel.IN_PERSON)
 # The one free-text field of each right's details that the officer fills in.
@@ -128,7 +127,7 @@ def register_post() -> Any:
             actor=actor(),
             now=now_utc(),
             policy=policy(),
-            hash_key=derive_hash_key(parse_key(current_app.config["ENCRYPTION_KEY"])),
+            hash_key=context().identifier_hash_key(),
         )
         session.commit()
     except DomainError as exc:

@@ -118,8 +118,3 @@ def approvals() -> str:
     """Four-eyes items waiting for a second officer (packages, erasures, Art. 12(5) letters)."""
     items = pending_approvals(get_session())
     return render_template("staff/approvals.html", items=items, me=int(current_user.id))
-
-
-# Routes of the case page, registration and reports attach to ``bp`` on import.
-from portal import reminders  # noqa: E402, F401
-from portal.staff import case, letters, register, reports  # noqa: E402, F401

@@ -35,6 +35,7 @@ from rights.identifiers import (
     normalise_phone,
     normalise_postcode,
 )
+from rights.keys import SourceKeys
 from rights.lifecycle import FINAL_STATES
 from rights.models.request import IdentityStatus, RightsRequest
 from rights.models.source import (
@@ -143,9 +144,14 @@ class DiscoveryReport:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (source slug, error code)
 
 
-def open_sql(source: DataSource, *, key: bytes, timeout: int = SQL_TIMEOUT_SECONDS) -> SqlSource:
+def open_sql(
+    source: DataSource, *, key: SourceKeys | bytes, timeout: int = SQL_TIMEOUT_SECONDS
+) -> SqlSource:
     return SqlSource(
-        source_url(source, key=key), table_specs(source), slug=source.slug, timeout_seconds=timeout
+        source_url(source, key=SourceKeys.of(key).connector),
+        table_specs(source),
+        slug=source.slug,
+        timeout_seconds=timeout,
     )
 
 
@@ -214,7 +220,7 @@ def discover(
     *,
     actor: Actor,
     now: datetime,
-    key: bytes,
+    key: SourceKeys | bytes,
     open_source: Callable[[DataSource], SqlSource] | None = None,
 ) -> DiscoveryReport:
     """Search every active SQL and file source; store new candidates (flushes, audits).
@@ -359,7 +365,7 @@ def match_values(
     session: Session,
     matches: Sequence[SubjectMatch],
     *,
-    key: bytes,
+    key: SourceKeys | bytes,
     open_source: Callable[[DataSource], SqlSource] | None = None,
 ) -> tuple[dict[int, dict[str, Any]], list[tuple[str, str]]]:
     """The values of each matched record or row, so the officer can judge the match.
@@ -696,11 +702,11 @@ def _plan(
     kind: ActionKind,
     params: dict[str, Any],
     *,
-    key: bytes,
+    key: SourceKeys | bytes,
     open_source: Callable[[DataSource], SqlSource] | None,
 ) -> list[dict[str, Any]]:
     if kind is ActionKind.SUPPRESS:
-        return _suppress_plan(session, request, derive_hash_key(key))
+        return _suppress_plan(session, request, SourceKeys.of(key).identifier_hash)
     if kind is ActionKind.NOTIFY:
         return _notify_plan(session, request)
     if source is None:
@@ -731,7 +737,7 @@ def prepare_action(
     *,
     actor: Actor,
     now: datetime,
-    key: bytes,
+    key: SourceKeys | bytes,
     params: dict[str, Any] | None = None,
     open_source: Callable[[DataSource], SqlSource] | None = None,
 ) -> SourceAction:
@@ -818,7 +824,7 @@ def execute_action(
     *,
     actor: Actor,
     now: datetime,
-    key: bytes,
+    key: SourceKeys | bytes,
     language: str = "nl",
     open_source: Callable[[DataSource], SqlSource] | None = None,
     fail_after: int | None = None,
@@ -843,7 +849,7 @@ def execute_action(
         raise PermissionDenied(
             "Another officer must execute an erasure you prepared.", code="four_eyes"
         )
-    hash_key = derive_hash_key(key)
+    hash_key = SourceKeys.of(key).identifier_hash
     source = action.source
     kind = action.kind
     plan = list(action.plan)
@@ -968,7 +974,7 @@ def _execute_on_source(
     source: DataSource,
     *,
     actor: Actor,
-    key: bytes,
+    key: SourceKeys | bytes,
     open_source: Callable[[DataSource], SqlSource] | None,
     fail_after: int | None,
     before: dict[tuple[str, str], dict[str, Any]],
@@ -1080,7 +1086,7 @@ def _export_plan(
     request: RightsRequest,
     source: DataSource,
     *,
-    key: bytes,
+    key: SourceKeys | bytes,
     open_source: Callable[[DataSource], SqlSource] | None,
 ) -> list[dict[str, Any]]:
     """What the copy of this source holds: records per category (no values)."""
@@ -1096,7 +1102,7 @@ def export_copies(
     session: Session,
     request: RightsRequest,
     *,
-    key: bytes,
+    key: SourceKeys | bytes,
     open_source: Callable[[DataSource], SqlSource] | None = None,
     source: DataSource | None = None,
 ) -> list[SourceCopy]:

@@ -53,7 +53,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rights.audit import Actor, record
-from rights.crypto import decrypt, encrypt
+from rights.crypto import Key, decrypt, encrypt
 from rights.errors import NotFound, SourceError, ValidationFailed
 from rights.models.org import Organisation
 from rights.models.source import DataSource, SourceKind
@@ -387,7 +387,7 @@ def _url_ad(source: DataSource) -> bytes:
     return f"data_source:{source.slug}".encode()
 
 
-def set_source_url(source: DataSource, url: str, *, key: bytes) -> None:
+def set_source_url(source: DataSource, url: str, *, key: Key) -> None:
     """Store an SQLAlchemy URL encrypted; the plaintext is never stored or logged."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -399,7 +399,7 @@ def set_source_url(source: DataSource, url: str, *, key: bytes) -> None:
     source.url_enc = encrypt(key, url.encode(), _url_ad(source))
 
 
-def source_url(source: DataSource, *, key: bytes) -> str:
+def source_url(source: DataSource, *, key: Key) -> str:
     if source.url_enc is None:
         raise SourceError("The source has no database URL.", code="no_url", source=source.slug)
     return decrypt(key, source.url_enc, _url_ad(source)).decode()
@@ -411,7 +411,7 @@ def load_source(
     *,
     actor: Actor,
     now: datetime,
-    key: bytes,
+    key: Key,
     url: str | None = None,
 ) -> DataSource:
     """Create or update the source ``spec.slug`` (flushes, audits)."""

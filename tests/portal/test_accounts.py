@@ -178,9 +178,10 @@ def test_enrolment_shows_inline_svg_and_secret_then_needs_a_valid_code(
 def test_seed_moved_to_another_user_does_not_decrypt(db_session, make_user):
     from portal.config import TestConfig
     from rights.accounts import totp_secret
-    from rights.crypto import DecryptionFailed, parse_key
+    from rights.crypto import DecryptionFailed
+    from rights.keys import Keyring, Purpose
 
-    key = parse_key(TestConfig.ENCRYPTION_KEY)
+    key = Keyring.from_text(TestConfig.ENCRYPTION_KEY).purpose_key(Purpose.TOTP_SEEDS)
     a, b = make_user(), make_user()
     assert totp_secret(a, key) == TEST_TOTP_SECRET
     b.totp_secret_enc = a.totp_secret_enc

@@ -208,7 +208,8 @@ def test_revoked_then_reissued(app, client, db_session, released, officers):
 
 
 def test_purged_package_is_410_and_audit_keeps_the_checksum(app, client, db_session, released):
-    from portal.delivery import purge_packages_job
+    from operations.jobs import JOBS
+    from portal.context import context_for
 
     pkg = released()
     url = url_for_package(app, pkg)
@@ -216,7 +217,7 @@ def test_purged_package_is_410_and_audit_keeps_the_checksum(app, client, db_sess
     pkg.expires_at = now_utc() - timedelta(seconds=1)
     db_session.commit()
     with app.app_context():
-        assert purge_packages_job(app, db_session) == 1
+        assert JOBS["purge_packages"](context_for(app, db_session)) == 1
     db_session.commit()
     assert not path.exists()
     assert client.get(url).status_code == 410
@@ -227,7 +228,7 @@ def test_purged_package_is_410_and_audit_keeps_the_checksum(app, client, db_sess
 
 
 def test_purge_job_is_registered(app):
-    from portal.worker import JOBS
+    from operations.jobs import JOBS
 
     assert "purge_packages" in JOBS
 
@@ -371,7 +372,7 @@ def test_controller_sees_and_downloads_only_its_own_packages(
 
 
 def test_demo_subject_downloads_the_demo_package(app, client, db_session):
-    from portal.cli import policy_from
+    from portal.context import policy_from
     from portal.delivery.demo import load_demo_package
     from rights.demo import load_demo
 

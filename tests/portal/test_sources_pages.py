@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.worker import JOBS, run_once
+from operations.jobs import JOBS
+from portal.worker import run_once
 from rights.models.audit import AuditEvent
 from rights.models.org import Role
 from rights.models.source import (

@@ -98,10 +98,11 @@ def test_cli_command_with_frozen_now(app, make_request, make_user, db_session, p
 def test_worker_job_waits_for_the_hour(
     app, make_request, make_user, db_session, policy, monkeypatch
 ):
-    import portal.reminders as rem
+    from operations.jobs import JOBS
+    from portal.context import context_for
 
     _world(make_request, make_user, db_session, policy)
-    monkeypatch.setattr(rem, "now_utc", lambda: datetime(2026, 6, 15, 3, 0, tzinfo=UTC))  # 05:00
-    assert rem.reminders_job(app, db_session) == 0
-    monkeypatch.setattr(rem, "now_utc", lambda: NOW)
-    assert rem.reminders_job(app, db_session) == 3
+    monkeypatch.setitem(app.config, "CLOCK", lambda: datetime(2026, 6, 15, 3, 0, tzinfo=UTC))
+    assert JOBS["reminders"](context_for(app, db_session)) == 0
+    monkeypatch.setitem(app.config, "CLOCK", lambda: NOW)
+    assert JOBS["reminders"](context_for(app, db_session)) == 3

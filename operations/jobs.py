@@ -1,0 +1,51 @@
+"""The scheduled jobs, in one literal registry: the worker runs every entry on every pass,
+each in its own transaction, whatever was imported before. A job takes the ``Context`` of
+its pass and returns how many things it did; it flushes, the worker commits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
+from operations.context import Context
+from rights.deadlines import AMSTERDAM
+from rights.intake import close_unverified as close_unverified_requests
+from rights.packages import purge_expired
+from rights.reminders import send_reminders
+from rights.sources.ingest import purge_expired_files
+
+Job = Callable[[Context], int]
+
+
+def close_unverified(ctx: Context) -> int:
+    """Requests unconfirmed after ``policy.unverified_auto_close_days`` close with a notice."""
+    return close_unverified_requests(ctx.session, now=ctx.now(), policy=ctx.policy)
+
+
+def purge_data_files(ctx: Context) -> int:
+    """Uploaded data files past their retention date are deleted with their records."""
+    return purge_expired_files(ctx.session, now=ctx.now())
+
+
+def purge_packages(ctx: Context) -> int:
+    """The files of expired packages are deleted (the rows, checksums and audit stay)."""
+    return purge_expired(ctx.session, ctx.package_store(), now=ctx.now())
+
+
+def reminders(ctx: Context) -> int:
+    """The daily digest and escalations, once the Amsterdam clock passed the reminder hour
+    (``send_reminders`` itself sends once a day)."""
+    now = ctx.now()
+    if now.astimezone(AMSTERDAM).hour < ctx.settings.reminder_hour:
+        return 0
+    return send_reminders(ctx.session, now=now)
+
+
+JOBS: Mapping[str, Job] = MappingProxyType(
+    {
+        "close_unverified": close_unverified,
+        "purge_data_files": purge_data_files,
+        "purge_packages": purge_packages,
+        "reminders": reminders,
+    }
+)
