@@ -114,3 +114,41 @@ def test_worker_survives_a_failed_pass(app, monkeypatch):
         signal_module.signal(signal_module.SIGTERM, previous[0])
         signal_module.signal(signal_module.SIGINT, previous[1])
     assert len(calls) == 2
+
+
+def test_a_failing_job_is_rolled_back_and_the_others_still_run(app, db_session):
+    from sqlalchemy import func, select
+
+    from operations.jobs import JOBS
+    from rights.models.org import Organisation, OrganisationKind
+
+    def half_done_then_fails(ctx):
+        ctx.session.add(
+            Organisation(
+                kind=OrganisationKind.CONTROLLER, name="Half", slug="half", created_at=ctx.now()
+            )
+        )
+        ctx.session.flush()
+        raise RuntimeError("job broke")
+
+    def counts(ctx):
+        return 2
+
+    jobs = {"broken": half_done_then_fails, "fine": counts, **JOBS}
+    assert run_once(app, jobs=jobs).jobs == 2
+    assert db_session.scalar(select(func.count()).select_from(Organisation)) == 0
+
+
+def test_the_worker_runs_every_job_whatever_was_imported_before():
+    """Only the worker module is imported (as `dsr-portal worker run --once` from cron would
+    before the app is built): every job is still there, reminders and package purge too."""
+    import subprocess
+    import sys
+
+    code = "import portal.worker as w, operations.jobs as j; print(sorted(j.JOBS))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == str(
+        sorted(["close_unverified", "purge_data_files", "purge_packages", "reminders"])
+    )
