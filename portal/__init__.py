@@ -39,15 +39,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     _check(app)
 
-    from portal import db, errors, i18n, security, views
+    # The edge modules import PROJECT_ROOT and create_app from this package: load them now.
+    from portal import cli, db, errors, i18n, security, views
 
     db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     views.init_app(app)
-    from portal import cli
-
     cli.init_app(app)
     return app
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
 from portal import clock
 from portal.context import context
 from portal.db import get_session
-from portal.security import is_safe_next
+from portal.security import is_safe_next, login_manager
 from rights.crypto import PurposeKey
 from rights.models.org import Role, User
 
@@ -107,10 +108,6 @@ def _check_lifetime() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from portal.security import login_manager
-
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.localize_callback = str  # flash a plain string in the request's language
