@@ -3,6 +3,7 @@ rate limiter, trusted hosts (SECURITY.md "headers", "CSRF everywhere")."""
 
 from __future__ import annotations
 
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
@@ -56,7 +57,7 @@ def _load_user(token: str) -> User | None:
     return user
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only same-site relative paths: rejects ``//evil``, ``/\\evil``, ``javascript:``."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False
