@@ -39,10 +39,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     _check(app)
 
-    from portal import db, errors, i18n, security, views
+    from portal import db, errors, i18n, input_guard, security, views
 
     db.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     views.init_app(app)
