@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from operations import jobs
 from portal import PROJECT_ROOT, clock, create_app
+from portal.backup_cli import audit_anchor, backup_group, parse_anchor
 from portal.config import problems
 from portal.context import context_for, policy_from
 from portal.db import get_db
@@ -24,7 +25,7 @@ from portal.reminders import reminders_group
 from portal.sources.cli import sources_group
 from portal.worker import run_forever, run_once
 from rights import accounts
-from rights.audit import SYSTEM, verify_chain
+from rights.audit import SYSTEM, Anchor, verify_chain
 from rights.crypto import generate_key
 from rights.demo import load_demo, load_demo_sources
 from rights.models.org import Organisation, Role
@@ -169,11 +170,18 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--anchor",
+    "anchor_",
+    callback=parse_anchor,
+    metavar="SEQ:HASH",
+    help="An anchor printed earlier by `audit anchor`: fail on a copy older than it.",
+)
 @with_appcontext
-def audit_verify() -> None:
+def audit_verify(anchor_: Anchor | None) -> None:
     """Check the hash chain; exit 1 and name the first broken link if it is not intact."""
     with get_db().sessionmaker() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, anchor=anchor_)
     if report.ok:
         click.echo(f"audit chain intact: {report.checked} events")
         return
@@ -183,6 +191,9 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+audit_group.add_command(audit_anchor)
 
 
 @click.group("config")
@@ -272,6 +283,7 @@ COMMANDS = (
     worker_group,
     close_unverified_command,
     audit_group,
+    backup_group,
     config_group,
     gen_key,
     dev,
