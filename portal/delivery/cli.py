@@ -15,6 +15,7 @@ from sqlalchemy import select
 from exporters.errors import ExportInvalid
 from exporters.package import DEFAULT_FORMATS
 from exporters.verify import read_manifest, verify_package
+from portal import clock
 from portal.context import context_for
 from portal.db import get_db
 from portal.packages import (
@@ -25,7 +26,6 @@ from portal.packages import (
 )
 from rights import audit, packages
 from rights.audit import Actor
-from rights.db import now_utc
 from rights.errors import DomainError
 from rights.models.org import User
 from rights.models.request import RightsRequest
@@ -69,7 +69,7 @@ def package_build(
         officer = session.scalar(select(User).where(User.email == by_email))
         if officer is None or not officer.is_staff:
             raise click.ClickException(f"no officer {by_email}")
-        now = now_utc()
+        now = clock.now()
         export = collect_export_package(session, request, now=now, app=app)
         with click.progressbar(
             iter(()), label="Building package", show_pos=True, item_show_func=lambda _: "bytes"
@@ -160,7 +160,7 @@ def package_build_return(org_slug: str, by_email: str, language: str, delimiter:
                     organisation,
                     store=package_store(app),
                     key=context_for(app, session).connector_key(),
-                    now=now_utc(),
+                    now=clock.now(),
                     actor=Actor.user(officer.id),
                     language=language,
                     retention=retention(app),
@@ -222,6 +222,6 @@ def package_verify(zip_path: Path) -> None:
 def package_purge() -> None:
     """Delete the files of expired packages now (the worker does this on every pass)."""
     with get_db().sessionmaker() as session:
-        count = packages.purge_expired(session, package_store(), now=now_utc())
+        count = packages.purge_expired(session, package_store(), now=clock.now())
         session.commit()
     click.echo(f"purged {count} expired package(s)")

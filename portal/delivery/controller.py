@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from portal import clock
 from portal.auth.guards import controller_required
 from portal.db import get_session
 from portal.delivery.forms import ActionForm
@@ -15,7 +16,6 @@ from portal.delivery.views import zip_response
 from portal.packages import verified_chunks
 from rights import packages
 from rights.audit import Actor
-from rights.db import now_utc
 from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
 
@@ -46,7 +46,7 @@ def index() -> str:
         .where(
             RightsRequest.organisation_id == current_user.organisation_id,
             Package.status == PackageStatus.RELEASED,
-            Package.expires_at > now_utc(),
+            Package.expires_at > clock.now(),
         )
         .order_by(Package.released_at.desc(), Package.id.desc())
         .limit(200)
@@ -60,7 +60,7 @@ def index() -> str:
                 Package.kind == PackageKind.RETURN,
                 Package.organisation_id == current_user.organisation_id,
                 Package.status == PackageStatus.RELEASED,
-                Package.expires_at > now_utc(),
+                Package.expires_at > clock.now(),
             )
             .order_by(Package.released_at.desc(), Package.id.desc())
             .limit(200)
@@ -79,7 +79,7 @@ def download(package_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     session = get_session()
-    now = now_utc()
+    now = clock.now()
     packages.downloadable(package, now)
     chunks = verified_chunks(session, package, now)
     packages.record_download(

@@ -14,6 +14,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from portal import clock
 from portal.auth.guards import staff_required
 from portal.context import context
 from portal.db import get_session
@@ -21,7 +22,6 @@ from portal.delivery.forms import ActionForm
 from portal.packages import build_return_package, package_store, retention
 from rights import packages
 from rights.audit import Actor
-from rights.db import now_utc
 from rights.models.org import Organisation, OrganisationKind
 from rights.models.package import Package, PackageKind
 
@@ -77,7 +77,7 @@ def index() -> str:
         packages=list(rows),
         form=_form(controllers),
         action_form=ActionForm(),
-        now=now_utc(),
+        now=clock.now(),
     )
 
 
@@ -101,7 +101,7 @@ def build() -> Response:
         organisation,
         store=package_store(),
         key=context().connector_key(),
-        now=now_utc(),
+        now=clock.now(),
         actor=Actor.user(current_user.id),
         language=form.language.data or "nl",
         retention=retention(),
@@ -121,7 +121,7 @@ def _act(package_id: int, action: str) -> Response:
         "revoke": packages.revoke_package,
         "reissue": packages.reissue_package,
     }[action]
-    operation(session, package, actor=Actor.user(current_user.id), now=now_utc())
+    operation(session, package, actor=Actor.user(current_user.id), now=clock.now())
     session.commit()
     flash(
         {

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.delivery.forms import ActionForm, BuildForm
@@ -21,7 +22,6 @@ from portal.packages import (
 )
 from rights import packages
 from rights.audit import Actor
-from rights.db import now_utc
 from rights.models.package import Package
 from rights.models.request import RightsRequest
 
@@ -60,7 +60,7 @@ def index(reference: str) -> str:
         packages=list(rows),
         build_form=form,
         action_form=ActionForm(),
-        now=now_utc(),
+        now=clock.now(),
     )
 
 
@@ -72,7 +72,7 @@ def build(reference: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     session = get_session()
-    now = now_utc()
+    now = clock.now()
     export = collect_export_package(session, rights_request, now=now)
     build_request_package(
         session,
@@ -100,7 +100,7 @@ def _act(reference: str, package_id: int, action: str) -> Response:
         "revoke": packages.revoke_package,
         "reissue": packages.reissue_package,
     }[action]
-    operation(session, package, actor=Actor.user(current_user.id), now=now_utc())
+    operation(session, package, actor=Actor.user(current_user.id), now=clock.now())
     session.commit()
     flash(
         {

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.db import get_session
 from portal.delivery.forms import ActionForm, CodeForm, TransmitForm
 from portal.packages import code_secret, transmission_url, verified_chunks
@@ -22,7 +23,6 @@ from portal.security import limiter
 from portal.tokens import TokenExpired, TokenInvalid, read_token
 from rights import packages
 from rights.audit import Actor
-from rights.db import now_utc
 from rights.errors import Gone, NotFound, ValidationFailed
 from rights.models.package import Package, PackageStatus, Transmission
 from rights.righttypes import PortabilityDetails, RightType, parse_details
@@ -44,7 +44,7 @@ def load_package(session: Session, token: str) -> Package:
         raise NotFound("unknown download link")
     if generation != package.link_generation:
         raise Gone("this link was replaced or withdrawn", code="package_revoked")
-    packages.downloadable(package, now_utc())
+    packages.downloadable(package, clock.now())
     return package
 
 
@@ -124,7 +124,7 @@ def download_post(token: str) -> Any:
         package = load_package(session, token)
     except Gone as exc:
         return gone_page(None, exc)
-    now = now_utc()
+    now = clock.now()
     if request.form.get("action") == "send":
         form = ActionForm()
         if not form.validate_on_submit():
@@ -166,7 +166,7 @@ def _transmit(session: Session, package: Package, token: str) -> Any:
             recipient_name=form.recipient_name.data or "",
             recipient_email=form.recipient_email.data or "",
             secret=code_secret(),
-            now=now_utc(),
+            now=clock.now(),
             link=transmission_url,
         )
     except ValidationFailed as exc:
@@ -195,7 +195,7 @@ def load_transmission(session: Session, token: str) -> Transmission:
     transmission = session.get(Transmission, transmission_id)
     if transmission is None:
         raise NotFound("unknown link")
-    packages.transmission_downloadable(transmission, now_utc())
+    packages.transmission_downloadable(transmission, clock.now())
     return transmission
 
 
@@ -212,8 +212,8 @@ def transmission(token: str) -> Any:
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("delivery/transmission.html", sent=sent, form=form), 400
-        chunks = verified_chunks(session, sent.package, now_utc())
-        packages.record_transmission_download(session, sent, now=now_utc())
+        chunks = verified_chunks(session, sent.package, clock.now())
+        packages.record_transmission_download(session, sent, now=clock.now())
         session.commit()
         return zip_response(sent.package, chunks)
     html = render_template("delivery/transmission.html", sent=sent, form=form)

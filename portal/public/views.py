@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
+from portal import clock
 from portal.context import context, policy_from
 from portal.db import get_session
 from portal.public import downloads
@@ -55,7 +56,6 @@ from portal.security import limiter
 from portal.storage import document_store
 from portal.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from rights import intake
-from rights.db import now_utc
 from rights.documents import sniff_content_type
 from rights.errors import ValidationFailed
 from rights.lifecycle import OPEN_STATES
@@ -302,7 +302,7 @@ def _intakes(choice: Choice, form: BaseRequestForm) -> list[Intake]:
             customer_number=form.customer_number.data or "",
         )
         representative = None
-    now = now_utc()
+    now = clock.now()
     return [
         Intake(
             right=right,
@@ -384,7 +384,7 @@ def _submit(choice: Choice, form: BaseRequestForm, mandate: tuple[bytes, str] | 
             session,
             _intakes(choice, form),
             form_key=key,
-            now=now_utc(),
+            now=clock.now(),
             policy=policy_from(current_app),
             mandate=mandate,
             store=document_store(),
@@ -454,7 +454,7 @@ def verify(token: str) -> Any:
     intake.check_link(req, generation)  # Gone -> 410 page
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        intake.verify(get_session(), req, generation, now=now_utc())
+        intake.verify(get_session(), req, generation, now=clock.now())
         get_session().commit()
         flash(_("Thank you. Your e-mail address is confirmed and we will handle your request."))
         return redirect(url_for("public.status", token=status_token(req)))
@@ -471,7 +471,7 @@ def verify_resend(token: str) -> Any:
     if not form.validate_on_submit():
         abort(400)
     req, _generation = _verify_token(token, allow_expired=True)
-    intake.resend_verification(get_session(), req, now=now_utc())
+    intake.resend_verification(get_session(), req, now=clock.now())
     get_session().commit()
     return render_template("public/link_sent.html")
 
@@ -515,7 +515,7 @@ def _render_status(
             "public/status.html",
             token=token,
             req=req,
-            due=intake.shown_due(req, now=now_utc(), policy=policy),
+            due=intake.shown_due(req, now=clock.now(), policy=policy),
             history=history(session, req),
             messages=thread(session, req),
             letters=letters,
@@ -554,7 +554,7 @@ def reply(token: str) -> Any:
                     document_store(),
                     req,
                     form.body.data,
-                    now=now_utc(),
+                    now=clock.now(),
                     policy=policy_from(current_app),
                     upload=upload,
                 )
@@ -587,7 +587,7 @@ def withdraw(token: str) -> Any:
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        intake.withdraw(get_session(), req, now=now_utc())
+        intake.withdraw(get_session(), req, now=clock.now())
         get_session().commit()
         flash(_("Your request has been withdrawn."))
         return redirect(url_for("public.status", token=token))
@@ -603,7 +603,7 @@ def status_resend(token: str) -> Any:
     req = _status_request(token)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    intake.resend_verification(get_session(), req, now=now_utc())
+    intake.resend_verification(get_session(), req, now=clock.now())
     get_session().commit()
     return render_template("public/link_sent.html")
 
@@ -614,7 +614,7 @@ def status_resend(token: str) -> Any:
 def lost_link() -> Any:
     form = LostLinkForm()
     if form.validate_on_submit():
-        intake.send_status_links(get_session(), form.email.data, now=now_utc())
+        intake.send_status_links(get_session(), form.email.data, now=clock.now())
         get_session().commit()
         return render_template("public/link_sent.html", lost=True)
     status_code = 422 if request.method == "POST" else 200

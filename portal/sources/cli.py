@@ -9,10 +9,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from portal import clock
 from portal.context import key_context
 from portal.db import get_db
 from rights.audit import SYSTEM
-from rights.db import now_utc
 from rights.errors import DomainError
 from rights.models.org import Organisation
 from rights.models.source import DataSource
@@ -44,7 +44,7 @@ def sources_load(definition: Path, url: str | None) -> None:
                 session,
                 spec,
                 actor=SYSTEM,
-                now=now_utc(),
+                now=clock.now(),
                 key=key_context().connector_key(),
                 url=url,
             )
@@ -68,7 +68,7 @@ def sources_upload(slug: str, path: Path, days: int | None) -> None:
         try:
             with path.open("rb") as handle:
                 upload = ingest_data_file(
-                    session, source, handle, path.name, actor=SYSTEM, now=now_utc(),
+                    session, source, handle, path.name, actor=SYSTEM, now=clock.now(),
                     retention_days=days,
                 )  # fmt: skip
         except DomainError as exc:
@@ -83,7 +83,7 @@ def sources_upload(slug: str, path: Path, days: int | None) -> None:
 def sources_purge() -> None:
     """Delete data files past their retention date, with their records."""
     with get_db().sessionmaker() as session:
-        count = purge_expired_files(session, now=now_utc())
+        count = purge_expired_files(session, now=clock.now())
         session.commit()
     click.echo(f"{count} data files purged")
 
@@ -103,7 +103,7 @@ def sources_filter(org_slug: str, source: Path, target: Path) -> None:
             with source.open("rb") as handle:
                 result = filter_mailing(
                     session, org, handle, source.name, hash_key=key_context().identifier_hash_key(),
-                    actor=SYSTEM, now=now_utc(),
+                    actor=SYSTEM, now=clock.now(),
                 )  # fmt: skip
         except DomainError as exc:
             raise _fail(exc) from exc

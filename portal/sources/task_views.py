@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from portal import clock
 from portal.db import get_session
 from portal.security import limiter
 from portal.storage import document_store
 from portal.tokens import TokenExpired, TokenInvalid, make_token, read_token
-from rights.db import now_utc
 from rights.deadlines import AMSTERDAM
 from rights.errors import DomainError, Gone, NotFound
 from rights.models.request import RightsRequest
@@ -40,7 +40,7 @@ def _task(token: str) -> SourceTask:
     except TokenInvalid:
         abort(404)
     try:
-        return open_task(get_session(), data.get("t"), actor=ASSIGNEE, now=now_utc())
+        return open_task(get_session(), data.get("t"), actor=ASSIGNEE, now=clock.now())
     except NotFound:
         abort(404)
 
@@ -71,7 +71,7 @@ def _page(
             instructions=(task.source.mapping.get("instructions", "") if task.source else ""),
             error=error,
             form=request.form,
-            today=now_utc().astimezone(AMSTERDAM).date(),
+            today=clock.now().astimezone(AMSTERDAM).date(),
         ),
         status,
     )
@@ -99,7 +99,7 @@ def answer(token: str) -> str | tuple[str, int]:
             note=request.form.get("note", ""),
             upload=data,
             filename=(upload.filename or "") if upload is not None else "",
-            now=now_utc(),
+            now=clock.now(),
         )
     except DomainError as exc:
         session.rollback()

@@ -18,13 +18,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from portal import clock
 from portal.auth.guards import admin_required, staff_required
 from portal.context import context
 from portal.db import get_session
 from portal.sources.messages import error_message
 from portal.storage import document_store
 from rights.audit import Actor, record
-from rights.db import now_utc
 from rights.deadlines import AMSTERDAM
 from rights.errors import DomainError
 from rights.keys import SourceKeys
@@ -96,7 +96,7 @@ def source_load() -> Response:
             get_session(),
             spec,
             actor=_actor(),
-            now=now_utc(),
+            now=clock.now(),
             key=context().connector_key(),
             url=url,
         )
@@ -158,7 +158,7 @@ def source_set_url(slug: str) -> Response:
         get_session(),
         "source.url_changed",
         actor=_actor(),
-        now=now_utc(),
+        now=clock.now(),
         object_type="data_source",
         object_id=source.id,
     )
@@ -193,7 +193,7 @@ def source_upload(slug: str) -> Response:
             upload.stream,  # type: ignore[arg-type]
             upload.filename or "upload",
             actor=_actor(),
-            now=now_utc(),
+            now=clock.now(),
             uploaded_by_id=int(current_user.id),
             retention_days=int(days_text) if days_text else None,
             column_roles=roles or None,
@@ -226,7 +226,7 @@ def suppression_filter() -> str | Response:
             upload.filename or "mailing",
             hash_key=context().identifier_hash_key(),
             actor=_actor(),
-            now=now_utc(),
+            now=clock.now(),
         )
     except DomainError as exc:
         _fail(exc)
@@ -292,7 +292,7 @@ def request_data(reference: str) -> str:
             session,
             "sources.data_viewed",
             actor=_actor(),
-            now=now_utc(),
+            now=clock.now(),
             request_id=req.id,
             data={"matches": len(matches)},
         )
@@ -304,7 +304,7 @@ def request_data(reference: str) -> str:
         actions=actions,
         tasks=tasks,
         task_files=task_files,
-        overdue=overdue_tasks(session, req.id, now_utc().astimezone(AMSTERDAM).date()),
+        overdue=overdue_tasks(session, req.id, clock.now().astimezone(AMSTERDAM).date()),
         sources=sources,
         kinds=list(ActionKind),
         summary=fulfilment.erasure_summary(session, req),
@@ -316,7 +316,7 @@ def request_data(reference: str) -> str:
 @staff_required
 def request_discover(reference: str) -> Response:
     req = _request(reference)
-    report = fulfilment.discover(get_session(), req, actor=_actor(), now=now_utc(), key=_key())
+    report = fulfilment.discover(get_session(), req, actor=_actor(), now=clock.now(), key=_key())
     get_session().commit()
     flash(_("%(found)s places found, %(new)s new.", found=report.found, new=report.new), "info")
     for slug, code in report.errors:
@@ -338,7 +338,7 @@ def request_decide(reference: str, match_id: int) -> Response:
     if match is None or match.request_id != req.id or decision not in ("confirm", "reject"):
         abort(404)
     fulfilment.decide_match(
-        get_session(), match, confirm=decision == "confirm", actor=_actor(), now=now_utc()
+        get_session(), match, confirm=decision == "confirm", actor=_actor(), now=clock.now()
     )
     get_session().commit()
     return _data_page(reference)
@@ -362,7 +362,7 @@ def request_prepare(reference: str) -> Response:
     }
     try:
         action = fulfilment.prepare_action(
-            session, req, source, kind, actor=_actor(), now=now_utc(), key=_key(), params=params
+            session, req, source, kind, actor=_actor(), now=clock.now(), key=_key(), params=params
         )
     except DomainError as exc:
         _fail(exc)
@@ -382,7 +382,7 @@ def request_execute(reference: str, action_id: int) -> Response:
         abort(404)
     try:
         fulfilment.execute_action(
-            session, action, actor=_actor(), now=now_utc(), key=_key(), language=req.language
+            session, action, actor=_actor(), now=clock.now(), key=_key(), language=req.language
         )
     except DomainError as exc:
         _fail(exc)
@@ -402,7 +402,7 @@ def request_task_done(reference: str, task_id: int) -> Response:
         abort(404)
     try:
         fulfilment.complete_task(
-            session, task, answer=request.form.get("answer", ""), actor=_actor(), now=now_utc()
+            session, task, answer=request.form.get("answer", ""), actor=_actor(), now=clock.now()
         )
     except DomainError as exc:
         _fail(exc)
@@ -428,7 +428,7 @@ def request_task_file(reference: str, task_id: int) -> Response:
         session,
         "document.downloaded",
         actor=_actor(),
-        now=now_utc(),
+        now=clock.now(),
         request_id=req.id,
         object_type="document",
         object_id=doc.id,

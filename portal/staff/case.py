@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.staff import labels
@@ -20,7 +21,6 @@ from portal.staff.helpers import actor, check_version, load_case, parse_id, poli
 from portal.storage import document_store
 from rights import answers, audit, casework
 from rights import requests as ops
-from rights.db import now_utc
 from rights.deadlines import local_date
 from rights.errors import DomainError, ValidationFailed
 from rights.lifecycle import OPEN_STATES
@@ -60,9 +60,9 @@ def case_context(r: RightsRequest) -> dict[str, Any]:
     session = get_session()
     return {
         "r": r,
-        "today": local_date(now_utc()),
+        "today": local_date(clock.now()),
         "is_open": r.state in OPEN_STATES,
-        "can_extend": not r.extended and now_utc() < r.due_end,
+        "can_extend": not r.extended and clock.now() < r.due_end,
         "messages": thread(session, r),
         "documents": session.scalars(
             select(Document).where(Document.request_id == r.id).order_by(Document.id)
@@ -112,7 +112,7 @@ def _render_case(r: RightsRequest, error: str | None = None, status: int = 200) 
 def case(reference: str) -> tuple[str, int]:
     session = get_session()
     r = load_case(reference)
-    audit.record(session, "case.viewed", actor=actor(), now=now_utc(), request_id=r.id)
+    audit.record(session, "case.viewed", actor=actor(), now=clock.now(), request_id=r.id)
     session.commit()
     return _render_case(r)
 
@@ -158,7 +158,7 @@ def document(reference: str, document_id: int) -> Response:
         session,
         "document.viewed",
         actor=actor(),
-        now=now_utc(),
+        now=clock.now(),
         request_id=r.id,
         object_type="document",
         object_id=doc.id,
@@ -187,7 +187,7 @@ def record_identity(reference: str) -> Any:
             _form("method"),
             _form("note"),
             actor=actor(),
-            now=now_utc(),
+            now=clock.now(),
         )
 
     return _act(reference, do)
@@ -203,7 +203,7 @@ def ask(reference: str) -> Any:
             _form("reason"),
             _form("question"),
             actor=actor(),
-            now=now_utc(),
+            now=clock.now(),
             policy=policy(),
             asks_document=request.form.get("asks_document") == "1",
         )
@@ -217,7 +217,7 @@ def information_received(reference: str) -> Any:
     return _act(
         reference,
         lambda r: casework.information_received(
-            get_session(), r, actor=actor(), now=now_utc(), policy=policy()
+            get_session(), r, actor=actor(), now=clock.now(), policy=policy()
         ),
     )
 
@@ -231,7 +231,7 @@ def assign(reference: str) -> Any:
         user = get_session().get(User, user_id) if user_id else None
         if raw and user is None:
             raise ValidationFailed("unknown officer", code="assignee")
-        casework.assign(get_session(), r, user, actor=actor(), now=now_utc())
+        casework.assign(get_session(), r, user, actor=actor(), now=clock.now())
 
     return _act(reference, do)
 
@@ -242,7 +242,12 @@ def extend(reference: str) -> Any:
     def do(r: RightsRequest) -> None:
         _confirmed()
         ops.extend(
-            get_session(), r, _form("ground"), _form("justification"), actor=actor(), now=now_utc()
+            get_session(),
+            r,
+            _form("ground"),
+            _form("justification"),
+            actor=actor(),
+            now=clock.now(),
         )
 
     return _act(reference, do)
@@ -253,7 +258,7 @@ def extend(reference: str) -> Any:
 def withdraw(reference: str) -> Any:
     def do(r: RightsRequest) -> None:
         _confirmed()
-        casework.withdraw(get_session(), r, _form("note"), actor=actor(), now=now_utc())
+        casework.withdraw(get_session(), r, _form("note"), actor=actor(), now=clock.now())
 
     return _act(reference, do)
 
@@ -264,7 +269,7 @@ def reopen(reference: str) -> Any:
     return _act(
         reference,
         lambda r: casework.reopen(
-            get_session(), r, _form("note"), actor=actor(), now=now_utc(), policy=policy()
+            get_session(), r, _form("note"), actor=actor(), now=clock.now(), policy=policy()
         ),
     )
 
@@ -277,7 +282,7 @@ def split(reference: str) -> Any:
         session = get_session()
         ids = [i for x in request.form.getlist("organisations")[:50] if (i := parse_id(x))]
         orgs = [o for i in ids if (o := session.get(Organisation, i)) is not None]
-        casework.split(session, r, orgs, actor=actor(), now=now_utc(), policy=policy())
+        casework.split(session, r, orgs, actor=actor(), now=clock.now(), policy=policy())
 
     return _act(reference, do)
 
@@ -293,7 +298,7 @@ def merge(reference: str) -> Any:
         )
         if primary is None:
             raise ValidationFailed("unknown reference", code="not_found")
-        casework.merge_duplicate(session, r, primary, actor=actor(), now=now_utc())
+        casework.merge_duplicate(session, r, primary, actor=actor(), now=clock.now())
 
     return _act(reference, do)
 
@@ -309,10 +314,10 @@ def message(reference: str) -> Any:
             _form("body"),
             sender=Party.OFFICER,
             actor=actor(),
-            now=now_utc(),
+            now=clock.now(),
             asks_document=request.form.get("asks_document") == "1",
         )
-        r.updated_at = now_utc()
+        r.updated_at = clock.now()
 
     return _act(reference, do, anchor="#messages")
 

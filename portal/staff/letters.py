@@ -9,6 +9,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import force_locale
 from werkzeug.wrappers import Response
 
+from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.staff import labels
@@ -16,7 +17,6 @@ from portal.staff.blueprint import bp
 from portal.staff.case import _act, _confirmed, _form, _render_case
 from portal.staff.helpers import actor, check_version, load_case
 from rights import answers
-from rights.db import now_utc
 from rights.errors import DomainError, ValidationFailed
 from rights.models.request import Outcome, RightsRequest
 from rights.righttypes import RIGHTS
@@ -61,7 +61,7 @@ def prepare_answer(reference: str) -> Any:
             reasons,
             body,
             actor=actor(),
-            now=now_utc(),
+            now=clock.now(),
             manifestly=manifestly,
         )
         return redirect(url_for("staff.letter", reference=r.reference), 303)
@@ -101,9 +101,9 @@ def save_letter(reference: str) -> Any:
     try:
         if sending:
             _confirmed()
-        answers.edit_answer(session, r, draft, _form("body"), actor=actor(), now=now_utc())
+        answers.edit_answer(session, r, draft, _form("body"), actor=actor(), now=clock.now())
         if sending:
-            answers.send_answer(session, r, draft, actor=actor(), now=now_utc())
+            answers.send_answer(session, r, draft, actor=actor(), now=clock.now())
         session.commit()
     except DomainError as exc:
         session.rollback()
@@ -136,7 +136,7 @@ def approve_letter(reference: str) -> Any:
         draft = answers.current_draft(session, r)
         if draft is None:
             raise ValidationFailed("no draft", code="letter_empty")
-        answers.approve_answer(session, r, draft, actor=actor(), now=now_utc())
+        answers.approve_answer(session, r, draft, actor=actor(), now=clock.now())
         return redirect(url_for("staff.letter", reference=r.reference), 303)
 
     return _act(reference, do)

@@ -3,12 +3,13 @@ with its original arrival instant, so the deadline runs from real receipt (LEGAL
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from portal import clock
 from portal.auth.guards import staff_required
 from portal.context import context
 from portal.db import get_session
@@ -16,7 +17,6 @@ from portal.staff import labels
 from portal.staff.blueprint import bp
 from portal.staff.helpers import actor, parse_id, policy
 from rights import requests as ops
-from rights.db import now_utc
 from rights.deadlines import AMSTERDAM
 from rights.errors import DomainError, ValidationFailed
 from rights.models.org import Organisation
@@ -46,7 +46,7 @@ def _arrival() -> datetime:
         clock = time.fromisoformat(_field("received_time", 5) or "09:00")
     except ValueError:
         raise ValidationFailed("arrival", code="received_at") from None
-    return datetime.combine(day, clock, tzinfo=AMSTERDAM).astimezone(now_utc().tzinfo)
+    return datetime.combine(day, clock, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def _intake() -> ops.Intake:
@@ -125,7 +125,7 @@ def register_post() -> Any:
             session,
             _intake(),
             actor=actor(),
-            now=now_utc(),
+            now=clock.now(),
             policy=policy(),
             hash_key=context().identifier_hash_key(),
         )

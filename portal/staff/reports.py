@@ -9,6 +9,7 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 
 from exporters.register import write_csv, write_xlsx
+from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.staff import labels
@@ -17,7 +18,6 @@ from portal.staff.charts import bar_chart
 from portal.staff.helpers import actor
 from rights import audit
 from rights.dashboard import default_period, figures
-from rights.db import now_utc
 from rights.register import HEADERS, as_table, collect
 
 MAX_DAYS = 3 * 366
@@ -40,7 +40,7 @@ def _period(now: datetime) -> tuple[date, date, str | None]:
 @bp.get("/dashboard")
 @staff_required
 def dashboard() -> tuple[str, int]:
-    now = now_utc()
+    now = clock.now()
     start, end, error = _period(now)
     f = figures(get_session(), now=now, start=start, end=end)
     from portal.staff.case import right_names, state_names
@@ -82,7 +82,7 @@ def dashboard() -> tuple[str, int]:
 @bp.get("/register-export")
 @staff_required
 def register_export() -> Response | tuple[str, int]:
-    now = now_utc()
+    now = clock.now()
     start, end, error = _period(now)
     kind = request.args.get("format", "csv")
     if error or kind not in ("csv", "xlsx"):

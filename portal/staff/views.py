@@ -9,13 +9,13 @@ from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.mail import mail_dir
 from portal.staff.blueprint import bp
 from portal.staff.helpers import actor, parse_id, search_key
 from rights.approvals import pending_approvals, pending_count
-from rights.db import now_utc
 from rights.deadlines import local_date
 from rights.models.org import Organisation, Role, User
 from rights.models.request import RequestState
@@ -62,7 +62,7 @@ def _choices() -> dict[str, object]:
 @bp.get("/")
 @staff_required
 def queue() -> str:
-    now = now_utc()
+    now = clock.now()
     f = _queue_filter()
     result = queue_page(get_session(), f, now=now, page=_int(request.args.get("page")) or 1)
     return render_template(
@@ -76,10 +76,10 @@ def search_requests() -> str:
     """POST keeps the e-mail address out of URLs and access logs; the search is audited."""
     query = (request.form.get("q") or "")[:254].replace("\x00", "")
     session = get_session()
-    rows = search(session, query, actor=actor(), now=now_utc(), key=search_key())
+    rows = search(session, query, actor=actor(), now=clock.now(), key=search_key())
     session.commit()
     return render_template(
-        "staff/search.html", rows=rows, searched=bool(query.strip()), today=local_date(now_utc())
+        "staff/search.html", rows=rows, searched=bool(query.strip()), today=local_date(clock.now())
     )
 
 
