@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -145,7 +146,7 @@ def test_an_expired_code_is_refused(app, client, db_session, released, monkeypat
     url = url_for_package(app, pkg)
     code = ask_code(client, db_session, url)
     later = now_utc() + packages.CODE_TTL + timedelta(seconds=5)
-    monkeypatch.setattr("portal.delivery.views.now_utc", lambda: later)
+    monkeypatch.setattr("portal.delivery.views.clock", SimpleNamespace(now=lambda: later))
     resp = enter_code(client, url, code)
     assert resp.status_code == 422
     assert "Deze code klopt niet" in resp.get_data(as_text=True)

@@ -4,6 +4,7 @@ saves, refusal letters, identity, validation, reopen, split and merge."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -23,7 +24,8 @@ RECEIVED_2027_01_31 = datetime(2027, 1, 31, 11, 0, tzinfo=UTC)  # Sun; due Mon 2
 
 
 def freeze(monkeypatch, instant):
-    monkeypatch.setattr(case_views, "now_utc", lambda: instant)
+    """Only the case views see ``instant`` (the officer's login session keeps real time)."""
+    monkeypatch.setattr(case_views, "clock", SimpleNamespace(now=lambda: instant))
 
 
 def test_e01_extension_on_the_last_day_is_allowed(
