@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -68,7 +69,7 @@ def _user() -> User:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
-def login() -> str | Response:
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         now = clock.now()
@@ -93,7 +94,7 @@ def login() -> str | Response:
 
 @bp.route("/code", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def code() -> str | Response:
+def code() -> ResponseReturnValue:
     user = pending_user("code")
     if user is None:
         flash(_("Please log in again."), "info")
@@ -130,7 +131,7 @@ def _grouped(secret: str) -> str:
 
 @bp.route("/enrol", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def enrol() -> str | Response:
+def enrol() -> ResponseReturnValue:
     user = pending_user("enrol")
     if user is None:
         flash(_("Please log in again."), "info")
@@ -207,7 +208,7 @@ def account() -> str:
 @bp.post("/account/password")
 @any_user
 @limiter.limit("10 per minute")
-def change_password() -> str | Response:
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if not form.validate_on_submit() or not _reauth(form):
         return _account_page(password_form=form), 422
@@ -226,7 +227,7 @@ def change_password() -> str | Response:
 @bp.post("/account/recovery-codes")
 @any_user
 @limiter.limit("10 per minute")
-def recovery_codes() -> str | Response:
+def recovery_codes() -> ResponseReturnValue:
     form = ReauthForm(prefix="codes")
     if not form.validate_on_submit() or not _reauth(form):
         return _account_page(codes_form=form), 422
@@ -241,7 +242,7 @@ def recovery_codes() -> str | Response:
 @bp.post("/account/reset-factor")
 @any_user
 @limiter.limit("10 per minute")
-def reset_factor() -> str | Response:
+def reset_factor() -> ResponseReturnValue:
     form = ReauthForm(prefix="reset")
     if not form.validate_on_submit() or not _reauth(form):
         return _account_page(reset_form=form), 422
@@ -267,7 +268,7 @@ def reset_request() -> str:
     return render_template("auth/reset_request.html", form=form, sent=sent)
 
 
-def _set_password(purpose: str, token: str, template: str) -> str | Response:
+def _set_password(purpose: str, token: str, template: str) -> ResponseReturnValue:
     user = links.user_from_token(get_session(), purpose, token)
     form = NewPasswordForm()
     if form.validate_on_submit():
@@ -288,11 +289,11 @@ def _set_password(purpose: str, token: str, template: str) -> str | Response:
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def reset_password(token: str) -> str | Response:
+def reset_password(token: str) -> ResponseReturnValue:
     return _set_password("password-reset", token, "auth/reset_password.html")
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def invitation(token: str) -> str | Response:
+def invitation(token: str) -> ResponseReturnValue:
     return _set_password("invitation", token, "auth/invitation.html")

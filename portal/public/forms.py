@@ -134,7 +134,7 @@ class BaseRequestForm(FlaskForm):
     def validate(self, extra_validators: Any = None) -> bool:
         """Someone acting for another person must name that person and the relationship
         (checked here: ``Optional`` fields skip their own validators when empty)."""
-        ok = super().validate(extra_validators)
+        ok = bool(super().validate(extra_validators))
         if self.acting.data == "other":
             if not self.subject_name.data:
                 self.subject_name.errors = [
