@@ -53,7 +53,7 @@ browser-deps:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy rights exporters
+	$(BIN)/mypy rights exporters operations
 
 format: install
 	$(BIN)/ruff format .
