@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from flask import Flask, current_app, g
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -89,8 +90,6 @@ def context() -> Context:
     """The context of the current request: its session, the logged-in user (or the data
     subject on public pages), the request's language."""
     if "dsr_context" not in g:
-        from flask_babel import get_locale
-
         locale = get_locale()
         g.dsr_context = Context(
             session=get_session(),
