@@ -117,7 +117,7 @@ def create_user_command(
 def reset_factor_command(email: str) -> None:
     """Reset a user's second factor and lock (e.g. the only admin lost their phone and
     recovery codes); audited, the user is mailed and enrols again at the next login."""
-    from rights import accounts
+    from rights import administration as accounts
     from rights.users import find_user
 
     with get_db().sessionmaker() as session:
