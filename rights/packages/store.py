@@ -187,7 +187,7 @@ def _store(
         raise ValidationFailed("retention must be positive", code="bad_retention")
     package.formats = list(dict.fromkeys(formats))
     package.language = language
-    package.status = PackageStatus.BUILT
+    package.status = PackageStatus.BUILT  # where every package starts (not a transition)
     package.sha256 = "0" * 64
     package.size = 0
     package.storage_key = secrets.token_urlsafe(24)
