@@ -21,7 +21,9 @@ class PackageStatus(enum.StrEnum):
     BUILT = "built"  # stored encrypted, waiting for a second officer
     RELEASED = "released"  # the subject (and the controller) may download it
     REVOKED = "revoked"  # links withdrawn; may be re-issued without rebuilding
-    EXPIRED = "expired"  # past its retention; the purge removes the file
+    # Never set: expiry is ``expires_at`` and the purge moves straight to PURGED. Kept so
+    # the enum matches the database type; the transition table lets it only be purged.
+    EXPIRED = "expired"
     PURGED = "purged"  # file deleted; the row keeps the checksum
 
 
