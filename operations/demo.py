@@ -46,52 +46,91 @@ DEMO_USERS = (
 )
 
 
-def _org(session: Session, now: datetime, **kw: object) -> Organisation:
-    org = Organisation(created_at=now, **kw)
-    session.add(org)
-    return org
+ORGANISATIONS: tuple[dict[str, object], ...] = (
+    {
+        "kind": OrganisationKind.OPERATOR,
+        "name": "Drukkerij & Mailhuis Voorbeeld B.V.",
+        "slug": "operator",
+        "contact_name": "Privacy desk",
+        "contact_email": "privacy@mailhuis.example",
+        "address": "Postbus 123, 1000 AB Amsterdam",
+        "website": "https://mailhuis.example",
+    },
+    {
+        "kind": OrganisationKind.CONTROLLER,
+        "name": "Bakkerij Jansen",
+        "slug": "bakkerij-jansen",
+        "contact_name": "Jan Jansen",
+        "contact_email": "contact@bakkerij-jansen.example",
+        "listed_publicly": True,
+    },
+    {
+        "kind": OrganisationKind.CONTROLLER,
+        "name": "Sportclub Zuid",
+        "slug": "sportclub-zuid",
+        "contact_name": "Sara de Vries",
+        "contact_email": "privacy@sportclub-zuid.example",
+        "listed_publicly": True,
+    },
+)
+
+# Requests in the queue: details, requester, organisation (None: the operator), received
+# days ago, channel, and whether the subject has still to confirm their e-mail address.
+SAMPLES: tuple[tuple[Details, str, str, str | None, int, Channel, bool], ...] = (
+    (AccessDetails(), "Eva de Boer", "eva.deboer@example.nl", None, 3, Channel.WEB, True),
+    (
+        ErasureDetails(ground="d"),
+        "Pieter Smit",
+        "p.smit@example.nl",
+        "bakkerij-jansen",
+        12,
+        Channel.EMAIL,
+        False,
+    ),
+    (
+        RectificationDetails(
+            which_data="Adres", current_value="Dorpsstraat 1", correct_value="Dorpsstraat 11"
+        ),
+        "Fatima el Amrani",
+        "fatima@example.nl",
+        "sportclub-zuid",
+        25,
+        Channel.POST,
+        False,
+    ),
+    (
+        ObjectionDetails(basis="direct_marketing"),
+        "Kees Visser",
+        "kees@example.nl",
+        "bakkerij-jansen",
+        1,
+        Channel.WEB,
+        False,
+    ),
+    (
+        PortabilityDetails(format="csv"),
+        "Lotte Mulder",
+        "lotte@example.nl",
+        None,
+        6,
+        Channel.PHONE,
+        False,
+    ),
+)
 
 
 def load_demo(ctx: Context) -> list[DemoLogin]:
     """Create the demo world once (flushes); a second call changes nothing and returns the
     logins."""
-    session, now, policy = ctx.session, ctx.now(), ctx.policy
+    session, now = ctx.session, ctx.now()
     logins = [DemoLogin(e, r.value, DEMO_PASSWORD) for e, _, r, _ in DEMO_USERS]
     if session.scalar(select(User.id).where(User.email == DEMO_USERS[0][0])) is not None:
         return logins
-    operator = _org(
-        session,
-        now,
-        kind=OrganisationKind.OPERATOR,
-        name="Drukkerij & Mailhuis Voorbeeld B.V.",
-        slug="operator",
-        contact_name="Privacy desk",
-        contact_email="privacy@mailhuis.example",
-        address="Postbus 123, 1000 AB Amsterdam",
-        website="https://mailhuis.example",
-    )
-    orgs = {
-        "bakkerij-jansen": _org(
-            session,
-            now,
-            kind=OrganisationKind.CONTROLLER,
-            name="Bakkerij Jansen",
-            slug="bakkerij-jansen",
-            contact_name="Jan Jansen",
-            contact_email="contact@bakkerij-jansen.example",
-            listed_publicly=True,
-        ),
-        "sportclub-zuid": _org(
-            session,
-            now,
-            kind=OrganisationKind.CONTROLLER,
-            name="Sportclub Zuid",
-            slug="sportclub-zuid",
-            contact_name="Sara de Vries",
-            contact_email="privacy@sportclub-zuid.example",
-            listed_publicly=True,
-        ),
-    }
+    orgs = {}
+    for fields in ORGANISATIONS:
+        org = Organisation(created_at=now, **fields)
+        session.add(org)
+        orgs[org.slug] = org
     session.flush()
     for email, name, role, org_slug in DEMO_USERS:
         create_user(
@@ -106,68 +145,31 @@ def load_demo(ctx: Context) -> list[DemoLogin]:
         )
     officer = session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
     assert officer is not None
-    samples = [
-        (AccessDetails(), "Eva de Boer", "eva.deboer@example.nl", None, 3, Channel.WEB, True),
-        (
-            ErasureDetails(ground="d"),
-            "Pieter Smit",
-            "p.smit@example.nl",
-            "bakkerij-jansen",
-            12,
-            Channel.EMAIL,
-            False,
-        ),
-        (
-            RectificationDetails(
-                which_data="Adres", current_value="Dorpsstraat 1", correct_value="Dorpsstraat 11"
-            ),
-            "Fatima el Amrani",
-            "fatima@example.nl",
-            "sportclub-zuid",
-            25,
-            Channel.POST,
-            False,
-        ),
-        (
-            ObjectionDetails(basis="direct_marketing"),
-            "Kees Visser",
-            "kees@example.nl",
-            "bakkerij-jansen",
-            1,
-            Channel.WEB,
-            False,
-        ),
-        (
-            PortabilityDetails(format="csv"),
-            "Lotte Mulder",
-            "lotte@example.nl",
-            None,
-            6,
-            Channel.PHONE,
-            False,
-        ),
-    ]
+    _queue_samples(ctx, now, officer, orgs)
+    _workspace_samples(session, now=now, policy=ctx.policy, officer=officer, orgs=orgs)
+    return logins
+
+
+def _queue_samples(
+    ctx: Context, now: datetime, officer: User, orgs: dict[str, Organisation]
+) -> None:
+    """The queue: one request per right, one extended, one waiting for the subject."""
+    session, actor = ctx.session, Actor.user(officer.id)
     made = []
-    for details, name, email, org_slug, days_ago, channel, waits in samples:
-        received = now - timedelta(days=days_ago, hours=3)
+    for details, name, email, org_slug, days_ago, channel, waits in SAMPLES:
         intake = requests.Intake(
             right=details.kind,
             details=details,
             requester=requests.Requester(name=name, email=email),
-            received_at=received,
+            received_at=now - timedelta(days=days_ago, hours=3),
             channel=channel,
             language="nl",
-            organisation_id=(orgs[org_slug].id if org_slug else operator.id),
+            organisation_id=orgs[org_slug or "operator"].id,
         )
-        request = requests.create_request(
-            session, intake, actor=Actor.user(officer.id), now=now, policy=policy
-        )
+        request = requests.create_request(session, intake, actor=actor, now=now, policy=ctx.policy)
         made.append(request)
-        if waits:
-            continue
-        if channel is Channel.WEB:
+        if not waits and channel is Channel.WEB:
             requests.confirm_email(session, request, now=now)
-    actor = Actor.user(officer.id)
     requests.extend(
         session,
         made[1],
@@ -183,10 +185,8 @@ def load_demo(ctx: Context) -> list[DemoLogin]:
         "Kunt u uw oude adres bevestigen?",
         actor=actor,
         now=now,
-        policy=policy,
+        policy=ctx.policy,
     )
-    _workspace_samples(session, now=now, policy=policy, officer=officer, orgs=orgs)
-    return logins
 
 
 def _workspace_samples(

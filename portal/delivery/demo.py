@@ -15,15 +15,16 @@ from rights.models.request import RightsRequest
 
 
 def _build(ctx: Context, request: RightsRequest) -> Package:
+    now = ctx.now()
     export = request_export_package(
-        request, now=ctx.now(), operator_name=str(ctx.settings.extra["OPERATOR_NAME"])
+        request, now=now, operator_name=str(ctx.settings.extra["OPERATOR_NAME"])
     )
     return build_request_package(
         ctx.session,
         request,
         export,
         store=ctx.package_store(),
-        now=ctx.now(),
+        now=now,
         actor=ctx.actor,
         retention=ctx.package_retention(),
     )

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rights.db import Base, UTCDateTime
+from rights.errors import NotFound
 from rights.models.enums import str_enum
 from rights.models.org import Organisation
 from rights.models.request import RightsRequest
@@ -81,8 +82,6 @@ class Package(Base):
     def rights_request(self) -> RightsRequest:
         """The request of a request package (``NotFound`` for a return-of-data export)."""
         if self.request is None:
-            from rights.errors import NotFound
-
             raise NotFound("this package does not belong to a request", code="not_a_request")
         return self.request
 
