@@ -14,12 +14,13 @@ from flask.cli import FlaskGroup, with_appcontext
 from operations.demo import load_demo
 from operations.demo_sources import load_demo_sources
 from portal import PROJECT_ROOT
+from portal.backup_cli import audit_anchor, backup_group, parse_anchor
 from portal.config import problems
 from portal.context import context_for
 from portal.db import get_db
 from portal.delivery.demo import load_demo_package
 from portal.sources.cli import sources_group
-from rights.audit import SYSTEM, verify_chain
+from rights.audit import SYSTEM, Anchor, verify_chain
 from rights.crypto import generate_key
 from rights.db import now_utc
 from rights.deadlines import NLHolidayCalendar
@@ -178,11 +179,18 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--anchor",
+    "anchor_",
+    callback=parse_anchor,
+    metavar="SEQ:HASH",
+    help="An anchor printed earlier by `audit anchor`: fail on a copy older than it.",
+)
 @with_appcontext
-def audit_verify() -> None:
+def audit_verify(anchor_: Anchor | None) -> None:
     """Check the hash chain; exit 1 and name the first broken link if it is not intact."""
     with get_db().sessionmaker() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, anchor=anchor_)
     if report.ok:
         click.echo(f"audit chain intact: {report.checked} events")
         return
@@ -192,6 +200,9 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+audit_group.add_command(audit_anchor)
 
 
 @click.group("config")
@@ -276,6 +287,7 @@ COMMANDS = (
     demo_group,
     worker_group,
     audit_group,
+    backup_group,
     config_group,
     gen_key,
     dev,
