@@ -19,6 +19,8 @@ from rights.models.request import RightsRequest
 
 
 class PackageStatus(enum.StrEnum):
+    """Where a package is; the moves are ``rights.packages.rules.PACKAGE_STATUS``."""
+
     BUILT = "built"  # stored encrypted, waiting for a second officer
     RELEASED = "released"  # the subject (and the controller) may download it
     REVOKED = "revoked"  # links withdrawn; may be re-issued without rebuilding
