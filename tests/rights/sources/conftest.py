@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,13 @@ from sqlalchemy.orm import Session
 from rights.audit import SYSTEM
 from rights.crypto import parse_key
 from rights.engine import normalise_url
+from rights.errors import SourceError
 from rights.models.org import Organisation
-from rights.models.source import DataSource
-from rights.sources.registry import load_source, parse_source_toml
+from rights.models.source import DataSource, SourceKind
+from rights.sources.adapters import ADAPTERS, SourceAdapter, SourceView
+from rights.sources.definition import parse_source_toml
+from rights.sources.plans import Op
+from rights.sources.registry import load_source
 
 KEY = parse_key("qh1r3xq6O3qV7mS0b1aQn8f1cH4m2bC3dE5fG6hJ7kA")
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -212,3 +217,57 @@ def crm_rows(url: str, table: str) -> list[dict[str, Any]]:
 
 def aware(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+class FailingView:
+    """A source view that writes like the real one, then fails at write number ``after + 1``."""
+
+    def __init__(self, view: SourceView, after: int) -> None:
+        self.view = view
+        self.after = after
+        self.written = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.view, name)
+
+    def write(self, op: Op) -> None:
+        if self.written >= self.after:
+            raise SourceError("Injected failure.", code="query_failed")
+        self.view.write(op)
+        self.written += 1
+
+
+class FailingAdapter:
+    """The real adapter of a kind, whose views fail after ``after`` writes."""
+
+    def __init__(self, real: SourceAdapter, after: int) -> None:
+        self.real = real
+        self.after = after
+        self.views: list[FailingView] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    @contextmanager
+    def open(self, *args: Any, **kwargs: Any) -> Iterator[FailingView]:
+        with self.real.open(*args, **kwargs) as view:
+            failing = FailingView(view, self.after)
+            self.views.append(failing)
+            yield failing
+
+
+@pytest.fixture
+def failing_writes() -> Callable[..., AbstractContextManager[FailingAdapter]]:
+    """``with failing_writes(SourceKind.SQL, after=2) as adapter:`` swaps the kind's adapter
+    in the registry for one that fails after that many writes, and puts the real one back."""
+
+    @contextmanager
+    def swap(kind: SourceKind, *, after: int) -> Iterator[FailingAdapter]:
+        real = ADAPTERS[kind]
+        ADAPTERS[kind] = failing = FailingAdapter(real, after)
+        try:
+            yield failing
+        finally:
+            ADAPTERS[kind] = real
+
+    return swap

@@ -10,8 +10,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from rights.actions import execute_action, prepare_action
 from rights.audit import SYSTEM, Actor
 from rights.errors import DataFileError
+from rights.identifiers import derive_hash_key
 from rights.models.source import (
     ActionKind,
     DataFileUpload,
@@ -23,14 +25,9 @@ from rights.models.source import (
 )
 from rights.requests import Requester
 from rights.righttypes import ObjectionDetails, RestrictionDetails
-from rights.sources.fulfilment import (
-    decide_match,
-    derive_hash_key,
-    discover,
-    execute_action,
-    prepare_action,
-)
+from rights.sources.discovery import discover
 from rights.sources.ingest import ingest_data_file, processing_rows, purge_expired_files
+from rights.sources.matching import controllers_found, decide_match
 from rights.sources.suppression import filter_mailing
 from tests.rights.sources.conftest import KEY
 
@@ -204,7 +201,7 @@ def test_found_by_phone_and_by_address_with_name(
 
 
 def test_erasure_of_file_records_and_failure_in_the_middle(
-    db_session, file_source, make_request, make_user, now
+    db_session, file_source, make_request, make_user, now, failing_writes
 ):
     upload = ingest_data_file(
         db_session, file_source, io.BytesIO(DUTCH_CSV * 1), "k.csv", actor=SYSTEM, now=now
@@ -220,8 +217,12 @@ def test_erasure_of_file_records_and_failure_in_the_middle(
     )
     assert len(action.plan) == 2
     count = db_session.scalar(select(func.count()).select_from(DataRecord))
-    with pytest.raises(Exception, match="Injected"):
-        execute_action(db_session, action, actor=executor, now=now, key=KEY, fail_after=1)
+    with (
+        failing_writes(SourceKind.FILE, after=1) as failing,
+        pytest.raises(Exception, match="Injected"),
+    ):
+        execute_action(db_session, action, actor=executor, now=now, key=KEY)
+    assert [view.written for view in failing.views] == [1]  # one record was deleted, then
     assert db_session.scalar(select(func.count()).select_from(DataRecord)) == count
     execute_action(db_session, action, actor=executor, now=now, key=KEY)
     assert action.result["executed"] == action.plan
@@ -345,8 +346,6 @@ def test_lifting_a_restriction_tells_the_subject_first(
 def test_subject_under_two_controllers_is_offered_for_splitting(
     db_session, file_source, make_org, make_request, make_user, now
 ):
-    from rights.sources.fulfilment import controllers_found
-
     other_org = make_org()
     other = DataSource(
         slug=f"other-{other_org.slug}", name="Ander bestand", kind=SourceKind.FILE,
