@@ -1,5 +1,5 @@
 """A small CRM database built by the tests, on SQLite and (when reachable) PostgreSQL, and a
-data source mapped onto it."""
+data source mapped onto it; a data file source; and a source adapter that fails mid-write."""
 
 from __future__ import annotations
 
@@ -217,6 +217,32 @@ def crm_rows(url: str, table: str) -> list[dict[str, Any]]:
 
 def aware(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+# A controller's data file as Dutch offices export it: semicolons, Windows-1252.
+DUTCH_CSV = (
+    "Klantnummer;Voornaam;Achternaam;E-mailadres;Telefoon;Postcode;Huisnummer;Woonplaats\r\n"
+    "1001;René;Eëkhout;Rene@Example.NL;06-12345678;1234 ab;12;Den Haag\r\n"
+    "1002;Zoë;Janssen;;06 8765 4321;9999ZZ;1;Utrecht\r\n"
+    "1003;Kees;Visser;kees@example.nl;;1111AA;3;Delft\r\n"
+).encode("cp1252")
+
+
+@pytest.fixture
+def file_source(
+    db_session: Session, make_org: Callable[..., Organisation], now: datetime
+) -> DataSource:
+    org = make_org(data_file_retention_days=30)
+    source = DataSource(
+        slug=f"mailing-{org.slug}", name="Mailingbestand", kind=SourceKind.FILE,
+        organisation_id=org.id, purposes=["Direct marketing"], legal_basis=["consent"],
+        recipients=[{"name": "Mailhuis", "role": "sub-processor",
+                     "contact_email": "privacy@mailhuis.example", "country": ""}],
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    db_session.add(source)
+    db_session.commit()
+    return source
 
 
 class FailingView:

@@ -29,29 +29,7 @@ from rights.sources.discovery import discover
 from rights.sources.ingest import ingest_data_file, processing_rows, purge_expired_files
 from rights.sources.matching import controllers_found, decide_match
 from rights.sources.suppression import filter_mailing
-from tests.rights.sources.conftest import KEY
-
-DUTCH_CSV = (
-    "Klantnummer;Voornaam;Achternaam;E-mailadres;Telefoon;Postcode;Huisnummer;Woonplaats\r\n"
-    "1001;René;Eëkhout;Rene@Example.NL;06-12345678;1234 ab;12;Den Haag\r\n"
-    "1002;Zoë;Janssen;;06 8765 4321;9999ZZ;1;Utrecht\r\n"
-    "1003;Kees;Visser;kees@example.nl;;1111AA;3;Delft\r\n"
-).encode("cp1252")
-
-
-@pytest.fixture
-def file_source(db_session, make_org, now):
-    org = make_org(data_file_retention_days=30)
-    source = DataSource(
-        slug=f"mailing-{org.slug}", name="Mailingbestand", kind=SourceKind.FILE,
-        organisation_id=org.id, purposes=["Direct marketing"], legal_basis=["consent"],
-        recipients=[{"name": "Mailhuis", "role": "sub-processor",
-                     "contact_email": "privacy@mailhuis.example", "country": ""}],
-        created_at=now, updated_at=now,
-    )  # fmt: skip
-    db_session.add(source)
-    db_session.commit()
-    return source
+from tests.rights.sources.conftest import DUTCH_CSV, KEY
 
 
 def _xlsx(rows):
