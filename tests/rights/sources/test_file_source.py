@@ -14,12 +14,14 @@ from rights.actions import execute_action, prepare_action
 from rights.audit import SYSTEM, Actor
 from rights.errors import DataFileError
 from rights.identifiers import derive_hash_key
+from rights.models.mail import OutboxMail
 from rights.models.source import (
     ActionKind,
     DataFileUpload,
     DataRecord,
     DataSource,
     SourceKind,
+    SourceTask,
     SubjectMatch,
     SuppressionEntry,
 )
@@ -256,9 +258,6 @@ def test_suppression_then_filter_removes_exactly_the_suppressed_people(
 def test_notify_recipients_creates_a_task_and_mail_per_recipient(
     db_session, file_source, make_request, make_user, now
 ):
-    from rights.models.mail import OutboxMail
-    from rights.models.source import SourceTask
-
     ingest_data_file(db_session, file_source, io.BytesIO(DUTCH_CSV), "k.csv", actor=SYSTEM, now=now)
     actor = Actor.user(make_user().id)
     request = make_request(
@@ -292,8 +291,6 @@ def test_notify_recipients_creates_a_task_and_mail_per_recipient(
 def test_lifting_a_restriction_tells_the_subject_first(
     db_session, file_source, make_request, make_user, now
 ):
-    from rights.models.mail import OutboxMail
-
     upload = ingest_data_file(
         db_session, file_source, io.BytesIO(DUTCH_CSV), "k.csv", actor=SYSTEM, now=now
     )

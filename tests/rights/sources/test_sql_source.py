@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from exporters.from_sources import to_package
 from rights.actions import execute_action, prepare_action
 from rights.audit import Actor
 from rights.errors import PermissionDenied, SourceError, ValidationFailed
@@ -20,7 +21,7 @@ from rights.sources.definition import parse_source_toml, table_specs
 from rights.sources.discovery import discover
 from rights.sources.erasure import erasure_summary
 from rights.sources.matching import decide_match
-from rights.sources.registry import source_url
+from rights.sources.registry import set_source_url, source_url
 from rights.sources.sqlsource import SqlSource
 from rights.sources.subject import SubjectKeys
 from tests.rights.sources.conftest import CRM_TOML, KEY, crm_rows
@@ -258,8 +259,6 @@ def test_export_gives_records_per_category_and_the_art15_information(
     assert [r["product"] for r in by_key["orders.Bestellingen"].records] == ["Brood", "Taart"]
     assert [r["invoice_no"] for r in by_key["invoice.Facturen"].records] == ["F-1"]
 
-    from exporters.from_sources import to_package
-
     package = to_package(
         copies=[copy],
         reference=request.reference,
@@ -308,8 +307,6 @@ def test_mapping_errors_are_clear_source_errors(crm_url, change, code, params):
 def test_unreachable_database_is_reported_and_discovery_continues(
     db_session, crm_source, make_request, officers, now, tmp_path
 ):
-    from rights.sources.registry import set_source_url
-
     set_source_url(crm_source, f"sqlite:///{tmp_path / 'missing' / 'gone.sqlite'}", key=KEY)
     request = make_request(requester=PIETER)
     report = discover(db_session, request, actor=Actor.user(officers[0].id), now=now, key=KEY)
