@@ -11,23 +11,23 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from operations import jobs
+from operations.demo import load_demo
+from operations.demo_sources import load_demo_sources
 from portal import PROJECT_ROOT, clock, create_app
 from portal.backup_cli import audit_anchor, backup_group, parse_anchor
 from portal.config import problems
-from portal.context import context_for, policy_from
+from portal.context import context_for
 from portal.db import get_db
 from portal.delivery.cli import package_group
 from portal.delivery.demo import load_demo_package
 from portal.reminders import reminders_group
 from portal.sources.cli import sources_group
 from portal.worker import run_forever, run_once
-from rights import accounts
+from rights import administration as accounts
 from rights.audit import SYSTEM, Anchor, verify_chain
 from rights.crypto import generate_key
-from rights.demo import load_demo, load_demo_sources
 from rights.models.org import Organisation, Role
 from rights.users import create_user, find_user
 
@@ -120,16 +120,6 @@ def reset_factor_command(email: str) -> None:
     click.echo(f"second factor reset for {email}; it is set up again at the next login")
 
 
-def _load_demo_sources(app: Flask, session: Session) -> None:
-    """Issue 7: the demo CRM database (in the instance folder) and mailing file."""
-    load_demo_sources(
-        session,
-        now=clock.now(app),
-        folder=Path(app.instance_path),
-        key=context_for(app, session).connector_key(),
-    )
-
-
 @click.group("demo")
 def demo_group() -> None:
     """Demo data."""
@@ -140,8 +130,9 @@ def demo_group() -> None:
 def demo_load() -> None:
     """Load the demo organisations, users and requests (idempotent)."""
     with get_db().sessionmaker() as session:
-        logins = load_demo(session, now=clock.now(), policy=policy_from(current_app))
-        _load_demo_sources(current_app, session)
+        ctx = context_for(current_app, session)
+        logins = load_demo(ctx)
+        load_demo_sources(ctx)
         session.commit()
     for login in logins:
         click.echo(f"  {login.role:<11} {login.email:<36} {login.password}")
@@ -229,10 +220,11 @@ def dev(host: str, port: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade_database(app)
     with get_db().sessionmaker() as session:
-        logins = load_demo(session, now=clock.now(app), policy=policy_from(app))
-        _load_demo_sources(app, session)
+        ctx = context_for(app, session)
+        logins = load_demo(ctx)
+        load_demo_sources(ctx)
         session.commit()
-        download = load_demo_package(session, app, now=clock.now(app), policy=policy_from(app))
+        download = load_demo_package(session, app)
         session.commit()
     worker = subprocess.Popen(
         [sys.executable, "-m", "portal.cli", "worker", "run"], env=os.environ.copy()

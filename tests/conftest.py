@@ -202,7 +202,7 @@ def make_request(db_session: Session, policy: Policy) -> Callable[..., Any]:
 
 def _enrol(user: User) -> None:
     from portal.config import TestConfig
-    from rights.accounts import set_totp_secret
+    from rights.authentication import set_totp_secret
     from rights.keys import Keyring, Purpose
 
     seed_key = Keyring.from_text(TestConfig.ENCRYPTION_KEY).purpose_key(Purpose.TOTP_SEEDS)
