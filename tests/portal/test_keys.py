@@ -21,8 +21,8 @@ from sqlalchemy import select
 from portal.context import context_for, key_context
 from portal.packages import build_request_package, request_export_package
 from rights import crypto, packages
-from rights.accounts import totp_secret
 from rights.audit import SYSTEM, Actor
+from rights.authentication import totp_secret
 from rights.crypto import DecryptionFailed, PurposeKey
 from rights.identifiers import identifier_hash
 from rights.keys import Keyring, Purpose, SourceKeys
