@@ -296,12 +296,14 @@ COMMANDS = (
 
 
 def init_app(app: Flask) -> None:
+    from portal.answer_cli import answer_group  # portal.answer_cli imports portal.context
     from portal.delivery.cli import package_group
     from portal.reminders import reminders_group
 
     for command in (*COMMANDS, *_public_commands(), package_group):
         app.cli.add_command(command)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(answer_group)
 
 
 def _create_app() -> Flask:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import force_locale
 from werkzeug.wrappers import Response
 
+from operations import answers as answer_ops
+from operations.answers import Decision
 from portal.auth.guards import staff_required
+from portal.context import context
 from portal.db import get_session
 from portal.staff import labels
 from portal.staff.blueprint import bp
@@ -18,52 +20,20 @@ from portal.staff.helpers import actor, check_version, load_case
 from rights import answers
 from rights.db import now_utc
 from rights.errors import DomainError, ValidationFailed
-from rights.models.request import Outcome, RightsRequest
-from rights.righttypes import RIGHTS
-from rights.sources.fulfilment import erasure_summary
-
-
-def _letter_body(
-    r: RightsRequest, outcome: Outcome, grounds: list[str], reasons: str, manifestly: str | None
-) -> str:
-    with force_locale(r.language):
-        return render_template(
-            "letters/answer.txt",
-            r=r,
-            outcome=outcome.value,
-            grounds=grounds,
-            reasons=reasons.strip(),
-            manifestly=manifestly,
-            labels=labels,
-            article=RIGHTS[r.right].article,
-            erasure=erasure_summary(get_session(), r),
-        )
+from rights.models.request import RightsRequest
 
 
 @bp.post("/requests/<reference>/answer")
 @staff_required
 def prepare_answer(reference: str) -> Any:
     def do(r: RightsRequest) -> Response:
-        try:
-            outcome = Outcome(_form("outcome"))
-        except ValueError:
-            raise ValidationFailed("choose the outcome", code="ground_required") from None
-        grounds = [g.replace("\x00", "") for g in request.form.getlist("grounds")[:20]]
-        manifestly = _form("manifestly") or None
-        reasons = _form("reasons")
-        answers.check_answer(r, outcome, grounds, reasons, manifestly)
-        body = _letter_body(r, outcome, grounds, reasons, manifestly)
-        answers.prepare_answer(
-            get_session(),
-            r,
-            outcome,
-            grounds,
-            reasons,
-            body,
-            actor=actor(),
-            now=now_utc(),
-            manifestly=manifestly,
+        decision = Decision.parse(
+            _form("outcome"),
+            request.form.getlist("grounds"),
+            _form("reasons"),
+            _form("manifestly") or None,
         )
+        answer_ops.prepare_answer(context(), r, decision)
         return redirect(url_for("staff.letter", reference=r.reference), 303)
 
     return _act(reference, do)
