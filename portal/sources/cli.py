@@ -10,6 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from operations.mailing import filter_mailing
+from portal.context import context_for
 from portal.db import get_db
 from rights.audit import SYSTEM
 from rights.crypto import parse_key
@@ -17,10 +19,8 @@ from rights.db import now_utc
 from rights.errors import DomainError
 from rights.models.org import Organisation
 from rights.models.source import DataSource
-from rights.sources.fulfilment import derive_hash_key
 from rights.sources.ingest import ingest_data_file, purge_expired_files
 from rights.sources.registry import load_source, parse_source_toml
-from rights.sources.suppression import filter_mailing
 
 
 def _key() -> bytes:
@@ -100,10 +100,8 @@ def sources_filter(org_slug: str, source: Path, target: Path) -> None:
             raise click.ClickException(f"no organisation {org_slug}")
         try:
             with source.open("rb") as handle:
-                result = filter_mailing(
-                    session, org, handle, source.name, hash_key=derive_hash_key(_key()),
-                    actor=SYSTEM, now=now_utc(),
-                )  # fmt: skip
+                ctx = context_for(current_app, session)
+                result = filter_mailing(ctx, org, handle, source.name)
         except DomainError as exc:
             raise _fail(exc) from exc
         session.commit()
