@@ -12,10 +12,11 @@ from rights.db import now_utc
 
 def purge_packages_job(app: Flask, session: Session) -> int:
     """Worker job: delete the files of expired packages (the rows and audit stay)."""
-    from portal.packages import package_store
+    from portal.context import context_for  # portal.context imports portal.cli
     from rights.packages import purge_expired
 
-    return purge_expired(session, package_store(app), now=now_utc())
+    ctx = context_for(app, session)
+    return purge_expired(session, ctx.package_store(), now=now_utc())
 
 
 def filesize(size: int) -> str:

@@ -3,19 +3,16 @@ and released by a second, ready for the subject to download with a mailed code."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.packages import (
-    build_request_package,
-    download_url,
-    package_store,
-    request_export_package,
-    retention,
-)
+from operations.packages import build_request_package, operator_name, request_export_package
+from portal.context import context_for
+from portal.packages import download_url
 from rights import lifecycle, packages
 from rights import requests as ops
 from rights.audit import Actor
@@ -57,15 +54,9 @@ def load_demo_package(session: Session, app: Flask, *, now: datetime, policy: Po
     request = ops.create_request(session, intake, actor=actor, now=now, policy=policy)
     request.identity_status = IdentityStatus.VERIFIED
     request.email_verified_at = now
-    package: Package = build_request_package(
-        session,
-        request,
-        request_export_package(request, now=now, operator_name=app.config["OPERATOR_NAME"]),
-        store=package_store(app),
-        now=now,
-        actor=actor,
-        retention=retention(app),
-    )
+    ctx = replace(context_for(app, session, actor), clock=lambda: now)
+    export = request_export_package(request, now=now, operator_name=operator_name(ctx))
+    package: Package = build_request_package(ctx, request, export)
     packages.release_package(session, package, actor=Actor.user(releaser.id), now=now)
     lifecycle.transition(
         session, request, RequestState.ANSWERED, actor=actor, now=now, outcome=Outcome.FULFILLED

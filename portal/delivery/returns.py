@@ -3,7 +3,7 @@ package and release, revoke or re-issue it (four eyes: the builder cannot releas
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,13 +14,13 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from operations.packages import build_return_package
 from portal.auth.guards import staff_required
+from portal.context import context
 from portal.db import get_session
 from portal.delivery.forms import ActionForm
-from portal.packages import build_return_package, package_store, retention
 from rights import packages
 from rights.audit import Actor
-from rights.crypto import parse_key
 from rights.db import now_utc
 from rights.models.org import Organisation, OrganisationKind
 from rights.models.package import Package, PackageKind
@@ -96,16 +96,7 @@ def build() -> Response:
     )
     if organisation is None:
         abort(404)
-    build_return_package(
-        session,
-        organisation,
-        store=package_store(),
-        key=parse_key(current_app.config["ENCRYPTION_KEY"]),
-        now=now_utc(),
-        actor=Actor.user(current_user.id),
-        language=form.language.data or "nl",
-        retention=retention(),
-    )
+    build_return_package(context(), organisation, language=form.language.data or "nl")
     session.commit()
     flash(_("The return-of-data package was built. A second officer must release it."))
     return redirect(url_for("delivery_returns.index"))
