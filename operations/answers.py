@@ -138,6 +138,30 @@ def prepare_answer(ctx: Context, request: RightsRequest, decision: Decision) -> 
     return letter
 
 
+def save_answer(ctx: Context, request: RightsRequest, body: str, *, send: bool) -> AnswerLetter:
+    """Save the officer's text of the current draft and, with ``send``, send it (flushes;
+    the caller commits). ``ValidationFailed`` when there is no draft."""
+    letter = _draft(ctx, request)
+    answers.edit_answer(ctx.session, request, letter, body, actor=ctx.actor, now=ctx.now())
+    if send:
+        answers.send_answer(ctx.session, request, letter, actor=ctx.actor, now=ctx.now())
+    return letter
+
+
+def approve_answer(ctx: Context, request: RightsRequest) -> AnswerLetter:
+    """A second officer approves the draft's Art. 12(5) refusal (four eyes)."""
+    letter = _draft(ctx, request)
+    answers.approve_answer(ctx.session, request, letter, actor=ctx.actor, now=ctx.now())
+    return letter
+
+
+def _draft(ctx: Context, request: RightsRequest) -> AnswerLetter:
+    letter = answers.current_draft(ctx.session, request)
+    if letter is None:
+        raise ValidationFailed("no draft", code="letter_empty")
+    return letter
+
+
 def draft_decision(letter: AnswerLetter, reasons: str = "") -> Decision:
     """The decision a draft was prepared from (its reasons live only in the letter text)."""
     return Decision(

@@ -36,10 +36,14 @@ def language_of(language: str | None) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def translations(language: str) -> NullTranslations:
+def translations(language: str | None) -> NullTranslations:
     """The compiled catalogue of ``language`` (English is the source language)."""
-    return Translations.load(str(TRANSLATIONS), [language_of(language)], domain="messages")
+    return _translations(language_of(language))
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _translations(language: str) -> NullTranslations:
+    return Translations.load(str(TRANSLATIONS), [language], domain="messages")
 
 
 @dataclass(frozen=True)
@@ -71,10 +75,13 @@ class Texts:
         return format_datetime(value.astimezone(AMSTERDAM), fmt, locale=self.language)
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def texts(language: str) -> Texts:
+def texts(language: str | None) -> Texts:
     """The cached texts of ``language`` (unsupported codes fall back to Dutch)."""
-    language = language_of(language)
+    return _texts(language_of(language))
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _texts(language: str) -> Texts:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "htm", "xml", "xhtml", "svg"]),

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal import PROJECT_ROOT
+from portal.answer_cli import answer_group
 from portal.config import problems
 from portal.db import get_db
 from portal.sources.cli import sources_group
@@ -296,7 +297,6 @@ COMMANDS = (
 
 
 def init_app(app: Flask) -> None:
-    from portal.answer_cli import answer_group  # portal.answer_cli imports portal.context
     from portal.delivery.cli import package_group
     from portal.reminders import reminders_group
 

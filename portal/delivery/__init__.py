@@ -6,15 +6,14 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from portal.context import context_for
 from portal.worker import JOBS
 from rights.db import now_utc
+from rights.packages import purge_expired
 
 
 def purge_packages_job(app: Flask, session: Session) -> int:
     """Worker job: delete the files of expired packages (the rows and audit stay)."""
-    from portal.context import context_for  # portal.context imports portal.cli
-    from rights.packages import purge_expired
-
     ctx = context_for(app, session)
     return purge_expired(session, ctx.package_store(), now=now_utc())
 

@@ -16,10 +16,9 @@ from portal.db import get_session
 from portal.staff import labels
 from portal.staff.blueprint import bp
 from portal.staff.case import _act, _confirmed, _form, _render_case
-from portal.staff.helpers import actor, check_version, load_case
+from portal.staff.helpers import check_version, load_case
 from rights import answers
-from rights.db import now_utc
-from rights.errors import DomainError, ValidationFailed
+from rights.errors import DomainError
 from rights.models.request import RightsRequest
 
 
@@ -56,41 +55,44 @@ def letter(reference: str) -> Any:
     )
 
 
+def _letter_refused(reference: str, exc: DomainError) -> Any:
+    """The letter page again after a refused step, with the officer's text kept."""
+    session = get_session()
+    r = load_case(reference)
+    draft = answers.current_draft(session, r)
+    if draft is None:  # pragma: no cover - only if someone sent it meanwhile
+        return _render_case(r, labels.error_text(exc.code), exc.http_status)
+    draft.body = _form("body")
+    session.expunge(draft)
+    return render_template(
+        "staff/letter.html",
+        r=r,
+        draft=draft,
+        labels=labels,
+        remedy=answers.remedy_notice(),
+        error=labels.error_text(exc.code),
+    ), exc.http_status
+
+
 @bp.post("/requests/<reference>/letter")
 @staff_required
 def save_letter(reference: str) -> Any:
     """Save the edited draft, or save and send it. A refused step re-shows the letter page
     with the officer's text kept."""
-    session = get_session()
+    ctx = context()
     r = load_case(reference)
     check_version(r, request.form.get("version"))
-    draft = answers.current_draft(session, r)
-    if draft is None:
+    if answers.current_draft(ctx.session, r) is None:
         return redirect(url_for("staff.case", reference=r.reference), 303)
     sending = request.form.get("action") == "send"
     try:
         if sending:
             _confirmed()
-        answers.edit_answer(session, r, draft, _form("body"), actor=actor(), now=now_utc())
-        if sending:
-            answers.send_answer(session, r, draft, actor=actor(), now=now_utc())
-        session.commit()
+        answer_ops.save_answer(ctx, r, _form("body"), send=sending)
+        ctx.session.commit()
     except DomainError as exc:
-        session.rollback()
-        r = load_case(reference)
-        draft = answers.current_draft(session, r)
-        if draft is None:  # pragma: no cover - only if someone sent it meanwhile
-            return _render_case(r, labels.error_text(exc.code), exc.http_status)
-        draft.body = _form("body")
-        session.expunge(draft)
-        return render_template(
-            "staff/letter.html",
-            r=r,
-            draft=draft,
-            labels=labels,
-            remedy=answers.remedy_notice(),
-            error=labels.error_text(exc.code),
-        ), exc.http_status
+        ctx.session.rollback()
+        return _letter_refused(reference, exc)
     if sending:
         return redirect(url_for("staff.case", reference=r.reference) + "#letters", 303)
     return redirect(url_for("staff.letter", reference=r.reference), 303)
@@ -102,11 +104,7 @@ def approve_letter(reference: str) -> Any:
     """Four eyes for an Art. 12(5) refusal (LEGAL.md §5)."""
 
     def do(r: RightsRequest) -> Response:
-        session = get_session()
-        draft = answers.current_draft(session, r)
-        if draft is None:
-            raise ValidationFailed("no draft", code="letter_empty")
-        answers.approve_answer(session, r, draft, actor=actor(), now=now_utc())
+        answer_ops.approve_answer(context(), r)
         return redirect(url_for("staff.letter", reference=r.reference), 303)
 
     return _act(reference, do)
