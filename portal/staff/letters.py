@@ -51,6 +51,7 @@ def letter(reference: str) -> Any:
         draft=draft,
         labels=labels,
         remedy=answers.remedy_notice(),
+        package=answer_ops.referred_package(context(), r),
         error=None,
     )
 

@@ -10,8 +10,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from operations.packages import build_request_package, request_export_package
+from rights import packages
+from rights.audit import Actor
+from rights.models.org import Role
 from rights.models.request import Channel
 from rights.righttypes import AccessDetails, ErasureDetails
+from tests.helpers import ops_context
 
 CASES = [
     (AccessDetails(), "partially_fulfilled", ["art_15_4"]),
@@ -73,3 +78,23 @@ def test_cli_refuses_an_unknown_request_and_a_wrong_ground(app, make_request):
         args=["answer", "draft", r.reference, "--outcome", "refused", "--ground", "art_17_3_e"]
     )
     assert wrong.exit_code != 0 and "ground_mismatch" in wrong.output
+
+
+def test_the_answer_refers_to_the_released_package(
+    app, client, officer, make_user, make_request, act, db_session
+):
+    r = make_request(
+        AccessDetails(), received_at=datetime.now(UTC) - timedelta(days=2), channel=Channel.EMAIL
+    )
+    now = datetime.now(UTC)
+    ctx = ops_context(app, db_session, Actor.user(make_user(Role.OFFICER).id), now)
+    pkg = build_request_package(
+        ctx, r, request_export_package(r, now=now, operator_name="Mailhuis"), formats=["json"]
+    )
+    packages.release_package(db_session, pkg, actor=Actor.user(officer.id), now=now)
+    db_session.commit()
+    assert act(r.reference, "answer", outcome="fulfilled", reasons="").status_code == 303
+    page = client.get(f"/staff/requests/{r.reference}/letter").get_data(as_text=True)
+    assert f"exportpakket {pkg.id} (json)" in page
+    result = app.test_cli_runner().invoke(args=["answer", "draft", r.reference])
+    assert result.exit_code == 0 and f"package {pkg.id}: json" in result.stderr
