@@ -7,6 +7,10 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.context import context_for
+from portal.delivery.controller import bp as controller_bp
+from portal.delivery.returns import bp as returns_bp
+from portal.delivery.staff import bp as staff_bp
+from portal.delivery.views import bp as download_bp
 from portal.worker import JOBS
 from rights.db import now_utc
 from rights.packages import purge_expired
@@ -28,11 +32,6 @@ def filesize(size: int) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from portal.delivery.controller import bp as controller_bp
-    from portal.delivery.returns import bp as returns_bp
-    from portal.delivery.staff import bp as staff_bp
-    from portal.delivery.views import bp as download_bp
-
     app.register_blueprint(download_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(controller_bp)
