@@ -120,8 +120,8 @@ def compose_answer(
 
 
 def prepare_answer(ctx: Context, request: RightsRequest, decision: Decision) -> AnswerLetter:
-    """Check the decision, compose the letter and keep it as the request's draft (flushes;
-    the caller commits). The decision's reasons stay with the draft."""
+    """Check the decision, compose the letter and keep it as the request's draft with the
+    decision's outcome, grounds and Art. 12(5) kind (flushes; the caller commits)."""
     decision.check(request)
     answer = compose_answer(ctx, request, decision)
     letter = answers.prepare_answer(
@@ -187,15 +187,17 @@ def draft_answer(
     reasons: str = "",
     language: str | None = None,
 ) -> Answer:
-    """The letter of request ``reference``: for ``decision`` if given (checked), else for
-    the decision of its current draft with ``reasons`` (the letter the case page generated),
-    else a "fulfilled" letter. Raises ``NotFound`` or ``ValidationFailed``."""
+    """The letter of request ``reference``: for ``decision`` if given (``ValidationFailed``
+    if it does not fit the request), else for the decision of its current draft (checked
+    when it was prepared) with ``reasons`` (the letter the case page generated), else a
+    "fulfilled" letter. Raises ``NotFound`` for an unknown reference."""
     request = find_request(ctx, reference)
-    if decision is None:
+    if decision is not None:
+        decision.check(request)
+    else:
         letter = answers.current_draft(ctx.session, request)
         if letter is not None:
             decision = draft_decision(letter, reasons)
         else:
             decision = Decision(Outcome.FULFILLED, reasons=reasons.strip())
-    decision.check(request)
     return compose_answer(ctx, request, decision, language=language)
