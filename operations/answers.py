@@ -22,7 +22,7 @@ from rights.models.package import Package
 from rights.models.request import Outcome, RightsRequest
 from rights.packages import released_packages
 from rights.righttypes import RIGHTS, RightType
-from rights.sources.fulfilment import erasure_summary
+from rights.sources.erasure import erasure_summary
 
 TEMPLATE = "letters/answer.txt"
 MAX_GROUNDS = 20

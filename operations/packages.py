@@ -32,7 +32,7 @@ from rights.models.package import Package
 from rights.models.request import RightsRequest
 from rights.returns import return_sources
 from rights.righttypes import PortabilityDetails, RightType, parse_details
-from rights.sources.fulfilment import SourceCopy, export_copies
+from rights.sources.copies import SourceCopy, export_copies
 
 PORTABLE_FORMATS = ("json", "csv", "xlsx")
 
@@ -254,7 +254,7 @@ def request_export_package(
 ) -> ExportPackage:
     """The package for ``request``: the request record the portal itself holds, plus one
     section per data source with the confirmed matches (``copies`` from
-    ``rights.sources.fulfilment.export_copies``), each with its Art. 15(1) information."""
+    ``rights.sources.copies.export_copies``), each with its Art. 15(1) information."""
     lang: Literal["nl", "en"] = "nl" if request.language == "nl" else "en"
     section = _request_section(request, texts(lang), operator_name)
     return ExportPackage(
