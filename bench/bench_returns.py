@@ -87,25 +87,18 @@ def make_db(path: Path, count: int) -> None:
 
 
 def child(db: Path, store_dir: Path) -> None:
-    from portal.packages import build_return_package
-    from rights import packages
-    from rights.audit import SYSTEM
-    from rights.crypto import parse_key
+    from operations.context import Context, Settings
+    from operations.packages import build_return_package
+    from rights.keys import Keyring
     from rights.models import Organisation
 
     engine = create_engine(f"sqlite:///{db}")
-    key = parse_key(KEY_TEXT)
+    keyring = Keyring.from_text(KEY_TEXT)
     start = time.perf_counter()
     with Session(engine) as session:
         org = session.query(Organisation).one()
-        pkg = build_return_package(
-            session,
-            org,
-            store=packages.PackageStore(root=store_dir, key=key),
-            key=key,
-            now=datetime.now(UTC),
-            actor=SYSTEM,
-        )
+        ctx = Context(session=session, keyring=keyring, settings=Settings(package_dir=store_dir))
+        pkg = build_return_package(ctx, org)
         size = pkg.size
         session.commit()
     seconds = time.perf_counter() - start

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from operations.texts import Texts, texts
 from rights.audit import SYSTEM, Actor
 from rights.crypto import PurposeKey
 from rights.db import now_utc
@@ -61,6 +62,10 @@ class Context:
 
     def in_language(self, language: str) -> Context:
         return replace(self, language=language)
+
+    def texts(self, language: str | None = None) -> Texts:
+        """Gettext and templates in ``language`` (default: the context's language)."""
+        return texts(language or self.language)
 
     # --- keys and stores: the only places that pick a key for a purpose ------------------
     # Each returns the purpose key of rights.keys; PurposeKey values also carry the legacy

@@ -16,6 +16,7 @@ from operations import jobs
 from operations.demo import load_demo
 from operations.demo_sources import load_demo_sources
 from portal import PROJECT_ROOT, clock, create_app
+from portal.answer_cli import answer_group
 from portal.backup_cli import audit_anchor, backup_group, parse_anchor
 from portal.config import problems
 from portal.context import context_for
@@ -281,6 +282,7 @@ COMMANDS = (
     dev,
     package_group,
     reminders_group,
+    answer_group,
 )
 
 

@@ -25,7 +25,7 @@ from rights.models.case import DocumentKind, Message, Party
 from rights.models.request import RequestState, RightsRequest
 from rights.outbox import queue_mail
 from rights.policy import Policy
-from rights.receipt import FLAG_MINOR_REVIEW, check_minor, suppression_reason
+from rights.receipt import FLAG_MINOR_REVIEW, check_mandate, check_minor, suppression_reason
 from rights.requests import Intake, confirm_email, create_request, resume
 
 MAX_RIGHTS_PER_SUBMISSION = 7
@@ -82,6 +82,7 @@ def submit(
     if len({i.right for i in intakes}) != len(intakes):
         raise ValidationFailed("each right once", code="duplicate_right")
     for item in intakes:
+        check_mandate(item.representative, has_mandate=mandate is not None)
         check_minor(item.representative, has_mandate=mandate is not None)
     created: list[RightsRequest] = []
     group: str | None = None

@@ -49,7 +49,9 @@ __all__ = [
     "FLAG_MINOR_REVIEW",
     "FLAG_NO_IDENTIFIER",
     "FLAG_OPERATOR_LIST",
+    "MANDATE_REQUIRED",
     "Receipt",
+    "check_mandate",
     "check_minor",
     "on_receipt",
     "receipt_identifiers",
@@ -63,6 +65,10 @@ FLAG_NO_IDENTIFIER = "suppression_without_identifier"
 # A parent says how old the child is, in bands set by ``Policy`` (LEGAL.md §3.6):
 # "young" below minor_review_from_age, "review" up to minor_self_from_age, "own" from there.
 CHILD_AGE_BANDS = ("young", "review", "own")
+
+# LEGAL.md §3.5-3.6: a guardian's proof of appointment, or the written mandate, comes with
+# the request (a parent's authority is checked by the minor rules, a lawyer's by the officer).
+MANDATE_REQUIRED = frozenset({"guardian", "mandate"})
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,14 @@ def _suppress(
         },
     )
     return added
+
+
+def check_mandate(representative: dict[str, Any] | None, *, has_mandate: bool) -> None:
+    """A guardian or someone acting on a written mandate sends that document with the
+    request. Raises ``ValidationFailed`` (``mandate_missing``)."""
+    relationship = (representative or {}).get("relationship")
+    if relationship in MANDATE_REQUIRED and not has_mandate:
+        raise ValidationFailed("the mandate is needed", code="mandate_missing")
 
 
 def check_minor(representative: dict[str, Any] | None, *, has_mandate: bool) -> None:

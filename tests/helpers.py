@@ -13,3 +13,20 @@ def csrf_token(response: Any) -> str:
     match = _CSRF.search(html)
     assert match, "no csrf_token in page"
     return match.group(1)
+
+
+def ops_context(app: Any, session: Any, actor: Any = None, now: Any = None) -> Any:
+    """The ``operations.Context`` a command would build for ``app`` (as ``actor``, at a
+    frozen ``now`` if given)."""
+    from dataclasses import replace
+
+    from portal.context import context_for
+    from rights.audit import SYSTEM
+
+    ctx = context_for(app, session, actor or SYSTEM)
+    return replace(ctx, clock=lambda: now) if now is not None else ctx
+
+
+def package_store(app: Any) -> Any:
+    """The app's package store, as the Context builds it."""
+    return ops_context(app, None).package_store()

@@ -5,6 +5,9 @@ bar (bytes of the uncompressed members)."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -15,20 +18,40 @@ from sqlalchemy import select
 from exporters.errors import ExportInvalid
 from exporters.package import DEFAULT_FORMATS
 from exporters.verify import read_manifest, verify_package
-from portal import clock
+from operations.context import Context
+from operations.packages import build_request_package, build_return_package, collect_export_package
 from portal.context import context_for
 from portal.db import get_db
-from portal.packages import (
-    build_request_package,
-    collect_export_package,
-    package_store,
-    retention,
-)
 from rights import audit, packages
 from rights.audit import Actor
 from rights.errors import DomainError
-from rights.models.org import User
+from rights.models.org import Organisation, OrganisationKind, User
 from rights.models.request import RightsRequest
+
+
+def _officer_context(ctx: Context, email: str) -> Context:
+    """``ctx`` acting as the staff member with ``email`` (a ``ClickException`` if none), at
+    one instant for the whole command."""
+    officer = ctx.session.scalar(select(User).where(User.email == email))
+    if officer is None or not officer.is_staff:
+        raise click.ClickException(f"no officer {email}")
+    now = ctx.now()
+    return replace(ctx.acting_as(Actor.user(officer.id)), clock=lambda: now)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int], None]]:
+    """A progress bar over the bytes written; yields the exporters' progress callback."""
+    with click.progressbar(
+        iter(()), label="Building package", show_pos=True, item_show_func=lambda _: "bytes"
+    ) as bar:
+        done = [0]
+
+        def progress(total: int) -> None:
+            bar.update(total - done[0])
+            done[0] = total
+
+        yield progress
 
 
 @click.group("package")
@@ -61,35 +84,19 @@ def package_build(
     A second officer releases it (four eyes) before the subject can download it.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    store = package_store(app)
     with get_db().sessionmaker() as session:
         request = session.scalar(select(RightsRequest).where(RightsRequest.reference == reference))
         if request is None:
             raise click.ClickException(f"no request {reference}")
-        officer = session.scalar(select(User).where(User.email == by_email))
-        if officer is None or not officer.is_staff:
-            raise click.ClickException(f"no officer {by_email}")
-        now = clock.now()
-        export = collect_export_package(session, request, now=now, app=app)
-        with click.progressbar(
-            iter(()), label="Building package", show_pos=True, item_show_func=lambda _: "bytes"
-        ) as bar:
-            done = [0]
-
-            def progress(total: int) -> None:
-                bar.update(total - done[0])
-                done[0] = total
-
+        ctx = _officer_context(context_for(app, session), by_email)
+        export = collect_export_package(ctx, request)
+        with _progress() as progress:
             try:
                 package = build_request_package(
-                    session,
+                    ctx,
                     request,
                     export,
-                    store=store,
-                    now=now,
-                    actor=Actor.user(officer.id),
                     formats=formats or None,
-                    retention=retention(app),
                     csv_delimiter=delimiter,
                     progress=progress,
                 )
@@ -97,13 +104,13 @@ def package_build(
                 raise click.ClickException(str(exc)) from exc
         if out is not None:
             with out.open("wb") as target:
-                for chunk in store.open_verified(package):
+                for chunk in ctx.package_store().open_verified(package):
                     target.write(chunk)
             audit.record(
                 session,
                 "package.exported",
-                actor=Actor.user(officer.id),
-                now=now,
+                actor=ctx.actor,
+                now=ctx.now(),
                 request_id=request.id,
                 object_type="package",
                 object_id=package.id,
@@ -130,9 +137,6 @@ def package_build_return(org_slug: str, by_email: str, language: str, delimiter:
     record of its data files and every row of the mapped tables of its SQL sources, stored
     encrypted (status: built). A second officer releases it (four eyes); then the
     controller's contacts download it in the controller portal."""
-    from portal.packages import build_return_package
-    from rights.models.org import Organisation, OrganisationKind
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with get_db().sessionmaker() as session:
         organisation = session.scalar(
@@ -142,28 +146,13 @@ def package_build_return(org_slug: str, by_email: str, language: str, delimiter:
         )
         if organisation is None:
             raise click.ClickException(f"no controller {org_slug}")
-        officer = session.scalar(select(User).where(User.email == by_email))
-        if officer is None or not officer.is_staff:
-            raise click.ClickException(f"no officer {by_email}")
-        with click.progressbar(
-            iter(()), label="Building package", show_pos=True, item_show_func=lambda _: "bytes"
-        ) as bar:
-            done = [0]
-
-            def progress(total: int) -> None:
-                bar.update(total - done[0])
-                done[0] = total
-
+        ctx = _officer_context(context_for(app, session), by_email)
+        with _progress() as progress:
             try:
                 package = build_return_package(
-                    session,
+                    ctx,
                     organisation,
-                    store=package_store(app),
-                    key=context_for(app, session).connector_key(),
-                    now=clock.now(),
-                    actor=Actor.user(officer.id),
                     language=language,
-                    retention=retention(app),
                     csv_delimiter=delimiter,
                     progress=progress,
                 )
@@ -221,7 +210,9 @@ def package_verify(zip_path: Path) -> None:
 @with_appcontext
 def package_purge() -> None:
     """Delete the files of expired packages now (the worker does this on every pass)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     with get_db().sessionmaker() as session:
-        count = packages.purge_expired(session, package_store(), now=clock.now())
+        ctx = context_for(app, session)
+        count = packages.purge_expired(session, ctx.package_store(), now=ctx.now())
         session.commit()
     click.echo(f"purged {count} expired package(s)")

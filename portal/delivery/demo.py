@@ -1,5 +1,5 @@
-"""The demo package for ``make run``, built with the portal's package wiring until package
-building is a use case of its own; the rest is ``operations.demo_package``."""
+"""The demo package for ``make run`` (``operations.demo_package``, building the access
+package with ``operations.packages``), and its download link (signed at the edge)."""
 
 from __future__ import annotations
 
@@ -8,26 +8,16 @@ from sqlalchemy.orm import Session
 
 from operations.context import Context
 from operations.demo_package import load_demo_package as _load
+from operations.packages import build_request_package, operator_name, request_export_package
 from portal.context import context_for
-from portal.packages import build_request_package, download_url, request_export_package
+from portal.packages import download_url
 from rights.models.package import Package
 from rights.models.request import RightsRequest
 
 
 def _build(ctx: Context, request: RightsRequest) -> Package:
-    now = ctx.now()
-    export = request_export_package(
-        request, now=now, operator_name=str(ctx.settings.extra["OPERATOR_NAME"])
-    )
-    return build_request_package(
-        ctx.session,
-        request,
-        export,
-        store=ctx.package_store(),
-        now=now,
-        actor=ctx.actor,
-        retention=ctx.package_retention(),
-    )
+    export = request_export_package(request, now=ctx.now(), operator_name=operator_name(ctx))
+    return build_request_package(ctx, request, export)
 
 
 def load_demo_package(session: Session, app: Flask) -> str | None:

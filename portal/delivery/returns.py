@@ -14,12 +14,12 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from operations.packages import build_return_package
 from portal import clock
 from portal.auth.guards import staff_required
 from portal.context import context
 from portal.db import get_session
 from portal.delivery.forms import ActionForm
-from portal.packages import build_return_package, package_store, retention
 from rights import packages
 from rights.audit import Actor
 from rights.models.org import Organisation, OrganisationKind
@@ -96,16 +96,7 @@ def build() -> Response:
     )
     if organisation is None:
         abort(404)
-    build_return_package(
-        session,
-        organisation,
-        store=package_store(),
-        key=context().connector_key(),
-        now=clock.now(),
-        actor=Actor.user(current_user.id),
-        language=form.language.data or "nl",
-        retention=retention(),
-    )
+    build_return_package(context(), organisation, language=form.language.data or "nl")
     session.commit()
     flash(_("The return-of-data package was built. A second officer must release it."))
     return redirect(url_for("delivery_returns.index"))

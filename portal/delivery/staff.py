@@ -9,17 +9,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from operations.packages import build_request_package, collect_export_package, default_formats
 from portal import clock
 from portal.auth.guards import staff_required
+from portal.context import context
 from portal.db import get_session
 from portal.delivery.forms import ActionForm, BuildForm
-from portal.packages import (
-    build_request_package,
-    collect_export_package,
-    default_formats,
-    package_store,
-    retention,
-)
 from rights import packages
 from rights.audit import Actor
 from rights.models.package import Package
@@ -71,20 +66,10 @@ def build(reference: str) -> Response:
     form = BuildForm()
     if not form.validate_on_submit():
         abort(400)
-    session = get_session()
-    now = clock.now()
-    export = collect_export_package(session, rights_request, now=now)
-    build_request_package(
-        session,
-        rights_request,
-        export,
-        store=package_store(),
-        now=now,
-        actor=Actor.user(current_user.id),
-        formats=form.formats.data or None,
-        retention=retention(),
-    )
-    session.commit()
+    ctx = context()
+    export = collect_export_package(ctx, rights_request)
+    build_request_package(ctx, rights_request, export, formats=form.formats.data or None)
+    ctx.session.commit()
     flash(_("The package was built. A second officer must release it."))
     return _back(reference)
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from rights import receipt
 from rights.models.request import RequestState
 from rights.righttypes import RightType
 
@@ -68,8 +69,9 @@ RELATIONSHIPS: dict[str, Any] = {
     "lawyer": _l("I am the lawyer (advocaat)"),
     "mandate": _l("The person gave me written permission (a mandate)"),
 }
-# LEGAL.md §3.5-3.6: a written mandate, or proof of appointment, comes with the request.
-MANDATE_REQUIRED = frozenset({"guardian", "mandate"})
+# LEGAL.md §3.5-3.6: a written mandate, or proof of appointment, comes with the request
+# (the rule itself: rights.receipt.check_mandate).
+MANDATE_REQUIRED = receipt.MANDATE_REQUIRED
 
 
 def child_age_choices(review_from: int, self_from: int) -> list[tuple[str, str]]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from operations.mailing import filter_mailing
 from portal import clock
-from portal.context import key_context
+from portal.context import context_for, key_context
 from portal.db import get_db
 from rights.audit import SYSTEM
 from rights.errors import DomainError
@@ -18,7 +20,6 @@ from rights.models.org import Organisation
 from rights.models.source import DataSource
 from rights.sources.ingest import ingest_data_file, purge_expired_files
 from rights.sources.registry import load_source, parse_source_toml
-from rights.sources.suppression import filter_mailing
 
 
 def _fail(exc: DomainError) -> click.ClickException:
@@ -101,10 +102,8 @@ def sources_filter(org_slug: str, source: Path, target: Path) -> None:
             raise click.ClickException(f"no organisation {org_slug}")
         try:
             with source.open("rb") as handle:
-                result = filter_mailing(
-                    session, org, handle, source.name, hash_key=key_context().identifier_hash_key(),
-                    actor=SYSTEM, now=clock.now(),
-                )  # fmt: skip
+                ctx = context_for(current_app, session)
+                result = filter_mailing(ctx, org, handle, source.name)
         except DomainError as exc:
             raise _fail(exc) from exc
         session.commit()

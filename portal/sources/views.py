@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from operations.mailing import filter_mailing
 from portal import clock
 from portal.auth.guards import admin_required, staff_required
 from portal.context import context
@@ -43,7 +44,6 @@ from rights.models.source import (
 from rights.sources import fulfilment
 from rights.sources.ingest import ingest_data_file
 from rights.sources.registry import load_source, parse_source_toml, set_source_url
-from rights.sources.suppression import filter_mailing
 from rights.sources.tasks import overdue_tasks
 
 bp = Blueprint("sources", __name__, url_prefix="/staff")
@@ -220,13 +220,10 @@ def suppression_filter() -> str | Response:
         return render_template("sources/suppression.html", orgs=orgs), 422  # type: ignore[return-value]
     try:
         result = filter_mailing(
-            session,
+            context(),
             org,
             upload.stream,  # type: ignore[arg-type]
             upload.filename or "mailing",
-            hash_key=context().identifier_hash_key(),
-            actor=_actor(),
-            now=clock.now(),
         )
     except DomainError as exc:
         _fail(exc)

@@ -6,64 +6,33 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import force_locale
 from werkzeug.wrappers import Response
 
-from portal import clock
+from operations import answers as answer_ops
+from operations.answers import Decision
 from portal.auth.guards import staff_required
+from portal.context import context
 from portal.db import get_session
 from portal.staff import labels
 from portal.staff.blueprint import bp
 from portal.staff.case import _act, _confirmed, _form, _render_case
-from portal.staff.helpers import actor, check_version, load_case
+from portal.staff.helpers import check_version, load_case
 from rights import answers
-from rights.errors import DomainError, ValidationFailed
-from rights.models.request import Outcome, RightsRequest
-from rights.righttypes import RIGHTS
-from rights.sources.fulfilment import erasure_summary
-
-
-def _letter_body(
-    r: RightsRequest, outcome: Outcome, grounds: list[str], reasons: str, manifestly: str | None
-) -> str:
-    with force_locale(r.language):
-        return render_template(
-            "letters/answer.txt",
-            r=r,
-            outcome=outcome.value,
-            grounds=grounds,
-            reasons=reasons.strip(),
-            manifestly=manifestly,
-            labels=labels,
-            article=RIGHTS[r.right].article,
-            erasure=erasure_summary(get_session(), r),
-        )
+from rights.errors import DomainError
+from rights.models.request import RightsRequest
 
 
 @bp.post("/requests/<reference>/answer")
 @staff_required
 def prepare_answer(reference: str) -> Any:
     def do(r: RightsRequest) -> Response:
-        try:
-            outcome = Outcome(_form("outcome"))
-        except ValueError:
-            raise ValidationFailed("choose the outcome", code="ground_required") from None
-        grounds = [g.replace("\x00", "") for g in request.form.getlist("grounds")[:20]]
-        manifestly = _form("manifestly") or None
-        reasons = _form("reasons")
-        answers.check_answer(r, outcome, grounds, reasons, manifestly)
-        body = _letter_body(r, outcome, grounds, reasons, manifestly)
-        answers.prepare_answer(
-            get_session(),
-            r,
-            outcome,
-            grounds,
-            reasons,
-            body,
-            actor=actor(),
-            now=clock.now(),
-            manifestly=manifestly,
+        decision = Decision.parse(
+            _form("outcome"),
+            request.form.getlist("grounds"),
+            _form("reasons"),
+            _form("manifestly") or None,
         )
+        answer_ops.prepare_answer(context(), r, decision)
         return redirect(url_for("staff.letter", reference=r.reference), 303)
 
     return _act(reference, do)
@@ -82,8 +51,28 @@ def letter(reference: str) -> Any:
         draft=draft,
         labels=labels,
         remedy=answers.remedy_notice(),
+        package=answer_ops.referred_package(context(), r),
         error=None,
     )
+
+
+def _letter_refused(reference: str, exc: DomainError) -> Any:
+    """The letter page again after a refused step, with the officer's text kept."""
+    session = get_session()
+    r = load_case(reference)
+    draft = answers.current_draft(session, r)
+    if draft is None:  # pragma: no cover - only if someone sent it meanwhile
+        return _render_case(r, labels.error_text(exc.code), exc.http_status)
+    draft.body = _form("body")
+    session.expunge(draft)
+    return render_template(
+        "staff/letter.html",
+        r=r,
+        draft=draft,
+        labels=labels,
+        remedy=answers.remedy_notice(),
+        error=labels.error_text(exc.code),
+    ), exc.http_status
 
 
 @bp.post("/requests/<reference>/letter")
@@ -91,36 +80,20 @@ def letter(reference: str) -> Any:
 def save_letter(reference: str) -> Any:
     """Save the edited draft, or save and send it. A refused step re-shows the letter page
     with the officer's text kept."""
-    session = get_session()
+    ctx = context()
     r = load_case(reference)
     check_version(r, request.form.get("version"))
-    draft = answers.current_draft(session, r)
-    if draft is None:
+    if answers.current_draft(ctx.session, r) is None:
         return redirect(url_for("staff.case", reference=r.reference), 303)
     sending = request.form.get("action") == "send"
     try:
         if sending:
             _confirmed()
-        answers.edit_answer(session, r, draft, _form("body"), actor=actor(), now=clock.now())
-        if sending:
-            answers.send_answer(session, r, draft, actor=actor(), now=clock.now())
-        session.commit()
+        answer_ops.save_answer(ctx, r, _form("body"), send=sending)
+        ctx.session.commit()
     except DomainError as exc:
-        session.rollback()
-        r = load_case(reference)
-        draft = answers.current_draft(session, r)
-        if draft is None:  # pragma: no cover - only if someone sent it meanwhile
-            return _render_case(r, labels.error_text(exc.code), exc.http_status)
-        draft.body = _form("body")
-        session.expunge(draft)
-        return render_template(
-            "staff/letter.html",
-            r=r,
-            draft=draft,
-            labels=labels,
-            remedy=answers.remedy_notice(),
-            error=labels.error_text(exc.code),
-        ), exc.http_status
+        ctx.session.rollback()
+        return _letter_refused(reference, exc)
     if sending:
         return redirect(url_for("staff.case", reference=r.reference) + "#letters", 303)
     return redirect(url_for("staff.letter", reference=r.reference), 303)
@@ -132,11 +105,7 @@ def approve_letter(reference: str) -> Any:
     """Four eyes for an Art. 12(5) refusal (LEGAL.md §5)."""
 
     def do(r: RightsRequest) -> Response:
-        session = get_session()
-        draft = answers.current_draft(session, r)
-        if draft is None:
-            raise ValidationFailed("no draft", code="letter_empty")
-        answers.approve_answer(session, r, draft, actor=actor(), now=clock.now())
+        answer_ops.approve_answer(context(), r)
         return redirect(url_for("staff.letter", reference=r.reference), 303)
 
     return _act(reference, do)

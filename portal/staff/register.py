@@ -9,13 +9,16 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from portal import clock
+from operations import intake as intake_ops
+from operations.intake import IntakeError, Upload
 from portal.auth.guards import staff_required
 from portal.context import context
 from portal.db import get_session
+from portal.public.intake import read_upload
+from portal.public.labels import RELATIONSHIPS, child_age_choices
 from portal.staff import labels
 from portal.staff.blueprint import bp
-from portal.staff.helpers import actor, parse_id, policy
+from portal.staff.helpers import parse_id
 from rights import requests as ops
 from rights.deadlines import AMSTERDAM
 from rights.errors import DomainError, ValidationFailed
@@ -72,7 +75,6 @@ def _intake() -> ops.Intake:
     details: Details = RIGHTS[right].details(**({SUMMARY_FIELD[right]: summary} if summary else {}))
     if right is RightType.ACCESS and summary:
         details = RIGHTS[right].details(scope="specific", specific=summary)  # type: ignore[call-arg]
-    rep_name = _field("representative_name", 200)
     return ops.Intake(
         right=right,
         details=details,
@@ -87,27 +89,50 @@ def _intake() -> ops.Intake:
         channel=channel,
         language="en" if _field("language") == "en" else "nl",
         organisation_id=org.id,
-        representative={
-            "name": rep_name,
-            "relationship": _field("representative_relationship", 200),
-        }
-        if rep_name
-        else None,
+        representative=_representative(),
         extra={"registered_by_staff": True},
     )
 
 
-def _page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+def _representative() -> dict[str, Any] | None:
+    """Who asks for the subject: a relationship from the public form's list, and for a
+    parent the child's age band (the mandate and minor rules apply as on the web form)."""
+    name = _field("representative_name", 200)
+    if not name:
+        return None
+    relationship = _field("representative_relationship", 20)
+    representative = {"name": name, "relationship": relationship}
+    if relationship not in RELATIONSHIPS:
+        raise ValidationFailed("relationship", code="requester")
+    if relationship == "parent":
+        representative["child_age"] = _field("child_age", 10)
+    return representative
+
+
+def _mandate() -> Upload | None:
+    upload = request.files.get("mandate")
+    return read_upload(upload) if upload is not None else None
+
+
+def _page(error: DomainError | None = None, status: int = 200) -> tuple[str, int]:
     orgs = get_session().scalars(select(Organisation).order_by(Organisation.name)).all()
+    policy = context().policy
     return render_template(
         "staff/register.html",
-        error=error,
+        error=_error_text(error) if error else None,
+        error_field=error.field if isinstance(error, IntakeError) else None,
         organisations=orgs,
         rights=list(RightType),
         channels=REGISTER_CHANNELS,
         labels=labels,
+        relationships=RELATIONSHIPS,
+        child_ages=child_age_choices(policy.minor_review_from_age, policy.minor_self_from_age),
         form=request.form,
     ), status
+
+
+def _error_text(error: DomainError) -> str:
+    return error.message if isinstance(error, IntakeError) else labels.error_text(error.code)
 
 
 @bp.get("/register")
@@ -119,18 +144,11 @@ def register() -> tuple[str, int]:
 @bp.post("/register")
 @staff_required
 def register_post() -> Any:
-    session = get_session()
+    ctx = context()
     try:
-        r = ops.create_request(
-            session,
-            _intake(),
-            actor=actor(),
-            now=clock.now(),
-            policy=policy(),
-            hash_key=context().identifier_hash_key(),
-        )
-        session.commit()
+        r = intake_ops.register(ctx, _intake(), mandate=_mandate())
+        ctx.session.commit()
     except DomainError as exc:
-        session.rollback()
-        return _page(labels.error_text(exc.code), 422)
+        ctx.session.rollback()
+        return _page(exc, 422)
     return redirect(url_for("staff.case", reference=r.reference), 303)

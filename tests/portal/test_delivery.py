@@ -14,13 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from exporters.verify import verify_package
-from portal.packages import (
-    build_request_package,
-    download_links,
-    download_token,
-    package_store,
-    request_export_package,
-)
+from operations.packages import build_request_package, request_export_package
+from portal.packages import download_links, download_token
 from portal.tokens import read_token
 from portal.worker import run_once
 from rights import packages
@@ -28,7 +23,7 @@ from rights.audit import Actor
 from rights.db import now_utc
 from rights.models import AuditEvent, OrganisationKind, OutboxMail, Package, PackageStatus, Role
 from rights.requests import Requester
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, ops_context, package_store
 from tests.smtp import smtp_server
 
 
@@ -52,12 +47,9 @@ def released(app, db_session, make_request, officers):
         now = now_utc()
         with app.app_context():
             pkg = build_request_package(
-                db_session,
+                ops_context(app, db_session, Actor.user(officers[0].id), now),
                 req,
                 request_export_package(req, now=now, operator_name="Mailhuis"),
-                store=package_store(app),
-                now=now,
-                actor=Actor.user(officers[0].id),
             )
         packages.release_package(db_session, pkg, actor=Actor.user(officers[1].id), now=now)
         db_session.commit()
@@ -516,12 +508,9 @@ def test_case_page_links_data_and_packages_and_shows_what_waits(
     now = now_utc()
     with app.app_context():
         build_request_package(
-            db_session,
+            ops_context(app, db_session, Actor.user(officers[0].id), now),
             req,
             request_export_package(req, now=now, operator_name="Mailhuis"),
-            store=package_store(app),
-            now=now,
-            actor=Actor.user(officers[0].id),
         )
     db_session.commit()
     login(officers[1])

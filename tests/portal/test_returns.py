@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, create_engine, select
 
 from exporters.verify import verify_package
-from portal.packages import build_return_package, package_store
+from operations.packages import build_return_package
 from rights import packages
 from rights.audit import SYSTEM, Actor
 from rights.crypto import DecryptionFailed, parse_key
@@ -26,7 +26,7 @@ from rights.models.source import DataRecord, DataSource, SourceKind
 from rights.returns import return_sources
 from rights.sources.ingest import ingest_data_file
 from rights.sources.registry import load_source, parse_source_toml
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, ops_context, package_store
 
 KEY_TEXT = "qh1r3xq6O3qV7mS0b1aQn8f1cH4m2bC3dE5fG6hJ7kA"  # TestConfig.ENCRYPTION_KEY
 KEY = parse_key(KEY_TEXT)
@@ -255,12 +255,8 @@ def released_return(app, db_session, make_user, two_controllers):
     now = now_utc()
     with app.app_context():
         pkg = build_return_package(
-            db_session,
+            ops_context(app, db_session, Actor.user(first.id), now),
             org_a,
-            store=package_store(app),
-            key=KEY,
-            now=now,
-            actor=Actor.user(first.id),
             formats=("csv", "json"),
         )
     packages.release_package(db_session, pkg, actor=Actor.user(second.id), now=now)

@@ -109,8 +109,8 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
 def test_access_package_carries_the_confirmed_source_data(app, client, login, db_session):
     """The package the officer builds holds the rows found in the CRM and the mailing file,
     each with that source's Art. 15(1) information, next to the request record."""
-    from portal.packages import collect_export_package
-    from rights.db import now_utc
+    from operations.packages import collect_export_package
+    from tests.helpers import ops_context
 
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     request = db_session.scalar(
@@ -126,7 +126,7 @@ def test_access_package_carries_the_confirmed_source_data(app, client, login, db
     for match in matches:
         _post(client, page_url, f"{page_url}/matches/{match.id}", {"decision": "confirm"})
     with app.app_context():
-        package = collect_export_package(db_session, request, now=now_utc())
+        package = collect_export_package(ops_context(app, db_session), request)
     assert len(package.sources) == 3
     values = {
         str(value)

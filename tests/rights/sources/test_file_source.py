@@ -10,10 +10,12 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from operations.context import Context
+from operations.mailing import filter_mailing
 from rights.actions import execute_action, prepare_action
 from rights.audit import SYSTEM, Actor
 from rights.errors import DataFileError
-from rights.identifiers import derive_hash_key
+from rights.keys import Keyring
 from rights.models.mail import OutboxMail
 from rights.models.source import (
     ActionKind,
@@ -30,7 +32,6 @@ from rights.righttypes import ObjectionDetails, RestrictionDetails
 from rights.sources.discovery import discover
 from rights.sources.ingest import ingest_data_file, processing_rows, purge_expired_files
 from rights.sources.matching import controllers_found, decide_match
-from rights.sources.suppression import filter_mailing
 from tests.rights.sources.conftest import DUTCH_CSV, KEY
 
 
@@ -240,15 +241,8 @@ def test_suppression_then_filter_removes_exactly_the_suppressed_people(
         b"anna@example.nl,0687654322,Someone else\n"
         b"=cmd|x,,Formula\n"
     )
-    result = filter_mailing(
-        db_session,
-        file_source.organisation,
-        io.BytesIO(mailing),
-        "m.csv",
-        hash_key=derive_hash_key(KEY),
-        actor=actor,
-        now=now,
-    )
+    ctx = Context(session=db_session, keyring=Keyring(KEY), actor=actor, clock=lambda: now)
+    result = filter_mailing(ctx, file_source.organisation, io.BytesIO(mailing), "m.csv")
     assert (result.kept, result.removed) == (2, 2)
     text = result.csv_bytes.decode("utf-8-sig")
     assert "Someone else" in text and "Same person" not in text

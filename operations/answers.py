@@ -1,0 +1,203 @@
+"""Composing the answer: the letter text in the subject's language (``letters/answer.txt``
+through the plain Jinja2 + Babel environment of ``operations.texts``) and the package it
+refers to. The case page, ``dsr-portal answer draft`` and a future API show the same text.
+
+The draft keeps the officer's decision (outcome, grounds, Art. 12(5) kind); with the reasons
+the letter can be composed again without a web request, in either language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from operations.context import Context
+from operations.texts import N_, language_of
+from rights import answers
+from rights.errors import NotFound, ValidationFailed
+from rights.models.case import AnswerLetter
+from rights.models.package import Package
+from rights.models.request import Outcome, RightsRequest
+from rights.packages import released_packages
+from rights.righttypes import RIGHTS, RightType
+from rights.sources.erasure import erasure_summary
+
+TEMPLATE = "letters/answer.txt"
+MAX_GROUNDS = 20
+
+# The words for the legal grounds a letter cites (the same texts as the workspace labels).
+GROUND_TEXTS: dict[str, str] = {
+    "art_11_2": N_("Art. 11(2) GDPR: we cannot identify you"),
+    "art_12_5": N_("Art. 12(5) GDPR: manifestly unfounded or excessive request"),
+    "art_15_4": N_("Art. 15(4) GDPR: a copy would harm the rights and freedoms of others"),
+    "art_16_accurate": N_("Art. 16 GDPR: the data are accurate"),
+    "art_17_3_a": N_("Art. 17(3)(a) GDPR: freedom of expression and information"),
+    "art_17_3_b": N_("Art. 17(3)(b) GDPR: a legal obligation or a task in the public interest"),
+    "art_17_3_c": N_("Art. 17(3)(c) GDPR: public health"),
+    "art_17_3_d": N_("Art. 17(3)(d) GDPR: archiving, research or statistics"),
+    "art_17_3_e": N_("Art. 17(3)(e) GDPR: legal claims"),
+    "art_18_2": N_("Art. 18(2) GDPR: processing allowed despite the restriction"),
+    "art_20_1_not_applicable": N_(
+        "Art. 20(1) GDPR: not based on consent or contract, or not automated"
+    ),
+    "art_20_4": N_("Art. 20(4) GDPR: would harm the rights and freedoms of others"),
+    "art_21_1_compelling": N_("Art. 21(1) GDPR: compelling legitimate grounds"),
+    "art_7_3_other_basis": N_("Art. 7(3) GDPR: the processing has another legal basis"),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the officer decided; ``check`` raises ``ValidationFailed`` if it does not fit."""
+
+    outcome: Outcome
+    grounds: tuple[str, ...] = ()
+    reasons: str = ""
+    manifestly: str | None = None
+
+    @classmethod
+    def parse(
+        cls, outcome: str, grounds: Sequence[str], reasons: str, manifestly: str | None
+    ) -> Decision:
+        try:
+            chosen = Outcome(outcome)
+        except ValueError:
+            raise ValidationFailed("choose the outcome", code="ground_required") from None
+        return cls(
+            outcome=chosen,
+            grounds=tuple(g.replace("\x00", "") for g in list(grounds)[:MAX_GROUNDS]),
+            reasons=reasons.replace("\x00", "").strip(),
+            manifestly=manifestly or None,
+        )
+
+    def check(self, request: RightsRequest) -> None:
+        answers.check_answer(
+            request, self.outcome, list(self.grounds), self.reasons, self.manifestly
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The composed letter and the export package it refers to (access and portability)."""
+
+    text: str
+    language: str
+    package: Package | None
+
+
+def referred_package(ctx: Context, request: RightsRequest) -> Package | None:
+    """The newest released, unexpired package of an access or portability request."""
+    if request.right not in (RightType.ACCESS, RightType.PORTABILITY):
+        return None
+    found = released_packages(ctx.session, request, ctx.now())
+    return found[0] if found else None
+
+
+def compose_answer(
+    ctx: Context, request: RightsRequest, decision: Decision, *, language: str | None = None
+) -> Answer:
+    """The letter for ``decision`` in ``language`` (default: the subject's language)."""
+    texts = ctx.texts(language_of(language or request.language))
+
+    def ground_label(code: str) -> str:
+        return texts.gettext(GROUND_TEXTS[code]) if code in GROUND_TEXTS else code
+
+    text = texts.render(
+        TEMPLATE,
+        r=request,
+        outcome=decision.outcome.value,
+        grounds=list(decision.grounds),
+        reasons=decision.reasons.strip(),
+        manifestly=decision.manifestly,
+        ground_label=ground_label,
+        article=RIGHTS[request.right].article,
+        erasure=erasure_summary(ctx.session, request),
+        operator_name=str(ctx.settings.extra.get("OPERATOR_NAME", "")),
+    )
+    return Answer(text=text, language=texts.language, package=referred_package(ctx, request))
+
+
+def prepare_answer(ctx: Context, request: RightsRequest, decision: Decision) -> AnswerLetter:
+    """Check the decision, compose the letter and keep it as the request's draft with the
+    decision's outcome, grounds and Art. 12(5) kind (flushes; the caller commits)."""
+    decision.check(request)
+    answer = compose_answer(ctx, request, decision)
+    letter = answers.prepare_answer(
+        ctx.session,
+        request,
+        decision.outcome,
+        list(decision.grounds),
+        decision.reasons,
+        answer.text,
+        actor=ctx.actor,
+        now=ctx.now(),
+        manifestly=decision.manifestly,
+    )
+    return letter
+
+
+def save_answer(ctx: Context, request: RightsRequest, body: str, *, send: bool) -> AnswerLetter:
+    """Save the officer's text of the current draft and, with ``send``, send it (flushes;
+    the caller commits). ``ValidationFailed`` when there is no draft."""
+    letter = _draft(ctx, request)
+    answers.edit_answer(ctx.session, request, letter, body, actor=ctx.actor, now=ctx.now())
+    if send:
+        answers.send_answer(ctx.session, request, letter, actor=ctx.actor, now=ctx.now())
+    return letter
+
+
+def approve_answer(ctx: Context, request: RightsRequest) -> AnswerLetter:
+    """A second officer approves the draft's Art. 12(5) refusal (four eyes)."""
+    letter = _draft(ctx, request)
+    answers.approve_answer(ctx.session, request, letter, actor=ctx.actor, now=ctx.now())
+    return letter
+
+
+def _draft(ctx: Context, request: RightsRequest) -> AnswerLetter:
+    letter = answers.current_draft(ctx.session, request)
+    if letter is None:
+        raise ValidationFailed("no draft", code="letter_empty")
+    return letter
+
+
+def draft_decision(letter: AnswerLetter, reasons: str = "") -> Decision:
+    """The decision a draft was prepared from (its reasons live only in the letter text)."""
+    return Decision(
+        outcome=letter.outcome,
+        grounds=tuple(letter.grounds or ()),
+        reasons=reasons.strip(),
+        manifestly=letter.extra.get("manifestly") or None,
+    )
+
+
+def find_request(ctx: Context, reference: str) -> RightsRequest:
+    found = ctx.session.scalar(select(RightsRequest).where(RightsRequest.reference == reference))
+    if found is None:
+        raise NotFound(f"no request {reference}", code="not_found")
+    return found
+
+
+def draft_answer(
+    ctx: Context,
+    reference: str,
+    *,
+    decision: Decision | None = None,
+    reasons: str = "",
+    language: str | None = None,
+) -> Answer:
+    """The letter of request ``reference``: for ``decision`` if given (``ValidationFailed``
+    if it does not fit the request), else for the decision of its current draft (checked
+    when it was prepared) with ``reasons`` (the letter the case page generated), else a
+    "fulfilled" letter. Raises ``NotFound`` for an unknown reference."""
+    request = find_request(ctx, reference)
+    if decision is not None:
+        decision.check(request)
+    else:
+        letter = answers.current_draft(ctx.session, request)
+        if letter is not None:
+            decision = draft_decision(letter, reasons)
+        else:
+            decision = Decision(Outcome.FULFILLED, reasons=reasons.strip())
+    return compose_answer(ctx, request, decision, language=language)

@@ -1,0 +1,53 @@
+"""The public blueprint and its rate limits (SECURITY.md: intake, resend, lookup).
+
+No page differs for an e-mail address the portal knows: intake never looks addresses up,
+and the lost-link answer is the same whether or not a request exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, current_app, request
+from flask_limiter.util import get_remote_address
+
+from portal.public.labels import right_label, state_label
+from portal.security import limiter
+from portal.tokens import TokenExpired, TokenInvalid, read_token
+
+bp = Blueprint("public", __name__)
+bp.add_app_template_global(right_label, "right_label")
+bp.add_app_template_global(state_label, "state_label")
+
+
+def _ip_limit() -> str:
+    return str(current_app.config["RATELIMIT_PUBLIC_IP"])
+
+
+def _email_limit() -> str:
+    return str(current_app.config["RATELIMIT_PUBLIC_EMAIL"])
+
+
+def _hashed(kind: str, value: str) -> str:
+    return f"{kind}:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
+def _email_key() -> str:
+    value = (request.form.get("email") or "").strip().lower()[:254]
+    return _hashed("email", value) if value else get_remote_address()
+
+
+def _request_key() -> str:
+    """Per request (and so per address) for the resend buttons."""
+    token = (request.view_args or {}).get("token", "")
+    for purpose in ("status", "verify-email"):
+        try:
+            return f"request:{int(read_token(purpose, token, None)['r'])}"
+        except (TokenInvalid, TokenExpired, KeyError, TypeError, ValueError):
+            continue
+    return get_remote_address()
+
+
+per_ip = limiter.limit(_ip_limit, methods=["POST"], key_func=get_remote_address)
+per_email = limiter.limit(_email_limit, methods=["POST"], key_func=_email_key)
+per_request = limiter.limit(_email_limit, methods=["POST"], key_func=_request_key)

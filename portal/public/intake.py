@@ -1,0 +1,213 @@
+"""The request form: the details of each chosen right, who asks (and for whom), the mandate;
+filed through ``operations.intake`` (the mandate and minor rules), then the "sent" page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import session as web_session
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from operations import intake as intake_ops
+from operations.intake import IntakeError, Upload
+from portal.context import context
+from portal.db import get_session
+from portal.public.blueprint import bp, per_email, per_ip
+from portal.public.forms import BaseRequestForm, new_form_key, request_form_class
+from portal.public.labels import MANDATE_REQUIRED, RIGHT_LABELS, child_age_choices
+from portal.public.start import Choice, choice_from, render_start
+from rights import intake
+from rights.models.request import RightsRequest
+from rights.receipt import FLAG_MINOR_REVIEW, suppression_reason
+from rights.requests import Intake, Requester
+from rights.righttypes import (
+    AccessDetails,
+    Details,
+    ErasureDetails,
+    ObjectionDetails,
+    PortabilityDetails,
+    RectificationDetails,
+    RestrictionDetails,
+    RightType,
+    WithdrawConsentDetails,
+)
+
+
+def _details(right: RightType, form: Any) -> Details:
+    d = {name: form[name].data for name in form._fields}
+
+    def iso(value: date | None) -> str:
+        return value.isoformat() if value else ""
+
+    match right:
+        case RightType.ACCESS:
+            return AccessDetails(
+                scope=d["access_scope"],
+                specific=d["access_specific"] or "",
+                period_from=iso(d["access_period_from"]),
+                period_to=iso(d["access_period_to"]),
+            )
+        case RightType.RECTIFICATION:
+            return RectificationDetails(
+                which_data=d["rect_which"],
+                current_value=d["rect_current"] or "",
+                correct_value=d["rect_correct"],
+                supplementary_statement=d["rect_statement"] or "",
+            )
+        case RightType.ERASURE:
+            return ErasureDetails(
+                ground=d["erasure_ground"],
+                scope=d["erasure_scope"],
+                specific=d["erasure_specific"] or "",
+            )
+        case RightType.RESTRICTION:
+            return RestrictionDetails(
+                ground=d["restriction_ground"], explanation=d["restriction_explanation"] or ""
+            )
+        case RightType.PORTABILITY:
+            return PortabilityDetails(
+                format=d["portability_format"],
+                transmit_to_name=d["portability_to_name"] or "",
+                transmit_to_email=d["portability_to_email"] or "",
+            )
+        case RightType.OBJECTION:
+            return ObjectionDetails(
+                basis=d["objection_basis"], situation=d["objection_situation"] or ""
+            )
+        case RightType.WITHDRAW_CONSENT:
+            return WithdrawConsentDetails(which_consent=d["consent_which"])
+    raise AssertionError(right)
+
+
+def read_upload(storage: Any) -> Upload | None:
+    """The uploaded bytes, or None when no file was chosen. Too large -> 413."""
+    if not isinstance(storage, FileStorage) or not storage.filename:
+        return None
+    limit = int(current_app.config["UPLOAD_MAX_BYTES"])
+    data = storage.stream.read(limit + 1)
+    if len(data) > limit:
+        abort(413)
+    return data, storage.filename
+
+
+def _requester(form: BaseRequestForm) -> tuple[Requester, dict[str, Any] | None]:
+    """The data subject, and the representative when someone files for another person."""
+    contact = {"phone": form.phone.data or "", "address": form.address.data or ""}
+    customer_number = form.customer_number.data or ""
+    if form.acting.data != "other":
+        return Requester(
+            name=form.name.data, email=form.email.data, customer_number=customer_number, **contact
+        ), None
+    representative: dict[str, Any] = {
+        "name": form.name.data,
+        "email": form.email.data,
+        "phone": form.phone.data or "",
+        "relationship": form.relationship.data,
+        "subject_email": form.subject_email.data or "",
+    }
+    if form.relationship.data == "parent":
+        representative["child_age"] = form.child_age.data
+    subject = Requester(
+        name=form.subject_name.data,
+        email=form.email.data,
+        customer_number=customer_number,
+        **contact,
+    )
+    return subject, representative
+
+
+def _intakes(choice: Choice, form: BaseRequestForm, now: datetime, language: str) -> list[Intake]:
+    requester, representative = _requester(form)
+    return [
+        Intake(
+            right=right,
+            details=_details(right, form),
+            requester=requester,
+            received_at=now,
+            language=language,
+            organisation_id=choice.organisation.id if choice.organisation else None,
+            representative=representative,
+            extra={"organisation_choice": choice.org.split(":")[0]},
+        )
+        for right in choice.rights
+    ]
+
+
+def _submit(choice: Choice, form: BaseRequestForm) -> Response:
+    """File the requests (``IntakeError`` for a refused mandate or upload)."""
+    ctx = context()
+    upload = read_upload(form.mandate.data)
+    intake_ops.check_upload(ctx, "mandate", upload)
+    mandate = upload if form.acting.data == "other" else None
+    key = form.form_key.data
+    language = str(web_session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"])
+    try:
+        intakes = _intakes(choice, form, ctx.now(), language)
+        created = intake_ops.submit(ctx, intakes, form_key=key, mandate=mandate)
+        ctx.session.commit()
+    except IntegrityError:
+        # A parallel submit with the same key won the race: show its reference.
+        ctx.session.rollback()
+        created = intake.find_submission(ctx.session, key)
+        if not created:
+            raise
+    web_session["sent"] = [r.id for r in created][:10]
+    return redirect(url_for("public.sent"))
+
+
+def _form_for(choice: Choice) -> BaseRequestForm:
+    form = request_form_class(choice.rights)()
+    policy = context().policy
+    form.child_age.choices = child_age_choices(
+        policy.minor_review_from_age, policy.minor_self_from_age
+    )
+    return form
+
+
+@bp.route("/request/form", methods=["GET", "POST"])
+@per_ip
+@per_email
+def request_form() -> Any:
+    choice = choice_from(request.args)
+    if choice.errors:
+        return render_start(choice, 422)
+    form = _form_for(choice)
+    if request.method == "GET":
+        form.form_key.data = new_form_key()
+    elif form.validate_on_submit():
+        try:
+            return _submit(choice, form)
+        except IntakeError as exc:
+            field = form[exc.field]
+            field.errors = [*field.errors, exc.message]
+    return render_template(
+        "public/request_form.html",
+        form=form,
+        choice=choice,
+        right_labels=RIGHT_LABELS,
+        mandate_required=sorted(MANDATE_REQUIRED),
+    ), 422 if request.method == "POST" else 200
+
+
+@bp.get("/request/sent")
+def sent() -> Any:
+    ids = [i for i in web_session.get("sent", []) if isinstance(i, int)][:10]
+    requests = list(
+        get_session().scalars(
+            select(RightsRequest).where(RightsRequest.id.in_(ids)).order_by(RightsRequest.id)
+        )
+    )
+    if not requests:
+        return redirect(url_for("public.start"))
+    return render_template(
+        "public/sent.html",
+        requests=requests,
+        first=requests[0],
+        marketing_stopped=any(suppression_reason(r) is not None for r in requests),
+        minor_review=any(FLAG_MINOR_REVIEW in (r.review_flags or []) for r in requests),
+    )

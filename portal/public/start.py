@@ -1,0 +1,101 @@
+"""The start page and the choice of organisation and rights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.db import get_session
+from portal.public.blueprint import bp
+from portal.public.forms import SearchForm
+from portal.public.labels import RIGHT_HINTS, RIGHT_LABELS
+from rights.models.org import Organisation, OrganisationKind
+from rights.righttypes import RightType
+
+
+def operator() -> Organisation | None:
+    return get_session().scalar(
+        select(Organisation).where(Organisation.kind == OrganisationKind.OPERATOR)
+    )
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("public/index.html", operator=operator())
+
+
+def _listed(query: str) -> list[Organisation]:
+    stmt = select(Organisation).where(
+        Organisation.kind == OrganisationKind.CONTROLLER, Organisation.listed_publicly.is_(True)
+    )
+    if query:
+        stmt = stmt.where(func.lower(Organisation.name).contains(query.lower(), autoescape=True))
+    return list(get_session().scalars(stmt.order_by(Organisation.name).limit(50)))
+
+
+@dataclass
+class Choice:
+    org: str = ""
+    organisation: Organisation | None = None
+    rights: tuple[RightType, ...] = ()
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _organisation(org: str) -> tuple[str, Organisation | None]:
+    """The chosen organisation code (empty when the choice is not valid) and the row."""
+    if org == "operator":
+        return org, operator()
+    if org == "unknown":
+        return org, None
+    if org.startswith("c:"):
+        found = get_session().scalar(
+            select(Organisation).where(
+                Organisation.slug == org[2:],
+                Organisation.kind == OrganisationKind.CONTROLLER,
+                Organisation.listed_publicly.is_(True),
+            )
+        )
+        if found is not None:
+            return org, found
+    return "", None
+
+
+def choice_from(args: Any) -> Choice:
+    """Read and check the organisation and rights chosen on the start form."""
+    choice = Choice()
+    choice.org, choice.organisation = _organisation(str(args.get("org", ""))[:100])
+    if not choice.org:
+        choice.errors["org"] = _("Choose the organisation, or choose 'I don't know'.")
+    wanted = set(args.getlist("right")[:20])
+    choice.rights = tuple(r for r in RightType if r.value in wanted)
+    if not choice.rights:
+        choice.errors["right"] = _("Choose at least one thing you want to ask.")
+    return choice
+
+
+def render_start(choice: Choice | None = None, status: int = 200) -> tuple[str, int]:
+    search = SearchForm(request.args)
+    query = search.q.data if search.validate() and search.q.data else ""
+    return (
+        render_template(
+            "public/start.html",
+            search=search,
+            query=query,
+            controllers=_listed(query),
+            operator=operator(),
+            choice=choice,
+            rights=list(RightType),
+            right_labels=RIGHT_LABELS,
+            right_hints=RIGHT_HINTS,
+        ),
+        status,
+    )
+
+
+@bp.get("/request")
+def start() -> tuple[str, int]:
+    return render_start()
