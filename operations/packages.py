@@ -274,7 +274,7 @@ def operator_name(ctx: Context) -> str:
 
 def collect_export_package(ctx: Context, request: RightsRequest) -> ExportPackage:
     """``request_export_package`` with the confirmed data from every source, read now."""
-    copies = export_copies(ctx.session, request, key=ctx.connector_key())
+    copies = export_copies(ctx.session, request, key=ctx.source_keys())
     return request_export_package(
         request, now=ctx.now(), operator_name=operator_name(ctx), copies=copies
     )
