@@ -5,18 +5,29 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, redirect, request, session, url_for
-from flask_babel import format_date, get_locale
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask_babel import format_date, format_datetime, get_locale
 from werkzeug.wrappers import Response
 
+from portal.auth import sessions
+from portal.auth.admin import bp as users_bp
+from portal.auth.views import bp as auth_bp
+from portal.controller.views import bp as controller_bp
+from portal.delivery import init_app as init_delivery
+from portal.loading import IdConverter
+from portal.public.views import bp as public_bp
 from portal.security import is_safe_next
+from portal.sources import data_views  # noqa: F401 - attaches the data-page routes to sources
+from portal.sources.task_views import bp as tasks_bp
+from portal.sources.views import bp as sources_bp
+from portal.staff import case, letters, register, reports  # noqa: F401 - attach their routes
+from portal.staff.views import bp as staff_bp
 from rights.deadlines import AMSTERDAM
+from rights.models.request import RequestState
 
 
 def set_language(code: str) -> Response:
     """The visible language switch: a plain link, so it works without JavaScript."""
-    from flask import current_app
-
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     target = request.args.get("next")
@@ -26,8 +37,6 @@ def set_language(code: str) -> Response:
 def _local(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
     if value is None:
         return ""
-    from flask_babel import format_datetime
-
     return format_datetime(value.astimezone(AMSTERDAM), fmt)
 
 
@@ -36,8 +45,6 @@ def _day(value: date | None, fmt: str = "EEE d MMM yyyy") -> str:
 
 
 def _state(value: str) -> object:
-    from rights.models.request import RequestState
-
     return RequestState(value)
 
 
@@ -46,26 +53,16 @@ def _context() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    from portal.auth import sessions
-    from portal.auth.admin import bp as users_bp
-    from portal.auth.views import bp as auth_bp
-    from portal.controller.views import bp as controller_bp
-    from portal.public.views import bp as public_bp
-    from portal.sources.views import bp as sources_bp
-    from portal.staff.views import bp as staff_bp
-
+    # Before any rule is added: an id out of the database's range is a 404, not a 500.
+    app.url_map.converters["int"] = IdConverter
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(controller_bp)
-    from portal.delivery import init_app as init_delivery
-
     init_delivery(app)
     app.register_blueprint(users_bp)
     sessions.init_app(app)
     app.register_blueprint(sources_bp)
-    from portal.sources.task_views import bp as tasks_bp
-
     app.register_blueprint(tasks_bp)
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.add_template_filter(_local, "local_dt")
