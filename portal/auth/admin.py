@@ -16,6 +16,7 @@ from portal import clock
 from portal.auth.forms import ActionForm, InviteForm, RoleForm
 from portal.auth.guards import admin_required
 from portal.db import get_session
+from portal.loading import get_or_404, parse_id
 from portal.security import limiter
 from rights import accounts
 from rights.audit import Actor
@@ -39,16 +40,13 @@ def _choices(form: InviteForm | RoleForm) -> None:
 
 
 def _organisation(value: str | None) -> Organisation | None:
-    if not value or not value.isdigit():
-        return None
-    return get_session().get(Organisation, int(value))
+    """The chosen organisation (the select offers only existing ones), or None."""
+    org_id = parse_id(value)
+    return get_session().get(Organisation, org_id) if org_id else None
 
 
 def _target(user_id: int) -> User:
-    user = get_session().get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return get_or_404(User, user_id)
 
 
 def _actor() -> Actor:

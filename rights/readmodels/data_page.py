@@ -64,9 +64,11 @@ def data_page(session: Session, req: RightsRequest, *, key: bytes, today: date) 
     all_sources = session.scalars(select(DataSource).order_by(DataSource.name)).all()
     matches = _rows(session, SubjectMatch, req.id, SubjectMatch.source_id, SubjectMatch.id)
     record_ids = [int(m.locator["record"]) for m in matches if "record" in m.locator]
-    if record_ids:  # one query, so reading the values finds them in the session
-        session.scalars(select(DataRecord).where(DataRecord.id.in_(record_ids))).all()
+    # One query, and held while the values are read, so each is found in the session.
+    wanted = select(DataRecord).where(DataRecord.id.in_(record_ids))
+    records = session.scalars(wanted).all() if record_ids else []
     values, errors = match_values(session, matches, key=key)
+    del records
     tasks = _rows(session, SourceTask, req.id, SourceTask.id)
     file_ids = [t.document_id for t in tasks if t.document_id]
     files = session.scalars(select(Document).where(Document.id.in_(file_ids))) if file_ids else []
