@@ -40,7 +40,7 @@ def get_or_404(model: type[T], raw_id: object, **owner: Any) -> T:
     return row
 
 
-class IdConverter(IntegerConverter):
+class IntegerIdConverter(IntegerConverter):
     """``<int:...>`` in every URL rule: only ids from 1 to 2**63 - 1 match, so a longer
     number is a 404 before any view runs (even in views that load without ``get_or_404``)."""
 

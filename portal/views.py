@@ -14,7 +14,7 @@ from portal.auth.admin import bp as users_bp
 from portal.auth.views import bp as auth_bp
 from portal.controller.views import bp as controller_bp
 from portal.delivery import init_app as init_delivery
-from portal.loading import IdConverter
+from portal.loading import IntegerIdConverter
 from portal.public.views import bp as public_bp
 from portal.security import is_safe_next
 from portal.sources import data_views  # noqa: F401 - attaches the data-page routes to sources
@@ -54,7 +54,7 @@ def _context() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     # Before any rule is added: an id out of the database's range is a 404, not a 500.
-    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["int"] = IntegerIdConverter
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from rights import audit, crypto
 from rights.audit import Actor
 from rights.errors import DomainError, Gone, PermissionDenied, ValidationFailed
+from rights.identifiers import is_email_address
 from rights.models.org import Organisation
 from rights.models.package import (
     DownloadCode,
@@ -533,7 +534,6 @@ def record_download(
 
 TRANSMISSION_TTL = timedelta(days=7)
 TRANSMISSION_MAX_DOWNLOADS = 3
-_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f<>,;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 
 
 def transmit_package(
@@ -562,7 +562,7 @@ def transmit_package(
     email = recipient_email.strip()
     if not name or len(name) > 200:
         raise ValidationFailed("the organisation's name is required", code="recipient_name")
-    if len(email) > 254 or _EMAIL.fullmatch(email) is None:
+    if len(email) > 254 or not is_email_address(email):
         raise ValidationFailed(
             "the organisation's e-mail address is not valid", code="recipient_email"
         )

@@ -58,7 +58,10 @@ class ResetRequestForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     organisation = SelectField(_l("Organisation (for a controller contact)"))

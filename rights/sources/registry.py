@@ -55,6 +55,7 @@ from sqlalchemy.orm import Session
 from rights.audit import Actor, record
 from rights.crypto import decrypt, encrypt
 from rights.errors import NotFound, SourceError, ValidationFailed
+from rights.identifiers import is_email_address
 from rights.models.org import Organisation
 from rights.models.source import DataSource, SourceKind
 
@@ -84,7 +85,6 @@ LEGAL_BASES = frozenset(
 )
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -320,7 +320,7 @@ def parse_source_toml(text: str) -> SourceSpec:
         if not isinstance(raw, dict):
             raise _fail(f"{where} must be a table")
         contact = _str(raw, "contact_email", where=where)
-        if contact and not _EMAIL.fullmatch(contact):
+        if contact and not is_email_address(contact):
             raise _fail(f"{where}contact_email is not an e-mail address")
         recipients.append(
             {
@@ -346,7 +346,7 @@ def parse_source_toml(text: str) -> SourceSpec:
         if not isinstance(raw_manual, dict):
             raise _fail("manual must be a table")
         email = _str(raw_manual, "assignee_email", required=True, where="manual.")
-        if not _EMAIL.fullmatch(email):
+        if not is_email_address(email):
             raise _fail("manual.assignee_email is not an e-mail address")
         days = raw_manual.get("due_days", 7)
         if not isinstance(days, int) or not 1 <= days <= 60:
