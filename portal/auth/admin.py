@@ -84,12 +84,7 @@ def invite() -> str | Response:
             )
         except (ValidationFailed, Conflict) as exc:
             get_session().rollback()
-            messages = {
-                "org_required": _("A controller contact needs the controller it works for."),
-                "email_taken": _("There is already an account with this e-mail address."),
-            }
-            target = form.email if exc.code == "email_taken" else form.organisation
-            target.errors = [messages.get(exc.code, _("Check your input."))]
+            form.refused(exc.code)
             return render_template("admin/invite.html", form=form), 422
         get_session().commit()
         flash(_("The invitation was sent to %(email)s.", email=user.email), "info")
@@ -139,11 +134,7 @@ def change_role(user_id: int) -> str | Response:
             )
         except ValidationFailed as exc:
             get_session().rollback()
-            messages = {
-                "org_required": _("A controller contact needs the controller it works for."),
-                "self": _("You cannot change your own account here."),
-            }
-            form.organisation.errors = [messages.get(exc.code, _("Check your input."))]
+            form.refused(exc.code)
             return _detail_page(_target(user_id), form), 422
         get_session().commit()
         flash(_("The role was saved and the user was told by e-mail."), "info")

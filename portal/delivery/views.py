@@ -157,16 +157,7 @@ def _transmit(session: Session, package: Package, token: str) -> Any:
     if not form.validate_on_submit():
         return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
     try:
-        sent = packages.transmit_package(
-            session,
-            package,
-            form.transmit_code.data or "",
-            recipient_name=form.recipient_name.data or "",
-            recipient_email=form.recipient_email.data or "",
-            secret=code_secret(),
-            now=now_utc(),
-            link=transmission_url,
-        )
+        sent = _send_transmission(session, package, form)
     except ValidationFailed as exc:
         form.refused(exc.code)
         return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
@@ -175,6 +166,21 @@ def _transmit(session: Session, package: Package, token: str) -> Any:
         form.transmit_code.errors = [WRONG_CODE]
         return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
     return redirect(url_for("delivery.download_page", token=token, transmitted="1"))
+
+
+def _send_transmission(
+    session: Session, package: Package, form: TransmitForm
+) -> Transmission | None:
+    return packages.transmit_package(
+        session,
+        package,
+        form.transmit_code.data or "",
+        recipient_name=form.recipient_name.data or "",
+        recipient_email=form.recipient_email.data or "",
+        secret=code_secret(),
+        now=now_utc(),
+        link=transmission_url,
+    )
 
 
 def load_transmission(session: Session, token: str) -> Transmission:

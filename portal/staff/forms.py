@@ -5,17 +5,22 @@ has. Irreversible steps need the ``confirm`` box."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, StringField
 from wtforms.validators import AnyOf, Regexp
 
 from portal.formfields import Flag, IdField, IdListField, clipped, text
 from portal.staff import labels
+from rights.dashboard import default_period
 from rights.models.request import RequestState
 from rights.queue import WAITING_FILTERS, QueueFilter
 from rights.righttypes import RightType
 
 LONG = 50_000  # the domain sets the real limits; this only keeps junk out
+MAX_DAYS = 3 * 366
 
 
 class CaseForm(FlaskForm):
@@ -112,3 +117,25 @@ class QueueFilterForm(Form):
 
     def page_number(self) -> int:
         return (None if self.page.process_errors else self.page.data) or 1
+
+
+class PeriodForm(Form):
+    """The period of the dashboard and the register export (a GET: no CSRF). A bad period
+    falls back to the default one, with the reason."""
+
+    start = StringField()
+    end = StringField()
+
+    def period(self, now: datetime) -> tuple[date, date, str | None]:
+        start, end = default_period(now)
+        try:
+            if self.start.data:
+                start = date.fromisoformat(self.start.data[:10])
+            if self.end.data:
+                end = date.fromisoformat(self.end.data[:10])
+        except ValueError:
+            return *default_period(now), str(_l("Give dates as YYYY-MM-DD."))
+        if end < start or (end - start).days > MAX_DAYS:
+            error = _l("The period must run forward and be at most three years.")
+            return *default_period(now), str(error)
+        return start, end, None
