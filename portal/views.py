@@ -21,7 +21,8 @@ from portal.sources import data_views  # noqa: F401 - attaches the data-page rou
 from portal.sources.task_views import bp as tasks_bp
 from portal.sources.views import bp as sources_bp
 from portal.staff import case, letters, register, reports  # noqa: F401 - attach their routes
-from portal.staff.views import bp as staff_bp
+from portal.staff import views as staff_views  # noqa: F401 - attaches the queue routes
+from portal.staff.blueprint import bp as staff_bp
 from rights.deadlines import AMSTERDAM
 from rights.models.request import RequestState
 
@@ -31,13 +32,13 @@ def set_language(code: str) -> Response:
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     target = request.args.get("next")
-    return redirect(target if is_safe_next(target) else url_for("public.index"))
+    return redirect(target if target and is_safe_next(target) else url_for("public.index"))
 
 
 def _local(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
     if value is None:
         return ""
-    return format_datetime(value.astimezone(AMSTERDAM), fmt)
+    return str(format_datetime(value.astimezone(AMSTERDAM), fmt))
 
 
 def _day(value: date | None, fmt: str = "EEE d MMM yyyy") -> str:

@@ -67,7 +67,7 @@ def index() -> str:
 @bp.route("/invite", methods=["GET", "POST"])
 @admin_required
 @limiter.limit("30 per hour", methods=["POST"])
-def invite() -> str | Response:
+def invite() -> str | Response | tuple[str, int]:
     form = InviteForm()
     _choices(form)
     if form.validate_on_submit():
@@ -118,7 +118,7 @@ def _detail_page(user: User, form: RoleForm) -> str:
 
 @bp.post("/<int:user_id>/role")
 @admin_required
-def change_role(user_id: int) -> str | Response:
+def change_role(user_id: int) -> str | Response | tuple[str, int]:
     user = _target(user_id)
     form = RoleForm()
     _choices(form)
@@ -152,7 +152,7 @@ def _action(user_id: int, apply: Callable[[User], None], done: str) -> Response 
     except (ValidationFailed, Conflict):
         get_session().rollback()
         flash(_("This is not possible for this account."), "error")
-        return redirect(url_for("users.detail", user_id=user_id))  # type: ignore[return-value]
+        return redirect(url_for("users.detail", user_id=user_id))
     get_session().commit()
     flash(done, "info")
     return redirect(url_for("users.detail", user_id=user_id))

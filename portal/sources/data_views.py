@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from portal.auth.guards import staff_required
 from portal.context import context

@@ -3,10 +3,11 @@ data pages (officers) are in ``data_views.py``; both attach to the ``sources`` b
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from portal.auth.guards import admin_required
 from portal.context import context

@@ -71,7 +71,9 @@ def data_page(session: Session, req: RightsRequest, *, key: bytes, today: date) 
     del records
     tasks = _rows(session, SourceTask, req.id, SourceTask.id)
     file_ids = [t.document_id for t in tasks if t.document_id]
-    files = session.scalars(select(Document).where(Document.id.in_(file_ids))) if file_ids else []
+    files: Sequence[Document] = (
+        session.scalars(select(Document).where(Document.id.in_(file_ids))).all() if file_ids else []
+    )
     confirmed = [m for m in matches if m.status is MatchStatus.CONFIRMED]
     return DataPage(
         req=req,
