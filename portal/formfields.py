@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, StringField
 from wtforms.validators import Length
 
-from portal.loading import parse_id
+from portal.loading import MAX_INT_ID, parse_id
 
 TOO_LONG = _l("This text is too long (at most %(max)d characters).")
 BAD_CHOICE = _l("Choose an option from the list.")
@@ -39,8 +39,8 @@ def clipped(max_length: int) -> StringField:
 
 
 class IdField(Field):
-    """A database id (positive, fits 63 bits) or None when empty; anything else is an
-    error of the field, never an OverflowError."""
+    """A database id (positive, fits an INTEGER column) or None when empty; anything else
+    is an error of the field, never an overflow in the database."""
 
     data: int | None
 
@@ -52,7 +52,7 @@ class IdField(Field):
 
     def process_formdata(self, valuelist: Sequence[Any]) -> None:
         raw = str(valuelist[0]).strip() if valuelist else ""
-        self.data = 0 if self.zero and raw == "0" else parse_id(raw) if raw else None
+        self.data = 0 if self.zero and raw == "0" else parse_id(raw, MAX_INT_ID) if raw else None
         if raw and self.data is None:
             raise ValueError(str(self.message))
 
@@ -67,7 +67,7 @@ class IdListField(Field):
         self.limit, self.message = limit, message
 
     def process_formdata(self, valuelist: Sequence[Any]) -> None:
-        ids = [parse_id(str(raw).strip()) for raw in valuelist]
+        ids = [parse_id(str(raw).strip(), MAX_INT_ID) for raw in valuelist]
         self.data = [i for i in ids if i is not None]
         if None in ids or len(ids) > self.limit:
             raise ValueError(str(self.message))

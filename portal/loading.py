@@ -7,31 +7,40 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import abort
+from sqlalchemy import BigInteger, inspect
 from werkzeug.routing import IntegerConverter
 
 from portal.db import get_session
 
 T = TypeVar("T")
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**63 - 1  # a BIGINT column
+MAX_INT_ID = 2**31 - 1  # an INTEGER column: PostgreSQL refuses more (SQLite would not)
 
 
-def parse_id(raw: object) -> int | None:
-    """A positive database id from a URL or form value, or None (never an overflow)."""
+def parse_id(raw: object, max_id: int = MAX_ID) -> int | None:
+    """A positive database id up to ``max_id`` from a URL or form value, or None (never an
+    overflow)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
-        return raw if 0 < raw <= MAX_ID else None
+        return raw if 0 < raw <= max_id else None
     if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 19:
         return None
     value = int(raw)
-    return value if 0 < value <= MAX_ID else None
+    return value if 0 < value <= max_id else None
+
+
+def id_limit(model: type[Any]) -> int:
+    """The largest id the model's primary key column can hold."""
+    (column,) = inspect(model).primary_key
+    return MAX_ID if isinstance(column.type, BigInteger) else MAX_INT_ID
 
 
 def get_or_404(model: type[T], raw_id: object, **owner: Any) -> T:
     """The ``model`` row with this id; 404 if the id is malformed or out of range, the row
     does not exist, or an ``owner`` attribute (``request_id=r.id``) does not match."""
-    row_id = parse_id(raw_id)
+    row_id = parse_id(raw_id, id_limit(model))
     if row_id is None:
         abort(404)
     row = get_session().get(model, row_id)

@@ -16,7 +16,7 @@ from portal import clock
 from portal.auth.forms import ActionForm, InviteForm, RoleForm
 from portal.auth.guards import admin_required
 from portal.db import get_session
-from portal.loading import get_or_404, parse_id
+from portal.loading import MAX_INT_ID, get_or_404, parse_id
 from portal.security import limiter
 from rights import accounts
 from rights.audit import Actor
@@ -41,7 +41,7 @@ def _choices(form: InviteForm | RoleForm) -> None:
 
 def _organisation(value: str | None) -> Organisation | None:
     """The chosen organisation (the select offers only existing ones), or None."""
-    org_id = parse_id(value)
+    org_id = parse_id(value, MAX_INT_ID)
     return get_session().get(Organisation, org_id) if org_id else None
 
 

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from portal.loading import get_or_404, parse_id
+from portal.loading import MAX_INT_ID, get_or_404, parse_id
 from rights.models import OrganisationKind, Role
 from rights.models.org import User
 from tests.helpers import csrf_token
@@ -42,6 +42,14 @@ def test_parse_id(raw, expected):
     assert parse_id(raw) == expected
 
 
+def test_ids_of_integer_columns_stop_at_32_bits(app):
+    """PostgreSQL's INTEGER refuses 2**31: such an id is no row, not a database error."""
+    assert parse_id("2147483648", MAX_INT_ID) is None
+    assert parse_id("2147483647", MAX_INT_ID) == 2**31 - 1
+    with app.test_request_context(), pytest.raises(NotFound):
+        get_or_404(User, 2**31)
+
+
 def test_get_or_404_refuses_out_of_range_and_foreign_rows(app, make_user):
     user = make_user(Role.OFFICER)
     with app.test_request_context():
@@ -57,6 +65,7 @@ def test_admin_user_page_with_a_huge_id_is_404(client, login, make_user):
     login(make_user(Role.ADMIN))
     assert client.get(f"/admin/users/{TOO_BIG}").status_code == 404
     assert client.get("/admin/users/9223372036854775807").status_code == 404
+    assert client.get("/admin/users/2147483648").status_code == 404
 
 
 def test_controller_download_with_a_huge_id_is_404(client, login, make_user, make_org):

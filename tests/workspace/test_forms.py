@@ -45,7 +45,7 @@ def test_a_too_long_message_is_refused_in_dutch_and_not_stored(
 
 def test_an_assignee_that_is_no_id_is_refused(officer, make_request, act, db_session):
     r = _recent(make_request)
-    for raw in ("99999999999999999999", "abc", "-3"):
+    for raw in ("99999999999999999999", "2147483648", "abc", "-3"):
         resp = act(r.reference, "assign", assignee=raw)
         assert resp.status_code == 422, raw
         assert "Alleen een actieve medewerker kan behandelaar zijn." in resp.get_data(
