@@ -18,7 +18,7 @@ from portal.auth.guards import admin_required
 from portal.db import get_session
 from portal.loading import MAX_INT_ID, get_or_404, parse_id
 from portal.security import limiter
-from rights import accounts
+from rights import administration as accounts
 from rights.audit import Actor
 from rights.errors import Conflict, ValidationFailed
 from rights.models.org import Organisation, Role, User

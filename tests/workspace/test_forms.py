@@ -48,9 +48,7 @@ def test_an_assignee_that_is_no_id_is_refused(officer, make_request, act, db_ses
     for raw in ("99999999999999999999", "2147483648", "abc", "-3"):
         resp = act(r.reference, "assign", assignee=raw)
         assert resp.status_code == 422, raw
-        assert "Alleen een actieve medewerker kan behandelaar zijn." in resp.get_data(
-            as_text=True
-        )
+        assert "Alleen een actieve medewerker kan behandelaar zijn." in resp.get_data(as_text=True)
     db_session.expire_all()
     assert r.assignee_id is None
     assert act(r.reference, "assign", assignee=str(officer.id)).status_code == 303
