@@ -14,8 +14,10 @@ from portal.auth.admin import bp as users_bp
 from portal.auth.views import bp as auth_bp
 from portal.controller.views import bp as controller_bp
 from portal.delivery import init_app as init_delivery
+from portal.loading import IntegerIdConverter
 from portal.public.views import bp as public_bp
 from portal.security import is_safe_next
+from portal.sources import data_views  # noqa: F401 - attaches the data-page routes to sources
 from portal.sources.task_views import bp as tasks_bp
 from portal.sources.views import bp as sources_bp
 
@@ -32,7 +34,7 @@ def set_language(code: str) -> Response:
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     target = request.args.get("next")
-    return redirect(target if is_safe_next(target) else url_for("public.index"))
+    return redirect(target if target and is_safe_next(target) else url_for("public.index"))
 
 
 def _local(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
@@ -54,6 +56,8 @@ def _context() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    # Before any rule is added: an id out of the database's range is a 404, not a 500.
+    app.url_map.converters["int"] = IntegerIdConverter
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)

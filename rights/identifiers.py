@@ -125,6 +125,19 @@ def normalise_email(value: str) -> str | None:
     return canonical if f"{again.local_part}@{again.domain}".lower() == canonical else None
 
 
+def is_email_address(value: str) -> bool:
+    """True if ``value`` is, exactly as given, one e-mail address (``email_validator``,
+    no DNS look-up): the one check for addresses in source definitions, transmissions and
+    data-file headers."""
+    if not value or value != value.strip() or len(value) > _MAX_EMAIL or "@" not in value:
+        return False
+    try:
+        validate_email(value, check_deliverability=False)
+    except (EmailNotValidError, ValueError):
+        return False
+    return True
+
+
 def normalise_phone(value: str, default_region: str = "NL") -> str | None:
     """Return a phone number in E.164 form (``+31612345678``), or ``None`` if it is not valid.
 

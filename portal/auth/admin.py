@@ -16,6 +16,7 @@ from portal import clock
 from portal.auth.forms import ActionForm, InviteForm, RoleForm
 from portal.auth.guards import admin_required
 from portal.db import get_session
+from portal.loading import MAX_INT_ID, get_or_404, parse_id
 from portal.security import limiter
 from rights import administration as accounts
 from rights.audit import Actor
@@ -39,16 +40,13 @@ def _choices(form: InviteForm | RoleForm) -> None:
 
 
 def _organisation(value: str | None) -> Organisation | None:
-    if not value or not value.isdigit():
-        return None
-    return get_session().get(Organisation, int(value))
+    """The chosen organisation (the select offers only existing ones), or None."""
+    org_id = parse_id(value, MAX_INT_ID)
+    return get_session().get(Organisation, org_id) if org_id else None
 
 
 def _target(user_id: int) -> User:
-    user = get_session().get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+    return get_or_404(User, user_id)
 
 
 def _actor() -> Actor:
@@ -69,7 +67,7 @@ def index() -> str:
 @bp.route("/invite", methods=["GET", "POST"])
 @admin_required
 @limiter.limit("30 per hour", methods=["POST"])
-def invite() -> str | Response:
+def invite() -> str | Response | tuple[str, int]:
     form = InviteForm()
     _choices(form)
     if form.validate_on_submit():
@@ -86,12 +84,7 @@ def invite() -> str | Response:
             )
         except (ValidationFailed, Conflict) as exc:
             get_session().rollback()
-            messages = {
-                "org_required": _("A controller contact needs the controller it works for."),
-                "email_taken": _("There is already an account with this e-mail address."),
-            }
-            target = form.email if exc.code == "email_taken" else form.organisation
-            target.errors = [messages.get(exc.code, _("Check your input."))]
+            form.refused(exc.code)
             return render_template("admin/invite.html", form=form), 422
         get_session().commit()
         flash(_("The invitation was sent to %(email)s.", email=user.email), "info")
@@ -125,7 +118,7 @@ def _detail_page(user: User, form: RoleForm) -> str:
 
 @bp.post("/<int:user_id>/role")
 @admin_required
-def change_role(user_id: int) -> str | Response:
+def change_role(user_id: int) -> str | Response | tuple[str, int]:
     user = _target(user_id)
     form = RoleForm()
     _choices(form)
@@ -141,11 +134,7 @@ def change_role(user_id: int) -> str | Response:
             )
         except ValidationFailed as exc:
             get_session().rollback()
-            messages = {
-                "org_required": _("A controller contact needs the controller it works for."),
-                "self": _("You cannot change your own account here."),
-            }
-            form.organisation.errors = [messages.get(exc.code, _("Check your input."))]
+            form.refused(exc.code)
             return _detail_page(_target(user_id), form), 422
         get_session().commit()
         flash(_("The role was saved and the user was told by e-mail."), "info")
@@ -163,7 +152,7 @@ def _action(user_id: int, apply: Callable[[User], None], done: str) -> Response 
     except (ValidationFailed, Conflict):
         get_session().rollback()
         flash(_("This is not possible for this account."), "error")
-        return redirect(url_for("users.detail", user_id=user_id))  # type: ignore[return-value]
+        return redirect(url_for("users.detail", user_id=user_id))
     get_session().commit()
     flash(done, "info")
     return redirect(url_for("users.detail", user_id=user_id))

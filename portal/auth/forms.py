@@ -7,6 +7,13 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from rights.passwords import MAX_LENGTH
 
+CHECK_INPUT = _l("Check your input.")
+REFUSALS = {
+    "org_required": _l("A controller contact needs the controller it works for."),
+    "email_taken": _l("There is already an account with this e-mail address."),
+    "self": _l("You cannot change your own account here."),
+}
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
@@ -58,7 +65,10 @@ class ResetRequestForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     organisation = SelectField(_l("Organisation (for a controller contact)"))
@@ -67,10 +77,18 @@ class InviteForm(FlaskForm):
         choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
     )
 
+    def refused(self, code: str) -> None:
+        """Put the domain's refusal on the field it concerns."""
+        target = self.email if code == "email_taken" else self.organisation
+        target.errors = [str(REFUSALS.get(code, CHECK_INPUT))]
+
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired()])
     organisation = SelectField(_l("Organisation (for a controller contact)"))
+
+    def refused(self, code: str) -> None:
+        self.organisation.errors = [str(REFUSALS.get(code, CHECK_INPUT))]
 
 
 class ActionForm(FlaskForm):

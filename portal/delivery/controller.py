@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import clock
@@ -13,11 +12,12 @@ from portal.auth.guards import controller_required
 from portal.db import get_session
 from portal.delivery.forms import ActionForm
 from portal.delivery.views import zip_response
+from portal.loading import get_or_404
 from portal.packages import verified_chunks
 from rights import packages
 from rights.audit import Actor
-from rights.models.package import Package, PackageKind, PackageStatus
-from rights.models.request import RightsRequest
+from rights.models.package import Package, PackageKind
+from rights.readmodels.controller import controller_packages
 
 bp = Blueprint("delivery_controller", __name__, url_prefix="/controller/packages")
 
@@ -25,14 +25,12 @@ bp = Blueprint("delivery_controller", __name__, url_prefix="/controller/packages
 def _own(package_id: int) -> Package:
     """The package if it belongs to the user's organisation (a request of it, or its return
     export); 404 otherwise."""
-    package = get_session().get(Package, package_id)
-    if package is None or current_user.organisation_id is None:
-        abort(404)
+    package = get_or_404(Package, package_id)
     if package.kind == PackageKind.RETURN:
         owner = package.organisation_id
     else:
         owner = package.request.organisation_id if package.request is not None else None
-    if owner != current_user.organisation_id:
+    if current_user.organisation_id is None or owner != current_user.organisation_id:
         abort(404)
     return package
 
@@ -40,35 +38,12 @@ def _own(package_id: int) -> Package:
 @bp.get("/")
 @controller_required
 def index() -> str:
-    stmt = (
-        select(Package)
-        .join(RightsRequest, Package.request_id == RightsRequest.id)
-        .where(
-            RightsRequest.organisation_id == current_user.organisation_id,
-            Package.status == PackageStatus.RELEASED,
-            Package.expires_at > clock.now(),
-        )
-        .order_by(Package.released_at.desc(), Package.id.desc())
-        .limit(200)
-    )
-    rows = get_session().scalars(stmt).all()
-    returns = (
-        get_session()
-        .scalars(
-            select(Package)
-            .where(
-                Package.kind == PackageKind.RETURN,
-                Package.organisation_id == current_user.organisation_id,
-                Package.status == PackageStatus.RELEASED,
-                Package.expires_at > clock.now(),
-            )
-            .order_by(Package.released_at.desc(), Package.id.desc())
-            .limit(200)
-        )
-        .all()
-    )
+    lists = controller_packages(get_session(), current_user.organisation_id, clock.now())
     return render_template(
-        "delivery/controller_packages.html", packages=rows, returns=returns, form=ActionForm()
+        "delivery/controller_packages.html",
+        packages=lists.packages,
+        returns=lists.returns,
+        form=ActionForm(),
     )
 
 

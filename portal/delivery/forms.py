@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Email, Length
 
 
 class ActionForm(FlaskForm):
@@ -40,6 +40,7 @@ class TransmitForm(FlaskForm):
         validators=[
             DataRequired(_l("Enter the e-mail address of the organisation.")),
             Length(max=254),
+            Email(_l("Enter a valid e-mail address."), check_deliverability=False),
         ],
         render_kw={"autocomplete": "off", "type": "email"},
     )
@@ -52,3 +53,10 @@ class TransmitForm(FlaskForm):
         _l("I want my data sent to this organisation"),
         validators=[DataRequired(_l("Confirm that you want your data sent to this organisation."))],
     )
+
+    def refused(self, code: str) -> None:
+        """Put the domain's refusal of the recipient on the field it concerns."""
+        if code == "recipient_email":
+            self.recipient_email.errors = [_l("Enter a valid e-mail address.")]
+        else:
+            self.recipient_name.errors = [_l("Enter the name of the organisation.")]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from portal import clock
@@ -24,10 +24,11 @@ from portal.tokens import TokenExpired, TokenInvalid, read_token
 from rights import packages
 from rights.audit import Actor
 from rights.errors import Gone, NotFound, ValidationFailed
-from rights.models.package import Package, PackageStatus, Transmission
+from rights.models.package import Package, Transmission
 from rights.righttypes import PortabilityDetails, RightType, parse_details
 
 bp = Blueprint("delivery", __name__)
+WRONG_CODE = _l("This code is wrong, was already used or has expired. Ask for a new code.")
 
 
 def load_package(session: Session, token: str) -> Package:
@@ -48,11 +49,16 @@ def load_package(session: Session, token: str) -> Package:
     return package
 
 
-def gone_page(package: Package | None, exc: Gone) -> tuple[str, int]:
-    reason = "revoked" if exc.code == "package_revoked" else "expired"
-    if package is not None and package.status is PackageStatus.REVOKED:
-        reason = "revoked"
-    return render_template("delivery/gone.html", reason=reason), 410
+def gone_page(exc: Gone) -> tuple[str, int]:
+    """The 410 page of this blueprint: it says whether the link was withdrawn or expired."""
+    return render_template("delivery/gone.html", reason=_gone_reason(exc.code)), 410
+
+
+def _gone_reason(code: str) -> str:
+    return "revoked" if code == "package_revoked" else "expired"
+
+
+bp.register_error_handler(Gone, gone_page)
 
 
 def zip_response(package: Package, chunks: Iterator[bytes]) -> Response:
@@ -108,12 +114,7 @@ def _page(
 
 @bp.get("/download/<token>")
 def download_page(token: str) -> Any:
-    session = get_session()
-    try:
-        package = load_package(session, token)
-    except Gone as exc:
-        return gone_page(None, exc)
-    return _page(package, CodeForm())
+    return _page(load_package(get_session(), token), CodeForm())
 
 
 @bp.post("/download/<token>")
@@ -125,26 +126,18 @@ def download_post(token: str) -> Any:
     except Gone as exc:
         return gone_page(None, exc)
     now = clock.now()
+    package = load_package(session, token)
     if request.form.get("action") == "send":
-        form = ActionForm()
-        if not form.validate_on_submit():
-            return _page(package, CodeForm(formdata=None), 400)
-        packages.issue_download_code(session, package, secret=code_secret(), now=now)
-        session.commit()
-        return redirect(url_for("delivery.download_page", token=token, sent="1") + "#step-2")
+        return _send_code(session, package, token)
     if request.form.get("action") == "transmit":
         return _transmit(session, package, token)
-    code_form = CodeForm()
+    code_form, now = CodeForm(), clock.now()
     if not code_form.validate_on_submit():
         return _page(package, code_form, 422)
-    ok = packages.redeem_download_code(
-        session, package, code_form.code.data or "", secret=code_secret(), now=now
-    )
-    if not ok:
+    code = code_form.code.data or ""
+    if not packages.redeem_download_code(session, package, code, secret=code_secret(), now=now):
         session.commit()  # the failed attempt counts
-        code_form.code.errors = [
-            _("This code is wrong, was already used or has expired. Ask for a new code.")
-        ]
+        code_form.code.errors = [WRONG_CODE]
         return _page(package, code_form, 422)
     chunks = verified_chunks(session, package, now)  # a damaged file raises: nothing is sent
     packages.record_download(session, package, actor=Actor.subject(), now=now, via="subject")
@@ -152,36 +145,47 @@ def download_post(token: str) -> Any:
     return zip_response(package, chunks)
 
 
+def _send_code(session: Session, package: Package, token: str) -> Any:
+    """Mail a fresh code to the verified address (the form is only the CSRF token)."""
+    if not ActionForm().validate_on_submit():
+        return _page(package, CodeForm(formdata=None), 400)
+    packages.issue_download_code(session, package, secret=code_secret(), now=clock.now())
+    session.commit()
+    return redirect(url_for("delivery.download_page", token=token, sent="1") + "#step-2")
+
+
 def _transmit(session: Session, package: Package, token: str) -> Any:
+    """Art. 20(2): send the package to another organisation, confirmed with the code."""
     form = _transmit_form(package, formdata=True)
     if form is None:
         raise NotFound("not a portability answer")
     if not form.validate_on_submit():
         return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
     try:
-        sent = packages.transmit_package(
-            session,
-            package,
-            form.transmit_code.data or "",
-            recipient_name=form.recipient_name.data or "",
-            recipient_email=form.recipient_email.data or "",
-            secret=code_secret(),
-            now=clock.now(),
-            link=transmission_url,
-        )
+        sent = _send_transmission(session, package, form)
     except ValidationFailed as exc:
-        if exc.code == "recipient_email":
-            form.recipient_email.errors = [_("Enter a valid e-mail address.")]
-        else:
-            form.recipient_name.errors = [_("Enter the name of the organisation.")]
+        form.refused(exc.code)
         return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
     session.commit()
     if sent is None:
-        form.transmit_code.errors = [
-            _("This code is wrong, was already used or has expired. Ask for a new code.")
-        ]
+        form.transmit_code.errors = [WRONG_CODE]
         return _page(package, CodeForm(formdata=None), 422, transmit_form=form)
     return redirect(url_for("delivery.download_page", token=token, transmitted="1"))
+
+
+def _send_transmission(
+    session: Session, package: Package, form: TransmitForm
+) -> Transmission | None:
+    return packages.transmit_package(
+        session,
+        package,
+        form.transmit_code.data or "",
+        recipient_name=form.recipient_name.data or "",
+        recipient_email=form.recipient_email.data or "",
+        secret=code_secret(),
+        now=clock.now(),
+        link=transmission_url,
+    )
 
 
 def load_transmission(session: Session, token: str) -> Transmission:
@@ -204,10 +208,7 @@ def load_transmission(session: Session, token: str) -> Transmission:
 def transmission(token: str) -> Any:
     """The receiving organisation's link: a page (GET), the ZIP on a POST."""
     session = get_session()
-    try:
-        sent = load_transmission(session, token)
-    except Gone as exc:
-        return gone_page(None, exc)
+    sent = load_transmission(session, token)
     form = ActionForm()
     if request.method == "POST":
         if not form.validate_on_submit():

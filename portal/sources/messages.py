@@ -96,6 +96,6 @@ def error_message(exc: DomainError) -> str:
         "retention": _("The retention period must be 1 to 3650 days."),
         "not_file": _("Files can only be uploaded to a file source."),
     }
-    return messages.get(
-        exc.code, _("The action could not be carried out (%(code)s).", code=exc.code)
+    return str(
+        messages.get(exc.code, _("The action could not be carried out (%(code)s).", code=exc.code))
     )

@@ -4,12 +4,15 @@ answered). Staff download the answered file from the request's data page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.db import get_session
+from portal.formfields import first_error
 from portal.security import limiter
+from portal.sources.forms import TaskAnswerForm
 from portal.storage import document_store
 from portal.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from rights.deadlines import AMSTERDAM
@@ -37,12 +40,9 @@ def _task(token: str) -> SourceTask:
         data = read_token(PURPOSE, token, int(current_app.config["TASK_LINK_DAYS"]) * 86400)
     except TokenExpired as exc:
         raise Gone("link expired", code="link_expired") from exc
-    except TokenInvalid:
-        abort(404)
-    try:
-        return open_task(get_session(), data.get("t"), actor=ASSIGNEE, now=clock.now())
-    except NotFound:
-        abort(404)
+    except TokenInvalid as exc:
+        raise NotFound("unknown task link") from exc
+    return open_task(get_session(), data.get("t"), actor=ASSIGNEE, now=clock.now())
 
 
 def _messages() -> dict[str, str]:
@@ -86,26 +86,32 @@ def answer(token: str) -> str | tuple[str, int]:
     except Gone:
         session.commit()  # keeps the audit of a reused link
         return _gone()
-    if request.method == "GET":
+    form = TaskAnswerForm()
+    if not form.is_submitted():
         return _page(token, task)
-    upload = request.files.get("file")
-    data = upload.read() if upload is not None and upload.filename else None
+    if not form.validate():
+        return _page(token, task, first_error(form), 422)
     try:
-        answer_task(
-            session,
-            document_store(),
-            task,
-            outcome=request.form.get("outcome", ""),
-            note=request.form.get("note", ""),
-            upload=data,
-            filename=(upload.filename or "") if upload is not None else "",
-            now=clock.now(),
-        )
+        _submit(session, task, form)
     except DomainError as exc:
         session.rollback()
         return _page(token, task, _messages().get(exc.code, _("Check your input.")), 422)
     session.commit()
     return render_template("tasks/thanks.html", req_reference=_reference(task))
+
+
+def _submit(session: Session, task: SourceTask, form: TaskAnswerForm) -> None:
+    upload = form.file.data if form.file.data and form.file.data.filename else None
+    answer_task(
+        session,
+        document_store(),
+        task,
+        outcome=form.outcome.data,
+        note=form.note.data,
+        upload=upload.read() if upload is not None else None,
+        filename=(upload.filename or "") if upload is not None else "",
+        now=clock.now(),
+    )
 
 
 def _reference(task: SourceTask) -> str:

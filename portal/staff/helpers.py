@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
 
-from portal.context import context
+from portal.context import context, policy_from
 from portal.db import get_session
+from portal.loading import parse_id
 from rights.audit import Actor
 from rights.models.request import RightsRequest
 from rights.policy import Policy
+
+__all__ = ["actor", "attachment", "check_version", "load_case", "parse_id", "policy"]
 
 REFERENCE = re.compile(r"[A-Za-z0-9-]{1,20}")
 
@@ -21,7 +27,7 @@ def actor() -> Actor:
 
 
 def policy() -> Policy:
-    return context().policy
+    return policy_from(current_app)
 
 
 def search_key() -> bytes:
@@ -30,22 +36,27 @@ def search_key() -> bytes:
 
 
 def load_case(reference: str) -> RightsRequest:
+    """The request with this reference (any case), or 404."""
     if not REFERENCE.fullmatch(reference):
         abort(404)
-    request = get_session().query(RightsRequest).filter_by(reference=reference.upper()).first()
-    if request is None:
+    found = get_session().scalar(
+        select(RightsRequest).where(RightsRequest.reference == reference.upper())
+    )
+    if found is None:
         abort(404)
-    return request
+    return found
 
 
 def check_version(request: RightsRequest, submitted: str | None) -> None:
     """The hidden version field of every case form: a stale form gets the 409 page."""
-    from sqlalchemy.orm.exc import StaleDataError
-
     if parse_id(submitted) != request.version:
         raise StaleDataError("stale form")
 
 
-def parse_id(raw: str | None) -> int | None:
-    """A positive database id from a form field, or None (never an overflow)."""
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+def attachment(data: bytes, content_type: str | None, filename: str) -> Response:
+    """A stored file as a download, never rendered inline, never cached."""
+    response = Response(data, mimetype=content_type or "application/octet-stream")
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

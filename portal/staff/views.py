@@ -14,38 +14,13 @@ from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.mail import mail_dir
 from portal.staff.blueprint import bp
-from portal.staff.helpers import actor, parse_id, search_key
+from portal.staff.forms import QueueFilterForm, SearchForm
+from portal.staff.helpers import actor, search_key
 from rights.approvals import pending_approvals, pending_count
 from rights.deadlines import local_date
 from rights.models.org import Organisation, Role, User
-from rights.models.request import RequestState
-from rights.queue import WAITING_FILTERS, QueueFilter, queue_page, search
+from rights.queue import queue_page, search
 from rights.righttypes import RightType
-
-
-def _enum(kind: type[RequestState] | type[RightType], raw: str | None) -> object:
-    try:
-        return kind(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def _int(raw: str | None) -> int | None:
-    return parse_id(raw)
-
-
-def _queue_filter() -> QueueFilter:
-    args = request.args
-    return QueueFilter(
-        state=_enum(RequestState, args.get("state")),  # type: ignore[arg-type]
-        right=_enum(RightType, args.get("right")),  # type: ignore[arg-type]
-        organisation_id=_int(args.get("org")),
-        assignee_id=_int(args.get("assignee")),
-        overdue=args.get("overdue") == "1",
-        due_soon=args.get("soon") == "1",
-        waiting=args.get("waiting") if args.get("waiting") in WAITING_FILTERS else None,
-        extended=args.get("extended") == "1",
-    )
 
 
 def _choices() -> dict[str, object]:
@@ -63,8 +38,9 @@ def _choices() -> dict[str, object]:
 @staff_required
 def queue() -> str:
     now = clock.now()
-    f = _queue_filter()
-    result = queue_page(get_session(), f, now=now, page=_int(request.args.get("page")) or 1)
+    form = QueueFilterForm(request.args)
+    f = form.to_filter()
+    result = queue_page(get_session(), f, now=now, page=form.page_number())
     return render_template(
         "staff/queue.html", result=result, f=f, today=local_date(now), **_choices()
     )
@@ -74,7 +50,7 @@ def queue() -> str:
 @staff_required
 def search_requests() -> str:
     """POST keeps the e-mail address out of URLs and access logs; the search is audited."""
-    query = (request.form.get("q") or "")[:254].replace("\x00", "")
+    query = SearchForm().q.data or ""
     session = get_session()
     rows = search(session, query, actor=actor(), now=clock.now(), key=search_key())
     session.commit()
@@ -118,3 +94,6 @@ def approvals() -> str:
     """Four-eyes items waiting for a second officer (packages, erasures, Art. 12(5) letters)."""
     items = pending_approvals(get_session())
     return render_template("staff/approvals.html", items=items, me=int(current_user.id))
+
+
+from portal import reminders  # noqa: E402, F401 - registers its job (moves with the job registry)

@@ -3,7 +3,6 @@ which gets an expiring link by mail after the subject confirms with a one-time c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -13,6 +12,7 @@ from rights import audit
 from rights.audit import Actor
 from rights.crypto import Key
 from rights.errors import Gone, PermissionDenied, ValidationFailed
+from rights.identifiers import is_email_address
 from rights.models.package import Package, Transmission
 from rights.outbox import queue_mail
 from rights.packages.codes import redeem_download_code
@@ -21,7 +21,6 @@ from rights.righttypes import RightType
 
 TRANSMISSION_TTL = timedelta(days=7)
 TRANSMISSION_MAX_DOWNLOADS = 3
-_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f<>,;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 
 
 def transmit_package(
@@ -50,7 +49,7 @@ def transmit_package(
     email = recipient_email.strip()
     if not name or len(name) > 200:
         raise ValidationFailed("the organisation's name is required", code="recipient_name")
-    if len(email) > 254 or _EMAIL.fullmatch(email) is None:
+    if len(email) > 254 or not is_email_address(email):
         raise ValidationFailed(
             "the organisation's e-mail address is not valid", code="recipient_email"
         )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from rights.errors import DataFileError
+from rights.identifiers import is_email_address
 from rights.sources.columns import ColumnRoles
 from rights.sources.normalise import NormalisedIdentifiers, normalise_row
 
@@ -20,13 +21,12 @@ __all__ = ["DataFile", "FileLimits", "RecordSource", "check_header"]
 # (1-based row number in the file, raw cells), from the top of the file on each call.
 RecordSource = Callable[[], Iterator[tuple[int, Sequence[str]]]]
 
-_LOOKS_LIKE_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _LOOKS_LIKE_PHONE = re.compile(r"\+?[0-9][0-9 ()/-]{7,}")
 
 
 def _looks_like_data(name: str) -> bool:
     """True for an e-mail address or a phone number (9+ digits; a date has 8) as a column name."""
-    if _LOOKS_LIKE_EMAIL.fullmatch(name):
+    if is_email_address(name):
         return True
     return bool(_LOOKS_LIKE_PHONE.fullmatch(name)) and sum(ch.isdigit() for ch in name) >= 9
 

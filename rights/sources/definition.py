@@ -51,6 +51,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rights.identifiers import is_email_address
 from rights.models.source import SourceKind
 from rights.sources.mapping import (
     IDENTITY_ROLES,
@@ -86,7 +87,6 @@ LEGAL_BASES = frozenset(
     }
 )
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def _recipients(data: Mapping[str, Any]) -> tuple[dict[str, str], ...]:
         if not isinstance(raw, dict):
             raise definition_error(f"{where} must be a table")
         contact = text_value(raw, "contact_email", where=where)
-        if contact and not _EMAIL.fullmatch(contact):
+        if contact and not is_email_address(contact):
             raise definition_error(f"{where}contact_email is not an e-mail address")
         recipients.append(
             {
@@ -197,7 +197,7 @@ def _manual(data: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(raw_manual, dict):
         raise definition_error("manual must be a table")
     email = text_value(raw_manual, "assignee_email", required=True, where="manual.")
-    if not _EMAIL.fullmatch(email):
+    if not is_email_address(email):
         raise definition_error("manual.assignee_email is not an e-mail address")
     days = raw_manual.get("due_days", 7)
     if not isinstance(days, int) or not 1 <= days <= 60:

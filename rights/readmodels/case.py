@@ -1,0 +1,134 @@
+"""The case page of a request: its thread, documents, checks, notes, links, timeline,
+letters, the people and organisations to choose from, and what waits for four eyes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from rights.answers import allowed_grounds, remedy_notice
+from rights.deadlines import local_date
+from rights.lifecycle import OPEN_STATES
+from rights.messages import thread
+from rights.models.audit import AuditEvent
+from rights.models.case import AnswerLetter, Document, Message
+from rights.models.casework import CaseLink, CaseNote, IdentityCheck
+from rights.models.org import Organisation, Role, User
+from rights.models.package import Package, PackageStatus
+from rights.models.request import RightsRequest
+from rights.models.source import ActionStatus, MatchStatus, SourceAction, SubjectMatch
+from rights.righttypes import RIGHTS
+
+STAFF_ROLES = (Role.OFFICER, Role.ADMIN)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Approvals:
+    """What waits for a second officer on this case (four eyes): built packages not yet
+    released, previewed source actions not yet executed; and the confirmed matches."""
+
+    packages: int
+    actions: int
+    matches: int
+
+
+@dataclass(frozen=True)
+class CaseView:
+    r: RightsRequest
+    today: date
+    is_open: bool
+    can_extend: bool
+    messages: Sequence[Message]
+    documents: Sequence[Document]
+    checks: Sequence[IdentityCheck]
+    notes: Sequence[CaseNote]
+    links: Sequence[CaseLink]
+    group: Sequence[RightsRequest]
+    events: Sequence[AuditEvent]
+    draft: AnswerLetter | None
+    letters: Sequence[AnswerLetter]
+    officers: Sequence[User]
+    organisations: Sequence[Organisation]
+    grounds: tuple[str, ...]
+    article: str
+    approvals: Approvals
+    remedy: str
+    users: dict[int, User]
+
+
+def pending_approvals(session: Session, request_id: int) -> Approvals:
+    """The three four-eyes counts of one case in one query."""
+
+    def count(model: Any, status: object) -> Any:
+        return (
+            select(func.count(model.id))
+            .where(model.request_id == request_id, model.status == status)
+            .scalar_subquery()
+        )
+
+    row = session.execute(
+        select(
+            count(Package, PackageStatus.BUILT),
+            count(SourceAction, ActionStatus.PREPARED),
+            count(SubjectMatch, MatchStatus.CONFIRMED),
+        )
+    ).one()
+    return Approvals(packages=int(row[0] or 0), actions=int(row[1] or 0), matches=int(row[2] or 0))
+
+
+def _by_request(session: Session, model: type[T], request_id: int, order: Any) -> list[T]:
+    """The rows of one per-request table, in ``order``."""
+    column = cast(Any, model).request_id
+    return list(session.scalars(select(model).where(column == request_id).order_by(order)))
+
+
+def _people(session: Session, ids: set[int]) -> tuple[list[User], dict[int, User]]:
+    """Active officers (to assign) and every user the page names, in one query."""
+    active_staff = User.role.in_(STAFF_ROLES) & User.active.is_(True)
+    rows = session.scalars(select(User).where(or_(active_staff, User.id.in_(ids)))).all()
+    officers = sorted((u for u in rows if u.role in STAFF_ROLES and u.active), key=lambda u: u.name)
+    return officers, {u.id: u for u in rows}
+
+
+def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
+    """Everything the case page of ``r`` shows, at ``now``."""
+    organisations = session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    checks = _by_request(session, IdentityCheck, r.id, IdentityCheck.id)
+    events = _by_request(session, AuditEvent, r.id, AuditEvent.seq)
+    named = {c.checked_by_id for c in checks} | {e.actor_id for e in events}
+    officers, users = _people(session, {i for i in named | {r.assignee_id} if i})
+    letters = _by_request(session, AnswerLetter, r.id, AnswerLetter.id)
+    drafts = [letter for letter in letters if letter.sent_at is None]
+    group_stmt = select(RightsRequest).where(
+        RightsRequest.group_reference == r.group_reference, RightsRequest.id != r.id
+    )
+    return CaseView(
+        r=r,
+        today=local_date(now),
+        is_open=r.state in OPEN_STATES,
+        can_extend=not r.extended and now < r.due_end,
+        messages=thread(session, r),
+        documents=_by_request(session, Document, r.id, Document.id),
+        checks=checks,
+        notes=_by_request(session, CaseNote, r.id, CaseNote.id),
+        links=session.scalars(
+            select(CaseLink).where((CaseLink.request_id == r.id) | (CaseLink.other_id == r.id))
+        ).all(),
+        group=session.scalars(group_stmt).all() if r.group_reference else [],
+        events=events,
+        draft=drafts[-1] if drafts else None,
+        letters=[letter for letter in letters if letter.sent_at is not None],
+        officers=officers,
+        organisations=organisations,
+        grounds=allowed_grounds(r),
+        article=RIGHTS[r.right].article,
+        approvals=pending_approvals(session, r.id),
+        remedy=remedy_notice(),
+        users=users,
+    )
