@@ -395,7 +395,10 @@ def _workspace_samples(
         (20, Outcome.FULFILLED, []),
         (34, Outcome.PARTIALLY_FULFILLED, ["art_15_4"]),
     ):
-        done = make(days_ago, "Demo Betrokkene", "demo@example.nl", sport, AccessDetails())
+        # A fulfilled access answer needs a released copy (docs/legal.md): the fulfilled
+        # sample is a rectification.
+        kind = RectificationDetails() if outcome is Outcome.FULFILLED else AccessDetails()
+        done = make(days_ago, "Demo Betrokkene", "demo@example.nl", sport, kind)
         letter = answers.prepare_answer(
             session,
             done,

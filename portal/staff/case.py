@@ -18,7 +18,7 @@ from portal.staff import labels
 from portal.staff.blueprint import bp
 from portal.staff.helpers import actor, check_version, load_case, parse_id, policy
 from portal.storage import document_store
-from rights import answers, audit, casework
+from rights import answers, audit, casework, followups
 from rights import requests as ops
 from rights.db import now_utc
 from rights.deadlines import local_date
@@ -95,6 +95,8 @@ def case_context(r: RightsRequest) -> dict[str, Any]:
         ).all(),
         "organisations": session.scalars(select(Organisation).order_by(Organisation.name)).all(),
         "grounds": answers.allowed_grounds(r),
+        "follow_up": followups.follow_up_ground(r),
+        "follow_up_case": followups.existing_follow_up(session, r),
         "article": RIGHTS[r.right].article,
         "labels": labels,
         "approvals": pending_approvals(session, r),

@@ -4,23 +4,65 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+# Ground codes from rights.grounds (docs/legal.md, "Grounds per right and basis").
 GROUNDS = {
     "art_11_2": _l("Art. 11(2) GDPR: we cannot identify you"),
     "art_12_5": _l("Art. 12(5) GDPR: manifestly unfounded or excessive request"),
     "art_15_4": _l("Art. 15(4) GDPR: a copy would harm the rights and freedoms of others"),
     "art_16_accurate": _l("Art. 16 GDPR: the data are accurate"),
+    "art_17_1_no_ground": _l("Art. 17(1) GDPR: none of the grounds for erasure applies"),
     "art_17_3_a": _l("Art. 17(3)(a) GDPR: freedom of expression and information"),
     "art_17_3_b": _l("Art. 17(3)(b) GDPR: a legal obligation or a task in the public interest"),
     "art_17_3_c": _l("Art. 17(3)(c) GDPR: public health"),
     "art_17_3_d": _l("Art. 17(3)(d) GDPR: archiving, research or statistics"),
     "art_17_3_e": _l("Art. 17(3)(e) GDPR: legal claims"),
-    "art_18_2": _l("Art. 18(2) GDPR: processing allowed despite the restriction"),
+    "art_18_1_no_condition": _l("Art. 18(1) GDPR: none of the conditions for restriction applies"),
     "art_20_1_not_applicable": _l(
         "Art. 20(1) GDPR: not based on consent or contract, or not automated"
     ),
     "art_20_4": _l("Art. 20(4) GDPR: would harm the rights and freedoms of others"),
+    "art_21_1_not_applicable": _l(
+        "Art. 21(1) GDPR: the processing is not based on Art. 6(1)(e) or (f) GDPR"
+    ),
     "art_21_1_compelling": _l("Art. 21(1) GDPR: compelling legitimate grounds"),
-    "art_7_3_other_basis": _l("Art. 7(3) GDPR: the processing has another legal basis"),
+    "art_21_1_legal_claims": _l(
+        "Art. 21(1) GDPR: the establishment, exercise or defence of legal claims"
+    ),
+    "art_23_1_a": _l("Art. 23(1)(a) GDPR, art. 41(1)(a) UAVG: national security"),
+    "art_23_1_b": _l("Art. 23(1)(b) GDPR, art. 41(1)(b) UAVG: defence"),
+    "art_23_1_c": _l("Art. 23(1)(c) GDPR, art. 41(1)(c) UAVG: public security"),
+    "art_23_1_d": _l(
+        "Art. 23(1)(d) GDPR, art. 41(1)(d) UAVG: prevention, investigation or prosecution of "
+        "criminal offences"
+    ),
+    "art_23_1_e": _l(
+        "Art. 23(1)(e) GDPR, art. 41(1)(e) UAVG: another important objective of general "
+        "public interest"
+    ),
+    "art_23_1_f": _l(
+        "Art. 23(1)(f) GDPR, art. 41(1)(f) UAVG: judicial independence and proceedings"
+    ),
+    "art_23_1_g": _l(
+        "Art. 23(1)(g) GDPR, art. 41(1)(g) UAVG: breaches of ethics for regulated professions"
+    ),
+    "art_23_1_h": _l(
+        "Art. 23(1)(h) GDPR, art. 41(1)(h) UAVG: monitoring, inspection or regulatory functions"
+    ),
+    "art_23_1_i": _l(
+        "Art. 23(1)(i) GDPR, art. 41(1)(i) UAVG: protection of you or of the rights and "
+        "freedoms of others"
+    ),
+    "art_23_1_j": _l("Art. 23(1)(j) GDPR, art. 41(1)(j) UAVG: enforcement of civil-law claims"),
+}
+
+# rights.grounds.Basis: the Art. 6(1) basis of the processing the answer is about.
+BASES = {
+    "consent": _l("Consent (Art. 6(1)(a) GDPR)"),
+    "contract": _l("Contract (Art. 6(1)(b) GDPR)"),
+    "legal_obligation": _l("Legal obligation (Art. 6(1)(c) GDPR)"),
+    "vital_interests": _l("Vital interests (Art. 6(1)(d) GDPR)"),
+    "public_task": _l("Task in the public interest (Art. 6(1)(e) GDPR)"),
+    "legitimate_interests": _l("Legitimate interests (Art. 6(1)(f) GDPR)"),
 }
 
 OUTCOMES = {
@@ -66,6 +108,7 @@ EVENTS = {
     "request.assigned": _l("Assignee changed"),
     "request.split": _l("Split into linked requests"),
     "request.merged": _l("A duplicate was merged into this request"),
+    "request.follow_up": _l("Follow-up erasure request opened"),
     "identity.verified": _l("Identity verified; ID copies deleted"),
     "message.posted": _l("Message in the thread"),
     "document.uploaded": _l("Document uploaded"),
@@ -97,6 +140,25 @@ ERRORS = {
     "ground_mismatch": _l("A chosen ground does not apply to this right."),
     "ground_extra": _l("A fulfilled request cites no refusal ground."),
     "ground_required": _l("Choose at least one legal ground for the refusal."),
+    "refusal_not_allowed": _l(
+        "This request cannot be refused: an objection to direct marketing is absolute "
+        "(Art. 21(3) GDPR) and consent can always be withdrawn (Art. 7(3) GDPR)."
+    ),
+    "basis_required": _l(
+        "Say on which legal basis the data are processed: this ground depends on it."
+    ),
+    "basis": _l("Choose a legal basis from the list."),
+    "review_required": _l(
+        "A restriction under Art. 23 GDPR / art. 41 UAVG needs a date on which it is reviewed."
+    ),
+    "other_basis_explanation": _l(
+        "Explain to the subject which data stay processed on which other legal basis."
+    ),
+    "no_follow_up": _l("No erasure follows from this request."),
+    "follow_up_exists": _l("The follow-up erasure request was already opened."),
+    "package_required": _l(
+        "An access request is fulfilled with a copy: release the package first."
+    ),
     "reasons_required": _l("Explain the reasons: the subject is entitled to them."),
     "manifestly": _l("Choose unfounded or excessive."),
     "manifestly_ground": _l(

@@ -3,6 +3,7 @@ have an Art. 12(5) refusal approved by a second officer, send it (LEGAL.md §4.8
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
@@ -14,17 +15,30 @@ from portal.db import get_session
 from portal.staff import labels
 from portal.staff.blueprint import bp
 from portal.staff.case import _act, _confirmed, _form, _render_case
-from portal.staff.helpers import actor, check_version, load_case
-from rights import answers
+from portal.staff.helpers import actor, check_version, load_case, policy
+from rights import answers, followups
 from rights.db import now_utc
 from rights.errors import DomainError, ValidationFailed
+from rights.grounds import Basis, is_direct_marketing_objection, parse_basis
 from rights.models.request import Outcome, RightsRequest
 from rights.righttypes import RIGHTS
 from rights.sources.fulfilment import erasure_summary
 
 
+def _review_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationFailed("not a date", code="review_required") from None
+
+
 def _letter_body(
-    r: RightsRequest, outcome: Outcome, grounds: list[str], reasons: str, manifestly: str | None
+    r: RightsRequest,
+    outcome: Outcome,
+    grounds: list[str],
+    reasons: str,
+    manifestly: str | None,
+    basis: Basis | None = None,
 ) -> str:
     with force_locale(r.language):
         return render_template(
@@ -34,6 +48,8 @@ def _letter_body(
             grounds=grounds,
             reasons=reasons.strip(),
             manifestly=manifestly,
+            basis=basis.value if basis else "",
+            direct_marketing=is_direct_marketing_objection(r.right, r.details),
             labels=labels,
             article=RIGHTS[r.right].article,
             erasure=erasure_summary(get_session(), r),
@@ -51,8 +67,12 @@ def prepare_answer(reference: str) -> Any:
         grounds = [g.replace("\x00", "") for g in request.form.getlist("grounds")[:20]]
         manifestly = _form("manifestly") or None
         reasons = _form("reasons")
-        answers.check_answer(r, outcome, grounds, reasons, manifestly)
-        body = _letter_body(r, outcome, grounds, reasons, manifestly)
+        basis = parse_basis(_form("basis"))
+        review_on = _review_date(_form("review_on"))
+        answers.check_answer(
+            r, outcome, grounds, reasons, manifestly, basis=basis, review_on=review_on
+        )
+        body = _letter_body(r, outcome, grounds, reasons, manifestly, basis)
         answers.prepare_answer(
             get_session(),
             r,
@@ -63,6 +83,8 @@ def prepare_answer(reference: str) -> Any:
             actor=actor(),
             now=now_utc(),
             manifestly=manifestly,
+            basis=basis,
+            review_on=review_on,
         )
         return redirect(url_for("staff.letter", reference=r.reference), 303)
 
@@ -138,5 +160,19 @@ def approve_letter(reference: str) -> Any:
             raise ValidationFailed("no draft", code="letter_empty")
         answers.approve_answer(session, r, draft, actor=actor(), now=now_utc())
         return redirect(url_for("staff.letter", reference=r.reference), 303)
+
+    return _act(reference, do)
+
+
+@bp.post("/requests/<reference>/follow-up")
+@staff_required
+def follow_up(reference: str) -> Any:
+    """The erasure that follows a withdrawal of consent or an objection (Art. 17(1)(b)/(c))."""
+
+    def do(r: RightsRequest) -> Response:
+        new = followups.open_follow_up_erasure(
+            get_session(), r, actor=actor(), now=now_utc(), policy=policy()
+        )
+        return redirect(url_for("staff.case", reference=new.reference), 303)
 
     return _act(reference, do)
