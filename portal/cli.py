@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal import PROJECT_ROOT
+from portal.cases_cli import cases_group
 from portal.config import problems
 from portal.db import get_db
 from portal.sources.cli import sources_group
@@ -291,6 +292,7 @@ COMMANDS = (
     demo_group,
     worker_group,
     audit_group,
+    cases_group,
     config_group,
     gen_key,
     dev,
