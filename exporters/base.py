@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol, TextIO
 
+from exporters.errors import ExportInvalid
 from exporters.model import ExportPackage
-from rights.errors import ValidationFailed
 
 Writer = Callable[[BinaryIO], None]
 
@@ -32,7 +32,7 @@ class FormatOptions:
 
     def __post_init__(self) -> None:
         if self.csv_delimiter not in (",", ";"):
-            raise ValidationFailed("csv delimiter must be ',' or ';'", delimiter=self.csv_delimiter)
+            raise ExportInvalid("csv delimiter must be ',' or ';'", delimiter=self.csv_delimiter)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rights.errors import ValidationFailed
+from exporters.errors import ExportInvalid
 
 MANIFEST_PATH = "manifest.json"
 Progress = Callable[[int], None]
@@ -42,7 +42,7 @@ class Manifest:
 
     @classmethod
     def from_json(cls, raw: bytes) -> Manifest:
-        """Parse ``manifest.json``; ``ValidationFailed`` if it is not a manifest."""
+        """Parse ``manifest.json``; ``ExportInvalid`` if it is not a manifest."""
         try:
             data = json.loads(raw)
             files = tuple(
@@ -60,7 +60,7 @@ class Manifest:
                 files,
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise ValidationFailed("manifest.json is not a valid manifest") from exc
+            raise ExportInvalid("manifest.json is not a valid manifest") from exc
 
     @property
     def total_size(self) -> int:

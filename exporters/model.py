@@ -13,7 +13,7 @@ cost of one query per format). Use :func:`rows` to wrap an in-memory sequence.
 All texts in the model (labels, purposes, retention, ...) are already in the package language;
 the exporters' own texts come from :mod:`exporters.i18n`.
 
-Invalid models raise :class:`rights.errors.ValidationFailed` on construction.
+Invalid models raise :class:`exporters.errors.ExportInvalid` on construction.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from rights.errors import ValidationFailed
+from exporters.errors import ExportInvalid
 
 FORMAT_VERSION = "1.0"
 
@@ -60,7 +60,7 @@ def rows(records: Sequence[Record]) -> RecordSource:
 
 def _require(condition: bool, message: str, **params: Any) -> None:
     if not condition:
-        raise ValidationFailed(message, **params)
+        raise ExportInvalid(message, **params)
 
 
 def _require_aware(value: datetime, name: str) -> None:

@@ -32,13 +32,13 @@ from typing import IO, Any, BinaryIO
 
 from exporters import i18n
 from exporters.base import FormatOptions, OutputFile
+from exporters.errors import ExportInvalid
 from exporters.json_format import SCHEMA_PATH, schema_bytes
 from exporters.manifest import MANIFEST_PATH, Manifest, ManifestEntry, Progress
 from exporters.model import ExportPackage
 from exporters.registry import get_format
 from exporters.verify import VerifyReport, read_manifest, verify_package
 from exporters.ziputil import COMPRESSION, entry, zip_time
-from rights.errors import ValidationFailed
 
 README_PATH = "README.txt"
 DEFAULT_FORMATS = ("json", "csv", "xlsx", "html")
@@ -121,7 +121,7 @@ def output_files(
         files.extend(get_format(name).files(pkg, options))
     paths = [f.path for f in files]
     if len(set(paths)) != len(paths):
-        raise ValidationFailed("two output files share a path")
+        raise ExportInvalid("two output files share a path")
     return sorted(files, key=lambda f: f.path)
 
 
@@ -159,7 +159,7 @@ def build_package(
 ) -> Manifest:
     """Write the ZIP package for ``pkg`` into ``out`` and return its manifest.
 
-    Raises ``ValidationFailed`` for an unknown format, a bad delimiter or a record that does
+    Raises ``ExportInvalid`` for an unknown format, a bad delimiter or a record that does
     not fit its category's fields (the ZIP is then incomplete and must be discarded).
     """
     options = FormatOptions(csv_delimiter=csv_delimiter, html_row_limit=html_row_limit)

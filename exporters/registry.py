@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 from exporters.base import Format
 from exporters.csv_format import CsvFormat
+from exporters.errors import ExportInvalid
 from exporters.html_format import HtmlFormat
 from exporters.json_format import JsonFormat
 from exporters.xlsx_format import XlsxFormat
-from rights.errors import ValidationFailed
 
 FORMATS: Mapping[str, Format] = {
     "json": JsonFormat(),
@@ -20,8 +20,8 @@ FORMATS: Mapping[str, Format] = {
 
 
 def get_format(name: str) -> Format:
-    """The format registered as ``name``; ``ValidationFailed`` if there is none."""
+    """The format registered as ``name``; ``ExportInvalid`` if there is none."""
     try:
         return FORMATS[name]
     except KeyError:
-        raise ValidationFailed(f"unknown export format {name!r}", format=name) from None
+        raise ExportInvalid(f"unknown export format {name!r}", format=name) from None

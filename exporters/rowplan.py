@@ -4,7 +4,7 @@ Calling a Python converter for every cell costs more than ``csv.writer`` itself.
 row's *type signature* (the tuple of its value types, computed in C) selects a cached plan,
 built once per signature, that lists the plain-string cells to check for formula triggers and
 the cells that need a Python converter (booleans, datetimes, floats, Decimals, and anything of
-an unexpected type, whose converter raises ``ValidationFailed``). All other cells (``None``,
+an unexpected type, whose converter raises ``ExportInvalid``). All other cells (``None``,
 ``int`` in an integer column, ``date`` in a date column) pass through untouched, so type
 checking happens once per signature, not once per cell.
 

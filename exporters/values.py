@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NoReturn
 
+from exporters.errors import ExportInvalid
 from exporters.model import FieldSpec, Record
-from rights.errors import ValidationFailed
 
 Converter = Callable[[Any], Any]
 ConverterFactory = Callable[[FieldSpec], Converter]
@@ -27,7 +27,7 @@ Row = Sequence[Any]
 
 
 def wrong_type(spec: FieldSpec, value: Any) -> NoReturn:
-    raise ValidationFailed(
+    raise ExportInvalid(
         f"field {spec.name!r} ({spec.type}) got a {type(value).__name__}",
         field=spec.name,
         type=spec.type,
@@ -37,7 +37,7 @@ def wrong_type(spec: FieldSpec, value: Any) -> NoReturn:
 def make_row_reader(fields: Sequence[FieldSpec]) -> Callable[[Record], Row]:
     """A function that returns a record's values in field order (missing keys are ``None``).
 
-    A key that is not a declared field raises ``ValidationFailed``: dropping it silently would
+    A key that is not a declared field raises ``ExportInvalid``: dropping it silently would
     make the copy incomplete (Art. 15(3)).
     """
     names = tuple(f.name for f in fields)
@@ -48,7 +48,7 @@ def make_row_reader(fields: Sequence[FieldSpec]) -> Callable[[Record], Row]:
     def slow(record: Record) -> Row:
         extra = record.keys() - known
         if extra:
-            raise ValidationFailed(
+            raise ExportInvalid(
                 f"record has undeclared fields: {sorted(extra)!r}", fields=sorted(extra)
             )
         return tuple(record.get(name) for name in names)
@@ -70,7 +70,7 @@ def utc(spec: FieldSpec, value: Any) -> datetime:
     if type(value) is not datetime and not isinstance(value, datetime):
         wrong_type(spec, value)
     if value.utcoffset() is None:
-        raise ValidationFailed(f"field {spec.name!r} has a naive datetime", field=spec.name)
+        raise ExportInvalid(f"field {spec.name!r} has a naive datetime", field=spec.name)
     return value.astimezone(UTC)
 
 
@@ -90,7 +90,7 @@ def check_number(spec: FieldSpec, value: Any) -> int | float | Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         wrong_type(spec, value)
     if not (isinstance(value, int) or math.isfinite(value)):
-        raise ValidationFailed(f"field {spec.name!r} is not a finite number", field=spec.name)
+        raise ExportInvalid(f"field {spec.name!r} is not a finite number", field=spec.name)
     return value
 
 

@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import IO
 
+from exporters.errors import ExportInvalid
 from exporters.manifest import MANIFEST_PATH, Manifest, Progress
-from rights.errors import ValidationFailed
 
 CHUNK = 1 << 20
 Source = str | os.PathLike[str] | IO[bytes]
@@ -44,12 +44,12 @@ class VerifyReport:
 
 
 def read_manifest(source: Source) -> Manifest:
-    """The manifest of a package; ``ValidationFailed`` if the ZIP or manifest is unreadable."""
+    """The manifest of a package; ``ExportInvalid`` if the ZIP or manifest is unreadable."""
     try:
         with zipfile.ZipFile(source) as archive:
             return Manifest.from_json(archive.read(MANIFEST_PATH))
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ValidationFailed("not a readable export package") from exc
+        raise ExportInvalid("not a readable export package") from exc
 
 
 def _digest(
@@ -86,7 +86,7 @@ def _verify(archive: zipfile.ZipFile, progress: Progress | None) -> VerifyReport
         manifest = Manifest.from_json(archive.read(MANIFEST_PATH))
     except KeyError:
         return VerifyReport(duplicates=duplicates, error="manifest.json is missing")
-    except (ValidationFailed, zipfile.BadZipFile) as exc:
+    except (ExportInvalid, zipfile.BadZipFile) as exc:
         return VerifyReport(duplicates=duplicates, error=str(exc))
     listed = {f.path for f in manifest.files}
     extra = tuple(sorted(set(names) - listed - {MANIFEST_PATH}))

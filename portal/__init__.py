@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as config_module
 
@@ -39,17 +40,30 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     _check(app)
 
-    from portal import db, errors, i18n, security, views
+    from portal import db, errors, i18n, input_guard, security, views
 
     db.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     from portal import cli
 
     cli.init_app(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``PORTAL_TRUSTED_PROXIES`` reverse proxies, take the client's address, scheme
+    and host from their ``X-Forwarded-*`` headers (rate limits, audit, https detection).
+    Without the setting those headers are ignored: a client could forge them."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
 
 def _check(app: Flask) -> None:

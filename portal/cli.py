@@ -12,11 +12,12 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal import PROJECT_ROOT
+from portal.backup_cli import audit_anchor, backup_group, parse_anchor
 from portal.cases_cli import cases_group
 from portal.config import problems
 from portal.db import get_db
 from portal.sources.cli import sources_group
-from rights.audit import SYSTEM, verify_chain
+from rights.audit import SYSTEM, Anchor, verify_chain
 from rights.crypto import generate_key
 from rights.db import now_utc
 from rights.deadlines import NLHolidayCalendar
@@ -191,11 +192,18 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option(
+    "--anchor",
+    "anchor_",
+    callback=parse_anchor,
+    metavar="SEQ:HASH",
+    help="An anchor printed earlier by `audit anchor`: fail on a copy older than it.",
+)
 @with_appcontext
-def audit_verify() -> None:
+def audit_verify(anchor_: Anchor | None) -> None:
     """Check the hash chain; exit 1 and name the first broken link if it is not intact."""
     with get_db().sessionmaker() as session:
-        report = verify_chain(session)
+        report = verify_chain(session, anchor=anchor_)
     if report.ok:
         click.echo(f"audit chain intact: {report.checked} events")
         return
@@ -205,6 +213,9 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+audit_group.add_command(audit_anchor)
 
 
 @click.group("config")
@@ -292,6 +303,7 @@ COMMANDS = (
     demo_group,
     worker_group,
     audit_group,
+    backup_group,
     cases_group,
     config_group,
     gen_key,

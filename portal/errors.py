@@ -11,6 +11,7 @@ from markupsafe import escape
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from exporters.errors import ExportInvalid
 from rights.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def _http(exc: HTTPException) -> tuple[str, int] | HTTPException:
     return render_error(exc.code)
 
 
-def _domain(exc: DomainError) -> tuple[str, int]:
+def _domain(exc: DomainError | ExportInvalid) -> tuple[str, int]:
     return render_error(exc.http_status)
 
 
@@ -84,6 +85,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf)
     app.register_error_handler(HTTPException, _http)
     app.register_error_handler(DomainError, _domain)
+    app.register_error_handler(ExportInvalid, _domain)
     app.register_error_handler(StaleDataError, _stale)
     if not app.config.get("TESTING") or app.config.get("TEST_HANDLE_500"):
         app.register_error_handler(Exception, _unexpected)

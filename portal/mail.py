@@ -6,7 +6,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from pathlib import Path
 
 from flask import Flask, current_app, render_template
@@ -57,10 +57,19 @@ def render(session: Session, mail: OutboxMail) -> EmailMessage:
     msg["To"] = mail.to_addr
     msg["Subject"] = " ".join(subject.split())
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=current_app.config["MAIL_FROM"].rpartition("@")[2])
+    msg["Message-ID"] = message_id(mail, current_app.config["MAIL_FROM"])
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(body)
     return msg
+
+
+def message_id(mail: OutboxMail, sender: str) -> str:
+    """The same ``Message-ID`` for every attempt at one outbox row, so a mail sent again
+    after a crash between hand-over and the "sent" mark is recognisably the same mail (mail
+    clients and servers fold duplicates by it). See docs/operations.md, "Mail"."""
+    domain = sender.rpartition("@")[2] or "localhost"
+    created = mail.created_at.strftime("%Y%m%d%H%M%S") if mail.created_at else "0"
+    return f"<dsr-outbox-{mail.id}.{created}@{domain}>"
 
 
 def deliver(app: Flask, msg: EmailMessage, mail_id: int) -> None:

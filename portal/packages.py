@@ -83,7 +83,7 @@ def build_request_package(
 ) -> Package:
     """Build the ZIP for ``export_package`` and store it encrypted as a new package of
     ``request`` (flushes; the caller commits). A portability request gets the Art. 20
-    subset. ``ValidationFailed`` from the exporters leaves no file behind."""
+    subset. ``ExportInvalid`` from the exporters leaves no file behind."""
     if request.right is RightType.PORTABILITY and export_package.right != "portability":
         export_package = export_package.for_portability()
     chosen = tuple(formats or default_formats(request))

@@ -103,6 +103,35 @@ class ChainReport:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """A chain position kept outside the database (``SEQ:HASH``), so a copy that was
+    truncated, rolled back or restored from an older backup can be told apart from the
+    live chain: the head is copied with the data, the anchor is not."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """``SEQ:HASH`` with a decimal sequence number and 64 hex digits; ``ValueError``."""
+        seq, sep, digest = text.strip().partition(":")
+        if not sep or not seq.isascii() or not seq.isdigit() or len(seq) > 18:
+            raise ValueError("an anchor is SEQ:HASH, e.g. 42:3f9a...")
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest.lower()):
+            raise ValueError("the hash of an anchor is 64 hexadecimal digits")
+        return cls(int(seq), digest.lower())
+
+
+def anchor(session: Session) -> Anchor:
+    """The chain's current head as an anchor to keep elsewhere."""
+    head = session.get(AuditHead, 1)
+    return Anchor(0, GENESIS) if head is None else Anchor(head.seq, head.hash)
+
+
 def _events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
     last = 0
     while True:
@@ -123,13 +152,16 @@ def _events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
         session.expunge_all()
 
 
-def verify_chain(session: Session) -> ChainReport:
+def verify_chain(session: Session, anchor: Anchor | None = None) -> ChainReport:
     """Walk the chain in order; report the first event whose link does not hold.
 
     Detects edited rows (hash mismatch), deleted or inserted rows (sequence gap or wrong
-    ``prev_hash``) and a truncated tail (the head points past the last event).
+    ``prev_hash``) and a truncated tail (the head points past the last event). With an
+    ``anchor`` kept elsewhere, also a copy that ends before the anchor (older or truncated
+    together with its head) or that holds another event at the anchor's position.
     """
     prev, expected_seq, checked = GENESIS, 1, 0
+    anchored: str | None = GENESIS if anchor is not None and anchor.seq == 0 else None
     for event in _events(session):
         if event.seq != expected_seq:
             return ChainReport(False, checked, expected_seq, "missing event")
@@ -137,8 +169,16 @@ def verify_chain(session: Session) -> ChainReport:
             return ChainReport(False, checked, event.seq, "broken link to previous event")
         if _link(prev, event) != event.hash:
             return ChainReport(False, checked, event.seq, "event content changed")
+        if anchor is not None and event.seq == anchor.seq:
+            anchored = event.hash
         prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != checked or head.hash != prev):
         return ChainReport(False, checked, checked + 1, "events missing at the end")
+    if anchor is not None and anchored is None:
+        return ChainReport(
+            False, checked, checked + 1, f"the chain ends before the anchor (event {anchor.seq})"
+        )
+    if anchor is not None and anchored != anchor.hash:
+        return ChainReport(False, checked, anchor.seq, "the event at the anchor is different")
     return ChainReport(True, checked)

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from exporters.errors import ExportInvalid
 from exporters.package import DEFAULT_FORMATS
 from exporters.verify import read_manifest, verify_package
 from portal.db import get_db
@@ -91,7 +92,7 @@ def package_build(
                     csv_delimiter=delimiter,
                     progress=progress,
                 )
-            except DomainError as exc:
+            except (DomainError, ExportInvalid) as exc:
                 raise click.ClickException(str(exc)) from exc
         if out is not None:
             with out.open("wb") as target:
@@ -166,7 +167,7 @@ def package_build_return(org_slug: str, by_email: str, language: str, delimiter:
                     csv_delimiter=delimiter,
                     progress=progress,
                 )
-            except DomainError as exc:
+            except (DomainError, ExportInvalid) as exc:
                 raise click.ClickException(str(exc)) from exc
         session.commit()
         summary = package.manifest_summary
@@ -189,7 +190,7 @@ def package_verify(zip_path: Path) -> None:
     """Check every file of a package ZIP against its manifest; exit 1 if anything is off."""
     try:
         total = read_manifest(zip_path).total_size
-    except DomainError as exc:
+    except (DomainError, ExportInvalid) as exc:
         click.echo(f"{zip_path}: {exc}", err=True)
         sys.exit(1)
     with click.progressbar(length=total, label="Verifying") as bar:

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from exporters.csv_format import write_csv
+from exporters.errors import ExportInvalid
 from exporters.model import CategoryData, FieldSpec, rows
-from rights.errors import ValidationFailed
 from tests.exporters.conftest import CONTACT_FIELDS, TRIGGER_VALUES, contact_records, make_package
 from tests.exporters.roundtrip import expected_csv, read_csv
 
@@ -54,7 +54,7 @@ def test_a_string_in_a_number_column_cannot_bypass_escaping() -> None:
         provided_by_subject=True,
         legal_basis="consent",
     )
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         export(category)
 
 
@@ -70,7 +70,7 @@ def test_a_string_in_a_number_column_cannot_bypass_escaping() -> None:
 )
 def test_values_of_the_wrong_type_are_refused(spec: FieldSpec, value: object) -> None:
     category = CategoryData("k", "K", (spec,), rows([{"d": value}]), True, "consent")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         export(category)
 
 
@@ -78,7 +78,7 @@ def test_undeclared_fields_are_refused_not_dropped() -> None:
     category = CategoryData(
         "k", "K", (FieldSpec("a", "A"),), rows([{"a": "x", "b": "y"}]), True, "consent"
     )
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         export(category)
     same_size = CategoryData(
         "k",
@@ -88,5 +88,5 @@ def test_undeclared_fields_are_refused_not_dropped() -> None:
         True,
         "consent",
     )
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         export(same_size)

@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from exporters.errors import ExportInvalid
 from exporters.model import CategoryData, ExportPackage, FieldSpec, ProcessingInfo, rows
-from rights.errors import ValidationFailed
 from tests.exporters.conftest import RECEIVED_AT, make_package
 
 
@@ -52,18 +52,18 @@ def test_invalid_packages_are_refused(change: dict[str, object]) -> None:
         "sources": [],
     }
     values.update(change)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         ExportPackage(**values)  # type: ignore[arg-type]
 
 
 def test_invalid_categories_are_refused() -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         CategoryData(
             "k", "K", (FieldSpec("a", "A"), FieldSpec("a", "B")), rows([]), True, "consent"
         )
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         CategoryData("k", "K", (), rows([]), True, "consent")
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         FieldSpec("a", "A", "text")  # type: ignore[arg-type]
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         ProcessingInfo(purposes=[], legal_basis=[], retention="")

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from exporters.errors import ExportInvalid
 from exporters.model import ExportPackage
 from exporters.package import build_package, read_manifest, verify_package
-from rights.errors import ValidationFailed
 from tests.exporters.conftest import GENERATED_AT, make_package
 
 
@@ -162,7 +162,7 @@ def test_generator_records_are_read_once_per_format() -> None:
 
 
 def test_unknown_format_or_delimiter_is_refused() -> None:
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         build(make_package(), formats=("pdf",))
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ExportInvalid):
         build(make_package(), csv_delimiter="\t")

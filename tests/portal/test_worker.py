@@ -114,3 +114,22 @@ def test_worker_survives_a_failed_pass(app, monkeypatch):
         signal_module.signal(signal_module.SIGTERM, previous[0])
         signal_module.signal(signal_module.SIGINT, previous[1])
     assert len(calls) == 2
+
+
+def test_a_mail_sent_again_after_a_lost_sent_mark_has_the_same_message_id(
+    smtp_app, db_session, make_request
+):
+    req = _queue(db_session, make_request)
+    with smtp_server() as inbox:
+        smtp_app.config["SMTP_PORT"] = inbox.port
+        assert run_once(smtp_app).sent == 1
+        # A crash between hand-over and the "sent" mark: the lease brings the mail back.
+        mail = db_session.query(OutboxMail).filter_by(request_id=req.id).one()
+        db_session.refresh(mail)
+        mail.status = MailStatus.PENDING
+        mail.next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
+        db_session.commit()
+        assert run_once(smtp_app).sent == 1
+    first, second = (m.message["Message-ID"] for m in inbox.messages)
+    assert first == second
+    assert first.startswith(f"<dsr-outbox-{mail.id}.") and first.endswith("@portal.test>")

@@ -1,0 +1,72 @@
+"""Input that cannot be read as it was meant is refused, never stored altered.
+
+Werkzeug decodes form fields leniently: an undecodable ``%FF`` in a URL-encoded body is kept
+as the literal text ``%FF`` and a broken byte in a multipart field becomes U+FFFD, so a
+latin-1 form's "José" would be stored as "Jos%E9". This check runs before every view: a
+query string or form body that is not valid UTF-8 gets a 400 page in the user's language
+saying nothing was stored; a form with more fields than ``MAX_FORM_FIELDS`` gets 413
+(no form of the portal has more than a few dozen). See docs/architecture.md, "Bad input".
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, current_app, request
+from flask_babel import gettext as _
+
+from portal.errors import render_error
+
+DEFAULT_MAX_FORM_FIELDS = 300
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _is_utf8_urlencoded(raw: bytes) -> bool:
+    """Every key and value of ``raw`` (``a=b&c=d``, percent-encoded) is valid UTF-8."""
+    for pair in raw.split(b"&"):
+        for piece in pair.split(b"=", 1):
+            try:
+                unquote_to_bytes(piece.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def _field_count(raw: bytes) -> int:
+    return 0 if not raw else raw.count(b"&") + 1
+
+
+def _undecodable() -> tuple[str, int]:
+    return render_error(
+        400,
+        _(
+            "Part of what you sent could not be read (it was not encoded as UTF-8). "
+            "Nothing was stored. Please go back, type the text again and send it once more."
+        ),
+    )
+
+
+def check_input() -> tuple[str, int] | None:
+    limit = int(current_app.config.get("MAX_FORM_FIELDS") or DEFAULT_MAX_FORM_FIELDS)
+    if not _is_utf8_urlencoded(request.query_string):
+        return _undecodable()
+    if _field_count(request.query_string) > limit:
+        return render_error(413, _("The form has too many fields."))
+    if request.method not in ("POST", "PUT", "PATCH") or request.mimetype not in FORM_TYPES:
+        return None
+    if request.mimetype == "application/x-www-form-urlencoded":
+        body = request.get_data(cache=True)
+        if _field_count(body) > limit:
+            return render_error(413, _("The form has too many fields."))
+        return None if _is_utf8_urlencoded(body) else _undecodable()
+    fields = [value for _key, value in request.form.items(multi=True)]
+    if len(fields) + len(request.files) > limit:
+        return render_error(413, _("The form has too many fields."))
+    # Werkzeug puts U+FFFD where a multipart field's bytes were not UTF-8.
+    return _undecodable() if any("\ufffd" in value for value in fields) else None
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("MAX_FORM_FIELDS", DEFAULT_MAX_FORM_FIELDS)
+    # First of all before-request functions: it must see the raw body before CSRF parses it.
+    app.before_request_funcs.setdefault(None, []).insert(0, check_input)
