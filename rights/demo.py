@@ -395,9 +395,7 @@ def _workspace_samples(
         (20, Outcome.FULFILLED, []),
         (34, Outcome.PARTIALLY_FULFILLED, ["art_15_4"]),
     ):
-        # A fulfilled access answer needs a released copy (docs/legal.md): the fulfilled
-        # sample is a rectification.
-        kind = RectificationDetails() if outcome is Outcome.FULFILLED else AccessDetails()
+        kind = RectificationDetails() if grounds == [] else AccessDetails()  # access: a copy
         done = make(days_ago, "Demo Betrokkene", "demo@example.nl", sport, kind)
         letter = answers.prepare_answer(
             session,

@@ -3,6 +3,7 @@ have an Art. 12(5) refusal approved by a second officer, send it (LEGAL.md §4.8
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -56,36 +57,45 @@ def _letter_body(
         )
 
 
+@dataclass(frozen=True)
+class AnswerForm:
+    """The answer form, parsed; the domain checks that its parts fit (docs/legal.md)."""
+
+    outcome: Outcome
+    grounds: list[str]
+    reasons: str
+    manifestly: str | None
+    basis: Basis | None
+    review_on: date | None
+
+
+def _answer_form() -> AnswerForm:
+    try:
+        outcome = Outcome(_form("outcome"))
+    except ValueError:
+        raise ValidationFailed("choose the outcome", code="ground_required") from None
+    return AnswerForm(
+        outcome=outcome,
+        grounds=[g.replace("\x00", "") for g in request.form.getlist("grounds")[:20]],
+        reasons=_form("reasons"),
+        manifestly=_form("manifestly") or None,
+        basis=parse_basis(_form("basis")),
+        review_on=_review_date(_form("review_on")),
+    )
+
+
 @bp.post("/requests/<reference>/answer")
 @staff_required
 def prepare_answer(reference: str) -> Any:
     def do(r: RightsRequest) -> Response:
-        try:
-            outcome = Outcome(_form("outcome"))
-        except ValueError:
-            raise ValidationFailed("choose the outcome", code="ground_required") from None
-        grounds = [g.replace("\x00", "") for g in request.form.getlist("grounds")[:20]]
-        manifestly = _form("manifestly") or None
-        reasons = _form("reasons")
-        basis = parse_basis(_form("basis"))
-        review_on = _review_date(_form("review_on"))
-        answers.check_answer(
-            r, outcome, grounds, reasons, manifestly, basis=basis, review_on=review_on
-        )
-        body = _letter_body(r, outcome, grounds, reasons, manifestly, basis)
+        f = _answer_form()
+        args = (f.outcome, f.grounds, f.reasons, f.manifestly)
+        answers.check_answer(r, *args, basis=f.basis, review_on=f.review_on)
+        body = _letter_body(r, *args, f.basis)
         answers.prepare_answer(
-            get_session(),
-            r,
-            outcome,
-            grounds,
-            reasons,
-            body,
-            actor=actor(),
-            now=now_utc(),
-            manifestly=manifestly,
-            basis=basis,
-            review_on=review_on,
-        )
+            get_session(), r, f.outcome, f.grounds, f.reasons, body, actor=actor(),
+            now=now_utc(), manifestly=f.manifestly, basis=f.basis, review_on=f.review_on,
+        )  # fmt: skip
         return redirect(url_for("staff.letter", reference=r.reference), 303)
 
     return _act(reference, do)
