@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.mail import render
+from portal.public.history import history
 from rights import requests as ops
 from rights.answers import REMEDY_NOTICE_EN, REMEDY_NOTICE_NL
 from rights.audit import SYSTEM
@@ -154,6 +155,11 @@ def test_the_information_mail_says_the_clock_is_paused_only_when_it_is(
     assert "is paused" in _mail(app, db_session, early, "information_requested")
     text = _mail(app, db_session, late, "information_requested")
     assert "is paused" not in text and "keeps running" in text
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert any("is paused" in step.text for step in history(db_session, early))
+        steps = [step.text for step in history(db_session, late)]
+        assert not any("is paused" in t for t in steps)
+        assert any("keeps running" in t for t in steps)
 
 
 def test_an_unanswered_identity_question_closes_the_request_with_the_complaint_text(
@@ -176,3 +182,6 @@ def test_an_unanswered_identity_question_closes_the_request_with_the_complaint_t
     assert clarification.state is RequestState.AWAITING_INFORMATION
     text = _mail(app, db_session, r, "identity_unanswered")
     assert "Autoriteit Persoonsgegevens" in text and "rechtbank" in text
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        steps = [step.text for step in history(db_session, r)]
+    assert any("did not receive the information to confirm who you are" in t for t in steps)
