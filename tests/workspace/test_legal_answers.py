@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal.mail import render
@@ -155,7 +156,7 @@ def test_the_information_mail_says_the_clock_is_paused_only_when_it_is(
     assert "is paused" in _mail(app, db_session, early, "information_requested")
     text = _mail(app, db_session, late, "information_requested")
     assert "is paused" not in text and "keeps running" in text
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.test_request_context(), force_locale("en"):
         assert any("is paused" in step.text for step in history(db_session, early))
         steps = [step.text for step in history(db_session, late)]
         assert not any("is paused" in t for t in steps)
@@ -182,6 +183,6 @@ def test_an_unanswered_identity_question_closes_the_request_with_the_complaint_t
     assert clarification.state is RequestState.AWAITING_INFORMATION
     text = _mail(app, db_session, r, "identity_unanswered")
     assert "Autoriteit Persoonsgegevens" in text and "rechtbank" in text
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with app.test_request_context(), force_locale("en"):
         steps = [step.text for step in history(db_session, r)]
     assert any("did not receive the information to confirm who you are" in t for t in steps)
