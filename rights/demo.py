@@ -386,7 +386,7 @@ def _workspace_samples(
         )
         return ops.create_request(session, intake, actor=actor, now=now, policy=policy)
 
-    ready = make(4, "Noor Bakker", "noor@example.nl", bakker, AccessDetails())
+    ready = make(4, "Noor Bakker", "noor@example.nl", bakker, RectificationDetails())  # no copy
     ready.assignee_id = officer.id
     lifecycle.transition(session, ready, RequestState.IN_PROGRESS, actor=actor, now=now)
     make(40, "Henk de Jong", "henk@example.nl", sport, AccessDetails())  # overdue
