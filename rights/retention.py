@@ -31,6 +31,7 @@ from rights.models.mail import OutboxMail
 from rights.models.package import Package, Transmission
 from rights.models.request import RightsRequest, Suspension
 from rights.models.source import SourceAction, SourceTask, SubjectMatch
+from rights.restriction import restricted_request_ids
 
 # Details keys that hold codes, not free text: kept for the figures.
 CODE_DETAILS = frozenset({"scope", "ground", "basis", "format"})
@@ -95,19 +96,18 @@ def _has_personal_data() -> ColumnElement[bool]:
 
 
 def due_for_purge(session: Session, *, now: datetime, days: int) -> list[RightsRequest]:
-    """Finished cases past their retention that still hold personal data (oldest first)."""
+    """Finished cases past their retention that still hold personal data, except those whose
+    restriction is still in force (oldest first)."""
     cutoff = now - timedelta(days=days)
-    return list(
-        session.scalars(
-            select(RightsRequest)
-            .where(
-                and_(RightsRequest.state.in_(FINAL_STATES), finished_at() <= cutoff),
-                _has_personal_data(),
-            )
-            .order_by(RightsRequest.id)
-            .limit(BATCH)
-        )
+    # A restriction still in force needs the identifiers to be honoured (Art. 18(2)).
+    in_force = restricted_request_ids(session)
+    query = select(RightsRequest).where(
+        and_(RightsRequest.state.in_(FINAL_STATES), finished_at() <= cutoff),
+        _has_personal_data(),
     )
+    if in_force:
+        query = query.where(RightsRequest.id.not_in(in_force))
+    return list(session.scalars(query.order_by(RightsRequest.id).limit(BATCH)))
 
 
 def _count(session: Session, model: type, *where: ColumnElement[bool]) -> int:
