@@ -169,3 +169,23 @@ def test_cases_purge_command_dry_run_and_audit_verify(
     assert db_session.get(RightsRequest, r.id).requester_email == ""
     verify = runner.invoke(args=["audit", "verify"])
     assert verify.exit_code == 0, verify.output
+
+
+def test_a_worker_pass_deletes_the_id_copies_of_finished_cases(
+    app, db_session, make_request, make_user
+):
+    from portal.storage import document_store
+    from portal.worker import JOBS, run_once
+
+    assert {"finished_case_documents", "case_purge", "identity_unanswered"} <= set(JOBS)
+    officer = Actor.user(make_user(name="Olga Officer").id)
+    with app.app_context():
+        store = document_store(app)
+    r = make_request(RectificationDetails(), received_at=datetime.now(UTC) - timedelta(days=3),
+                     channel=Channel.EMAIL)  # fmt: skip
+    doc = _upload(db_session, store, r, now=datetime.now(UTC) - timedelta(days=2))
+    _answer(db_session, r, officer, Outcome.REFUSED, ["art_11_2"], now=datetime.now(UTC))
+    db_session.commit()
+    run_once(app)
+    db_session.expire_all()
+    assert db_session.get(Document, doc.id).deleted_at is not None
