@@ -40,10 +40,10 @@ from rights.db import Base  # noqa: E402
 from rights.engine import make_engine  # noqa: E402
 from rights.models.org import Organisation, OrganisationKind  # noqa: E402
 from rights.models.source import DataSource, SourceKind  # noqa: E402
+from rights.sources.adapters.file import file_matches  # noqa: E402
 from rights.sources.datafile import FileLimits  # noqa: E402
-from rights.sources.fulfilment import _file_matches  # noqa: E402
 from rights.sources.ingest import ingest_data_file  # noqa: E402
-from rights.sources.sqlsource import SubjectKeys  # noqa: E402
+from rights.sources.subject import SubjectKeys  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 HEADER = "Klantnummer;Voornaam;Achternaam;E-mailadres;Telefoon;Postcode;Huisnummer;Woonplaats"
@@ -172,7 +172,7 @@ def lookups(engine: Engine, source_id: int, rows: int, count: int) -> dict[str, 
                 customer_numbers=(cells[0],),
             )
             start = time.perf_counter()
-            found = _file_matches(session, source, keys)
+            found = file_matches(session, source, keys)
             ours_t.append(time.perf_counter() - start)
             assert found, i
         conn = session.connection()

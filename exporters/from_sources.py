@@ -1,4 +1,4 @@
-"""Turn the rights layer's copies of a subject's data (``rights.sources.fulfilment``) into an
+"""Turn the rights layer's copies of a subject's data (``rights.sources.copies``) into an
 :class:`~exporters.model.ExportPackage`, so every export format can render them."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from exporters.model import (
 __all__ = ["to_package", "to_return_package", "to_section"]
 
 
-# Structural types of ``rights.sources.fulfilment.CategoryCopy`` / ``SourceCopy`` (exporters
+# Structural types of ``rights.sources.copies.CategoryCopy`` / ``SourceCopy`` (exporters
 # imports nothing from the rights layer but its errors).
 class CategoryCopy(Protocol):
     @property

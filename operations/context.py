@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from rights.audit import SYSTEM, Actor
 from rights.db import now_utc
 from rights.documents import DEFAULT_MAX_BYTES, DocumentStore
+from rights.identifiers import derive_hash_key
 from rights.keys import Keyring, Purpose
 from rights.packages import PackageStore
 from rights.policy import Policy
@@ -76,8 +77,6 @@ class Context:
 
     def identifier_hash_key(self) -> bytes:
         """Key of the keyed hashes of identifiers (suppression list, record index)."""
-        from rights.sources.fulfilment import derive_hash_key  # moves with issue 11 split
-
         return derive_hash_key(self.keyring.legacy)
 
     def download_code_key(self) -> bytes:

@@ -11,11 +11,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from operations.demo import load_demo
+from operations.demo_sources import load_demo_sources
 from portal import PROJECT_ROOT
 from portal.backup_cli import audit_anchor, backup_group, parse_anchor
 from portal.cases_cli import cases_group
 from portal.config import problems
+from portal.context import context_for
 from portal.db import get_db
+from portal.delivery.demo import load_demo_package
 from portal.sources.cli import sources_group
 from rights.audit import SYSTEM, Anchor, verify_chain
 from rights.crypto import generate_key
@@ -121,7 +125,7 @@ def create_user_command(
 def reset_factor_command(email: str) -> None:
     """Reset a user's second factor and lock (e.g. the only admin lost their phone and
     recovery codes); audited, the user is mailed and enrols again at the next login."""
-    from rights import accounts
+    from rights import administration as accounts
     from rights.users import find_user
 
     with get_db().sessionmaker() as session:
@@ -135,19 +139,6 @@ def reset_factor_command(email: str) -> None:
     click.echo(f"second factor reset for {email}; it is set up again at the next login")
 
 
-def _load_demo_sources(app: Flask, session: object) -> None:
-    """Issue 7: the demo CRM database (in the instance folder) and mailing file."""
-    from rights.crypto import parse_key
-    from rights.demo import load_demo_sources
-
-    load_demo_sources(
-        session,  # type: ignore[arg-type]
-        now=now_utc(),
-        folder=Path(app.instance_path),
-        key=parse_key(app.config["ENCRYPTION_KEY"]),
-    )
-
-
 @click.group("demo")
 def demo_group() -> None:
     """Demo data."""
@@ -157,11 +148,10 @@ def demo_group() -> None:
 @with_appcontext
 def demo_load() -> None:
     """Load the demo organisations, users and requests (idempotent)."""
-    from rights.demo import load_demo
-
     with get_db().sessionmaker() as session:
-        logins = load_demo(session, now=now_utc(), policy=policy_from(current_app))
-        _load_demo_sources(current_app, session)
+        ctx = context_for(current_app, session)
+        logins = load_demo(ctx)
+        load_demo_sources(ctx)
         session.commit()
     for login in logins:
         click.echo(f"  {login.role:<11} {login.email:<36} {login.password}")
@@ -248,17 +238,14 @@ def gen_key() -> None:
 @with_appcontext
 def dev(host: str, port: int) -> None:
     """Development: migrate, load the demo, start a worker and the web server."""
-    from rights.demo import load_demo
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade_database(app)
-    from portal.delivery.demo import load_demo_package
-
     with get_db().sessionmaker() as session:
-        logins = load_demo(session, now=now_utc(), policy=policy_from(app))
-        _load_demo_sources(app, session)
+        ctx = context_for(app, session)
+        logins = load_demo(ctx)
+        load_demo_sources(ctx)
         session.commit()
-        download = load_demo_package(session, app, now=now_utc(), policy=policy_from(app))
+        download = load_demo_package(session, app)
         session.commit()
     worker = subprocess.Popen(
         [sys.executable, "-m", "portal.cli", "worker", "run"], env=os.environ.copy()

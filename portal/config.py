@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from rights.accounts import LockPolicy
+from rights.authentication import LockPolicy
 from rights.crypto import generate_key, parse_key
 
 ENV_KEYS = {

@@ -43,7 +43,6 @@ def _headers(response: Response) -> Response:
     return response
 
 
-@login_manager.user_loader
 def _load_user(token: str) -> User | None:
     """The cookie holds ``id:nonce``; a rotated nonce (logout, password change, disable)
     makes every copied cookie anonymous."""
@@ -54,6 +53,10 @@ def _load_user(token: str) -> User | None:
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user
+
+
+# Registered by a call, not as a decorator: Flask-Login's decorator is untyped.
+login_manager.user_loader(_load_user)
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from portal.db import get_db
 from portal.mail import deliver, render
 from rights.db import now_utc
-from rights.models.mail import OutboxMail
+from rights.models.mail import MailStatus, OutboxMail
 from rights.outbox import claim_due, mark_failed, mark_sent
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ def send_pending(app: Flask, limit: int = BATCH) -> PassResult:
     for mail_id in ids:
         with db.sessionmaker() as session:
             mail = session.get(OutboxMail, mail_id)
-            if mail is None:
-                continue
+            if mail is None or mail.status is not MailStatus.PENDING:
+                continue  # another worker sent it after this one's lease ran out
             try:
                 msg = render(session, mail)
                 deliver(app, msg, mail.id)

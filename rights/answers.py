@@ -23,7 +23,7 @@ from rights.models.package import Package, PackageKind
 from rights.models.request import Outcome, RequestState, RightsRequest
 from rights.outbox import queue_mail
 from rights.righttypes import RightType
-from rights.sources.fulfilment import erasure_summary
+from rights.sources.erasure import erasure_summary
 
 MAX_LETTER = 50_000
 # docs/legal.md: a request refused as manifestly unfounded or excessive (Art. 12(5)(b)).

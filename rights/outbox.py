@@ -2,6 +2,10 @@
 
 At-least-once delivery (SECURITY.md "Nothing lost"): a mail is only marked sent after the
 SMTP server accepted it; a crash in between means it is sent again, never lost.
+
+A mail's status is data (``MAIL_STATUS``): pending until sent, or retried while pending
+until it is given up on (dead). Being claimed is a lease on ``next_attempt_at``, not a
+status. Sent and dead are final; marking either again raises ``InvalidTransition``.
 """
 
 from __future__ import annotations
@@ -14,10 +18,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rights.models.mail import MailStatus, OutboxMail
+from rights.transitions import TransitionTable
 
 MAX_ATTEMPTS = 10
 # A claimed mail is pushed this far into the future; if the worker dies, it is retried then.
 CLAIM_LEASE = timedelta(minutes=5)
+
+MAIL_STATUS: TransitionTable[MailStatus] = TransitionTable(
+    "outbox mail",
+    {
+        # A failed attempt that will be retried stays pending.
+        MailStatus.PENDING: frozenset({MailStatus.PENDING, MailStatus.SENT, MailStatus.DEAD}),
+        MailStatus.SENT: frozenset(),
+        MailStatus.DEAD: frozenset(),
+    },
+)
 
 
 def queue_mail(
@@ -84,7 +99,8 @@ def _forget_secrets(mail: OutboxMail) -> None:
 
 
 def mark_sent(mail: OutboxMail, *, now: datetime, message_id: str | None = None) -> None:
-    mail.status = MailStatus.SENT
+    """The SMTP server accepted the mail (``InvalidTransition`` unless it was pending)."""
+    mail.status = MAIL_STATUS.move(mail.status, MailStatus.SENT)
     mail.sent_at = now
     mail.attempts += 1
     mail.message_id = message_id
@@ -93,11 +109,14 @@ def mark_sent(mail: OutboxMail, *, now: datetime, message_id: str | None = None)
 
 
 def mark_failed(mail: OutboxMail, *, now: datetime, error: str) -> None:
-    """Schedule a retry with backoff, or give up after ``MAX_ATTEMPTS``."""
-    mail.attempts += 1
+    """Schedule a retry with backoff, or give up after ``MAX_ATTEMPTS``
+    (``InvalidTransition`` unless the mail was pending)."""
+    attempts = mail.attempts + 1
+    target = MailStatus.DEAD if attempts >= MAX_ATTEMPTS else MailStatus.PENDING
+    mail.status = MAIL_STATUS.move(mail.status, target)
+    mail.attempts = attempts
     mail.last_error = error[:500]
-    if mail.attempts >= MAX_ATTEMPTS:
-        mail.status = MailStatus.DEAD
+    if target is MailStatus.DEAD:
         _forget_secrets(mail)
     else:
         mail.next_attempt_at = now + backoff(mail.attempts)

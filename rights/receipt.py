@@ -42,7 +42,7 @@ from rights.policy import Policy
 from rights.righttypes import RightType
 
 # The postcode-and-house-number reader the data sources use for a free-text address.
-from rights.sources.fulfilment import _address_from_text
+from rights.sources.subject import address_from_text
 
 __all__ = [
     "CHILD_AGE_BANDS",
@@ -101,7 +101,7 @@ def receipt_identifiers(request: RightsRequest) -> list[tuple[str, str]]:
     values.append(
         ("customer_number", normalise_customer_number(request.requester_customer_number or ""))
     )
-    parsed = _address_from_text(request.requester_address or "")
+    parsed = address_from_text(request.requester_address or "")
     if parsed is not None:
         values.append(("address", address_key(*parsed)))
     return [(kind, value) for kind, value in values if value]

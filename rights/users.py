@@ -1,5 +1,6 @@
-"""Staff and controller accounts: creation and password login (the second factor and the
-brute-force rules live in ``rights.accounts`` once the accounts issue lands)."""
+"""Staff and controller accounts: finding and creating them, ending their sessions, and the
+account event and mail both ``rights.authentication`` and ``rights.administration`` write.
+Logging in (password, second factor, brute-force rules) is ``rights.authentication``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from rights import audit
 from rights.audit import Actor
 from rights.errors import Conflict, ValidationFailed
 from rights.models.org import Organisation, OrganisationKind, Role, User
-from rights.passwords import hash_password, verify_password
+from rights.outbox import queue_mail
+from rights.passwords import hash_password
 
 
 def normalise_login_email(email: str) -> str:
@@ -71,16 +73,41 @@ def create_user(
     return user
 
 
-def check_password(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None. Costs one argon2
-    verification whether or not the account exists (no enumeration by timing)."""
-    user = find_user(session, email)
-    ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.active:
-        return None
-    return user
-
-
 def rotate_session_nonce(user: User) -> None:
     """Invalidate every session cookie issued so far for this user."""
     user.session_nonce = secrets.token_urlsafe(32)
+
+
+def account_event(
+    session: Session,
+    action: str,
+    user: User,
+    now: datetime,
+    *,
+    actor: Actor | None = None,
+    data: dict[str, object] | None = None,
+) -> None:
+    """An account event about ``user``, by the user unless ``actor`` says otherwise."""
+    audit.record(
+        session,
+        action,
+        actor=actor or Actor.user(user.id),
+        now=now,
+        object_type="user",
+        object_id=user.id,
+        data=data,
+    )
+
+
+def tell_user(
+    session: Session, user: User, template: str, now: datetime, **context: object
+) -> None:
+    """Queue a mail about their account to ``user`` (ids and counts, never secrets)."""
+    queue_mail(
+        session,
+        to=user.email,
+        template=template,
+        language=user.language or "nl",
+        now=now,
+        context={"user_id": user.id, **context},
+    )

@@ -202,7 +202,7 @@ def make_request(db_session: Session, policy: Policy) -> Callable[..., Any]:
 
 def _enrol(user: User) -> None:
     from portal.config import TestConfig
-    from rights.accounts import set_totp_secret
+    from rights.authentication import set_totp_secret
     from rights.crypto import parse_key
 
     set_totp_secret(user, TEST_TOTP_SECRET, parse_key(TestConfig.ENCRYPTION_KEY))

@@ -17,7 +17,7 @@ from portal.auth.forms import ActionForm, InviteForm, RoleForm
 from portal.auth.guards import admin_required
 from portal.db import get_session
 from portal.security import limiter
-from rights import accounts
+from rights import administration as accounts
 from rights.audit import Actor
 from rights.errors import Conflict, ValidationFailed
 from rights.models.org import Organisation, Role, User

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from portal.tokens import TokenExpired, TokenInvalid, make_token, read_token
-from rights.accounts import link_fingerprint
+from rights.authentication import link_fingerprint
 from rights.errors import Gone, NotFound
 from rights.models.mail import OutboxMail
 from rights.models.org import User

@@ -34,7 +34,7 @@ from portal.auth.sessions import (
 from portal.config import lock_policy
 from portal.db import get_session
 from portal.security import limiter
-from rights import accounts
+from rights import authentication as accounts
 from rights.audit import Actor
 from rights.errors import ValidationFailed
 from rights.models.org import Role, User

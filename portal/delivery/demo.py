@@ -1,73 +1,36 @@
-"""Demo for ``make run``: a fulfilled access request whose package is built by one officer
-and released by a second, ready for the subject to download with a mailed code."""
+"""The demo package for ``make run``, built with the portal's package wiring until package
+building is a use case of its own; the rest is ``operations.demo_package``."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from flask import Flask
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.packages import (
-    build_request_package,
-    download_url,
-    package_store,
-    request_export_package,
-    retention,
-)
-from rights import lifecycle, packages
-from rights import requests as ops
-from rights.audit import Actor
-from rights.models.org import Organisation, User
+from operations.context import Context
+from operations.demo_package import load_demo_package as _load
+from portal.context import context_for
+from portal.packages import build_request_package, download_url, request_export_package
 from rights.models.package import Package
-from rights.models.request import Channel, IdentityStatus, Outcome, RequestState, RightsRequest
-from rights.policy import Policy
-from rights.righttypes import AccessDetails
-
-FORM_KEY = "demo-package-download"
-PREPARER = "officer@demo.example"
-RELEASER = "officer2@demo.example"
+from rights.models.request import RightsRequest
 
 
-def load_demo_package(session: Session, app: Flask, *, now: datetime, policy: Policy) -> str | None:
-    """Create the demo package once (needs the demo users); returns its download link."""
-    existing = session.scalar(select(RightsRequest).where(RightsRequest.form_key == FORM_KEY))
-    if existing is not None:
-        found = packages.released_packages(session, existing, now)
-        return download_url(found[0]) if found else None
-    preparer = session.scalar(select(User).where(User.email == PREPARER))
-    releaser = session.scalar(select(User).where(User.email == RELEASER))
-    org = session.scalar(select(Organisation).where(Organisation.slug == "bakkerij-jansen"))
-    if preparer is None or releaser is None or org is None:
-        return None
-    intake = ops.Intake(
-        right=AccessDetails.kind,
-        details=AccessDetails(),
-        requester=ops.Requester(
-            name="Noor Bakker", email="noor.bakker@example.nl", phone="06 1234 5678"
-        ),
-        received_at=now - timedelta(days=9),
-        channel=Channel.EMAIL,
-        language="nl",
-        organisation_id=org.id,
-        form_key=FORM_KEY,
+def _build(ctx: Context, request: RightsRequest) -> Package:
+    now = ctx.now()
+    export = request_export_package(
+        request, now=now, operator_name=str(ctx.settings.extra["OPERATOR_NAME"])
     )
-    actor = Actor.user(preparer.id)
-    request = ops.create_request(session, intake, actor=actor, now=now, policy=policy)
-    request.identity_status = IdentityStatus.VERIFIED
-    request.email_verified_at = now
-    package: Package = build_request_package(
-        session,
+    return build_request_package(
+        ctx.session,
         request,
-        request_export_package(request, now=now, operator_name=app.config["OPERATOR_NAME"]),
-        store=package_store(app),
+        export,
+        store=ctx.package_store(),
         now=now,
-        actor=actor,
-        retention=retention(app),
+        actor=ctx.actor,
+        retention=ctx.package_retention(),
     )
-    packages.release_package(session, package, actor=Actor.user(releaser.id), now=now)
-    lifecycle.transition(
-        session, request, RequestState.ANSWERED, actor=actor, now=now, outcome=Outcome.FULFILLED
-    )
-    return download_url(package)
+
+
+def load_demo_package(session: Session, app: Flask) -> str | None:
+    """Create the demo package once (needs the demo users); returns its download link."""
+    package = _load(context_for(app, session), _build)
+    return download_url(package) if package is not None else None

@@ -23,7 +23,7 @@ from rights.errors import DomainError, ValidationFailed
 from rights.grounds import Basis, is_direct_marketing_objection, parse_basis
 from rights.models.request import Outcome, RightsRequest
 from rights.righttypes import RIGHTS
-from rights.sources.fulfilment import erasure_summary
+from rights.sources.erasure import erasure_summary
 
 
 def _review_date(value: str) -> date | None:

@@ -14,6 +14,8 @@ from rights.models.enums import str_enum
 
 
 class MailStatus(enum.StrEnum):
+    """Where a mail is; the moves between them are ``rights.outbox.MAIL_STATUS``."""
+
     PENDING = "pending"
     SENT = "sent"
     DEAD = "dead"  # gave up after the maximum number of attempts

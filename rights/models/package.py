@@ -12,16 +12,21 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rights.db import Base, UTCDateTime
+from rights.errors import NotFound
 from rights.models.enums import str_enum
 from rights.models.org import Organisation
 from rights.models.request import RightsRequest
 
 
 class PackageStatus(enum.StrEnum):
+    """Where a package is; the moves are ``rights.packages.rules.PACKAGE_STATUS``."""
+
     BUILT = "built"  # stored encrypted, waiting for a second officer
     RELEASED = "released"  # the subject (and the controller) may download it
     REVOKED = "revoked"  # links withdrawn; may be re-issued without rebuilding
-    EXPIRED = "expired"  # past its retention; the purge removes the file
+    # Never set: expiry is ``expires_at`` and the purge moves straight to PURGED. Kept so
+    # the enum matches the database type; the transition table lets it only be purged.
+    EXPIRED = "expired"
     PURGED = "purged"  # file deleted; the row keeps the checksum
 
 
@@ -79,8 +84,6 @@ class Package(Base):
     def rights_request(self) -> RightsRequest:
         """The request of a request package (``NotFound`` for a return-of-data export)."""
         if self.request is None:
-            from rights.errors import NotFound
-
             raise NotFound("this package does not belong to a request", code="not_a_request")
         return self.request
 

@@ -1,4 +1,6 @@
-"""Reading controllers' data files (databestanden): CSV and XLSX uploads, safely and streamed."""
+"""Data sources: their definitions (``definition``, ``mapping``, ``registry``), one adapter per
+kind (``adapters``), discovery, matching, copies, tasks; and reading controllers' data files
+(databestanden): CSV and XLSX uploads, safely and streamed (exported here)."""
 
 from rights.sources.datafile import DataFile, FileLimits
 from rights.sources.filereader import DEFAULT_LIMITS, ERROR_CODES, open_data_file

@@ -9,91 +9,27 @@ rolled back on any error: nothing is half-done.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Engine, MetaData, Table, create_engine, func, inspect
+from sqlalchemy import Column, Engine, MetaData, Table, create_engine, inspect
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, OperationalError, SQLAlchemyError
 from sqlalchemy.types import String, Text
 
+from rights.engine import normalise_url
 from rights.errors import SourceError
-from rights.identifiers import (
-    normalise_customer_number,
-    normalise_email,
-    normalise_house_number,
-    normalise_name,
-    normalise_phone,
-    normalise_postcode,
-)
-from rights.sources.registry import TableSpec
+from rights.sources.mapping import TableSpec
+from rights.sources.plans import Op, Plan, changed_since_preview
+from rights.sources.rows import Row
+from rights.sources.sqlfind import find_in
+from rights.sources.subject import SubjectKeys
 
-__all__ = [
-    "Row",
-    "SqlSource",
-    "SubjectKeys",
-]
+__all__ = ["Row", "SqlSource", "SubjectKeys"]
 
 _TIMEOUT_WORDS = re.compile(r"timeout|timed out|canceling statement|database is locked", re.I)
-
-
-@dataclass(frozen=True)
-class SubjectKeys:
-    """The normalised identifiers of a subject, each with whether it was verified."""
-
-    emails: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    customer_numbers: tuple[str, ...] = ()
-    # (normalised name, postcode, house number)
-    addresses: tuple[tuple[str, str, str], ...] = ()
-    verified: frozenset[str] = frozenset()  # kinds that were verified: email, phone, ...
-
-
-@dataclass(frozen=True)
-class Row:
-    table: str
-    pk: Any
-    values: dict[str, Any]
-
-    def __post_init__(self) -> None:
-        # Keys are stored in JSON (matches, plans): integers and text only.
-        if isinstance(self.pk, bool) or not isinstance(self.pk, int | str):
-            raise SourceError(
-                "The primary key of a mapped table must be an integer or text.",
-                code="unsupported_key",
-                table=self.table,
-            )
-
-
-def _phone_variants(e164: str) -> list[str]:
-    """Spellings of a number as people type them, so the database can use an index."""
-    variants = {e164, e164[1:], "00" + e164[1:]}
-    if e164.startswith("+31"):
-        national = "0" + e164[3:]
-        variants |= {
-            national,
-            f"{national[:2]}-{national[2:]}",
-            f"{national[:2]} {national[2:]}",
-            f"{national[:3]}-{national[3:]}",
-            f"{national[:4]}-{national[4:]}",
-            f"+31 {e164[3:4]} {e164[4:]}",
-            f"+31 (0){e164[3:]}",
-        }
-    return sorted(variants)
-
-
-def _check(
-    column: str, normalise: Callable[[str], str | None], wanted: set[str]
-) -> Callable[[dict[str, Any]], bool]:
-    """Confirm in Python what the database pre-selected: the normalised value is wanted."""
-
-    def confirm(values: dict[str, Any]) -> bool:
-        return normalise(str(values.get(column) or "")) in wanted
-
-    return confirm
 
 
 def _classify(exc: Exception, source: str) -> SourceError:
@@ -123,8 +59,6 @@ class SqlSource:
 
     @staticmethod
     def _engine(url: str, timeout: int) -> Engine:
-        from rights.engine import normalise_url
-
         try:
             parsed = make_url(normalise_url(url))
         except Exception as exc:
@@ -227,73 +161,9 @@ class SqlSource:
                 if not spec.identity:
                     continue
                 table = tables[name]
-                for row, how in self._find_in(conn, table, spec, keys):
+                for row, how in find_in(conn, table, spec, keys):
                     found.setdefault((name, repr(row.pk)), (row, how))
         return list(found.values())
-
-    def _find_in(
-        self, conn: Connection, table: Table, spec: TableSpec, keys: SubjectKeys
-    ) -> Iterator[tuple[Row, str]]:
-        ident = spec.identity
-        queries: list[tuple[str, Any, Callable[[dict[str, Any]], bool]]] = []
-        if "email" in ident and keys.emails:
-            col = table.c[ident["email"]]
-            wanted = set(keys.emails)
-            queries.append(
-                (
-                    "email",
-                    func.lower(func.trim(col)).in_(sorted(wanted)),
-                    _check(ident["email"], normalise_email, wanted),
-                )
-            )
-        if "phone" in ident and keys.phones:
-            col = table.c[ident["phone"]]
-            variants = sorted({v for p in keys.phones for v in _phone_variants(p)})
-            phones = set(keys.phones)
-            queries.append(
-                (
-                    "phone",
-                    func.trim(col).in_(variants),
-                    _check(ident["phone"], normalise_phone, phones),
-                )
-            )
-        if "customer_number" in ident and keys.customer_numbers:
-            col = table.c[ident["customer_number"]]
-            numbers = set(keys.customer_numbers)
-            expr = func.upper(func.trim(col)) if isinstance(col.type, String | Text) else col
-            queries.append(
-                (
-                    "customer_number",
-                    expr.in_(sorted(numbers)),
-                    _check(ident["customer_number"], normalise_customer_number, numbers),
-                )
-            )
-        if {"postcode", "house_number", "name"} <= set(ident) and keys.addresses:
-            col = table.c[ident["postcode"]]
-            postcodes = sorted({pc for _, pc, _ in keys.addresses})
-            spaced = [f"{pc[:4]} {pc[4:]}" for pc in postcodes]
-            addresses = set(keys.addresses)
-
-            def same_address(v: dict[str, Any]) -> bool:
-                key = (
-                    normalise_name(str(v.get(ident["name"]) or "")),
-                    normalise_postcode(str(v.get(ident["postcode"]) or "")) or "",
-                    normalise_house_number(str(v.get(ident["house_number"]) or "")) or "",
-                )
-                return key in addresses
-
-            queries.append(
-                (
-                    "address_name",
-                    func.upper(func.trim(col)).in_(postcodes + spaced),
-                    same_address,
-                )
-            )
-        for how, condition, confirm in queries:
-            for mapping in conn.execute(sa_select(table).where(condition)).mappings():
-                values = dict(mapping)
-                if confirm(values):
-                    yield Row(table.name, values[spec.primary_key], values), how
 
     # -- collecting the confirmed rows and their linked rows ------------------------------
 
@@ -352,61 +222,33 @@ class SqlSource:
         col: Column[Any] = self.check()[table].c[column]
         return isinstance(col.type, String | Text)
 
-    def run(
-        self,
-        roots: Sequence[tuple[str, Any]],
-        plan_for: Callable[[list[Row]], list[dict[str, Any]]],
-        expected: list[dict[str, Any]] | None,
-        *,
-        fail_after: int | None = None,
-    ) -> tuple[list[dict[str, Any]], list[Row]]:
-        """Plan and apply changes in one transaction on the source.
-
-        ``plan_for`` turns the current rows into operations ``{"op": "delete"|"update",
-        "table", "pk", "set": {column: value}}``. With ``expected`` (the stored preview) the
-        fresh plan must be equal, or nothing is changed (``changed_since_preview``).
-        ``fail_after`` is for tests: raise after that many operations (rolled back).
-        Returns the executed operations and the rows as they were before.
-        """
-        tables = self.check()
-        with self._connect(write=True) as conn:
-            rows = self.collect(conn, roots)
-            plan = plan_for(rows)
-            if expected is not None and _comparable(plan) != _comparable(expected):
-                raise SourceError(
-                    "The data changed since the preview; preview again.",
-                    code="changed_since_preview",
-                    source=self.slug,
-                )
-            # Children first, so deleting a parent never trips a foreign key.
-            order = {name: depth for depth, name in enumerate(self._depth_order())}
-            for done, op in enumerate(sorted(plan, key=lambda o: -order[o["table"]])):
-                if fail_after is not None and done >= fail_after:
-                    raise SourceError("Injected failure.", code="query_failed", source=self.slug)
-                table = tables[op["table"]]
-                pk_col = table.c[self.specs[op["table"]].primary_key]
-                if op["op"] == "delete":
-                    result = conn.execute(table.delete().where(pk_col == op["pk"]))
-                else:
-                    result = conn.execute(
-                        table.update().where(pk_col == op["pk"]).values(op["set"])
-                    )
-                if result.rowcount != 1:
-                    raise SourceError(
-                        "The data changed since the preview; preview again.",
-                        code="changed_since_preview",
-                        source=self.slug,
-                    )
-        return plan, rows
-
-    def preview(
-        self,
-        roots: Sequence[tuple[str, Any]],
-        plan_for: Callable[[list[Row]], list[dict[str, Any]]],
-    ) -> tuple[list[dict[str, Any]], list[Row]]:
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads; errors of the source become :class:`SourceError`."""
         with self._connect(write=False) as conn:
-            rows = self.collect(conn, roots)
-        return plan_for(rows), rows
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction on the source, rolled back on any error: nothing is half-done."""
+        with self._connect(write=True) as conn:
+            yield conn
+
+    def write_order(self, plan: Plan) -> Plan:
+        """Children first, so deleting a parent never trips a foreign key."""
+        order = {name: depth for depth, name in enumerate(self._depth_order())}
+        return sorted(plan, key=lambda o: -order[o["table"]])
+
+    def write(self, conn: Connection, op: Op) -> None:
+        """Apply one ``delete`` or ``update`` operation; it must touch exactly its one row."""
+        table = self.check()[op["table"]]
+        pk_col = table.c[self.specs[op["table"]].primary_key]
+        if op["op"] == "delete":
+            result = conn.execute(table.delete().where(pk_col == op["pk"]))
+        else:
+            result = conn.execute(table.update().where(pk_col == op["pk"]).values(op["set"]))
+        if result.rowcount != 1:
+            raise changed_since_preview(source=self.slug)
 
     def _depth_order(self) -> list[str]:
         def depth(name: str) -> int:
@@ -414,9 +256,3 @@ class SqlSource:
             return 0 if spec.link is None else 1 + depth(spec.link.table)
 
         return sorted(self.specs, key=depth)
-
-
-def _comparable(plan: list[dict[str, Any]]) -> list[str]:
-    import json
-
-    return sorted(json.dumps(op, sort_keys=True, default=str) for op in plan)

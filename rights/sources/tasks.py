@@ -1,9 +1,12 @@
-"""A manual source's task answered by its named person through a signed link (no account).
+"""Tasks for a person: a manual source's search, or an Art. 19 notice to a recipient.
 
+A manual source's task is answered by its named person through a signed link (no account).
 The link is the credential, like the subject's own status link: it shows what is asked and
 takes one answer, either a file with what was found (stored encrypted, checked by content)
 or a confirmation ("nothing found" / "done as asked") with a note. After that the task is
-done and the link is spent.
+done and the link is spent. An officer can also record the answer (:func:`complete_task`).
+
+A task's status moves by :data:`TASK_STATES`: open -> sent (mailed) -> done, or open -> done.
 """
 
 from __future__ import annotations
@@ -16,16 +19,19 @@ from sqlalchemy.orm import Session
 
 from rights.audit import Actor, record
 from rights.documents import DocumentStore, sniff_task_answer_type, store_document
-from rights.errors import Gone, NotFound, ValidationFailed
+from rights.errors import Gone, InvalidTransition, NotFound, ValidationFailed
 from rights.models.case import DocumentKind, Party
 from rights.models.request import RightsRequest
 from rights.models.source import SourceTask, TaskStatus
+from rights.transitions import TransitionTable
 
 __all__ = [
     "ASSIGNEE",
     "OUTCOMES",
+    "TASK_STATES",
     "TaskSubject",
     "answer_task",
+    "complete_task",
     "open_task",
     "overdue_tasks",
     "task_subject",
@@ -35,6 +41,15 @@ __all__ = [
 ASSIGNEE = Actor("assignee")
 OUTCOMES = ("uploaded", "nothing_found", "done")
 MAX_NOTE = 5000
+
+TASK_STATES: TransitionTable[TaskStatus] = TransitionTable(
+    "source task",
+    {
+        TaskStatus.OPEN: frozenset({TaskStatus.SENT, TaskStatus.DONE}),
+        TaskStatus.SENT: frozenset({TaskStatus.DONE}),
+        TaskStatus.DONE: frozenset(),
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +148,7 @@ def answer_task(
         task.document_id = doc.id
     task.outcome = outcome
     task.answer = note
-    task.status = TaskStatus.DONE
+    task.status = TASK_STATES.move(task.status, TaskStatus.DONE)
     task.done_at = now
     task.done_by_id = None
     session.flush()
@@ -151,6 +166,35 @@ def answer_task(
             "outcome": outcome,
             "document_id": task.document_id,
         },
+    )
+
+
+def complete_task(
+    session: Session, task: SourceTask, *, answer: str, actor: Actor, now: datetime
+) -> None:
+    """Record what the person found or did (a manual search), or the recipient's confirmation.
+
+    Raises ``InvalidTransition`` (``task_done``) for a task that is already done.
+    """
+    if not TASK_STATES.can(task.status, TaskStatus.DONE):
+        raise InvalidTransition("The task is already done.", code="task_done")
+    answer = answer.strip()
+    if not answer or len(answer) > 10_000:
+        raise ValidationFailed("Describe what was found or done.", code="answer_required")
+    task.answer = answer
+    task.status = TASK_STATES.move(task.status, TaskStatus.DONE)
+    task.done_at = now
+    task.done_by_id = actor.id
+    session.flush()
+    record(
+        session,
+        "source_task.done",
+        actor=actor,
+        now=now,
+        request_id=task.request_id,
+        object_type="source_task",
+        object_id=task.id,
+        data={"kind": task.kind, "source_id": task.source_id},
     )
 
 

@@ -177,7 +177,7 @@ def test_enrolment_shows_inline_svg_and_secret_then_needs_a_valid_code(
 
 def test_seed_moved_to_another_user_does_not_decrypt(db_session, make_user):
     from portal.config import TestConfig
-    from rights.accounts import totp_secret
+    from rights.authentication import totp_secret
     from rights.crypto import DecryptionFailed, parse_key
 
     key = parse_key(TestConfig.ENCRYPTION_KEY)

@@ -371,15 +371,15 @@ def test_controller_sees_and_downloads_only_its_own_packages(
 
 
 def test_demo_subject_downloads_the_demo_package(app, client, db_session):
-    from portal.cli import policy_from
+    from operations.demo import load_demo
+    from portal.context import context_for
     from portal.delivery.demo import load_demo_package
-    from rights.demo import load_demo
 
     with app.app_context():
-        load_demo(db_session, now=now_utc(), policy=policy_from(app))
-        url = load_demo_package(db_session, app, now=now_utc(), policy=policy_from(app))
+        load_demo(context_for(app, db_session))
+        url = load_demo_package(db_session, app)
         db_session.commit()
-        again = load_demo_package(db_session, app, now=now_utc(), policy=policy_from(app))
+        again = load_demo_package(db_session, app)
     assert url and again and url.startswith("http://localhost/download/")
     pkg = db_session.scalars(select(Package)).one()
     assert pkg.request.outcome.value == "fulfilled"

@@ -21,7 +21,7 @@ from rights.models.mail import OutboxMail
 from rights.models.org import Role
 from rights.models.source import SourceTask, TaskStatus
 from rights.requests import Requester
-from rights.sources import fulfilment
+from rights.sources.discovery import discover
 from rights.sources.registry import load_source, parse_source_toml
 from tests.helpers import csrf_token
 from tests.smtp import smtp_server
@@ -53,7 +53,7 @@ def task_link(app, db_session, make_org, make_request):
     request = make_request(
         requester=Requester(name="Pieter Smit", email="p.smit@example.nl", phone="0612345678")
     )
-    fulfilment.discover(db_session, request, actor=SYSTEM, now=now_utc(), key=key)
+    discover(db_session, request, actor=SYSTEM, now=now_utc(), key=key)
     db_session.commit()
     task = db_session.scalar(select(SourceTask).where(SourceTask.request_id == request.id))
     assert db_session.scalar(select(OutboxMail).where(OutboxMail.template == "manual_task"))

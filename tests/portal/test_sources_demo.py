@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from rights.demo import DEMO_PASSWORD
+from operations.demo import DEMO_PASSWORD
 from rights.models.org import User
 from rights.models.request import RightsRequest
 from rights.models.source import DataSource, MatchStatus, SubjectMatch

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from portal.mail import render
 from rights.audit import Actor
 from rights.crypto import parse_key
-from rights.identifiers import identifier_hash
+from rights.identifiers import derive_hash_key, identifier_hash
 from rights.models.audit import AuditEvent
 from rights.models.mail import OutboxMail
 from rights.models.org import OrganisationKind, Role
@@ -24,7 +24,6 @@ from rights.models.source import SuppressionEntry
 from rights.receipt import FLAG_MINOR_REVIEW, FLAG_OPERATOR_LIST, check_minor
 from rights.requests import Intake, Requester, create_request
 from rights.righttypes import ObjectionDetails, RightType, WithdrawConsentDetails
-from rights.sources.fulfilment import derive_hash_key
 from tests.helpers import csrf_token
 from tests.public.flow import fill, links, submit
 

@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from rights.demo import DEMO_PASSWORD, load_demo
+from operations.context import Context
+from operations.demo import DEMO_PASSWORD, load_demo
+from rights.crypto import generate_key
+from rights.keys import Keyring
 from rights.models.case import AnswerLetter
 from rights.models.org import User
 from rights.models.request import RequestState, RightsRequest
@@ -17,7 +20,8 @@ from tests.workspace.conftest import version_of
 
 
 def test_demo_officer_works_a_request_to_a_sent_letter(client, login, act, db_session, policy):
-    load_demo(db_session, now=datetime.now(UTC), policy=policy)
+    keyring = Keyring.from_text(generate_key())
+    load_demo(Context(db_session, keyring, policy=policy, clock=lambda: datetime.now(UTC)))
     db_session.commit()
     officer = db_session.scalar(select(User).where(User.email == "officer@demo.example"))
     login(officer, DEMO_PASSWORD)

@@ -1,11 +1,12 @@
 """A small CRM database built by the tests, on SQLite and (when reachable) PostgreSQL, and a
-data source mapped onto it."""
+data source mapped onto it; a data file source; and a source adapter that fails mid-write."""
 
 from __future__ import annotations
 
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,13 @@ from sqlalchemy.orm import Session
 from rights.audit import SYSTEM
 from rights.crypto import parse_key
 from rights.engine import normalise_url
+from rights.errors import SourceError
 from rights.models.org import Organisation
-from rights.models.source import DataSource
-from rights.sources.registry import load_source, parse_source_toml
+from rights.models.source import DataSource, SourceKind
+from rights.sources.adapters import ADAPTERS, SourceAdapter, SourceView
+from rights.sources.definition import parse_source_toml
+from rights.sources.plans import Op
+from rights.sources.registry import load_source
 
 KEY = parse_key("qh1r3xq6O3qV7mS0b1aQn8f1cH4m2bC3dE5fG6hJ7kA")
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
@@ -212,3 +217,83 @@ def crm_rows(url: str, table: str) -> list[dict[str, Any]]:
 
 def aware(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+# A controller's data file as Dutch offices export it: semicolons, Windows-1252.
+DUTCH_CSV = (
+    "Klantnummer;Voornaam;Achternaam;E-mailadres;Telefoon;Postcode;Huisnummer;Woonplaats\r\n"
+    "1001;René;Eëkhout;Rene@Example.NL;06-12345678;1234 ab;12;Den Haag\r\n"
+    "1002;Zoë;Janssen;;06 8765 4321;9999ZZ;1;Utrecht\r\n"
+    "1003;Kees;Visser;kees@example.nl;;1111AA;3;Delft\r\n"
+).encode("cp1252")
+
+
+@pytest.fixture
+def file_source(
+    db_session: Session, make_org: Callable[..., Organisation], now: datetime
+) -> DataSource:
+    org = make_org(data_file_retention_days=30)
+    source = DataSource(
+        slug=f"mailing-{org.slug}", name="Mailingbestand", kind=SourceKind.FILE,
+        organisation_id=org.id, purposes=["Direct marketing"], legal_basis=["consent"],
+        recipients=[{"name": "Mailhuis", "role": "sub-processor",
+                     "contact_email": "privacy@mailhuis.example", "country": ""}],
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    db_session.add(source)
+    db_session.commit()
+    return source
+
+
+class FailingView:
+    """A source view that writes like the real one, then fails at write number ``after + 1``."""
+
+    def __init__(self, view: SourceView, after: int) -> None:
+        self.view = view
+        self.after = after
+        self.written = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.view, name)
+
+    def write(self, op: Op) -> None:
+        if self.written >= self.after:
+            raise SourceError("Injected failure.", code="query_failed")
+        self.view.write(op)
+        self.written += 1
+
+
+class FailingAdapter:
+    """The real adapter of a kind, whose views fail after ``after`` writes."""
+
+    def __init__(self, real: SourceAdapter, after: int) -> None:
+        self.real = real
+        self.after = after
+        self.views: list[FailingView] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    @contextmanager
+    def open(self, *args: Any, **kwargs: Any) -> Iterator[FailingView]:
+        with self.real.open(*args, **kwargs) as view:
+            failing = FailingView(view, self.after)
+            self.views.append(failing)
+            yield failing
+
+
+@pytest.fixture
+def failing_writes() -> Callable[..., AbstractContextManager[FailingAdapter]]:
+    """``with failing_writes(SourceKind.SQL, after=2) as adapter:`` swaps the kind's adapter
+    in the registry for one that fails after that many writes, and puts the real one back."""
+
+    @contextmanager
+    def swap(kind: SourceKind, *, after: int) -> Iterator[FailingAdapter]:
+        real = ADAPTERS[kind]
+        ADAPTERS[kind] = failing = FailingAdapter(real, after)
+        try:
+            yield failing
+        finally:
+            ADAPTERS[kind] = real
+
+    return swap

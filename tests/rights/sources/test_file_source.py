@@ -10,51 +10,28 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from rights.actions import execute_action, prepare_action
 from rights.audit import SYSTEM, Actor
 from rights.errors import DataFileError
+from rights.identifiers import derive_hash_key
+from rights.models.mail import OutboxMail
 from rights.models.source import (
     ActionKind,
     DataFileUpload,
     DataRecord,
     DataSource,
     SourceKind,
+    SourceTask,
     SubjectMatch,
     SuppressionEntry,
 )
 from rights.requests import Requester
 from rights.righttypes import ObjectionDetails, RestrictionDetails
-from rights.sources.fulfilment import (
-    decide_match,
-    derive_hash_key,
-    discover,
-    execute_action,
-    prepare_action,
-)
+from rights.sources.discovery import discover
 from rights.sources.ingest import ingest_data_file, processing_rows, purge_expired_files
+from rights.sources.matching import controllers_found, decide_match
 from rights.sources.suppression import filter_mailing
-from tests.rights.sources.conftest import KEY
-
-DUTCH_CSV = (
-    "Klantnummer;Voornaam;Achternaam;E-mailadres;Telefoon;Postcode;Huisnummer;Woonplaats\r\n"
-    "1001;René;Eëkhout;Rene@Example.NL;06-12345678;1234 ab;12;Den Haag\r\n"
-    "1002;Zoë;Janssen;;06 8765 4321;9999ZZ;1;Utrecht\r\n"
-    "1003;Kees;Visser;kees@example.nl;;1111AA;3;Delft\r\n"
-).encode("cp1252")
-
-
-@pytest.fixture
-def file_source(db_session, make_org, now):
-    org = make_org(data_file_retention_days=30)
-    source = DataSource(
-        slug=f"mailing-{org.slug}", name="Mailingbestand", kind=SourceKind.FILE,
-        organisation_id=org.id, purposes=["Direct marketing"], legal_basis=["consent"],
-        recipients=[{"name": "Mailhuis", "role": "sub-processor",
-                     "contact_email": "privacy@mailhuis.example", "country": ""}],
-        created_at=now, updated_at=now,
-    )  # fmt: skip
-    db_session.add(source)
-    db_session.commit()
-    return source
+from tests.rights.sources.conftest import DUTCH_CSV, KEY
 
 
 def _xlsx(rows):
@@ -204,7 +181,7 @@ def test_found_by_phone_and_by_address_with_name(
 
 
 def test_erasure_of_file_records_and_failure_in_the_middle(
-    db_session, file_source, make_request, make_user, now
+    db_session, file_source, make_request, make_user, now, failing_writes
 ):
     upload = ingest_data_file(
         db_session, file_source, io.BytesIO(DUTCH_CSV * 1), "k.csv", actor=SYSTEM, now=now
@@ -220,8 +197,12 @@ def test_erasure_of_file_records_and_failure_in_the_middle(
     )
     assert len(action.plan) == 2
     count = db_session.scalar(select(func.count()).select_from(DataRecord))
-    with pytest.raises(Exception, match="Injected"):
-        execute_action(db_session, action, actor=executor, now=now, key=KEY, fail_after=1)
+    with (
+        failing_writes(SourceKind.FILE, after=1) as failing,
+        pytest.raises(Exception, match="Injected"),
+    ):
+        execute_action(db_session, action, actor=executor, now=now, key=KEY)
+    assert [view.written for view in failing.views] == [1]  # one record was deleted, then
     assert db_session.scalar(select(func.count()).select_from(DataRecord)) == count
     execute_action(db_session, action, actor=executor, now=now, key=KEY)
     assert action.result["executed"] == action.plan
@@ -277,9 +258,6 @@ def test_suppression_then_filter_removes_exactly_the_suppressed_people(
 def test_notify_recipients_creates_a_task_and_mail_per_recipient(
     db_session, file_source, make_request, make_user, now
 ):
-    from rights.models.mail import OutboxMail
-    from rights.models.source import SourceTask
-
     ingest_data_file(db_session, file_source, io.BytesIO(DUTCH_CSV), "k.csv", actor=SYSTEM, now=now)
     actor = Actor.user(make_user().id)
     request = make_request(
@@ -313,8 +291,6 @@ def test_notify_recipients_creates_a_task_and_mail_per_recipient(
 def test_lifting_a_restriction_tells_the_subject_first(
     db_session, file_source, make_request, make_user, now
 ):
-    from rights.models.mail import OutboxMail
-
     upload = ingest_data_file(
         db_session, file_source, io.BytesIO(DUTCH_CSV), "k.csv", actor=SYSTEM, now=now
     )
@@ -345,8 +321,6 @@ def test_lifting_a_restriction_tells_the_subject_first(
 def test_subject_under_two_controllers_is_offered_for_splitting(
     db_session, file_source, make_org, make_request, make_user, now
 ):
-    from rights.sources.fulfilment import controllers_found
-
     other_org = make_org()
     other = DataSource(
         slug=f"other-{other_org.slug}", name="Ander bestand", kind=SourceKind.FILE,

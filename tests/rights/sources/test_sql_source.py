@@ -8,22 +8,22 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from exporters.from_sources import to_package
+from rights.actions import execute_action, prepare_action
 from rights.audit import Actor
 from rights.errors import PermissionDenied, SourceError, ValidationFailed
 from rights.models.audit import AuditEvent
-from rights.models.source import ActionKind, MatchStatus, SubjectMatch
+from rights.models.source import ActionKind, MatchStatus, SourceKind, SubjectMatch
 from rights.requests import Requester
 from rights.righttypes import ErasureDetails, RestrictionDetails
-from rights.sources.fulfilment import (
-    decide_match,
-    discover,
-    erasure_summary,
-    execute_action,
-    export_copies,
-    prepare_action,
-)
-from rights.sources.registry import parse_source_toml, source_url, table_specs
-from rights.sources.sqlsource import SqlSource, SubjectKeys
+from rights.sources.copies import export_copies
+from rights.sources.definition import parse_source_toml, table_specs
+from rights.sources.discovery import discover
+from rights.sources.erasure import erasure_summary
+from rights.sources.matching import decide_match
+from rights.sources.registry import set_source_url, source_url
+from rights.sources.sqlsource import SqlSource
+from rights.sources.subject import SubjectKeys
 from tests.rights.sources.conftest import CRM_TOML, KEY, crm_rows
 
 PIETER = Requester(
@@ -152,7 +152,7 @@ def test_erasure_preview_equals_execution_and_hold_keeps_exactly_held_columns(
 
 
 def test_failure_in_the_middle_leaves_the_source_unchanged(
-    db_session, crm_source, crm_url, make_request, officers, now
+    db_session, crm_source, crm_url, make_request, officers, now, failing_writes
 ):
     preparer, executor = officers
     request = make_request(ErasureDetails(), requester=PIETER)
@@ -167,10 +167,9 @@ def test_failure_in_the_middle_leaves_the_source_unchanged(
         key=KEY,
     )
     before = {t: crm_rows(crm_url, t) for t in ("customer", "orders", "invoice")}
-    with pytest.raises(SourceError):
-        execute_action(
-            db_session, action, actor=Actor.user(executor.id), now=now, key=KEY, fail_after=2
-        )
+    with failing_writes(SourceKind.SQL, after=2) as failing, pytest.raises(SourceError):
+        execute_action(db_session, action, actor=Actor.user(executor.id), now=now, key=KEY)
+    assert [view.written for view in failing.views] == [2]  # two rows were changed, then
     assert {t: crm_rows(crm_url, t) for t in before} == before
     assert action.status.value == "prepared"
 
@@ -260,8 +259,6 @@ def test_export_gives_records_per_category_and_the_art15_information(
     assert [r["product"] for r in by_key["orders.Bestellingen"].records] == ["Brood", "Taart"]
     assert [r["invoice_no"] for r in by_key["invoice.Facturen"].records] == ["F-1"]
 
-    from exporters.from_sources import to_package
-
     package = to_package(
         copies=[copy],
         reference=request.reference,
@@ -310,8 +307,6 @@ def test_mapping_errors_are_clear_source_errors(crm_url, change, code, params):
 def test_unreachable_database_is_reported_and_discovery_continues(
     db_session, crm_source, make_request, officers, now, tmp_path
 ):
-    from rights.sources.registry import set_source_url
-
     set_source_url(crm_source, f"sqlite:///{tmp_path / 'missing' / 'gone.sqlite'}", key=KEY)
     request = make_request(requester=PIETER)
     report = discover(db_session, request, actor=Actor.user(officers[0].id), now=now, key=KEY)

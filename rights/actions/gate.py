@@ -1,0 +1,62 @@
+"""The one gate every action passes before its ``apply`` touches any data.
+
+:func:`authorise_apply` is the single place that decides whether a prepared action may be
+carried out now, by this actor. It holds today's rules; the controller issue adds
+"the controller has approved this action" here (Art. 28(3)(a): a processor acts on a
+controller's data only on its documented instructions), and nowhere else.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from rights.actions.states import ACTION_STATES
+from rights.audit import Actor
+from rights.errors import Conflict, InvalidTransition, NotFound, PermissionDenied
+from rights.lifecycle import FINAL_STATES
+from rights.models.request import RightsRequest
+from rights.models.source import ActionKind, ActionStatus, SourceAction
+
+__all__ = ["authorise_apply", "ensure_request_open"]
+
+
+def ensure_request_open(request: RightsRequest) -> None:
+    """Raise ``Conflict`` ``request_closed``: a closed request is locked (nothing is prepared
+    or carried out for it any more)."""
+    if request.state in FINAL_STATES:
+        raise Conflict("The request is closed.", code="request_closed")
+
+
+def authorise_apply(session: Session, action: SourceAction, *, actor: Actor) -> RightsRequest:
+    """Allow ``actor`` to carry out ``action`` now, or raise; returns the action's request.
+
+    The rules, in this order:
+
+    1. the action is still as previewed: prepared, not yet carried out
+       (``InvalidTransition`` ``action_done``, 409);
+    2. its request exists (``NotFound``) and is open (``Conflict`` ``request_closed``);
+    3. four eyes on erasure: the officer who prepared an erasure cannot execute it
+       (``PermissionDenied`` ``four_eyes``).
+
+    Add further conditions for carrying out an action here (the next one: the controller
+    approved an action on its data), so that every ``apply`` is covered by them.
+    """
+    if not ACTION_STATES.can(action.status, ActionStatus.EXECUTED):
+        raise InvalidTransition(
+            "This action was already carried out.",
+            code="action_done",
+            current=action.status.value,
+        )
+    request = session.get(RightsRequest, action.request_id)
+    if request is None:
+        raise NotFound()
+    ensure_request_open(request)
+    if (
+        action.kind is ActionKind.ERASE
+        and actor.id is not None
+        and actor.id == action.prepared_by_id
+    ):
+        raise PermissionDenied(
+            "Another officer must execute an erasure you prepared.", code="four_eyes"
+        )
+    return request

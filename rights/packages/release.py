@@ -1,0 +1,160 @@
+"""Delivery rules of a stored package (issue 8, SECURITY.md 14.x).
+
+- Four eyes: the officer who prepared a package cannot release or re-issue it.
+- Revoke and re-issue bump ``link_generation``, so earlier download links stop working;
+  re-issuing does not rebuild.
+- A package expires (default 30 days) and the purge deletes its file; the row and the audit
+  keep that it existed and its checksum.
+
+Every status change goes through ``rules.PACKAGE_STATUS``; release and re-issue both lead to
+RELEASED, so each also says which statuses it starts from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rights import audit
+from rights.audit import Actor
+from rights.errors import Gone, InvalidTransition, PermissionDenied
+from rights.models.package import Package, PackageKind, PackageStatus
+from rights.models.request import RightsRequest
+from rights.packages.rules import burn_codes, downloadable, set_status, user_id_of
+from rights.packages.store import PackageStore
+
+RELEASE_FROM = frozenset({PackageStatus.BUILT})
+REISSUE_FROM = frozenset({PackageStatus.REVOKED, PackageStatus.RELEASED})
+
+
+def _four_eyes(package: Package, actor: Actor) -> int:
+    user_id = user_id_of(actor)
+    if user_id is None:
+        raise PermissionDenied("only an officer can release a package", code="not_an_officer")
+    if package.prepared_by_id == user_id:
+        raise PermissionDenied(
+            "a second officer must release the package (four eyes)", code="four_eyes"
+        )
+    return user_id
+
+
+def _not_expired(package: Package, now: datetime) -> None:
+    if package.status is PackageStatus.PURGED or now >= package.expires_at:
+        raise Gone("the package has expired; build a new one", code="package_expired")
+
+
+def release_package(session: Session, package: Package, *, actor: Actor, now: datetime) -> None:
+    """Four eyes: a second officer releases a built package to the subject (flushes)."""
+    user_id = _four_eyes(package, actor)
+    _not_expired(package, now)
+    if package.status not in RELEASE_FROM:
+        raise InvalidTransition("only a built package can be released", code="not_built")
+    set_status(package, PackageStatus.RELEASED)
+    package.released_by_id = user_id
+    package.released_at = now
+    session.flush()
+    _audit(session, package, "package.released", actor, now)
+
+
+def revoke_package(session: Session, package: Package, *, actor: Actor, now: datetime) -> None:
+    """Withdraw every link at once; the file stays until it expires, so it can be re-issued."""
+    set_status(package, PackageStatus.REVOKED)
+    package.revoked_at = now
+    package.link_generation += 1
+    burn_codes(session, package, now)
+    session.flush()
+    _audit(session, package, "package.revoked", actor, now)
+
+
+def reissue_package(session: Session, package: Package, *, actor: Actor, now: datetime) -> None:
+    """Release a revoked (or rotate a released) package again, with new links and without
+    rebuilding. Four eyes as for the first release."""
+    user_id = _four_eyes(package, actor)
+    _not_expired(package, now)
+    if package.status not in REISSUE_FROM:
+        raise InvalidTransition(
+            "only a revoked or released package can be re-issued", code="not_released"
+        )
+    set_status(package, PackageStatus.RELEASED)
+    package.released_by_id = user_id
+    package.released_at = now
+    package.revoked_at = None
+    package.link_generation += 1
+    burn_codes(session, package, now)
+    session.flush()
+    _audit(session, package, "package.reissued", actor, now)
+
+
+def purge_expired(session: Session, store: PackageStore, *, now: datetime) -> int:
+    """Delete the files of expired packages; the rows keep checksum and history (flushes)."""
+    due = session.scalars(
+        select(Package)
+        .where(Package.status != PackageStatus.PURGED, Package.expires_at <= now)
+        .order_by(Package.id)
+    ).all()
+    for package in due:
+        store.remove(package)
+        set_status(package, PackageStatus.PURGED)
+        package.purged_at = now
+        package.link_generation += 1
+        session.flush()
+        _audit(session, package, "package.purged", audit.SYSTEM, now)
+    return len(due)
+
+
+def _audit(session: Session, package: Package, action: str, actor: Actor, now: datetime) -> None:
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        now=now,
+        request_id=package.request_id,
+        object_type="package",
+        object_id=package.id,
+        data=_audit_data(package, status=package.status.value),
+    )
+
+
+def _audit_data(package: Package, **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"sha256": package.sha256, **extra}
+    if package.kind == PackageKind.RETURN:
+        data.update(kind=PackageKind.RETURN.value, organisation_id=package.organisation_id)
+    return data
+
+
+def released_packages(session: Session, request: RightsRequest, now: datetime) -> list[Package]:
+    """The packages the subject may download now, newest first (for the status page)."""
+    rows = session.scalars(
+        select(Package)
+        .where(
+            Package.kind == PackageKind.REQUEST,
+            Package.request_id == request.id,
+            Package.status == PackageStatus.RELEASED,
+            Package.expires_at > now,
+        )
+        .order_by(Package.released_at.desc(), Package.id.desc())
+    )
+    return list(rows)
+
+
+def record_download(
+    session: Session, package: Package, *, actor: Actor, now: datetime, via: str
+) -> None:
+    """Count and audit one download (``via``: ``subject`` or ``controller``)."""
+    downloadable(package, now)
+    package.download_count += 1
+    package.last_downloaded_at = now
+    session.flush()
+    audit.record(
+        session,
+        "package.downloaded",
+        actor=actor,
+        now=now,
+        request_id=package.request_id,
+        object_type="package",
+        object_id=package.id,
+        data=_audit_data(package, via=via, count=package.download_count),
+    )

@@ -1,0 +1,63 @@
+"""The copy of a subject's confirmed data per source, with each source's Art. 15(1)
+information: what an access answer (and an export action's plan) is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from rights.models.request import RightsRequest
+from rights.models.source import DataSource, SubjectMatch
+from rights.sources.adapters import CategoryCopy, adapter_for
+from rights.sources.matching import confirmed_matches
+
+__all__ = ["CategoryCopy", "SourceCopy", "export_copies"]
+
+
+@dataclass(frozen=True)
+class SourceCopy:
+    """What an access answer needs from one source: Art. 15(1) information and the copy."""
+
+    name: str
+    owner: str
+    purposes: tuple[str, ...]
+    legal_basis: tuple[str, ...]
+    retention: str
+    recipients: tuple[dict[str, str], ...]
+    categories_info: tuple[str, ...]
+    source_of_data: str
+    categories: tuple[CategoryCopy, ...]
+
+
+def export_copies(
+    session: Session,
+    request: RightsRequest,
+    *,
+    key: bytes,
+    source: DataSource | None = None,
+) -> list[SourceCopy]:
+    """The copy of the confirmed data per source (or of one ``source``), with each source's
+    Art. 15(1) information. Raises SourceError when a source cannot be read."""
+    by_source: dict[int, list[SubjectMatch]] = {}
+    for match in confirmed_matches(session, request, source):
+        by_source.setdefault(match.source_id, []).append(match)
+    copies = []
+    for source_id, matches in sorted(by_source.items()):
+        held = session.get(DataSource, source_id)
+        assert held is not None
+        categories = adapter_for(held).categories(session, held, matches, key=key)
+        copies.append(
+            SourceCopy(
+                name=held.name,
+                owner=held.organisation.name,
+                purposes=tuple(held.purposes),
+                legal_basis=tuple(held.legal_basis),
+                retention=held.retention,
+                recipients=tuple(dict(r) for r in held.recipients),
+                categories_info=tuple(held.categories),
+                source_of_data=held.source_of_data,
+                categories=tuple(categories),
+            )
+        )
+    return copies

@@ -1,0 +1,51 @@
+"""What the erasures of a request did, for the answer letter (LEGAL §4.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rights.models.request import RightsRequest
+from rights.models.source import ActionKind, ActionStatus, SourceAction
+
+__all__ = ["ErasureSummary", "erasure_summary"]
+
+
+@dataclass(frozen=True)
+class ErasureSummary:
+    """For the answer letter (LEGAL §4.3): what was erased, what was kept and why."""
+
+    erased: tuple[dict[str, Any], ...]
+    kept: tuple[dict[str, Any], ...]
+    backups: tuple[dict[str, str], ...]
+
+
+def erasure_summary(session: Session, request: RightsRequest) -> ErasureSummary:
+    """Rows erased per source and table, what retention holds kept, and the backup rotation
+    after which the erased data are gone from backups too."""
+    erased, kept, backups = [], [], []
+    actions = session.scalars(
+        select(SourceAction)
+        .where(
+            SourceAction.request_id == request.id,
+            SourceAction.kind == ActionKind.ERASE,
+            SourceAction.status == ActionStatus.EXECUTED,
+        )
+        .order_by(SourceAction.id)
+    )
+    for action in actions:
+        name = action.source.name if action.source else "?"
+        counts: dict[str, int] = {}
+        for op in action.result.get("executed", []):
+            if not op.get("kept"):
+                counts[op["table"]] = counts.get(op["table"], 0) + 1
+        for table, rows in sorted(counts.items()):
+            erased.append({"source": name, "table": table, "rows": rows})
+        for item in action.result.get("kept", []):
+            kept.append({"source": name, **item})
+        if action.result.get("backup_rotation"):
+            backups.append({"source": name, "rotation": action.result["backup_rotation"]})
+    return ErasureSummary(tuple(erased), tuple(kept), tuple(backups))
