@@ -90,7 +90,12 @@ def parse_legal_info(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def category_info(stored: Mapping[str, Any] | None, category: str) -> CategoryInfo:
-    """What the definition records for ``category`` (empty when nothing)."""
-    entry = ((stored or {}).get("category_info") or {}).get(category) or {}
-    return CategoryInfo(entry.get("legal_basis"), entry.get("provenance"))
+def category_info(stored: Mapping[str, Any] | None, *names: str) -> CategoryInfo:
+    """What the definition records for the first of ``names`` it knows, else for ``"*"``
+    (every category of the source); empty when nothing."""
+    known = (stored or {}).get("category_info") or {}
+    for name in (*names, "*"):
+        if name in known:
+            entry = known[name]
+            return CategoryInfo(entry.get("legal_basis"), entry.get("provenance"))
+    return CategoryInfo()
