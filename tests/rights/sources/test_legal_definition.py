@@ -4,6 +4,8 @@ recorded."""
 
 from __future__ import annotations
 
+import pytest
+
 from exporters.from_sources import to_package
 from rights.audit import SYSTEM
 from rights.righttypes import PortabilityDetails
@@ -12,6 +14,12 @@ from rights.sources.definition import parse_source_toml
 from rights.sources.registry import load_source
 from tests.rights.sources.conftest import CRM_TOML, KEY
 from tests.rights.sources.test_sql_source import PIETER, _discover_and_confirm
+
+
+@pytest.fixture
+def officers(make_user):
+    return make_user(), make_user()
+
 
 FLAGS = """
 collected_from_subject = true
