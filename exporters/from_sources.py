@@ -97,16 +97,31 @@ def _convert(value: Any, kind: FieldType) -> Any:
     return str(value)
 
 
+# WP242 rev.01: data provided by the subject include observed data, not derived data or data
+# obtained from others (docs/legal.md, "Portability").
+FROM_SUBJECT = frozenset({"provided", "observed"})
+
+
+def _recorded(obj: object, name: str) -> Any:
+    """A per-category or per-source field of the source definition, or None when the
+    definition does not record it (older definitions carry only the source-level fields)."""
+    return getattr(obj, name, None) or None
+
+
 def _category(copy: CategoryCopy, legal_basis: LegalBasis) -> CategoryData:
+    """Art. 20(1): the category's own basis and provenance when the definition records
+    them; otherwise the source's basis, and provided by the subject."""
     types = {name: _field_types(name, copy.records) for name in copy.fields}
     records = [{n: _convert(r.get(n), types[n]) for n in copy.fields} for r in copy.records]
+    basis = _recorded(copy, "legal_basis")
+    provenance = _recorded(copy, "provenance")
     return CategoryData(
         key=copy.key,
         label=copy.label,
         fields=[FieldSpec(name, name, types[name]) for name in copy.fields],
         records=rows(records),
-        provided_by_subject=True,
-        legal_basis=legal_basis,
+        provided_by_subject=provenance in FROM_SUBJECT if provenance else True,
+        legal_basis=cast(LegalBasis, basis) if basis in LEGAL_BASES else legal_basis,
     )
 
 
@@ -126,6 +141,12 @@ def _info(source: SourceInfo, purposes: Sequence[str]) -> ProcessingInfo:
         ],
         categories=source.categories_info,
         source_of_data=source.source_of_data or None,
+        # Art. 15(1)(g), (h), 15(2): only what the definition records (docs/legal.md).
+        collected_from_subject=_recorded(source, "collected_from_subject"),
+        automated_decision_making=_recorded(source, "automated_decision_making"),
+        automated_decisions=getattr(source, "automated_decisions", None),
+        transfer_safeguards=_recorded(source, "transfer_safeguards"),
+        transfers_outside_eea=getattr(source, "transfers_outside_eea", None),
     )
 
 

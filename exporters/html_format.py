@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from itertools import islice
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
@@ -115,6 +116,12 @@ def context(pkg: ExportPackage, options: FormatOptions) -> dict[str, Any]:
     return {
         "pkg": pkg,
         "t": lambda key, **params: i18n.t(lang, key, **params),
+        # Art. 15(1)(g), (h), 15(2): only what is recorded (docs/legal.md, "Access").
+        "statements": SimpleNamespace(
+            source=lambda info: i18n.source_statement(lang, info),
+            adm=lambda info: i18n.adm_statement(lang, info),
+            transfer=lambda info: i18n.transfer_statement(lang, info),
+        ),
         "received_at": utc_display(pkg.received_at),
         "generated_at": utc_display(pkg.generated_at),
         "sources": [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from exporters.model import Language
+from exporters.model import Language, ProcessingInfo
 
 TEXTS: Mapping[str, Mapping[str, str]] = {
     # --- general -----------------------------------------------------------------------
@@ -71,6 +71,15 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "transfer_safeguards": {
         "nl": "Waarborgen bij doorgifte buiten de EER",
         "en": "Safeguards for transfers outside the EEA",
+    },
+    "transfer.none": {
+        "nl": "Wij geven deze gegevens niet door naar landen buiten de EER.",
+        "en": "We do not transfer these data to countries outside the EEA.",
+    },
+    "not_recorded": {
+        "nl": "Niet vastgelegd in onze beschrijving van deze gegevensbron. Vraag ons ernaar als "
+        "u het wilt weten.",
+        "en": "Not recorded in our description of this data source. Ask us if you want to know.",
     },
     "no_data": {
         "nl": "Wij verwerken geen persoonsgegevens over u.",
@@ -178,6 +187,33 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "Readable summary to open in a browser or print.",
     },
 }
+
+
+def source_statement(language: Language, info: ProcessingInfo) -> str:
+    """Art. 15(1)(g): the recorded source, "collected from you" only when recorded."""
+    if info.source_of_data:
+        return info.source_of_data
+    if info.collected_from_subject:
+        return t(language, "source_of_data.subject")
+    return t(language, "not_recorded")
+
+
+def adm_statement(language: Language, info: ProcessingInfo) -> str:
+    """Art. 15(1)(h): the recorded logic and consequences, "none" only when recorded."""
+    if info.automated_decision_making:
+        return info.automated_decision_making
+    if info.automated_decisions is False:
+        return t(language, "adm.none")
+    return t(language, "not_recorded")
+
+
+def transfer_statement(language: Language, info: ProcessingInfo) -> str:
+    """Art. 15(2): the recorded transfers and safeguards, "none" only when recorded."""
+    if info.transfer_safeguards:
+        return info.transfer_safeguards
+    if info.transfers_outside_eea is False:
+        return t(language, "transfer.none")
+    return t(language, "not_recorded")
 
 
 def t(language: Language, key: str, **params: Any) -> str:

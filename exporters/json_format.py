@@ -101,6 +101,10 @@ def information(source: SourceSection) -> dict[str, Any]:
         "source_of_data": info.source_of_data,
         "automated_decision_making": info.automated_decision_making,
         "transfer_safeguards": info.transfer_safeguards,
+        # null: not recorded (docs/legal.md, "Access").
+        "collected_from_subject": info.collected_from_subject,
+        "automated_decisions": info.automated_decisions,
+        "transfers_outside_eea": info.transfers_outside_eea,
     }
 
 

@@ -162,10 +162,15 @@ class ProcessingInfo:
     """The Art. 15(1) information for one source, specific to this subject's processing.
 
     ``categories`` (15(1)(b)) may be left empty to use the labels of the source's categories.
-    ``source_of_data`` (15(1)(g)) is ``None`` when the data were collected from the subject;
-    ``automated_decision_making`` (15(1)(h)) is ``None`` when there is none, otherwise it gives
-    the logic involved, its significance and envisaged consequences. ``transfer_safeguards``
-    states the Art. 46 safeguards for third-country transfers (Art. 15(2)).
+    What the answer states for (g), (h) and 15(2) must have a record behind it
+    (docs/legal.md, "Access"); ``None`` means "not recorded", never "none":
+
+    - ``source_of_data`` (15(1)(g)): the source of data not collected from the subject;
+      ``collected_from_subject`` True when the definition records that they all were.
+    - ``automated_decision_making`` (15(1)(h)): the logic involved, its significance and
+      envisaged consequences; ``automated_decisions`` False when it records that there are none.
+    - ``transfer_safeguards`` (15(2)): the third countries and their Art. 46 safeguards;
+      ``transfers_outside_eea`` False when it records that there are none.
     """
 
     purposes: Sequence[str]
@@ -176,6 +181,9 @@ class ProcessingInfo:
     source_of_data: str | None = None
     automated_decision_making: str | None = None
     transfer_safeguards: str | None = None
+    collected_from_subject: bool | None = None
+    automated_decisions: bool | None = None
+    transfers_outside_eea: bool | None = None
 
     def __post_init__(self) -> None:
         for name in ("purposes", "legal_basis", "recipients", "categories"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from exporters.i18n import t
+from exporters.i18n import adm_statement, source_statement, t, transfer_statement
 from exporters.model import ExportPackage, SourceSection
 from exporters.values import utc_display
 
@@ -38,10 +38,10 @@ def _source_rows(pkg: ExportPackage, source: SourceSection) -> Iterator[InfoRow]
         where = f", {recipient.country}" if recipient.country else ""
         yield _pair(t(lang, "recipients"), f"{recipient.name} ({recipient.role}{where})")
     yield _pair(t(lang, "retention"), info.retention)
-    yield _pair(t(lang, "source_of_data"), info.source_of_data or t(lang, "source_of_data.subject"))
-    yield _pair(t(lang, "adm"), info.automated_decision_making or t(lang, "adm.none"))
-    if info.transfer_safeguards:
-        yield _pair(t(lang, "transfer_safeguards"), info.transfer_safeguards)
+    # Art. 15(1)(g), (h) and 15(2): only what is recorded (docs/legal.md, "Access").
+    yield _pair(t(lang, "source_of_data"), source_statement(lang, info))
+    yield _pair(t(lang, "adm"), adm_statement(lang, info))
+    yield _pair(t(lang, "transfer_safeguards"), transfer_statement(lang, info))
     yield InfoRow(())
 
 

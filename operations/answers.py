@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from operations.context import Context
 from operations.texts import N_, language_of
 from rights import answers
 from rights.errors import NotFound, ValidationFailed
+from rights.grounds import Basis, is_direct_marketing_objection, parse_basis
 from rights.models.case import AnswerLetter
 from rights.models.package import Package
 from rights.models.request import Outcome, RightsRequest
@@ -33,33 +35,83 @@ GROUND_TEXTS: dict[str, str] = {
     "art_12_5": N_("Art. 12(5) GDPR: manifestly unfounded or excessive request"),
     "art_15_4": N_("Art. 15(4) GDPR: a copy would harm the rights and freedoms of others"),
     "art_16_accurate": N_("Art. 16 GDPR: the data are accurate"),
+    "art_17_1_no_ground": N_("Art. 17(1) GDPR: none of the grounds for erasure applies"),
     "art_17_3_a": N_("Art. 17(3)(a) GDPR: freedom of expression and information"),
     "art_17_3_b": N_("Art. 17(3)(b) GDPR: a legal obligation or a task in the public interest"),
     "art_17_3_c": N_("Art. 17(3)(c) GDPR: public health"),
     "art_17_3_d": N_("Art. 17(3)(d) GDPR: archiving, research or statistics"),
     "art_17_3_e": N_("Art. 17(3)(e) GDPR: legal claims"),
-    "art_18_2": N_("Art. 18(2) GDPR: processing allowed despite the restriction"),
+    "art_18_1_no_condition": N_("Art. 18(1) GDPR: none of the conditions for restriction applies"),
     "art_20_1_not_applicable": N_(
         "Art. 20(1) GDPR: not based on consent or contract, or not automated"
     ),
     "art_20_4": N_("Art. 20(4) GDPR: would harm the rights and freedoms of others"),
+    "art_21_1_not_applicable": N_(
+        "Art. 21(1) GDPR: the processing is not based on Art. 6(1)(e) or (f) GDPR"
+    ),
     "art_21_1_compelling": N_("Art. 21(1) GDPR: compelling legitimate grounds"),
-    "art_7_3_other_basis": N_("Art. 7(3) GDPR: the processing has another legal basis"),
+    "art_21_1_legal_claims": N_(
+        "Art. 21(1) GDPR: the establishment, exercise or defence of legal claims"
+    ),
+    "art_23_1_a": N_("Art. 23(1)(a) GDPR, art. 41(1)(a) UAVG: national security"),
+    "art_23_1_b": N_("Art. 23(1)(b) GDPR, art. 41(1)(b) UAVG: defence"),
+    "art_23_1_c": N_("Art. 23(1)(c) GDPR, art. 41(1)(c) UAVG: public security"),
+    "art_23_1_d": N_(
+        "Art. 23(1)(d) GDPR, art. 41(1)(d) UAVG: prevention, investigation or prosecution of "
+        "criminal offences"
+    ),
+    "art_23_1_e": N_(
+        "Art. 23(1)(e) GDPR, art. 41(1)(e) UAVG: another important objective of general "
+        "public interest"
+    ),
+    "art_23_1_f": N_(
+        "Art. 23(1)(f) GDPR, art. 41(1)(f) UAVG: judicial independence and proceedings"
+    ),
+    "art_23_1_g": N_(
+        "Art. 23(1)(g) GDPR, art. 41(1)(g) UAVG: breaches of ethics for regulated professions"
+    ),
+    "art_23_1_h": N_(
+        "Art. 23(1)(h) GDPR, art. 41(1)(h) UAVG: monitoring, inspection or regulatory functions"
+    ),
+    "art_23_1_i": N_(
+        "Art. 23(1)(i) GDPR, art. 41(1)(i) UAVG: protection of you or of the rights and "
+        "freedoms of others"
+    ),
+    "art_23_1_j": N_("Art. 23(1)(j) GDPR, art. 41(1)(j) UAVG: enforcement of civil-law claims"),
+}
+
+# The words for the Art. 6(1) basis of the processing an answer is about (rights.grounds.Basis).
+BASIS_TEXTS: dict[str, str] = {
+    "consent": N_("Consent (Art. 6(1)(a) GDPR)"),
+    "contract": N_("Contract (Art. 6(1)(b) GDPR)"),
+    "legal_obligation": N_("Legal obligation (Art. 6(1)(c) GDPR)"),
+    "vital_interests": N_("Vital interests (Art. 6(1)(d) GDPR)"),
+    "public_task": N_("Task in the public interest (Art. 6(1)(e) GDPR)"),
+    "legitimate_interests": N_("Legitimate interests (Art. 6(1)(f) GDPR)"),
 }
 
 
 @dataclass(frozen=True)
 class Decision:
-    """What the officer decided; ``check`` raises ``ValidationFailed`` if it does not fit."""
+    """What the officer decided; ``check`` raises ``ValidationFailed`` if it does not fit
+    (grounds per right and basis, docs/legal.md)."""
 
     outcome: Outcome
     grounds: tuple[str, ...] = ()
     reasons: str = ""
     manifestly: str | None = None
+    basis: Basis | None = None
+    review_on: date | None = None
 
     @classmethod
     def parse(
-        cls, outcome: str, grounds: Sequence[str], reasons: str, manifestly: str | None
+        cls,
+        outcome: str,
+        grounds: Sequence[str],
+        reasons: str,
+        manifestly: str | None,
+        basis: str | None = None,
+        review_on: str | None = None,
     ) -> Decision:
         try:
             chosen = Outcome(outcome)
@@ -70,12 +122,27 @@ class Decision:
             grounds=tuple(g.replace("\x00", "") for g in list(grounds)[:MAX_GROUNDS]),
             reasons=reasons.replace("\x00", "").strip(),
             manifestly=manifestly or None,
+            basis=parse_basis(basis),
+            review_on=_review_date(review_on or ""),
         )
 
     def check(self, request: RightsRequest) -> None:
         answers.check_answer(
-            request, self.outcome, list(self.grounds), self.reasons, self.manifestly
+            request,
+            self.outcome,
+            list(self.grounds),
+            self.reasons,
+            self.manifestly,
+            basis=self.basis,
+            review_on=self.review_on,
         )
+
+
+def _review_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise ValidationFailed("not a date", code="review_required") from None
 
 
 @dataclass(frozen=True)
@@ -104,6 +171,9 @@ def compose_answer(
     def ground_label(code: str) -> str:
         return texts.gettext(GROUND_TEXTS[code]) if code in GROUND_TEXTS else code
 
+    def basis_label(code: str) -> str:
+        return texts.gettext(BASIS_TEXTS[code]) if code in BASIS_TEXTS else code
+
     text = texts.render(
         TEMPLATE,
         r=request,
@@ -112,6 +182,9 @@ def compose_answer(
         reasons=decision.reasons.strip(),
         manifestly=decision.manifestly,
         ground_label=ground_label,
+        basis=decision.basis.value if decision.basis else "",
+        basis_label=basis_label,
+        direct_marketing=is_direct_marketing_objection(request.right, request.details),
         article=RIGHTS[request.right].article,
         erasure=erasure_summary(ctx.session, request),
         operator_name=str(ctx.settings.extra.get("OPERATOR_NAME", "")),
@@ -134,6 +207,8 @@ def prepare_answer(ctx: Context, request: RightsRequest, decision: Decision) -> 
         actor=ctx.actor,
         now=ctx.now(),
         manifestly=decision.manifestly,
+        basis=decision.basis,
+        review_on=decision.review_on,
     )
     return letter
 
@@ -169,6 +244,8 @@ def draft_decision(letter: AnswerLetter, reasons: str = "") -> Decision:
         grounds=tuple(letter.grounds or ()),
         reasons=reasons.strip(),
         manifestly=letter.extra.get("manifestly") or None,
+        basis=parse_basis(letter.extra.get("basis")),
+        review_on=_review_date(letter.extra.get("review_on") or ""),
     )
 
 

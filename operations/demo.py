@@ -216,7 +216,7 @@ def _workspace_samples(
         )
         return requests.create_request(session, intake, actor=actor, now=now, policy=policy)
 
-    ready = make(4, "Noor Bakker", "noor@example.nl", bakker, AccessDetails())
+    ready = make(4, "Noor Bakker", "noor@example.nl", bakker, RectificationDetails())  # no copy
     ready.assignee_id = officer.id
     lifecycle.transition(session, ready, RequestState.IN_PROGRESS, actor=actor, now=now)
     make(40, "Henk de Jong", "henk@example.nl", sport, AccessDetails())  # overdue
@@ -225,7 +225,8 @@ def _workspace_samples(
         (20, Outcome.FULFILLED, []),
         (34, Outcome.PARTIALLY_FULFILLED, ["art_15_4"]),
     ):
-        done = make(days_ago, "Demo Betrokkene", "demo@example.nl", sport, AccessDetails())
+        kind = RectificationDetails() if grounds == [] else AccessDetails()  # access: a copy
+        done = make(days_ago, "Demo Betrokkene", "demo@example.nl", sport, kind)
         letter = answers.prepare_answer(
             session,
             done,

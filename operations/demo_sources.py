@@ -27,6 +27,25 @@ legal_basis = ["contract", "legal_obligation"]
 categories = ["Contactgegevens", "Bestellingen", "Facturen"]
 retention = "Tot 2 jaar na de laatste bestelling; facturen 7 jaar (fiscale bewaarplicht)"
 backup_rotation = "35 dagen"
+collected_from_subject = true
+automated_decisions = false
+transfers_outside_eea = false
+
+[category_info.Klantgegevens]
+legal_basis = "contract"
+provenance = "provided"
+
+[category_info.Contactgegevens]
+legal_basis = "contract"
+provenance = "provided"
+
+[category_info.Bestellingen]
+legal_basis = "contract"
+provenance = "provided"
+
+[category_info.Facturen]
+legal_basis = "legal_obligation"
+provenance = "provided"
 
 [[recipients]]
 name = "Boekhoudkantoor De Telling B.V."
@@ -98,6 +117,12 @@ legal_basis = ["consent"]
 categories = ["Naam- en adresgegevens", "E-mailadres"]
 retention = "Bestand wordt na 30 dagen verwijderd"
 source_of_data = "Aangeleverd door Bakkerij Jansen"
+automated_decisions = false
+transfers_outside_eea = false
+
+[category_info."*"]
+legal_basis = "consent"
+provenance = "provided"
 
 [[recipients]]
 name = "Drukkerij & Mailhuis Voorbeeld B.V."

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
+from operations import cases
 from operations.context import Context
 from rights.deadlines import AMSTERDAM
 from rights.intake import close_unverified as close_unverified_requests
@@ -41,11 +42,29 @@ def reminders(ctx: Context) -> int:
     return send_reminders(ctx.session, now=now)
 
 
+def finished_case_documents(ctx: Context) -> int:
+    """Identity material of finished cases goes (docs/legal.md, "Case retention")."""
+    return cases.delete_finished_case_documents(ctx)
+
+
+def case_purge(ctx: Context) -> int:
+    """Finished cases past ``policy.case_retention_days`` lose their personal data."""
+    return cases.purge_cases(ctx).requests
+
+
+def identity_unanswered(ctx: Context) -> int:
+    """Requests whose identity question was not answered in time close with a notice."""
+    return cases.close_unanswered_identity(ctx)
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
         "close_unverified": close_unverified,
         "purge_data_files": purge_data_files,
         "purge_packages": purge_packages,
         "reminders": reminders,
+        "finished_case_documents": finished_case_documents,
+        "case_purge": case_purge,
+        "identity_unanswered": identity_unanswered,
     }
 )

@@ -18,6 +18,7 @@ from operations.demo_sources import load_demo_sources
 from portal import PROJECT_ROOT, clock, create_app
 from portal.answer_cli import answer_group
 from portal.backup_cli import audit_anchor, backup_group, parse_anchor
+from portal.cases_cli import cases_group
 from portal.config import problems
 from portal.context import context_for
 from portal.db import get_db
@@ -277,6 +278,7 @@ COMMANDS = (
     close_unverified_command,
     audit_group,
     backup_group,
+    cases_group,
     config_group,
     gen_key,
     dev,

@@ -38,6 +38,8 @@ ENV_KEYS = {
     "UPLOAD_MAX_BYTES": ("PORTAL_UPLOAD_MAX_BYTES", int),
     "VERIFICATION_LINK_DAYS": ("PORTAL_VERIFICATION_LINK_DAYS", int),
     "UNVERIFIED_AUTO_CLOSE_DAYS": ("PORTAL_UNVERIFIED_AUTO_CLOSE_DAYS", int),
+    "IDENTITY_ANSWER_DAYS": ("PORTAL_IDENTITY_ANSWER_DAYS", int),
+    "CASE_RETENTION_DAYS": ("PORTAL_CASE_RETENTION_DAYS", int),
     "RATELIMIT_PUBLIC_IP": ("PORTAL_RATELIMIT_PUBLIC_IP", str),
     "RATELIMIT_PUBLIC_EMAIL": ("PORTAL_RATELIMIT_PUBLIC_EMAIL", str),
     "PACKAGE_DIR": ("PORTAL_PACKAGE_DIR", str),
@@ -104,6 +106,8 @@ class BaseConfig:
     # Public intake (data-subject issue): link lifetime, auto-close, abuse limits.
     VERIFICATION_LINK_DAYS = 7
     UNVERIFIED_AUTO_CLOSE_DAYS = 14
+    IDENTITY_ANSWER_DAYS = 30  # an unanswered identity question closes the request
+    CASE_RETENTION_DAYS = 730  # finished cases lose their personal data after this
     RATELIMIT_PUBLIC_IP = "20 per hour"  # submit, resend and lost-link, per IP address
     RATELIMIT_PUBLIC_EMAIL = "5 per hour"  # the same, per e-mail address or request
     PACKAGE_DIR = ""  # empty: <instance>/packages (encrypted export packages)

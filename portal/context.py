@@ -50,6 +50,8 @@ def policy_from(app: Flask) -> Policy:
         undue_delay_working_days=int(config["UNDUE_DELAY_WORKING_DAYS"]),
         verification_link_days=int(config["VERIFICATION_LINK_DAYS"]),
         unverified_auto_close_days=int(config["UNVERIFIED_AUTO_CLOSE_DAYS"]),
+        identity_answer_days=int(config["IDENTITY_ANSWER_DAYS"]),
+        case_retention_days=int(config["CASE_RETENTION_DAYS"]),
         minor_review_from_age=int(config["MINOR_REVIEW_FROM_AGE"]),
         minor_self_from_age=int(config["MINOR_SELF_FROM_AGE"]),
     )

@@ -1,31 +1,36 @@
-"""The answer to a request: outcome, legal grounds that match the right, the letter in the
-subject's language, and (whenever anything is refused) the complaint and court information
-of Art. 12(4) GDPR in Dutch and English (LEGAL.md §4.8). Drafts are editable; sending fixes
-the letter, answers the request and mails a notice (without the content) to the subject.
+"""The answer to a request: outcome, legal grounds that match the right and the basis of the
+processing (``rights.grounds``), the letter in the subject's language, and (whenever anything
+is refused, an erasure that kept data included) the complaint and court information of
+Art. 12(4) GDPR in Dutch and English (docs/legal.md). Drafts are editable; sending fixes the
+letter, answers the request and mails a notice (without the content) to the subject.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from rights import audit, lifecycle
+from rights import grounds as legal
 from rights.audit import Actor
 from rights.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from rights.grounds import Basis
 from rights.models.case import AnswerLetter
 from rights.models.casework import CaseNote
+from rights.models.package import Package, PackageKind
 from rights.models.request import Outcome, RequestState, RightsRequest
 from rights.outbox import queue_mail
-from rights.righttypes import RIGHTS
+from rights.righttypes import RightType
+from rights.sources.erasure import erasure_summary
 
 MAX_LETTER = 50_000
-# LEGAL.md §5: a request refused as manifestly unfounded or excessive (Art. 12(5)(b)).
+# docs/legal.md: a request refused as manifestly unfounded or excessive (Art. 12(5)(b)).
 MANIFESTLY = ("unfounded", "excessive")
 
-# Art. 12(4) GDPR; LEGAL.md §4.8 (NL specifics). Always in both languages, never editable:
-# the officer edits the letter, the system appends this.
+# Art. 12(4) GDPR with the Dutch specifics (docs/legal.md, "Complaint text"). Always in both
+# languages, never editable: the officer edits the letter, the system appends this.
 REMEDY_NOTICE_NL = (
     "Bent u het niet eens met deze beslissing? U kunt een klacht indienen bij de "
     "Autoriteit Persoonsgegevens, Postbus 93374, 2509 AJ Den Haag, "
@@ -50,9 +55,13 @@ def remedy_notice() -> str:
     return f"{REMEDY_NOTICE_NL}\n\n{REMEDY_NOTICE_EN}"
 
 
-def allowed_grounds(request: RightsRequest) -> tuple[str, ...]:
-    """The legal grounds an answer to this request may cite (RIGHTS registry)."""
-    return RIGHTS[request.right].refusal_grounds
+def allowed_grounds(request: RightsRequest, basis: Basis | None = None) -> tuple[str, ...]:
+    """The legal grounds an answer to this request may cite (``rights.grounds``): for the
+    stated basis, or every ground that applies under some basis."""
+    if basis is None:
+        return legal.possible_grounds(request.right, request.details)
+    allowed = legal.grounds_for(request.right, basis, details=request.details)
+    return tuple(g for g in legal.possible_grounds(request.right, request.details) if g in allowed)
 
 
 def check_answer(
@@ -61,19 +70,37 @@ def check_answer(
     grounds: list[str],
     reasons: str,
     manifestly: str | None = None,
+    *,
+    basis: Basis | None = None,
+    review_on: date | None = None,
 ) -> None:
-    """Raise ``ValidationFailed`` unless outcome, grounds and reasons fit together."""
-    allowed = allowed_grounds(request)
-    unknown = [g for g in grounds if g not in allowed]
-    if unknown:
+    """Raise ``ValidationFailed`` unless outcome, grounds, basis and reasons fit together
+    (docs/legal.md). Codes: ``refusal_not_allowed`` (an objection to direct marketing or a
+    withdrawal of consent), ``ground_mismatch``, ``ground_extra``, ``ground_required``,
+    ``reasons_required``, ``basis_required``, ``review_required`` (an Art. 23 / UAVG
+    art. 41 restriction without its review date), ``other_basis_explanation`` (a
+    withdrawal while data stay processed on another basis, unexplained), ``manifestly*``."""
+    fulfilled = outcome is Outcome.FULFILLED
+    if not fulfilled and not legal.can_refuse(request.right, request.details):
+        raise ValidationFailed("this request cannot be refused", code="refusal_not_allowed")
+    possible = legal.possible_grounds(request.right, request.details)
+    if any(g not in possible for g in grounds):
         raise ValidationFailed("ground does not match the right", code="ground_mismatch")
-    if outcome is Outcome.FULFILLED and grounds:
+    if fulfilled and grounds:
         raise ValidationFailed("a fulfilled request cites no refusal ground", code="ground_extra")
-    if outcome is not Outcome.FULFILLED:
+    if not fulfilled:
         if not grounds:
             raise ValidationFailed("choose at least one legal ground", code="ground_required")
+        legal.check_grounds(request.right, request.details, grounds, basis)
         if not reasons.strip():
             raise ValidationFailed("give the reasons", code="reasons_required")
+    if any(g in legal.ART_23 for g in grounds) and review_on is None:
+        raise ValidationFailed("an Art. 23 restriction needs a review date", code="review_required")
+    other_basis = basis is not None and basis is not Basis.CONSENT
+    if request.right is RightType.WITHDRAW_CONSENT and other_basis and not reasons.strip():
+        raise ValidationFailed(
+            "explain the processing on the other basis", code="other_basis_explanation"
+        )
     if manifestly is not None:
         if manifestly not in MANIFESTLY:
             raise ValidationFailed("unknown kind", code="manifestly")
@@ -114,14 +141,17 @@ def prepare_answer(
     actor: Actor,
     now: datetime,
     manifestly: str | None = None,
+    basis: Basis | None = None,
+    review_on: date | None = None,
 ) -> AnswerLetter:
     """Create (or replace) the draft letter. ``body`` is the text generated from the
     templates in the subject's language; the officer may edit it before sending.
-    A manifestly unfounded/excessive decision keeps its reasons as an internal note
-    (LEGAL.md §5: document the facts)."""
+    A manifestly unfounded/excessive decision, and reliance on an Art. 23 / UAVG art. 41
+    restriction (with its review date), keep their justification as an internal note
+    (docs/legal.md: document the facts)."""
     if request.state not in lifecycle.OPEN_STATES:
         raise InvalidTransition("request is not open", code="not_open")
-    check_answer(request, outcome, grounds, reasons, manifestly)
+    check_answer(request, outcome, grounds, reasons, manifestly, basis=basis, review_on=review_on)
     text = _letter_text(body)
     letter = current_draft(session, request)
     if letter is None:
@@ -131,20 +161,16 @@ def prepare_answer(
     letter.grounds = list(grounds)
     letter.language = request.language
     letter.body = text
-    letter.extra = {"manifestly": manifestly} if manifestly else {}
+    letter.extra = _extra(manifestly, basis, review_on)
     letter.updated_at = now
     request.updated_at = now
     session.flush()
     if manifestly:
-        session.add(
-            CaseNote(
-                request_id=request.id,
-                kind=f"manifestly_{manifestly}",
-                body=reasons.strip(),
-                author_id=actor.id,
-                created_at=now,
-            )
-        )
+        _note(session, request, f"manifestly_{manifestly}", reasons.strip(), actor, now)
+    restrictions = [g for g in grounds if g in legal.ART_23]
+    if restrictions and review_on is not None:
+        body_ = f"{', '.join(restrictions)}; review on {review_on.isoformat()}\n{reasons.strip()}"
+        _note(session, request, "art_23_restriction", body_, actor, now)
     audit.record(
         session,
         "answer.drafted",
@@ -153,9 +179,31 @@ def prepare_answer(
         request_id=request.id,
         object_type="answer_letter",
         object_id=letter.id,
-        data={"outcome": outcome.value, "grounds": list(grounds), "manifestly": manifestly},
+        data={
+            "outcome": outcome.value,
+            "grounds": list(grounds),
+            "manifestly": manifestly,
+            "basis": basis.value if basis else None,
+        },
     )
     return letter
+
+
+def _extra(manifestly: str | None, basis: Basis | None, review_on: date | None) -> dict[str, str]:
+    extra = {"manifestly": manifestly} if manifestly else {}
+    if basis is not None:
+        extra["basis"] = basis.value
+    if review_on is not None:
+        extra["review_on"] = review_on.isoformat()
+    return extra
+
+
+def _note(
+    session: Session, request: RightsRequest, kind: str, body: str, actor: Actor, now: datetime
+) -> None:
+    session.add(
+        CaseNote(request_id=request.id, kind=kind, body=body, author_id=actor.id, created_at=now)
+    )
 
 
 def _letter_text(body: str) -> str:
@@ -198,8 +246,8 @@ def edit_answer(
 
 
 def needs_approval(letter: AnswerLetter) -> bool:
-    """LEGAL.md §5: refusing a request as manifestly unfounded or excessive needs a second
-    person's approval before it is sent."""
+    """Art. 12(5) (docs/legal.md): refusing a request as manifestly unfounded or excessive
+    needs a second person's approval before it is sent."""
     return bool(letter.extra.get("manifestly")) and not letter.extra.get("approved_by")
 
 
@@ -227,17 +275,47 @@ def approve_answer(
     )
 
 
+def has_released_package(session: Session, request: RightsRequest) -> bool:
+    """True once a package for the request was released to the subject (also if it has
+    expired since: the subject had the copy)."""
+    query = select(Package.id).where(
+        Package.kind == PackageKind.REQUEST,
+        Package.request_id == request.id,
+        Package.released_at.is_not(None),
+    )
+    return bool(session.scalar(select(exists(query))))
+
+
+def needs_remedy(session: Session, request: RightsRequest, letter: AnswerLetter) -> bool:
+    """Art. 12(4): any refusal in whole or in part; an erasure that kept data under
+    Art. 17(3) or a retention obligation is a partial refusal whatever outcome was chosen."""
+    if letter.outcome is not Outcome.FULFILLED:
+        return True
+    return request.right is RightType.ERASURE and bool(erasure_summary(session, request).kept)
+
+
 def send_answer(
     session: Session, request: RightsRequest, letter: AnswerLetter, *, actor: Actor, now: datetime
 ) -> None:
     """Send the letter: it becomes fixed, the request is answered with the letter's outcome
-    and the subject gets a mail that the answer is on the status page. Any refusal carries
-    the complaint and court information in both languages (Art. 12(4))."""
+    and the subject gets a mail that the answer is on the status page. Any refusal, and an
+    erasure that kept data (Art. 17(3)), carries the complaint and court information in both
+    languages (Art. 12(4)). An access request is "fulfilled" only with a released package
+    (``InvalidTransition`` ``package_required``)."""
     if letter.sent_at is not None or letter.request_id != request.id:
         raise InvalidTransition("the letter was already sent", code="letter_sent")
     if needs_approval(letter):
         raise InvalidTransition("a second officer must approve first", code="approval_required")
-    if letter.outcome is not Outcome.FULFILLED and REMEDY_NOTICE_NL not in letter.body:
+    fulfilled = letter.outcome is Outcome.FULFILLED
+    if (
+        fulfilled
+        and request.right is RightType.ACCESS
+        and not has_released_package(session, request)
+    ):
+        raise InvalidTransition(
+            "an access request is fulfilled with a released package", code="package_required"
+        )
+    if needs_remedy(session, request, letter) and REMEDY_NOTICE_NL not in letter.body:
         letter.body = f"{letter.body}\n\n{remedy_notice()}"
     lifecycle.transition(
         session, request, RequestState.ANSWERED, actor=actor, now=now, outcome=letter.outcome

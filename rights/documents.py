@@ -210,14 +210,20 @@ def delete_document(
     )
 
 
+# Material obtained to establish identity or authority (LEGAL ID-5, ID-7; docs/legal.md).
+IDENTITY_MATERIAL = (DocumentKind.ID_DOCUMENT, DocumentKind.MANDATE, DocumentKind.EVIDENCE)
+
+
 def delete_id_documents(
     session: Session, store: DocumentStore, request: RightsRequest, *, actor: Actor, now: datetime
 ) -> int:
-    """ID-5: once the officer has recorded the identity check, the copies go."""
+    """ID-5: once the officer has recorded the identity check, the copies go, and with them
+    mandates and any evidence sent in (an ID sent in answer to a clarification question is
+    stored as evidence): docs/legal.md, "Case retention"."""
     docs = session.scalars(
         select(Document).where(
             Document.request_id == request.id,
-            Document.kind == DocumentKind.ID_DOCUMENT,
+            Document.kind.in_(IDENTITY_MATERIAL),
             Document.deleted_at.is_(None),
         )
     )

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from rights import audit
+from rights import audit, grounds
 from rights.audit import Actor
 from rights.errors import InvalidTransition
 from rights.models.request import Outcome, RequestState, RightsRequest
@@ -21,8 +21,9 @@ TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
     S.OPEN: frozenset(
         {S.AWAITING_INFORMATION, S.FORWARDED, S.IN_PROGRESS, S.ANSWERED, S.WITHDRAWN}
     ),
+    # CLOSED_UNVERIFIED: the identity question was never answered (rights.unanswered).
     S.AWAITING_INFORMATION: frozenset(
-        {S.OPEN, S.IN_PROGRESS, S.FORWARDED, S.ANSWERED, S.WITHDRAWN}
+        {S.OPEN, S.IN_PROGRESS, S.FORWARDED, S.ANSWERED, S.WITHDRAWN, S.CLOSED_UNVERIFIED}
     ),
     S.FORWARDED: frozenset(
         {S.IN_PROGRESS, S.AWAITING_INFORMATION, S.AWAITING_APPROVAL, S.ANSWERED, S.WITHDRAWN}
@@ -74,6 +75,10 @@ def transition(
         )
     if (target is S.ANSWERED) != (outcome is not None):
         raise InvalidTransition("an answer needs an outcome, and only an answer has one")
+    refusing = outcome is not None and outcome is not Outcome.FULFILLED
+    if refusing and not grounds.can_refuse(request.right, request.details):
+        # Art. 21(3) and Art. 7(3), whatever path answers (docs/legal.md).
+        raise InvalidTransition("this request cannot be refused", code="refusal_not_allowed")
     request.state = target
     request.outcome = outcome
     request.updated_at = now

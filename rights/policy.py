@@ -18,6 +18,12 @@ class Policy:
     verification_link_days: int = 7
     unverified_auto_close_days: int = 14
     reopen_window_days: int = 30
+    # docs/legal.md (identity, Art. 11(2)/12(6)): an identity question unanswered for this
+    # many days closes the request with a notice carrying the complaint text.
+    identity_answer_days: int = 30
+    # docs/legal.md (storage limitation): a finished case keeps its figures and loses its
+    # personal data this many days after it was finished.
+    case_retention_days: int = 730
     # §3.6 [OPEN]: a parent acting for a child of this age or older goes to manual review;
     # from ``minor_self_from_age`` the minor acts personally and the parent needs a mandate.
     minor_review_from_age: int = 12

@@ -1,5 +1,6 @@
 """The register of requests for the accountability file and the supervisory authority
-(Art. 5(2), 30 GDPR): every request received in a period with its dates, deadline,
+(accountability, Art. 5(2) and 24 GDPR; it is not the Art. 30 record of processing
+activities: docs/legal.md): every request received in a period with its dates, deadline,
 extension, outcome and legal grounds. No names, addresses or e-mail addresses: the
 reference links to the case for whoever may see it. Written by ``exporters.register``.
 """

@@ -273,6 +273,8 @@ def suspend(
         language=request.language,
         now=now,
         request_id=request.id,
+        # Say the clock is paused only when the pause counts (docs/legal.md).
+        context={"clock_paused": counts},
     )
     return suspension
 

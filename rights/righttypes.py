@@ -1,13 +1,13 @@
 """The rights a data subject can exercise, each with its article and its typed details.
 
-A registry, not an if/elif chain (STYLE.md habit 8): ``RIGHTS[RightType.ERASURE]`` gives the
-article, the details class and the grounds an answer may cite.
+A registry, not an if/elif chain: ``RIGHTS[RightType.ERASURE]`` gives the article and the
+details class; the grounds an answer may cite are in ``rights.grounds``.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar, Literal
 
 
@@ -113,58 +113,19 @@ class RightSpec:
     right: RightType
     article: str
     details: type[Details]
-    # Grounds an officer may cite when refusing (fully or partly); LEGAL.md §4.8.
-    refusal_grounds: tuple[str, ...] = field(default_factory=tuple)
 
 
-COMMON_REFUSAL_GROUNDS = ("art_11_2", "art_12_5")
-
+# The grounds an answer may cite live in one table per right and legal basis:
+# ``rights.grounds`` (docs/legal.md, "Grounds per right and basis").
 RIGHTS: dict[RightType, RightSpec] = {
-    RightType.ACCESS: RightSpec(
-        RightType.ACCESS, "Art. 15", AccessDetails, (*COMMON_REFUSAL_GROUNDS, "art_15_4")
-    ),
-    RightType.RECTIFICATION: RightSpec(
-        RightType.RECTIFICATION,
-        "Art. 16",
-        RectificationDetails,
-        (*COMMON_REFUSAL_GROUNDS, "art_16_accurate"),
-    ),
-    RightType.ERASURE: RightSpec(
-        RightType.ERASURE,
-        "Art. 17",
-        ErasureDetails,
-        (
-            *COMMON_REFUSAL_GROUNDS,
-            "art_17_3_a",
-            "art_17_3_b",
-            "art_17_3_c",
-            "art_17_3_d",
-            "art_17_3_e",
-        ),
-    ),
-    RightType.RESTRICTION: RightSpec(
-        RightType.RESTRICTION,
-        "Art. 18",
-        RestrictionDetails,
-        (*COMMON_REFUSAL_GROUNDS, "art_18_2"),
-    ),
-    RightType.PORTABILITY: RightSpec(
-        RightType.PORTABILITY,
-        "Art. 20",
-        PortabilityDetails,
-        (*COMMON_REFUSAL_GROUNDS, "art_20_1_not_applicable", "art_20_4"),
-    ),
-    RightType.OBJECTION: RightSpec(
-        RightType.OBJECTION,
-        "Art. 21",
-        ObjectionDetails,
-        (*COMMON_REFUSAL_GROUNDS, "art_21_1_compelling"),
-    ),
+    RightType.ACCESS: RightSpec(RightType.ACCESS, "Art. 15", AccessDetails),
+    RightType.RECTIFICATION: RightSpec(RightType.RECTIFICATION, "Art. 16", RectificationDetails),
+    RightType.ERASURE: RightSpec(RightType.ERASURE, "Art. 17", ErasureDetails),
+    RightType.RESTRICTION: RightSpec(RightType.RESTRICTION, "Art. 18", RestrictionDetails),
+    RightType.PORTABILITY: RightSpec(RightType.PORTABILITY, "Art. 20", PortabilityDetails),
+    RightType.OBJECTION: RightSpec(RightType.OBJECTION, "Art. 21", ObjectionDetails),
     RightType.WITHDRAW_CONSENT: RightSpec(
-        RightType.WITHDRAW_CONSENT,
-        "Art. 7(3)",
-        WithdrawConsentDetails,
-        (*COMMON_REFUSAL_GROUNDS, "art_7_3_other_basis"),
+        RightType.WITHDRAW_CONSENT, "Art. 7(3)", WithdrawConsentDetails
     ),
 }
 

@@ -15,6 +15,30 @@ def csrf_token(response: Any) -> str:
     return match.group(1)
 
 
+def release_test_package(db_session: Any, request: Any) -> None:
+    """A released package row for ``request`` (no file): what an officer releases before a
+    "fulfilled" access answer may go out (docs/legal.md)."""
+    import secrets
+    from datetime import UTC, datetime, timedelta
+
+    from rights.models.package import Package, PackageStatus
+
+    now = datetime.now(UTC)
+    db_session.add(
+        Package(
+            request_id=request.id,
+            status=PackageStatus.RELEASED,
+            sha256="0" * 64,
+            size=1,
+            storage_key=secrets.token_urlsafe(24),
+            created_at=now,
+            released_at=now,
+            expires_at=now + timedelta(days=30),
+        )
+    )
+    db_session.commit()
+
+
 def ops_context(app: Any, session: Any, actor: Any = None, now: Any = None) -> Any:
     """The ``operations.Context`` a command would build for ``app`` (as ``actor``, at a
     frozen ``now`` if given)."""

@@ -43,9 +43,16 @@ TRANSITIONS: dict[str, Any] = {
 
 def _text(event: AuditEvent) -> Any:
     data = event.data or {}
+    # The clock is paused only when the pause counts (docs/legal.md, "Identity").
+    if event.action == "request.suspended" and data.get("counts") is False:
+        return _l("We asked you a question. The time we have to answer keeps running.")
     if event.action in SIMPLE:
         return SIMPLE[event.action]
     if event.action == "request.transition":
+        if data.get("reason") == "identity_not_answered":
+            return _l(
+                "We closed the request: we did not receive the information to confirm who you are."
+            )
         return TRANSITIONS.get(str(data.get("to")))
     if event.action == "message.posted":
         if data.get("sender") == "officer":

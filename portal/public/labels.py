@@ -59,7 +59,9 @@ STATE_LABELS: dict[str, Any] = {
     RequestState.AWAITING_APPROVAL: _l("Our answer is being checked"),
     RequestState.ANSWERED: _l("Answered"),
     RequestState.WITHDRAWN: _l("Withdrawn by you"),
-    RequestState.CLOSED_UNVERIFIED: _l("Closed: the e-mail address was not confirmed in time"),
+    RequestState.CLOSED_UNVERIFIED: _l(
+        "Closed: we could not confirm that the request came from you"
+    ),
     RequestState.CLOSED: _l("Closed"),
 }
 

@@ -35,7 +35,7 @@ from portal.staff.forms import (
 )
 from portal.staff.helpers import actor, attachment, check_version, load_case, policy
 from portal.storage import document_store
-from rights import audit, casework
+from rights import audit, casework, followups
 from rights import requests as ops
 from rights.errors import DomainError, ValidationFailed
 from rights.messages import post_message
@@ -62,8 +62,13 @@ def _confirmed() -> None:
 
 
 def case_context(r: RightsRequest) -> dict[str, Any]:
-    view = case_view(get_session(), r, clock.now())
-    return {f.name: getattr(view, f.name) for f in fields(view)} | {"labels": labels}
+    session = get_session()
+    view = case_view(session, r, clock.now())
+    return {f.name: getattr(view, f.name) for f in fields(view)} | {
+        "labels": labels,
+        "follow_up": followups.follow_up_ground(r),
+        "follow_up_case": followups.existing_follow_up(session, r),
+    }
 
 
 def _render_case(r: RightsRequest, error: str | None = None, status: int = 200) -> tuple[str, int]:

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-GROUNDS = {
-    "art_11_2": _l("Art. 11(2) GDPR: we cannot identify you"),
-    "art_12_5": _l("Art. 12(5) GDPR: manifestly unfounded or excessive request"),
-    "art_15_4": _l("Art. 15(4) GDPR: a copy would harm the rights and freedoms of others"),
-    "art_16_accurate": _l("Art. 16 GDPR: the data are accurate"),
-    "art_17_3_a": _l("Art. 17(3)(a) GDPR: freedom of expression and information"),
-    "art_17_3_b": _l("Art. 17(3)(b) GDPR: a legal obligation or a task in the public interest"),
-    "art_17_3_c": _l("Art. 17(3)(c) GDPR: public health"),
-    "art_17_3_d": _l("Art. 17(3)(d) GDPR: archiving, research or statistics"),
-    "art_17_3_e": _l("Art. 17(3)(e) GDPR: legal claims"),
-    "art_18_2": _l("Art. 18(2) GDPR: processing allowed despite the restriction"),
-    "art_20_1_not_applicable": _l(
-        "Art. 20(1) GDPR: not based on consent or contract, or not automated"
-    ),
-    "art_20_4": _l("Art. 20(4) GDPR: would harm the rights and freedoms of others"),
-    "art_21_1_compelling": _l("Art. 21(1) GDPR: compelling legitimate grounds"),
-    "art_7_3_other_basis": _l("Art. 7(3) GDPR: the processing has another legal basis"),
-}
+from operations.answers import BASIS_TEXTS, GROUND_TEXTS
+
+# Ground and basis codes from rights.grounds: the words are the letters' own
+# (operations.answers), so the workspace and the letter never say different things.
+GROUNDS = {code: _l(text) for code, text in GROUND_TEXTS.items()}
+BASES = {code: _l(text) for code, text in BASIS_TEXTS.items()}
 
 OUTCOMES = {
     "fulfilled": _l("Fulfilled"),
@@ -66,6 +54,7 @@ EVENTS = {
     "request.assigned": _l("Assignee changed"),
     "request.split": _l("Split into linked requests"),
     "request.merged": _l("A duplicate was merged into this request"),
+    "request.follow_up": _l("Follow-up erasure request opened"),
     "identity.verified": _l("Identity verified; ID copies deleted"),
     "message.posted": _l("Message in the thread"),
     "document.uploaded": _l("Document uploaded"),
@@ -97,6 +86,25 @@ ERRORS = {
     "ground_mismatch": _l("A chosen ground does not apply to this right."),
     "ground_extra": _l("A fulfilled request cites no refusal ground."),
     "ground_required": _l("Choose at least one legal ground for the refusal."),
+    "refusal_not_allowed": _l(
+        "This request cannot be refused: an objection to direct marketing is absolute "
+        "(Art. 21(3) GDPR) and consent can always be withdrawn (Art. 7(3) GDPR)."
+    ),
+    "basis_required": _l(
+        "Say on which legal basis the data are processed: this ground depends on it."
+    ),
+    "basis": _l("Choose a legal basis from the list."),
+    "review_required": _l(
+        "A restriction under Art. 23 GDPR / art. 41 UAVG needs a date on which it is reviewed."
+    ),
+    "other_basis_explanation": _l(
+        "Explain to the subject which data stay processed on which other legal basis."
+    ),
+    "no_follow_up": _l("No erasure follows from this request."),
+    "follow_up_exists": _l("The follow-up erasure request was already opened."),
+    "package_required": _l(
+        "An access request is fulfilled with a copy: release the package first."
+    ),
     "reasons_required": _l("Explain the reasons: the subject is entitled to them."),
     "manifestly": _l("Choose unfounded or excessive."),
     "manifestly_ground": _l(

@@ -10,14 +10,15 @@ from werkzeug.wrappers import Response
 
 from operations import answers as answer_ops
 from operations.answers import Decision
+from portal import clock
 from portal.auth.guards import staff_required
 from portal.context import context
 from portal.db import get_session
 from portal.staff import labels
 from portal.staff.blueprint import bp
 from portal.staff.case import _act, _confirmed, _form, _render_case
-from portal.staff.helpers import check_version, load_case
-from rights import answers
+from portal.staff.helpers import actor, check_version, load_case, policy
+from rights import answers, followups
 from rights.errors import DomainError
 from rights.models.request import RightsRequest
 
@@ -31,6 +32,8 @@ def prepare_answer(reference: str) -> Any:
             request.form.getlist("grounds"),
             _form("reasons"),
             _form("manifestly") or None,
+            basis=_form("basis") or None,
+            review_on=_form("review_on"),
         )
         answer_ops.prepare_answer(context(), r, decision)
         return redirect(url_for("staff.letter", reference=r.reference), 303)
@@ -107,5 +110,19 @@ def approve_letter(reference: str) -> Any:
     def do(r: RightsRequest) -> Response:
         answer_ops.approve_answer(context(), r)
         return redirect(url_for("staff.letter", reference=r.reference), 303)
+
+    return _act(reference, do)
+
+
+@bp.post("/requests/<reference>/follow-up")
+@staff_required
+def follow_up(reference: str) -> Any:
+    """The erasure that follows a withdrawal of consent or an objection (Art. 17(1)(b)/(c))."""
+
+    def do(r: RightsRequest) -> Response:
+        new = followups.open_follow_up_erasure(
+            get_session(), r, actor=actor(), now=clock.now(), policy=policy()
+        )
+        return redirect(url_for("staff.case", reference=new.reference), 303)
 
     return _act(reference, do)

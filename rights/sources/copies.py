@@ -3,7 +3,8 @@ information: what an access answer (and an export action's plan) is built from."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +12,7 @@ from rights.keys import SourceKeys
 from rights.models.request import RightsRequest
 from rights.models.source import DataSource, SubjectMatch
 from rights.sources.adapters import CategoryCopy, adapter_for
+from rights.sources.legal_info import category_info
 from rights.sources.matching import confirmed_matches
 
 __all__ = ["CategoryCopy", "SourceCopy", "export_copies"]
@@ -29,6 +31,20 @@ class SourceCopy:
     categories_info: tuple[str, ...]
     source_of_data: str
     categories: tuple[CategoryCopy, ...]
+    # Art. 15(1)(g)/(h), 15(2) as the definition records them; None: not recorded.
+    collected_from_subject: bool | None = None
+    automated_decisions: bool | None = None
+    automated_decision_making: str = ""
+    transfers_outside_eea: bool | None = None
+    transfer_safeguards: str = ""
+
+
+def _with_legal(category: CategoryCopy, legal: dict[str, Any]) -> CategoryCopy:
+    """The category with its own recorded basis and provenance (SQL keys are
+    ``table.category``; a file's category is its file name)."""
+    name = category.key.split(".", 1)[1] if "." in category.key else category.label
+    info = category_info(legal, name, category.label)
+    return replace(category, legal_basis=info.legal_basis, provenance=info.provenance)
 
 
 def export_copies(
@@ -48,6 +64,7 @@ def export_copies(
         held = session.get(DataSource, source_id)
         assert held is not None
         categories = adapter_for(held).categories(session, held, matches, key=key)
+        legal: dict[str, Any] = dict((held.mapping or {}).get("legal") or {})
         copies.append(
             SourceCopy(
                 name=held.name,
@@ -58,7 +75,12 @@ def export_copies(
                 recipients=tuple(dict(r) for r in held.recipients),
                 categories_info=tuple(held.categories),
                 source_of_data=held.source_of_data,
-                categories=tuple(categories),
+                categories=tuple(_with_legal(c, legal) for c in categories),
+                collected_from_subject=legal.get("collected_from_subject"),
+                automated_decisions=legal.get("automated_decisions"),
+                automated_decision_making=str(legal.get("automated_decision_making") or ""),
+                transfers_outside_eea=legal.get("transfers_outside_eea"),
+                transfer_safeguards=str(legal.get("transfer_safeguards") or ""),
             )
         )
     return copies

@@ -53,6 +53,7 @@ from typing import Any
 
 from rights.identifiers import is_email_address
 from rights.models.source import SourceKind
+from rights.sources.legal_info import parse_legal_info
 from rights.sources.mapping import (
     IDENTITY_ROLES,
     Hold,
@@ -105,13 +106,16 @@ class SourceSpec:
     tables: tuple[TableSpec, ...] = ()
     manual: Mapping[str, Any] = field(default_factory=dict)
     url: str | None = None
+    # Art. 15(1)(g)/(h), 15(2) and per-category basis and provenance (rights.sources.legal_info).
+    legal: Mapping[str, Any] = field(default_factory=dict)
 
     def mapping(self) -> dict[str, Any]:
+        legal = {"legal": dict(self.legal)} if self.legal else {}
         if self.kind is SourceKind.SQL:
-            return {"tables": [t.as_json() for t in self.tables]}
+            return {"tables": [t.as_json() for t in self.tables], **legal}
         if self.kind is SourceKind.MANUAL:
-            return dict(self.manual)
-        return {}
+            return {**dict(self.manual), **legal}
+        return legal
 
 
 def parse_source_toml(text: str) -> SourceSpec:
@@ -157,6 +161,7 @@ def parse_source_toml(text: str) -> SourceSpec:
         tables=tables,
         manual=manual,
         url=url if isinstance(url, str) and url else None,
+        legal=parse_legal_info(data),
     )
 
 

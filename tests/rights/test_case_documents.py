@@ -129,12 +129,18 @@ def test_id_documents_are_deleted_once_checked(db_session, make_request, store):
     mandate = store_document(
         db_session, store, req, PNG, filename="m.png", kind=DocumentKind.MANDATE, **kwargs
     )
-    assert delete_id_documents(db_session, store, req, actor=Actor.user(1), now=NOW) == 1
+    attachment = store_document(
+        db_session, store, req, PNG, filename="a.png", kind=DocumentKind.ATTACHMENT, **kwargs
+    )
+    # docs/legal.md: the mandate is identity material too; the check records that it was seen.
+    assert delete_id_documents(db_session, store, req, actor=Actor.user(1), now=NOW) == 2
     assert not store.path(idd.storage_key).exists()
     assert idd.deleted_reason == "identity_checked" and idd.sha256
     with pytest.raises(Gone):
         store.read(idd)
-    assert store.read(mandate) == PNG
+    with pytest.raises(Gone):
+        store.read(mandate)
+    assert store.read(attachment) == PNG
     actions = db_session.scalars(select(AuditEvent.action).where(AuditEvent.request_id == req.id))
     assert "document.deleted" in list(actions)
     assert verify_chain(db_session).ok

@@ -16,7 +16,15 @@ from rights.models.case import AnswerLetter, Document, DocumentKind, Party
 from rights.models.casework import CaseLink, IdentityCheck
 from rights.models.mail import OutboxMail
 from rights.models.request import Channel, IdentityStatus, RequestState, RightsRequest
-from rights.righttypes import RIGHTS, ErasureDetails
+from rights.righttypes import (
+    AccessDetails,
+    ErasureDetails,
+    ObjectionDetails,
+    PortabilityDetails,
+    RectificationDetails,
+    RestrictionDetails,
+    RightType,
+)
 from tests.helpers import csrf_token
 from tests.workspace.conftest import version_of
 
@@ -110,21 +118,43 @@ def test_stale_save_gets_409_and_changes_nothing(
     assert r.assignee_id == officer.id
 
 
-@pytest.mark.parametrize("right", list(RIGHTS))
+# Every right that can be refused (docs/legal.md: an objection to direct marketing and a
+# withdrawal of consent cannot), with details, a ground and a basis that fit.
+REFUSABLE = {
+    RightType.ACCESS: (AccessDetails(), "art_15_4", ""),
+    RightType.RECTIFICATION: (RectificationDetails(), "art_16_accurate", ""),
+    RightType.ERASURE: (ErasureDetails(), "art_17_3_e", ""),
+    RightType.RESTRICTION: (RestrictionDetails(), "art_18_1_no_condition", ""),
+    RightType.PORTABILITY: (PortabilityDetails(), "art_20_4", "consent"),
+    RightType.OBJECTION: (
+        ObjectionDetails(basis="particular_situation", situation="Ik word gevolgd."),
+        "art_21_1_compelling",
+        "legitimate_interests",
+    ),
+}
+
+
+@pytest.mark.parametrize("right", list(REFUSABLE))
 def test_every_refusal_letter_has_complaint_and_court_in_both_languages(
     client, officer, make_request, act, db_session, right
 ):
     for outcome in ("partially_fulfilled", "refused"):
         for language in ("nl", "en"):
-            details = RIGHTS[right].details()
+            details, ground, basis = REFUSABLE[right]
             r = make_request(
                 details,
                 received_at=datetime.now(UTC) - timedelta(days=1),
                 channel=Channel.EMAIL,
                 language=language,
             )
-            ground = RIGHTS[right].refusal_grounds[-1]
-            resp = act(r.reference, "answer", outcome=outcome, grounds=[ground], reasons="Redenen.")
+            resp = act(
+                r.reference,
+                "answer",
+                outcome=outcome,
+                grounds=[ground],
+                reasons="Redenen.",
+                basis=basis,
+            )
             assert resp.status_code == 303
             page = client.get(f"/staff/requests/{r.reference}/letter")
             # The officer removes everything: the notice is still added on sending.

@@ -15,7 +15,7 @@ from rights.models.case import AnswerLetter, Message
 from rights.models.mail import OutboxMail
 from rights.models.request import Outcome, RequestState, RightsRequest
 from rights.righttypes import RIGHTS, RightType
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, release_test_package
 
 CASES = [
     (RightType.ACCESS, "fulfilled", []),
@@ -23,7 +23,9 @@ CASES = [
     (RightType.ERASURE, "partially_fulfilled", ["art_17_3_b", "art_17_3_e"]),
     (RightType.RESTRICTION, "fulfilled", []),
     (RightType.PORTABILITY, "partially_fulfilled", ["art_20_4"]),
-    (RightType.OBJECTION, "refused", ["art_21_1_compelling"]),
+    # Registered without details, an objection is one to direct marketing: absolute
+    # (Art. 21(3)), so it can only be fulfilled (docs/legal.md).
+    (RightType.OBJECTION, "fulfilled", []),
     (RightType.WITHDRAW_CONSENT, "fulfilled", []),
 ]
 
@@ -88,12 +90,15 @@ def test_whole_case_life(client, officer, make_org, act, db_session, right, outc
         db_session.expire_all()
         assert r.extended and r.queue_due == r.extended_due
 
+    if right is RightType.ACCESS:
+        release_test_package(db_session, r)  # docs/legal.md: no "fulfilled" access without a copy
     resp = act(
         reference,
         "answer",
         outcome=outcome,
         grounds=grounds,
         reasons="Wij bewaren uw factuur 7 jaar.",
+        basis="consent" if right is RightType.PORTABILITY else "",
     )
     assert resp.status_code == 303, resp.get_data(as_text=True)[:3000]
     letter_page = client.get(f"/staff/requests/{reference}/letter")

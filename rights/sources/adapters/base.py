@@ -52,6 +52,9 @@ class CategoryCopy:
     label: str
     fields: tuple[str, ...]
     records: tuple[dict[str, Any], ...]
+    # What the definition records for the category (docs/legal.md, "Portability").
+    legal_basis: str | None = None
+    provenance: str | None = None
 
 
 class SourceView(Protocol):
