@@ -42,10 +42,12 @@ def render(session: Session, mail: OutboxMail) -> EmailMessage:
         if "link_generation" in mail.context:
             context["verify_url"] = verify_url(request, int(mail.context["link_generation"]))
     if mail.template == "manual_task" and "task_id" in mail.context:
+        # Imported here: the task and account pages import this module to queue their mail.
         from portal.sources.task_views import task_url
 
         context["task_url"] = task_url(int(mail.context["task_id"]))
     if "user_id" in mail.context:
+        # Imported here: the account pages import this module to queue their mail.
         from portal.auth.links import mail_context
 
         context.update(mail_context(session, mail))

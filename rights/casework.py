@@ -21,6 +21,7 @@ from rights.models.casework import CaseLink, CaseNote, IdentityCheck
 from rights.models.org import Organisation, User
 from rights.models.request import IdentityStatus, RequestState, RightsRequest
 from rights.policy import Policy
+from rights.righttypes import parse_details
 
 # LEGAL.md §3.3: how the officer established identity (ID-2 link, an account session, a
 # question only the subject can answer, a (masked) ID document seen, a representative's
@@ -250,8 +251,6 @@ def split(
     request.organisation_id = organisations[0].id
     _touch(request, now)
     made: list[RightsRequest] = []
-    from rights.righttypes import parse_details
-
     for org in organisations[1:]:
         intake = ops.Intake(
             right=request.right,

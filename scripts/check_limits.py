@@ -83,10 +83,12 @@ def _top_level_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom
 
 
 def _function_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    seen: set[int] = set()
     for func in ast.walk(tree):
         if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
             for node in ast.walk(func):
-                if isinstance(node, ast.Import | ast.ImportFrom):
+                if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in seen:
+                    seen.add(id(node))
                     yield node
 
 

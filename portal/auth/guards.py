@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
+from portal.security import login_manager
 from rights.models.org import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -20,8 +21,6 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            from portal.security import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:

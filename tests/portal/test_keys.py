@@ -18,10 +18,11 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 
+from operations.mailing import filter_mailing
+from operations.packages import build_request_package, request_export_package
 from portal.context import context_for, key_context
-from portal.packages import build_request_package, request_export_package
 from rights import crypto, packages
-from rights.audit import SYSTEM, Actor
+from rights.audit import Actor
 from rights.authentication import totp_secret
 from rights.crypto import DecryptionFailed, PurposeKey
 from rights.identifiers import identifier_hash
@@ -33,7 +34,6 @@ from rights.models.package import DownloadCode, PackageKind
 from rights.models.source import DataSource, SuppressionEntry
 from rights.requests import Requester
 from rights.sources.registry import set_source_url, source_url
-from rights.sources.suppression import filter_mailing
 
 # --- the code before the keyring ------------------------------------------------------
 
@@ -180,15 +180,7 @@ def test_an_old_suppression_entry_still_suppresses(app, db_session, make_org, no
     )
     db_session.flush()
     mailing = io.BytesIO(b"naam;email\r\nEva;Eva@Example.nl\r\nJan;jan@example.nl\r\n")
-    result = filter_mailing(
-        db_session,
-        org,
-        mailing,
-        "mailing.csv",
-        hash_key=context_for(app, db_session).identifier_hash_key(),
-        actor=SYSTEM,
-        now=now,
-    )
+    result = filter_mailing(context_for(app, db_session), org, mailing, "mailing.csv")
     assert (result.kept, result.removed) == (1, 1)
     assert b"jan@example.nl" in result.csv_bytes and b"Eva" not in result.csv_bytes
 
@@ -203,12 +195,9 @@ def test_a_download_code_issued_before_the_keyring_still_works(
     req.email_verified_at = now
     with app.app_context():
         pkg = build_request_package(
-            db_session,
+            ctx.acting_as(Actor.user(officers[0].id)),
             req,
             request_export_package(req, now=now, operator_name="Mailhuis"),
-            store=ctx.package_store(),
-            now=now,
-            actor=Actor.user(officers[0].id),
         )
     packages.release_package(db_session, pkg, actor=Actor.user(officers[1].id), now=now)
     db_session.add(
