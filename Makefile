@@ -53,7 +53,7 @@ browser-deps:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy rights exporters operations
+	$(BIN)/mypy rights exporters operations portal
 
 format: install
 	$(BIN)/ruff format .

@@ -15,11 +15,12 @@ from operations import packages as package_ops
 from portal.context import context, settings_from
 from portal.tokens import make_token
 from rights import packages
+from rights.crypto import PurposeKey
 from rights.models.package import Package, Transmission
 from rights.models.request import RightsRequest
 
 
-def code_secret() -> bytes:
+def code_secret() -> PurposeKey:
     """The key for the one-time code hashes (never in the database)."""
     return context().download_code_key()
 

@@ -121,11 +121,6 @@ def download_page(token: str) -> Any:
 @limiter.limit("10 per minute")
 def download_post(token: str) -> Any:
     session = get_session()
-    try:
-        package = load_package(session, token)
-    except Gone as exc:
-        return gone_page(None, exc)
-    now = clock.now()
     package = load_package(session, token)
     if request.form.get("action") == "send":
         return _send_code(session, package, token)

@@ -44,7 +44,7 @@ def _data_page(reference: str, anchor: str = "") -> Response:
 @staff_required
 def request_data(reference: str) -> str:
     session, req = get_session(), _request(reference)
-    page = data_page(session, req, key=context().connector_key(), today=local_date(clock.now()))
+    page = data_page(session, req, key=context().source_keys(), today=local_date(clock.now()))
     flash_source_errors(page.errors, others_searched=False)
     if page.matches:
         # Showing the subject's data is a view of personal data: audited (SECURITY.md).
@@ -67,7 +67,7 @@ def request_discover(reference: str) -> Response:
     req = _request(reference)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    key = context().connector_key()
+    key = context().source_keys()
     report = fulfilment.discover(get_session(), req, actor=actor(), now=clock.now(), key=key)
     get_session().commit()
     flash(_("%(found)s places found, %(new)s new.", found=report.found, new=report.new), "info")
@@ -103,7 +103,7 @@ def request_prepare(reference: str) -> Response:
             ActionKind(form.kind.data),
             actor=actor(),
             now=clock.now(),
-            key=context().connector_key(),
+            key=context().source_keys(),
             params=form.params(),
         )
     except DomainError as exc:
@@ -121,7 +121,7 @@ def request_execute(reference: str, action_id: int) -> Response:
     action = get_or_404(SourceAction, action_id, request_id=req.id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    key = context().connector_key()
+    key = context().source_keys()
     try:
         fulfilment.execute_action(
             get_session(), action, actor=actor(), now=clock.now(), key=key, language=req.language

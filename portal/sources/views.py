@@ -4,7 +4,6 @@ data pages (officers) are in ``data_views.py``; both attach to the ``sources`` b
 from __future__ import annotations
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
@@ -14,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from operations.mailing import filter_mailing
 from portal import clock
@@ -111,7 +111,7 @@ def source_check(slug: str) -> Response:
     if _refused(ButtonForm()):
         return _detail(slug)
     try:
-        sql = fulfilment.open_sql(source, key=context().connector_key())
+        sql = fulfilment.open_sql(source, key=context().source_keys())
         try:
             sql.check()
         finally:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rights.keys import SourceKeys
 from rights.models.case import Document
 from rights.models.request import RightsRequest
 from rights.models.source import (
@@ -59,7 +60,9 @@ def _overdue(tasks: Sequence[SourceTask], today: date) -> list[SourceTask]:
     return sorted(late, key=lambda t: (t.due or today, t.id))
 
 
-def data_page(session: Session, req: RightsRequest, *, key: bytes, today: date) -> DataPage:
+def data_page(
+    session: Session, req: RightsRequest, *, key: SourceKeys | bytes, today: date
+) -> DataPage:
     """Everything the data page of ``req`` shows; ``key`` opens the SQL sources."""
     all_sources = session.scalars(select(DataSource).order_by(DataSource.name)).all()
     matches = _rows(session, SubjectMatch, req.id, SubjectMatch.source_id, SubjectMatch.id)
