@@ -2,7 +2,9 @@
 
 Each row's identifiers are normalised and hashed with the same key as the entries
 (``rights.sources.suppression``); a row any of whose e-mail address, phone number, customer
-number or address (postcode and house number) is on the controller's list is left out. The
+number or address (postcode and house number) is on the controller's list is left out, and
+so is a person whose processing is restricted (Art. 18(2) GDPR; docs/legal.md,
+"Restriction"). The
 output is CSV (UTF-8 with BOM, ``;``, as Dutch Excel opens it), every cell escaped once with
 the product's one formula escaper (``exporters.escaping``).
 """
@@ -19,6 +21,7 @@ from exporters.escaping import escape_cell
 from operations.context import Context
 from rights.audit import record
 from rights.models.org import Organisation
+from rights.restriction import restricted_hashes
 from rights.sources.datafile import FileLimits
 from rights.sources.filereader import DEFAULT_LIMITS, open_data_file
 from rights.sources.suppression import is_suppressed, suppressed_hashes
@@ -31,6 +34,8 @@ class FilterResult:
     csv_bytes: bytes
     kept: int
     removed: int
+    # Of ``removed``: people whose processing is restricted (Art. 18(2)), not objections.
+    restricted: int = 0
 
 
 def filter_mailing(
@@ -46,17 +51,23 @@ def filter_mailing(
     (nothing is returned)."""
     hashes = suppressed_hashes(ctx.session, organisation)
     hash_key = ctx.identifier_hash_key()
+    # Art. 18(2): a restricted person's data may only be stored, so no mailing either.
+    restricted_people = restricted_hashes(ctx.session, organisation.id, hash_key)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    kept = removed = 0
+    kept = removed = restricted = 0
     with open_data_file(fileobj, filename, limits) as datafile:
         writer.writerow([escape_cell(c) for c in datafile.columns])
 
         def rows() -> Iterator[list[str]]:
-            nonlocal kept, removed
+            nonlocal kept, removed, restricted
             for row in datafile.normalised_rows():
                 if is_suppressed(row, hashes, hash_key):
                     removed += 1
+                    continue
+                if restricted_people and is_suppressed(row, restricted_people, hash_key):
+                    removed += 1
+                    restricted += 1
                     continue
                 kept += 1
                 yield [escape_cell(row.raw.get(c, "")) for c in datafile.columns]
@@ -69,6 +80,6 @@ def filter_mailing(
         now=ctx.now(),
         object_type="organisation",
         object_id=organisation.id,
-        data={"kept": kept, "removed": removed},
+        data={"kept": kept, "removed": removed, "restricted": restricted},
     )
-    return FilterResult(("\ufeff" + out.getvalue()).encode("utf-8"), kept, removed)
+    return FilterResult(("\ufeff" + out.getvalue()).encode("utf-8"), kept, removed, restricted)

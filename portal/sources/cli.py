@@ -108,4 +108,7 @@ def sources_filter(org_slug: str, source: Path, target: Path) -> None:
             raise _fail(exc) from exc
         session.commit()
     target.write_bytes(result.csv_bytes)
-    click.echo(f"{result.kept} kept, {result.removed} removed (suppressed)")
+    click.echo(
+        f"{result.kept} kept, {result.removed} removed "
+        f"({result.removed - result.restricted} suppressed, {result.restricted} restricted)"
+    )

@@ -197,10 +197,12 @@ def suppression_filter() -> tuple[str, int] | Response:
         fail(exc)
         return _mailing_page(422)
     get_session().commit()
-    return _mailing_csv(result.csv_bytes, kept=result.kept, removed=result.removed)
+    return _mailing_csv(
+        result.csv_bytes, kept=result.kept, removed=result.removed, restricted=result.restricted
+    )
 
 
-def _mailing_csv(data: bytes, *, kept: int, removed: int) -> Response:
+def _mailing_csv(data: bytes, *, kept: int, removed: int, restricted: int = 0) -> Response:
     name = f"mailing-filtered-{kept}-kept-{removed}-removed.csv"
     return Response(
         data,
@@ -209,5 +211,6 @@ def _mailing_csv(data: bytes, *, kept: int, removed: int) -> Response:
             "Content-Disposition": f'attachment; filename="{name}"',
             "X-Suppressed-Count": str(removed),
             "X-Kept-Count": str(kept),
+            "X-Restricted-Count": str(restricted),
         },
     )

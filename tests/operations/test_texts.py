@@ -12,6 +12,7 @@ from pathlib import Path
 from jinja2 import Template
 
 from operations.texts import gettext, language_of, ngettext, texts
+from rights.righttypes import RightType
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +58,7 @@ def test_texts_load_without_flask():
 
 
 class _Request:
+    right = RightType.ACCESS
     requester_name = "Eva"
     reference = "AVG-TEST-0001"
     receipt_date = date(2026, 3, 5)

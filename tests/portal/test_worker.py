@@ -150,7 +150,17 @@ def test_the_worker_runs_every_job_whatever_was_imported_before():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == str(
-        sorted(["close_unverified", "purge_data_files", "purge_packages", "reminders"])
+        sorted(
+            [
+                "close_unverified",
+                "purge_data_files",
+                "purge_packages",
+                "reminders",
+                "finished_case_documents",
+                "case_purge",
+                "identity_unanswered",
+            ]
+        )
     )
 
 

@@ -75,3 +75,25 @@ def test_a_case_whose_restriction_is_in_force_is_not_purged(
     report = retention.purge_cases(db_session, store, actor=SYSTEM, now=later, days=730)
     assert report.requests == 1
     assert in_force.requester_email == "p.smit@example.nl" and lifted.requester_email == ""
+
+
+def test_the_mailing_filter_leaves_a_restricted_person_out_and_says_so(
+    app, db_session, make_request, make_org
+):
+    """The complaint that found it: restricted p.smit still came out of the mailing filter."""
+    import io
+
+    from operations.mailing import filter_mailing
+    from portal.context import context_for
+
+    org = make_org(name="Bakkerij")
+    r = _restricted(make_request, org)
+    _action(db_session, r, ActionKind.RESTRICT, NOW + timedelta(days=1))
+    mailing = io.BytesIO(b"naam;email\r\nP. Smit;P.Smit@example.nl\r\nJan;jan@example.nl\r\n")
+    result = filter_mailing(context_for(app, db_session), org, mailing, "mailing.csv")
+    assert (result.kept, result.removed, result.restricted) == (1, 1, 1)
+    assert b"p.smit" not in result.csv_bytes.lower() and b"jan@example.nl" in result.csv_bytes
+    _action(db_session, r, ActionKind.LIFT_RESTRICTION, NOW + timedelta(days=30))
+    mailing.seek(0)
+    again = filter_mailing(context_for(app, db_session), org, mailing, "mailing.csv")
+    assert (again.kept, again.restricted) == (2, 0)
