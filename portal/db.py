@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from rights.engine import make_engine
+
+log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -37,11 +41,23 @@ def get_session() -> Session:
 
 
 def _close_session(exc: BaseException | None) -> None:
+    """End the request's session. Never raises: the response is already made, and a ROLLBACK
+    on a connection the database dropped would otherwise turn a rendered page (say, the
+    reference of a stored request) into a bare server error. Such a connection is
+    invalidated, so the pool never hands it out again."""
     session: Session | None = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         if exc is not None:
             session.rollback()
         session.close()
+    except Exception as failure:
+        log.warning("closing the session failed: %s", type(failure).__name__)
+        try:
+            session.invalidate()
+        except Exception as again:
+            log.warning("invalidating the session failed: %s", type(again).__name__)
 
 
 def init_app(app: Flask) -> None:

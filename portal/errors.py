@@ -8,6 +8,7 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -40,9 +41,20 @@ MESSAGES = {
     429: (_l("Too many attempts"), _l("Please wait a moment and try again.")),
     500: (
         _l("Something went wrong"),
-        _l("An unexpected error occurred. Nothing you sent was lost; please try again later."),
+        _l(
+            "An unexpected error occurred. If you were sending a form, it may not have been "
+            "stored: go back and send it again (the same form is never filed twice)."
+        ),
     ),
     502: (_l("A connected system did not answer"), _l("Please try again later.")),
+    503: (
+        _l("Busy for a moment"),
+        _l(
+            "The portal could not reach its database just now. Please try again in a few "
+            "seconds. If you were sending a form, it was probably not stored; sending the "
+            "same form again does not file it twice."
+        ),
+    ),
 }
 
 
@@ -75,6 +87,17 @@ def _csrf(exc: CSRFError) -> tuple[str, int]:
     return render_error(400)
 
 
+RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable(exc: OperationalError) -> tuple[str, int, dict[str, str]]:
+    """A lock that outlasted the busy timeout (SQLite) or a dropped connection: 503 with
+    ``Retry-After``, never a bare 500 (docs/operations.md, "Database faults")."""
+    log.warning("database unavailable: %s", type(exc.orig).__name__)
+    html, status = render_error(503)
+    return html, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def _unexpected(exc: Exception) -> tuple[str, int]:
     # Log the type only: exception text can contain personal data (SECURITY.md 16.x).
     log.error("unhandled %s", type(exc).__name__, exc_info=False)
@@ -87,5 +110,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain)
     app.register_error_handler(ExportInvalid, _domain)
     app.register_error_handler(StaleDataError, _stale)
+    app.register_error_handler(OperationalError, _database_unavailable)
     if not app.config.get("TESTING") or app.config.get("TEST_HANDLE_500"):
         app.register_error_handler(Exception, _unexpected)
