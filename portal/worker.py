@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from types import FrameType
 
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from operations.jobs import JOBS, Job
 from portal.clock import now
@@ -37,7 +38,14 @@ class PassResult:
 BATCH = 20
 
 
+# After a successful hand-over the "sent" mark is retried on a lock, never the sending:
+# a lost mark would mean the same mail again after the lease (docs/operations.md, "Mail").
+MARK_RETRY_SECONDS = (0.1, 0.3, 1.0, 2.0, 4.0)
+
+
 def send_pending(app: Flask, limit: int = BATCH) -> PassResult:
+    """Claim a batch, then send each mail and mark it; one mail failing in any way is
+    logged and never ends the pass."""
     result = PassResult()
     db = get_db(app)
     with db.sessionmaker() as session:
@@ -45,23 +53,54 @@ def send_pending(app: Flask, limit: int = BATCH) -> PassResult:
         ids = [m.id for m in claim_due(session, now=now(app), limit=limit)]
         session.commit()
     for mail_id in ids:
-        with db.sessionmaker() as session:
-            mail = session.get(OutboxMail, mail_id)
-            if mail is None or mail.status is not MailStatus.PENDING:
-                continue  # another worker sent it after this one's lease ran out
-            try:
-                msg = render(session, mail)
-                deliver(app, msg, mail.id)
-            except Exception as exc:
-                # The error class only: SMTP replies can echo addresses (no personal data).
-                log.warning("mail %s failed: %s", mail_id, type(exc).__name__)
-                mark_failed(mail, now=now(app), error=type(exc).__name__)
-                result.failed += 1
-            else:
-                mark_sent(mail, now=now(app), message_id=str(msg["Message-ID"]))
-                result.sent += 1
-            session.commit()
+        try:
+            outcome = _send_one(app, mail_id)
+        except Exception as exc:
+            # The lease brings the mail back; the error class only (no personal data).
+            log.warning("mail %s: pass step failed: %s", mail_id, type(exc).__name__)
+            continue
+        if outcome == "sent":
+            result.sent += 1
+        elif outcome == "failed":
+            result.failed += 1
     return result
+
+
+def _send_one(app: Flask, mail_id: int) -> str:
+    with get_db(app).sessionmaker() as session:
+        mail = session.get(OutboxMail, mail_id)
+        if mail is None or mail.status is not MailStatus.PENDING:
+            return "skipped"  # another worker sent it after this one's lease ran out
+        try:
+            msg = render(session, mail)
+            deliver(app, msg, mail.id)
+        except Exception as exc:
+            # The error class only: SMTP replies can echo addresses (no personal data).
+            log.warning("mail %s failed: %s", mail_id, type(exc).__name__)
+            mark_failed(mail, now=now(app), error=type(exc).__name__)
+            session.commit()
+            return "failed"
+    _mark_sent(app, mail_id, str(msg["Message-ID"]))
+    return "sent"
+
+
+def _mark_sent(app: Flask, mail_id: int, message_id: str) -> None:
+    """Mark a handed-over mail sent in its own short write transaction, retrying on a
+    locked or lost database without sending again."""
+    for pause in (*MARK_RETRY_SECONDS, None):
+        try:
+            with get_db(app).sessionmaker() as session:
+                session.connection(execution_options={"sqlite_immediate": True})
+                mail = session.get(OutboxMail, mail_id)
+                if mail is not None and mail.status is MailStatus.PENDING:
+                    mark_sent(mail, now=now(app), message_id=message_id)
+                session.commit()
+                return
+        except OperationalError as exc:
+            if pause is None:
+                log.error("mail %s sent but not marked: %s", mail_id, type(exc).__name__)
+                raise
+            time.sleep(pause)
 
 
 def run_jobs(app: Flask, jobs: Mapping[str, Job] = JOBS) -> int:

@@ -72,7 +72,8 @@ def claim_due(session: Session, *, now: datetime, limit: int = 20) -> Sequence[O
     stmt = (
         select(OutboxMail)
         .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
-        .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+        # Oldest first: a mail whose lease ran out after a crash goes before newer ones.
+        .order_by(OutboxMail.created_at, OutboxMail.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )

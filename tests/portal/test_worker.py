@@ -181,3 +181,79 @@ def test_a_mail_sent_again_after_a_lost_sent_mark_has_the_same_message_id(
     first, second = (m.message["Message-ID"] for m in inbox.messages)
     assert first == second
     assert first.startswith(f"<dsr-outbox-{mail.id}.") and first.endswith("@portal.test>")
+
+
+def test_a_lock_on_the_sent_mark_is_retried_without_sending_again(
+    smtp_app, db_session, make_request, monkeypatch
+):
+    """The complaint: 17 mails delivered twice after `database is locked` on the mark."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from portal import worker
+
+    req = _queue(db_session, make_request)
+    real, calls = worker.mark_sent, []
+
+    def locked_once(mail, **kwargs):
+        calls.append(mail.id)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE outbox_mail", {}, sqlite3.OperationalError("locked"))
+        return real(mail, **kwargs)
+
+    monkeypatch.setattr(worker, "mark_sent", locked_once)
+    monkeypatch.setattr(worker, "MARK_RETRY_SECONDS", (0.0, 0.0))
+    with smtp_server() as inbox:
+        smtp_app.config["SMTP_PORT"] = inbox.port
+        assert run_once(smtp_app).sent == 1
+        assert run_once(smtp_app).sent == 0
+    assert len(inbox.messages) == 1 and len(calls) == 2
+    mail = db_session.query(OutboxMail).filter_by(request_id=req.id).one()
+    db_session.refresh(mail)
+    assert mail.status is MailStatus.SENT
+
+
+def test_one_mail_failing_in_any_step_never_ends_the_pass(
+    smtp_app, db_session, make_request, monkeypatch
+):
+    from portal import worker
+
+    first, second = _queue(db_session, make_request), _queue(db_session, make_request)
+    real = worker._send_one
+
+    def broken_for_the_first(app, mail_id):
+        mail = db_session.get(OutboxMail, mail_id)
+        if mail is not None and mail.request_id == first.id:
+            raise RuntimeError("the database went away")
+        return real(app, mail_id)
+
+    monkeypatch.setattr(worker, "_send_one", broken_for_the_first)
+    with smtp_server() as inbox:
+        smtp_app.config["SMTP_PORT"] = inbox.port
+        assert run_once(smtp_app).sent == 1
+    assert [m.envelope_to for m in inbox.messages] == [[second.requester_email]]
+
+
+def test_a_mail_whose_lease_ran_out_goes_before_newer_ones(db_session):
+    from rights.outbox import CLAIM_LEASE, claim_due
+
+    now = datetime.now(UTC)
+    old = queue_mail(db_session, to="a@example.nl", template="acknowledgement", language="nl",
+                     now=now - timedelta(minutes=10))  # fmt: skip
+    old.next_attempt_at = now - timedelta(seconds=1)  # its lease ran out just now
+    newer = [
+        queue_mail(
+            db_session,
+            to=f"n{i}@example.nl",
+            template="acknowledgement",
+            language="nl",
+            now=now - timedelta(minutes=9 - i),
+        )
+        for i in range(3)
+    ]
+    db_session.flush()
+    claimed = claim_due(db_session, now=now, limit=1)
+    assert [m.id for m in claimed] == [old.id]
+    assert claimed[0].next_attempt_at == now + CLAIM_LEASE
+    assert all(m.id != old.id for m in newer)
