@@ -21,6 +21,7 @@ from rights.keys import Keyring, Purpose, SourceKeys
 from rights.packages import PackageStore
 from rights.policy import Policy
 from rights.reminders import REMINDER_HOUR
+from rights.sources.url_policy import SourceUrlPolicy
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,19 @@ class Context:
     def seed_key(self) -> PurposeKey:
         """Key of encrypted TOTP seeds."""
         return self.keyring.purpose_key(Purpose.TOTP_SEEDS)
+
+    def source_url_policy(self) -> SourceUrlPolicy:
+        """What a data source's database URL may be: not the portal's own database, SQLite
+        only inside ``PORTAL_SOURCE_SQLITE_DIR`` (default: the instance folder), other hosts
+        only from ``PORTAL_SOURCE_ALLOWED_HOSTS`` when that is set."""
+        extra = self.settings.extra
+        folder = extra.get("SOURCE_SQLITE_DIR") or self.settings.instance_path
+        hosts = extra.get("SOURCE_ALLOWED_HOSTS") or ()
+        return SourceUrlPolicy(
+            portal_url=str(extra.get("DATABASE_URL") or "sqlite://"),
+            sqlite_folder=Path(folder),
+            allowed_hosts=frozenset(str(h).strip().lower() for h in hosts if str(h).strip()),
+        )
 
     def search_audit_key(self) -> bytes:
         """Key of the hash that audits a staff search without storing its terms."""

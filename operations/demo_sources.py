@@ -194,7 +194,7 @@ def load_demo_sources(ctx: Context) -> None:
     _demo_crm(path)
     load_source(
         session, parse_source_toml(DEMO_CRM_TOML), actor=SYSTEM, now=now, key=key,
-        url=f"sqlite:///{path}",
+        url=f"sqlite:///{path}", policy=ctx.source_url_policy(),
     )  # fmt: skip
     mailing = load_source(
         session, parse_source_toml(DEMO_MAILING_TOML), actor=SYSTEM, now=now, key=key

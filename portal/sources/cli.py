@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from operations.mailing import filter_mailing
 from portal import clock
-from portal.context import context_for, key_context
+from portal.context import context_for
 from portal.db import get_db
 from rights.audit import SYSTEM
 from rights.errors import DomainError
@@ -41,13 +41,15 @@ def sources_load(definition: Path, url: str | None) -> None:
     with get_db().sessionmaker() as session:
         try:
             spec = parse_source_toml(definition.read_text(encoding="utf-8"))
+            ctx = context_for(current_app, session)
             source = load_source(
                 session,
                 spec,
                 actor=SYSTEM,
                 now=clock.now(),
-                key=key_context().connector_key(),
+                key=ctx.connector_key(),
                 url=url,
+                policy=ctx.source_url_policy(),
             )
         except DomainError as exc:
             raise _fail(exc) from exc

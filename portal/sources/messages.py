@@ -42,6 +42,18 @@ def error_message(exc: DomainError) -> str:
         "no_url": _("The source has no database URL."),
         "bad_url": _("The database URL is not valid."),
         "bad_source_url": _("The database URL is not valid."),
+        "source_url_is_portal": _(
+            "A data source cannot be the portal's own database: choose the database that "
+            "holds the organisation's data."
+        ),
+        "source_url_sqlite_outside": _(
+            "An SQLite data source must be a file in the folder set for data sources "
+            "(PORTAL_SOURCE_SQLITE_DIR)."
+        ),
+        "source_url_host": _(
+            "This database server is not on the list of allowed hosts "
+            "(PORTAL_SOURCE_ALLOWED_HOSTS)."
+        ),
         "unreachable": _(
             "The database of source %(source)s cannot be reached.", source=params.get("source", "")
         ),

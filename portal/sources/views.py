@@ -78,12 +78,13 @@ def source_load() -> Response:
     form = SourceForm()
     if _refused(form):
         return redirect(url_for("sources.source_list"))
-    key = context().connector_key()
+    ctx = context()
     try:
         spec = parse_source_toml(form.definition.data)
         source = load_source(
-            get_session(), spec, actor=actor(), now=clock.now(), key=key, url=form.url.data or None
-        )
+            ctx.session, spec, actor=actor(), now=clock.now(), key=ctx.connector_key(),
+            url=form.url.data or None, policy=ctx.source_url_policy(),
+        )  # fmt: skip
     except DomainError as exc:
         fail(exc)
         return redirect(url_for("sources.source_list"))
@@ -130,7 +131,10 @@ def source_set_url(slug: str) -> Response:
     if _refused(form):
         return _detail(slug)
     try:
-        set_source_url(source, form.url.data, key=context().connector_key())
+        ctx = context()
+        set_source_url(
+            source, form.url.data, key=ctx.connector_key(), policy=ctx.source_url_policy()
+        )
     except DomainError as exc:
         fail(exc)
         return _detail(slug)

@@ -20,8 +20,6 @@ from rights.crypto import Key, decrypt, encrypt
 from rights.errors import NotFound, SourceError, ValidationFailed
 from rights.models.org import Organisation
 from rights.models.source import DataSource, SourceKind
-
-# The definition names were defined here before the split; callers may import them here.
 from rights.sources.definition import (
     IDENTITY_ROLES,
     SourceSpec,
@@ -29,6 +27,9 @@ from rights.sources.definition import (
     parse_source_toml,
     table_specs,
 )
+
+# The definition names were defined here before the split; callers may import them here.
+from rights.sources.url_policy import SourceUrlPolicy
 
 __all__ = [
     "IDENTITY_ROLES",
@@ -46,12 +47,17 @@ def _url_ad(source: DataSource) -> bytes:
     return f"data_source:{source.slug}".encode()
 
 
-def set_source_url(source: DataSource, url: str, *, key: Key) -> None:
-    """Store an SQLAlchemy URL encrypted; the plaintext is never stored or logged."""
+def set_source_url(
+    source: DataSource, url: str, *, key: Key, policy: SourceUrlPolicy | None = None
+) -> None:
+    """Store an SQLAlchemy URL encrypted; the plaintext is never stored or logged. With a
+    ``policy`` (every path an admin uses), the URL must pass it (``ValidationFailed``)."""
     try:
         make_url(url)
     except ArgumentError as exc:
         raise ValidationFailed("not a database URL", code="bad_source_url") from exc
+    if policy is not None:
+        policy.check(url)
     source.url_enc = encrypt(key, url.encode(), _url_ad(source))
 
 
@@ -69,6 +75,7 @@ def load_source(
     now: datetime,
     key: Key,
     url: str | None = None,
+    policy: SourceUrlPolicy | None = None,
 ) -> DataSource:
     """Create or update the source ``spec.slug`` (flushes, audits)."""
     owner = session.scalar(select(Organisation).where(Organisation.slug == spec.owner))
@@ -94,7 +101,7 @@ def load_source(
     source.updated_at = now
     url = url or spec.url
     if url:
-        set_source_url(source, url, key=key)
+        set_source_url(source, url, key=key, policy=policy)
     elif spec.kind is SourceKind.SQL and source.url_enc is None:
         raise ValidationFailed("An SQL source needs a database URL.", code="no_url")
     session.flush()
