@@ -1,6 +1,7 @@
 """CSV and XLSX writers for the register of requests (rows from ``rights.register``).
 
-Every text cell is escaped against formula injection (SECURITY.md), in both formats.
+Every text cell is escaped against formula injection (docs/security.md, "Input and exports"), in
+both formats.
 """
 
 from __future__ import annotations

@@ -119,8 +119,8 @@ class BaseConfig:
     SESSION_ABSOLUTE_HOURS = 12
     INVITATION_MAX_AGE_HOURS = 72
     RESET_MAX_AGE_MINUTES = 60
-    # Minors (LEGAL.md §3.6, [OPEN]): a parent acting for a child from this age goes to
-    # manual review; from MINOR_SELF_FROM_AGE the child's own mandate is needed.
+    # Minors (docs/legal.md, "Representatives and minors"): a parent acting for a child from this
+    # age goes to manual review; from MINOR_SELF_FROM_AGE the child's own mandate is needed.
     MINOR_REVIEW_FROM_AGE = 12
     MINOR_SELF_FROM_AGE = 16
     # Link in a manual source's task mail: valid this long, and only until answered.

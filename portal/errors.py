@@ -99,7 +99,8 @@ def _database_unavailable(exc: OperationalError) -> tuple[str, int, dict[str, st
 
 
 def _unexpected(exc: Exception) -> tuple[str, int]:
-    # Log the type only: exception text can contain personal data (SECURITY.md 16.x).
+    # Log the type only: exception text can contain personal data (docs/security.md, "No personal
+    # data in logs").
     log.error("unhandled %s", type(exc).__name__, exc_info=False)
     return render_error(500)
 

@@ -1,5 +1,5 @@
 """HTTP hardening: CSRF, security headers, no-store for personal pages, login manager,
-rate limiter, trusted hosts (SECURITY.md "headers", "CSRF everywhere")."""
+rate limiter, trusted hosts (docs/security.md, "CSRF, headers and hosts")."""
 
 from __future__ import annotations
 

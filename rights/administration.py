@@ -1,4 +1,4 @@
-"""The account changes admins make (SECURITY.md, "authentication and sessions"): invite,
+"""The account changes admins make (docs/security.md, "Authentication and sessions"): invite,
 change the role and the controller a contact works for, disable and enable, reset the
 second factor, unlock, re-invite; and the lists the admin pages show.
 

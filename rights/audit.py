@@ -2,7 +2,7 @@
 
 Events form a hash chain: ``hash = sha256(prev_hash | canonical event)``. Editing, deleting
 or reordering any row breaks the chain, and ``verify_chain`` names the first broken link.
-Event data holds ids, codes and keyed hashes only (SECURITY.md: logs hold no personal data).
+Event data holds ids, codes and keyed hashes only (docs/security.md, "No personal data in logs").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Reg. 1182/71 art. 2(1) takes "public holidays" from the Member State where action is to be
 taken; for the Netherlands that designation is Algemene termijnenwet (Atw) art. 3(1).
-LEGAL.md §1.4 and §1.8 step 10 fix the default calendar; Good Friday (Atw art. 3(2)) and the
+docs/legal.md, "Holidays", describes the default calendar; Good Friday (Atw art. 3(2)) and the
 Royal-Decree equated days (Atw art. 3(3)) are opt-in flags because they are only equated with
 holidays "for the purposes of the Atw" and leaving them out can only make a deadline earlier.
 
@@ -28,7 +28,7 @@ __all__ = [
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5
 
-# Atw art. 3(3): days equated with a public holiday by Royal Decree (LEGAL.md §1.4).
+# Atw art. 3(3): days equated with a public holiday by Royal Decree (docs/legal.md, "Holidays").
 # "Besluit gelijkstelling" 2023-2025 and 2026-2028 [S]; verify against the Staatscourant and
 # extend this table when the next decree is published.
 EQUATED_DAYS: MappingProxyType[int, tuple[date, ...]] = MappingProxyType(
@@ -62,7 +62,8 @@ def easter_sunday(year: int) -> date:
 
 
 def _kings_day(year: int) -> date:
-    """Koningsdag: 27 April, or Saturday 26 April when 27 April is a Sunday (LEGAL.md §1.4).
+    """Koningsdag: 27 April, or Saturday 26 April when 27 April is a Sunday (docs/legal.md,
+    "Holidays").
 
     The current rule is applied to every year; Koninginnedag (30 April, before 2014) is not
     modelled because no open request can have a deadline that far back.
@@ -97,12 +98,12 @@ def _holidays_for(year: int, good_friday: bool, equated_days: bool) -> frozenset
 class NLHolidayCalendar:
     """Public holidays in the Netherlands for Reg. 1182/71 art. 2(1) and 3(4).
 
-    The default is the Atw art. 3(1) list (LEGAL.md §1.8 step 10): Nieuwjaarsdag, Tweede
+    The default is the Atw art. 3(1) list (docs/legal.md, "Holidays"): Nieuwjaarsdag, Tweede
     Paasdag, Koningsdag, Bevrijdingsdag (every year), Hemelvaartsdag, Tweede Pinksterdag and
     both Christmas days. There are no substitute holidays: a holiday on a weekend is not moved.
 
     ``good_friday`` adds Goede Vrijdag (Atw art. 3(2)); ``equated_days`` adds the Royal-Decree
-    days of :data:`EQUATED_DAYS` (Atw art. 3(3)). Both are off by default [D, OPEN §8.1].
+    days of :data:`EQUATED_DAYS` (Atw art. 3(3)). Both are off by default.
     Instances are immutable and hashable; holidays are cached per year.
     """
 
@@ -124,7 +125,7 @@ DEFAULT_CALENDAR = NLHolidayCalendar()
 
 
 def roll_forward(d: date, calendar: NLHolidayCalendar | None = None) -> date:
-    """The first working day on or after ``d`` (Reg. 1182/71 art. 3(4); LEGAL.md §1.8 step 6).
+    """The first working day on or after ``d`` (Reg. 1182/71 art. 3(4); docs/legal.md, "Deadlines").
 
     A period whose last day is a Saturday, Sunday or public holiday ends with the following
     working day. ``calendar`` defaults to the NL default calendar.
@@ -139,7 +140,7 @@ def working_days_between(start: date, end: date, calendar: NLHolidayCalendar | N
     """Working days after ``start`` up to and including ``end``; 0 when ``end <= start``.
 
     The day of the event itself is not counted (Reg. 1182/71 art. 3(1), second subparagraph).
-    Used for the "without undue delay" test of LEGAL.md §1.5 S-1(c).
+    Used for the "without undue delay" test (docs/legal.md, "Pausing the clock").
     """
     if end <= start:
         return 0

@@ -23,9 +23,9 @@ from rights.models.request import IdentityStatus, RequestState, RightsRequest
 from rights.policy import Policy
 from rights.righttypes import parse_details
 
-# LEGAL.md §3.3: how the officer established identity (ID-2 link, an account session, a
-# question only the subject can answer, a (masked) ID document seen, a representative's
-# mandate).
+# docs/legal.md, "Establishing identity": how the officer established identity (ID-2 link, an
+# account session, a question only the subject can answer, a (masked) ID document seen, a
+# representative's mandate).
 IDENTITY_METHODS = ("email_link", "account_session", "known_details", "id_document", "mandate")
 MAX_NOTE = 5_000
 
@@ -70,8 +70,8 @@ def record_identity(
     actor: Actor,
     now: datetime,
 ) -> IdentityCheck:
-    """Record that identity was established (LEGAL.md §3.3) and delete the ID copies at
-    once (ID-5): only method, result, checker and time are kept."""
+    """Record that identity was established (docs/legal.md, "Establishing identity") and delete the
+    ID copies at once: only method, result, checker and time are kept."""
     if method not in IDENTITY_METHODS:
         raise ValidationFailed("unknown method", code="identity_method")
     if request.state not in lifecycle.OPEN_STATES:
@@ -115,9 +115,9 @@ def ask_information(
     policy: Policy,
     asks_document: bool = False,
 ) -> Message:
-    """Ask the subject for identity information or a clarification: the clock pauses
-    (LEGAL.md §1.5) and the question goes into the thread. One mail tells the subject
-    there is a question (``information_requested``), without its content."""
+    """Ask the subject for identity information or a clarification: the clock pauses (docs/legal.md,
+    "Pausing the clock") and the question goes into the thread. One mail tells the subject there is
+    a question (``information_requested``), without its content."""
     text = _text(question, "question", limit=MAX_BODY)
     ops.suspend(session, request, reason, text, actor=actor, now=now, policy=policy)
     message = Message(

@@ -1,7 +1,7 @@
 """SQLAlchemy base, column types and time helpers shared by every model.
 
-Times are stored as aware UTC instants (STYLE.md habit 6). SQLite has no time zone support,
-so ``UTCDateTime`` attaches UTC on the way out and refuses naive values on the way in.
+Times are stored as aware UTC instants (docs/architecture.md, "Time"). SQLite has no time zone
+support, so ``UTCDateTime`` attaches UTC on the way out and refuses naive values on the way in.
 """
 
 from __future__ import annotations

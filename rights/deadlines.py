@@ -1,12 +1,12 @@
 """Response deadlines for data-subject requests (GDPR Art. 12(3)-(4), Reg. 1182/71).
 
-Implements the normative algorithm of LEGAL.md §1.8:
+Implements the rules of docs/legal.md, "Deadlines":
 
-1. receipt date ``R`` = the receipt instant's Europe/Amsterdam date (§1.7);
+1. receipt date ``R`` = the receipt instant's Europe/Amsterdam date ("Receipt");
 2. one month = same date next month, clamped to the month's last day (1182/71 art. 3(2)(c));
-3. paused days ``P`` from suspensions for identity or clarification (§1.5 S-2);
+3. paused days ``P`` from suspensions for identity or clarification ("Pausing the clock");
 4. nominal due = ``add_months(R, 1) + P``; extended nominal = ``add_months(add_months(R, 1), 2)
-   + P`` (the chained reading (A) of §1.6);
+   + P`` (chained from the one-month date, "Extension (Art. 12(3))");
 5. Saturdays, Sundays and public holidays roll forward to the next working day, on the final
    date only (1182/71 art. 3(4));
 6. a deadline ends at the exclusive instant "local midnight after the due day", in UTC.
@@ -52,7 +52,7 @@ __all__ = [
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
-# LEGAL.md §1.5 S-1(c): policy default for "without undue delay" [D, OPEN §8.3].
+# Policy default for "without undue delay" (docs/legal.md, "Pausing the clock").
 SUSPENSION_MAX_WORKING_DAYS = 5
 
 _ONE_DAY = timedelta(days=1)
@@ -64,7 +64,7 @@ def _require_aware(instant: datetime, name: str) -> None:
 
 
 def local_date(instant: datetime) -> date:
-    """The Europe/Amsterdam calendar date of an aware instant (LEGAL.md §1.7, §1.8 step 1).
+    """The Europe/Amsterdam calendar date of an aware instant (docs/legal.md, "Receipt").
 
     Reg. 1182/71 art. 3(1): "the day during which that event occurs" is the local civil day at
     the controller's establishment, never the UTC date.
@@ -85,7 +85,7 @@ def _days_in_month(year: int, month: int) -> int:
 def add_months(d: date, n: int) -> date:
     """The same day-of-month ``n`` months later, or that month's last day (1182/71 art. 3(2)(c)).
 
-    LEGAL.md §1.3 and §1.8 step 2: 5 March + 1 = 5 April; 31 August + 1 = 30 September.
+    docs/legal.md, "Deadlines": 5 March + 1 = 5 April; 31 August + 1 = 30 September.
     Never raises: a result beyond the range of :class:`datetime.date` saturates at
     ``date.max`` (or ``date.min`` for a negative ``n``).
     """
@@ -101,8 +101,8 @@ def add_months(d: date, n: int) -> date:
 def paused_days(asked_on: date, answered_on: date) -> int:
     """Days a suspension pauses the period: ``max(0, (answered_on - asked_on).days - 1)``.
 
-    LEGAL.md §1.5 S-2 (after Awb art. 4:15): the pause runs from the day after the question
-    until the day before the answer, so neither end day is paused.
+    docs/legal.md, "Pausing the clock" (after Awb art. 4:15): the pause runs from the day after the
+    question until the day before the answer, so neither end day is paused.
     """
     return max(0, (answered_on - asked_on).days - 1)
 
@@ -117,7 +117,7 @@ def end_of_day_exclusive(d: date) -> datetime:
 
 
 def is_on_time(sent_at: datetime, end_exclusive: datetime) -> bool:
-    """Whether ``sent_at`` is before the exclusive end instant (LEGAL.md §1.7, §1.8 step 8).
+    """Whether ``sent_at`` is before the exclusive end instant (docs/legal.md, "Deadlines").
 
     Raises:
         ValueError: either instant is naive.
@@ -133,12 +133,13 @@ def suspension_counts(
     calendar: NLHolidayCalendar | None = None,
     max_working_days: int = SUSPENSION_MAX_WORKING_DAYS,
 ) -> bool:
-    """Whether a request for information was sent "without undue delay" (LEGAL.md §1.5 S-1(c)).
+    """Whether a request for information was sent "without undue delay".
 
     ``reference_day`` is the receipt date, or the date of the previous answer when a first reply
     was insufficient (EDPB GL 01/2022 §159, Example 31). The question counts when it was asked
     no later than ``max_working_days`` working days after that day. Only the timing condition is
-    checked here; S-1(a) and (b) are recorded decisions of staff.
+    checked here; the reason for asking is a recorded decision of staff (docs/legal.md,
+    "Pausing the clock").
     """
     return working_days_between(reference_day, asked_on, calendar) <= max_working_days
 
@@ -148,8 +149,8 @@ class Deadlines:
     """All deadlines of one request, as dates (Amsterdam) and exclusive UTC end instants.
 
     ``due`` is also the deadline for the extension notice and for the Art. 12(4) refusal notice
-    (LEGAL.md §1.8 step 9). ``due_without_suspension`` is the staff working target (§1.5 S-6).
-    ``receipt_plus_three_months`` is reading (B) of §1.6, for display only; it ignores
+    (docs/legal.md, "Deadlines"). ``due_without_suspension`` is the staff working target.
+    ``receipt_plus_three_months`` is for display only; it ignores
     suspensions and holidays.
     """
 
@@ -166,7 +167,7 @@ class Deadlines:
     receipt_plus_three_months: date
 
     def can_extend(self, at: datetime) -> bool:
-        """Whether an extension may still be invoked at ``at`` (GDPR Art. 12(3), §1.6).
+        """Whether an extension may still be invoked at ``at`` (GDPR Art. 12(3)).
 
         Raises:
             ValueError: ``at`` is naive.
@@ -194,11 +195,11 @@ def compute_deadlines(
     suspensions: Sequence[tuple[date, date]] = (),
     calendar: NLHolidayCalendar | None = None,
 ) -> Deadlines:
-    """Compute the GDPR Art. 12(3) deadlines of a request (LEGAL.md §1.8).
+    """Compute the GDPR Art. 12(3) deadlines of a request (docs/legal.md, "Deadlines").
 
     ``received_at`` is the aware instant the request reached an official channel, not when staff
-    noticed it (§1.2, EDPB GL 01/2022 §159). ``suspensions`` are ``(asked_on, answered_on)``
-    local dates of intervals that satisfy §1.5 S-1; the caller filters them (for timing, with
+    noticed it ("Receipt", EDPB GL 01/2022 §159). ``suspensions`` are ``(asked_on, answered_on)``
+    local dates of intervals that count; the caller filters them (for timing, with
     :func:`suspension_counts`). ``calendar`` defaults to the NL default calendar.
 
     Raises:
@@ -239,8 +240,8 @@ def projected_deadlines(
 ) -> Deadlines:
     """Deadlines shown while a suspension is open, assuming the answer arrives ``today``.
 
-    LEGAL.md §1.5 S-4. ``today`` is the Amsterdam date, passed in by the caller; a ``today``
-    before ``open_asked_on`` projects a zero-day pause.
+    docs/legal.md, "Pausing the clock". ``today`` is the Amsterdam date, passed in by the caller; a
+    ``today`` before ``open_asked_on`` projects a zero-day pause.
 
     Raises:
         ValueError: as :func:`compute_deadlines`.

@@ -1,5 +1,6 @@
-"""Uploaded documents: checked by their magic bytes, stored encrypted under a random key,
-deleted (content gone, row kept) as soon as they are no longer needed (LEGAL.md §3.3 ID-5).
+"""Uploaded documents: checked by their magic bytes, stored encrypted under a random key, deleted
+(content gone, row kept) as soon as they are no longer needed (docs/legal.md, "Establishing
+identity").
 
 The store is a directory; each file is AES-256-GCM encrypted with the document id as
 associated data, so a file copied onto another document's key does not decrypt.
@@ -27,7 +28,8 @@ from rights.errors import Gone, ValidationFailed
 from rights.models.case import Document, DocumentKind, Message, Party
 from rights.models.request import RightsRequest
 
-# Only these types are accepted (SECURITY.md): recognised by content, never by name.
+# Only these types are accepted (docs/security.md, "Uploads checked by content"): recognised by
+# content, never by name.
 MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -210,7 +212,7 @@ def delete_document(
     )
 
 
-# Material obtained to establish identity or authority (LEGAL ID-5, ID-7; docs/legal.md).
+# Material obtained to establish identity or authority (docs/legal.md, "Case retention").
 IDENTITY_MATERIAL = (DocumentKind.ID_DOCUMENT, DocumentKind.MANDATE, DocumentKind.EVIDENCE)
 
 

@@ -1,4 +1,4 @@
-"""Engine creation with the settings "nothing lost" needs (SECURITY.md).
+"""Engine creation with the settings "nothing lost" needs (docs/security.md, "Nothing lost").
 
 SQLite: WAL, foreign keys, a busy timeout and ``synchronous=FULL``; transactions are begun
 explicitly so a write transaction can ask for ``BEGIN IMMEDIATE`` (execution option

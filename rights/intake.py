@@ -65,12 +65,12 @@ def submit(
     """File one request per right, linked by a shared group reference, and queue the
     acknowledgement and the e-mail confirmation link (ID-2).
 
-    A second submit with the same ``form_key`` returns the requests of the first one and
-    stores nothing. The first request is the one the mails and links refer to; a
-    representative's mandate (LEGAL.md §3.5-3.6) is stored encrypted with it. With
-    ``hash_key``, what takes effect on receipt is applied at once (``rights.receipt``):
-    an objection to direct marketing or a withdrawal of consent stops marketing now, before
-    the e-mail address is confirmed, and the acknowledgement says so.
+    A second submit with the same ``form_key`` returns the requests of the first one and stores
+    nothing. The first request is the one the mails and links refer to; a representative's mandate
+    (docs/legal.md, "Representatives and minors") is stored encrypted with it. With ``hash_key``,
+    what takes effect on receipt is applied at once (``rights.receipt``): an objection to direct
+    marketing or a withdrawal of consent stops marketing now, before the e-mail address is
+    confirmed, and the acknowledgement says so.
     """
     existing = find_submission(session, form_key)
     if existing:
@@ -253,7 +253,7 @@ def answer(
 ) -> Message:
     """The subject answers on the status page: a message, plus a file only while an officer
     asks for one. When the clock was suspended for this question it runs again
-    (LEGAL.md §1.5). Raises ``ValidationFailed`` or ``InvalidTransition``."""
+    (docs/legal.md, "Pausing the clock"). Raises ``ValidationFailed`` or ``InvalidTransition``."""
     if request.state not in lifecycle.OPEN_STATES or (
         request.state is RequestState.AWAITING_VERIFICATION
     ):
@@ -332,7 +332,7 @@ def close_unverified(session: Session, *, now: datetime, policy: Policy) -> int:
 
 def shown_due(request: RightsRequest, *, now: datetime, policy: Policy) -> date:
     """The due date to show the subject: while a question is open, the projected date
-    assuming the answer arrives today (LEGAL.md §1.5 S-4)."""
+    assuming the answer arrives today (docs/legal.md, "Pausing the clock")."""
     if request.extended:
         return request.extended_due
     open_ = [s for s in request.suspensions if s.answered_at is None and s.counts]

@@ -1,6 +1,7 @@
 """The request lifecycle as data: a transition table, and one function that applies it.
 
-Every transition writes an audit event in the same transaction (STYLE.md habits 4-5).
+Every transition writes an audit event in the same transaction (docs/architecture.md, "States as
+data").
 """
 
 from __future__ import annotations

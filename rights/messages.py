@@ -1,6 +1,6 @@
-"""The message thread between a case and its subject. An officer's message is announced
-by mail without its content (SECURITY.md); the subject reads and answers it on the status
-page."""
+"""The message thread between a case and its subject. An officer's message is announced by mail
+without its content (docs/security.md, "Uploads checked by content"); the subject reads and answers
+it on the status page."""
 
 from __future__ import annotations
 

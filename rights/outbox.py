@@ -1,6 +1,6 @@
 """Queue mail in the business transaction; claim, send and retry it from a worker.
 
-At-least-once delivery (SECURITY.md "Nothing lost"): a mail is only marked sent after the
+At-least-once delivery (docs/security.md, "Nothing lost"): a mail is only marked sent after the
 SMTP server accepted it; a crash in between means it is sent again, never lost.
 
 A mail's status is data (``MAIL_STATUS``): pending until sent, or retried while pending

@@ -1,5 +1,5 @@
 """Password hashing with argon2id (argon2-cffi defaults: t=3, m=64 MiB, p=4), which meets
-OWASP ASVS 5.0 appendix C; Werkzeug's default scrypt does not (SECURITY.md)."""
+OWASP ASVS 5.0 appendix C; Werkzeug's default scrypt does not (docs/security.md)."""
 
 from __future__ import annotations
 

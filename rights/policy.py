@@ -1,4 +1,4 @@
-"""Settings the law leaves to the organisation ([OPEN] points in LEGAL.md), with the stated
+"""Settings the law leaves to the organisation (docs/legal.md), with the stated
 defaults. The portal builds one from configuration and passes it in."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from rights.deadlines import NLHolidayCalendar
 
 @dataclass(frozen=True)
 class Policy:
-    # LEGAL.md §1.4: Good Friday and Royal-Decree days are off by default.
+    # docs/legal.md, "Holidays": Good Friday and Royal-Decree days are off by default.
     calendar: NLHolidayCalendar = field(default_factory=NLHolidayCalendar)
-    # §1.5 S-1(c): an information request counts as "without undue delay" within this many
-    # working days after receipt or after the previous answer.
+    # docs/legal.md, "Pausing the clock": an information request counts as "without undue delay"
+    # within this many working days after receipt or after the previous answer.
     undue_delay_working_days: int = 5
     verification_link_days: int = 7
     unverified_auto_close_days: int = 14
@@ -24,7 +24,8 @@ class Policy:
     # docs/legal.md (storage limitation): a finished case keeps its figures and loses its
     # personal data this many days after it was finished.
     case_retention_days: int = 730
-    # §3.6 [OPEN]: a parent acting for a child of this age or older goes to manual review;
-    # from ``minor_self_from_age`` the minor acts personally and the parent needs a mandate.
+    # docs/legal.md, "Representatives and minors": a parent acting for a child of this age or older
+    # goes to manual review; from ``minor_self_from_age`` the minor acts personally and the parent
+    # needs a mandate.
     minor_review_from_age: int = 12
     minor_self_from_age: int = 16

@@ -130,7 +130,7 @@ def search(
     """Find requests (open or not) by reference or by the requester's e-mail address.
 
     The search itself is audited: which kind of search, the number of hits and a keyed
-    hash of the query, never the address itself (SECURITY.md: no personal data in logs).
+    hash of the query, never the address itself (docs/security.md, "No personal data in logs").
     """
     text = query.strip()
     if not text:

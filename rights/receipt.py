@@ -1,16 +1,17 @@
 """What happens the moment a request arrives, before anyone confirms or reads it.
 
 * **Objection to direct marketing** (Art. 21(2)-(3)) and **withdrawal of consent**
-  (Art. 7(3)) take effect on receipt (LEGAL.md §4.6, §4.7): the identifiers the request
+  (Art. 7(3)) take effect on receipt (docs/legal.md, "On receipt"): the identifiers the request
   gives are put on the suppression list of the responsible organisation in the same
   transaction, without any identity step. When the subject did not know the organisation,
   the operator's list is used and the request is flagged so the officer finds the
   controller. Applying it twice (double submit, a second request, an entry that already
   exists) adds nothing.
-* **A parent acting for a child** (LEGAL.md §3.6, [OPEN], thresholds in ``Policy``): a child
-  from ``minor_review_from_age`` up to ``minor_self_from_age`` sends the request to manual
-  review with the child's interests in mind; from ``minor_self_from_age`` the child acts
-  personally, so the parent needs the child's own mandate.
+* **A parent acting for a child** (docs/legal.md, "Representatives and minors"; thresholds
+  in ``Policy``): a child from ``minor_review_from_age`` up to ``minor_self_from_age`` sends
+  the request to manual review with the child's interests in mind; from
+  ``minor_self_from_age`` the child acts personally, so the parent needs the child's own
+  mandate.
 
 Audit data holds codes and counts only, never an identifier or its hash.
 """
@@ -62,12 +63,14 @@ FLAG_MINOR_REVIEW = "minor_review"
 FLAG_OPERATOR_LIST = "suppressed_on_operator_list"
 FLAG_NO_IDENTIFIER = "suppression_without_identifier"
 
-# A parent says how old the child is, in bands set by ``Policy`` (LEGAL.md §3.6):
-# "young" below minor_review_from_age, "review" up to minor_self_from_age, "own" from there.
+# A parent says how old the child is, in bands set by ``Policy`` (docs/legal.md, "Representatives
+# and minors"): "young" below minor_review_from_age, "review" up to minor_self_from_age, "own" from
+# there.
 CHILD_AGE_BANDS = ("young", "review", "own")
 
-# LEGAL.md §3.5-3.6: a guardian's proof of appointment, or the written mandate, comes with
-# the request (a parent's authority is checked by the minor rules, a lawyer's by the officer).
+# docs/legal.md, "Representatives and minors": a guardian's proof of appointment, or the written
+# mandate, comes with the request (a parent's authority is checked by the minor rules, a lawyer's by
+# the officer).
 MANDATE_REQUIRED = frozenset({"guardian", "mandate"})
 
 

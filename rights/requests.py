@@ -27,8 +27,8 @@ from rights.receipt import on_receipt
 from rights.references import new_reference
 from rights.righttypes import Details, RightType
 
-EXTENSION_GROUNDS = ("complexity", "number_of_requests")  # Art. 12(3), LEGAL.md §1.6
-SUSPENSION_REASONS = ("identity", "clarification")  # LEGAL.md §1.5
+EXTENSION_GROUNDS = ("complexity", "number_of_requests")  # docs/legal.md, "Extension (Art. 12(3))"
+SUSPENSION_REASONS = ("identity", "clarification")  # docs/legal.md, "Pausing the clock"
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def extend(
     actor: Actor,
     now: datetime,
 ) -> None:
-    """Extend by two further months (Art. 12(3); LEGAL.md §1.6).
+    """Extend by two further months (docs/legal.md, "Extension (Art. 12(3))").
 
     Only once, only with a closed-list ground and a factual justification, and only before
     the end of the one-month due date (E01/E02). Queues the notice with reasons.
@@ -225,7 +225,7 @@ def suspend(
     policy: Policy,
 ) -> Suspension:
     """Ask the subject for identity information or clarification; the clock pauses
-    (LEGAL.md §1.5). Whether the pause counts follows S-1(c): asked within
+    (docs/legal.md, "Pausing the clock"). The pause counts only when asked within
     ``policy.undue_delay_working_days`` working days of receipt or of the previous answer.
     """
     if reason not in SUSPENSION_REASONS:

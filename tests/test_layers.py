@@ -1,4 +1,5 @@
-"""ARCHITECTURE.md: imports run downward only; the domain and the exporters are Flask-free."""
+"""docs/architecture.md, "Four layers": imports run downward only; the domain and the
+exporters are Flask-free."""
 
 from __future__ import annotations
 

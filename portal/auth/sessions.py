@@ -1,4 +1,4 @@
-"""Two-step login state and session lifetime (SECURITY.md "sessions end when they should").
+"""Two-step login state and session lifetime (docs/security.md, "Authentication and sessions").
 
 After the password step the browser holds only a *pending* marker (user id, session nonce,
 time): Flask-Login does not know the user, so no page that needs login opens. The nonce in

@@ -1,4 +1,4 @@
-"""The public blueprint and its rate limits (SECURITY.md: intake, resend, lookup).
+"""The public blueprint and its rate limits (docs/security.md, "Rate limits").
 
 No page differs for an e-mail address the portal knows: intake never looks addresses up,
 and the lost-link answer is the same whether or not a request exists.

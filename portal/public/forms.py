@@ -122,8 +122,8 @@ class BaseRequestForm(FlaskForm):
         validators=[Optional()],
         validate_choice=True,
     )
-    # A parent says how old the child is (LEGAL.md §3.6); the view sets the choices from the
-    # configured age thresholds.
+    # A parent says how old the child is (docs/legal.md, "Representatives and minors"); the view
+    # sets the choices from the configured age thresholds.
     child_age = RadioField(
         _l("How old is the child?"), choices=[], validators=[Optional()], validate_choice=True
     )

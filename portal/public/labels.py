@@ -71,13 +71,13 @@ RELATIONSHIPS: dict[str, Any] = {
     "lawyer": _l("I am the lawyer (advocaat)"),
     "mandate": _l("The person gave me written permission (a mandate)"),
 }
-# LEGAL.md §3.5-3.6: a written mandate, or proof of appointment, comes with the request
-# (the rule itself: rights.receipt.check_mandate).
+# docs/legal.md, "Representatives and minors": a written mandate, or proof of appointment, comes
+# with the request (the rule itself: rights.receipt.check_mandate).
 MANDATE_REQUIRED = receipt.MANDATE_REQUIRED
 
 
 def child_age_choices(review_from: int, self_from: int) -> list[tuple[str, str]]:
-    """The age bands a parent chooses from (LEGAL.md §3.6; thresholds from the config)."""
+    """The age bands a parent chooses from (docs/legal.md, "Representatives and minors")."""
     return [
         ("young", _("Younger than %(age)s", age=review_from)),
         ("review", _("%(low)s to %(high)s years", low=review_from, high=self_from - 1)),

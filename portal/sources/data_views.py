@@ -47,7 +47,8 @@ def request_data(reference: str) -> str:
     page = data_page(session, req, key=context().source_keys(), today=local_date(clock.now()))
     flash_source_errors(page.errors, others_searched=False)
     if page.matches:
-        # Showing the subject's data is a view of personal data: audited (SECURITY.md).
+        # Showing the subject's data is a view of personal data: audited (docs/security.md, "Audit
+        # trail").
         record(
             session,
             "sources.data_viewed",

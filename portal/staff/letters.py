@@ -1,5 +1,6 @@
 """The answer: prepare the letter from the templates in the subject's language, edit it,
-have an Art. 12(5) refusal approved by a second officer, send it (LEGAL.md §4.8, §5)."""
+have an Art. 12(5) refusal approved by a second officer, send it (docs/legal.md,
+"Complaint text (Art. 12(4))" and "Manifestly unfounded or excessive (Art. 12(5))")."""
 
 from __future__ import annotations
 
@@ -105,7 +106,10 @@ def save_letter(reference: str) -> Any:
 @bp.post("/requests/<reference>/letter/approve")
 @staff_required
 def approve_letter(reference: str) -> Any:
-    """Four eyes for an Art. 12(5) refusal (LEGAL.md §5)."""
+    """Four eyes for an Art. 12(5) refusal.
+
+    docs/legal.md, "Manifestly unfounded or excessive (Art. 12(5))".
+    """
 
     def do(r: RightsRequest) -> Response:
         answer_ops.approve_answer(context(), r)

@@ -1,5 +1,5 @@
-"""Register a request that arrived elsewhere (privacy@ mailbox, letter, phone, a colleague)
-with its original arrival instant, so the deadline runs from real receipt (LEGAL.md §1.2)."""
+"""Register a request that arrived elsewhere (privacy@ mailbox, letter, phone, a colleague) with its
+original arrival instant, so the deadline runs from real receipt (docs/legal.md, "Receipt")."""
 
 from __future__ import annotations
 

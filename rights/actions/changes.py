@@ -57,7 +57,8 @@ class EraseHandler(ChangeHandler):
     def apply(self, env: ActionEnv, previewed: Plan) -> Applied:
         applied = super().apply(env, previewed)
         source = env.require_source()
-        # For the answer letter (LEGAL §4.3): what a hold kept, and when backups forget.
+        # For the answer letter (docs/legal.md, "Complaint text (Art. 12(4))"): what a hold kept,
+        # and when backups forget.
         applied.result["kept"] = env.adapter().held(source, previewed)
         applied.result["backup_rotation"] = source.backup_rotation
         return applied

@@ -1,4 +1,4 @@
-"""Strong authentication for officers, admins and controller contacts (SECURITY.md,
+"""Strong authentication for officers, admins and controller contacts (docs/security.md,
 "authentication and sessions"): the password step with brute-force counters in the
 database, a mandatory TOTP second factor with a replay guard, single-use recovery codes,
 and what users change about their own account. Account changes admins make are

@@ -1,6 +1,6 @@
 """Logging in: the password step with brute-force counters in the database, the second
 step (a TOTP code or a recovery code), enrolment, logout, and the lock policy that both
-steps count towards (SECURITY.md, "authentication and sessions")."""
+steps count towards (docs/security.md, "Authentication and sessions")."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ LOCK_DURATION = timedelta(minutes=15)
 
 @dataclass(frozen=True)
 class LockPolicy:
-    """Brute-force limits (SECURITY.md): ``max_failed_passwords`` wrong passwords within
+    """Brute-force limits (docs/security.md): ``max_failed_passwords`` wrong passwords within
     ``password_window``, or ``max_failed_codes`` wrong codes, lock for ``lock_duration``."""
 
     max_failed_passwords: int = MAX_FAILED_PASSWORDS

@@ -1,4 +1,4 @@
-"""The mandatory second factor (SECURITY.md, "authentication and sessions"): a TOTP seed
+"""The mandatory second factor (docs/security.md, "Authentication and sessions"): a TOTP seed
 encrypted at rest with a replay guard, and single-use recovery codes stored hashed."""
 
 from __future__ import annotations

@@ -26,8 +26,10 @@ class Party(enum.StrEnum):
 
 
 class DocumentKind(enum.StrEnum):
-    ID_DOCUMENT = "id_document"  # deleted as soon as the check is recorded (LEGAL §3.3 ID-5)
-    MANDATE = "mandate"  # a representative's authorisation (LEGAL §3.5-3.6)
+    # Deleted as soon as the check is recorded (docs/legal.md, "Establishing identity").
+    ID_DOCUMENT = "id_document"
+    # A representative's authorisation (docs/legal.md, "Representatives and minors").
+    MANDATE = "mandate"
     EVIDENCE = "evidence"  # anything else the officer asked for
     ATTACHMENT = "attachment"  # sent by the officer to the subject
 

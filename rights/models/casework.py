@@ -1,5 +1,5 @@
-"""What the officer's workspace records besides the request: internal notes, the identity
-check that replaced the ID copies (LEGAL.md §3.3 ID-5), and links between requests (split,
+"""What the officer's workspace records besides the request: internal notes, the identity check that
+replaced the ID copies (docs/legal.md, "Establishing identity"), and links between requests (split,
 duplicate). Also keeps ``RightsRequest.queue_due`` in step with state and extension."""
 
 from __future__ import annotations

@@ -70,7 +70,8 @@ class RightsRequest(Base):
     outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome, "request_outcome"))
     channel: Mapped[Channel] = mapped_column(str_enum(Channel, "request_channel"))
     language: Mapped[str] = mapped_column(String(5), default="nl")
-    # Legal start of the clock (LEGAL.md §1.2): original arrival, not the moment of typing.
+    # Legal start of the clock (docs/legal.md, "Receipt"): original arrival, not the moment of
+    # typing.
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -92,7 +93,8 @@ class RightsRequest(Base):
     requester_phone: Mapped[str] = mapped_column(String(40), default="")
     requester_address: Mapped[str] = mapped_column(Text, default="")
     requester_customer_number: Mapped[str] = mapped_column(String(100), default="")
-    # Representative (LEGAL.md §3.5-3.6): own details and relationship, or empty.
+    # Representative (docs/legal.md, "Representatives and minors"): own details and relationship, or
+    # empty.
     representative: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Points the officer must look at, set on receipt (rights/receipt.py): "minor_review",
@@ -108,7 +110,7 @@ class RightsRequest(Base):
     # Single-use e-mail links: a link carries this counter; resending bumps it.
     link_generation: Mapped[int] = mapped_column(Integer, default=0)
 
-    # Deadline snapshot (LEGAL.md §1.8); recomputed only by extend/suspend/resume.
+    # Deadline snapshot (docs/legal.md, "Deadlines"); recomputed only by extend/suspend/resume.
     receipt_date: Mapped[date] = mapped_column(Date)
     paused_days: Mapped[int] = mapped_column(Integer, default=0)
     due: Mapped[date] = mapped_column(Date, index=True)
@@ -124,7 +126,8 @@ class RightsRequest(Base):
     # mapper event in rights/models/casework.py so the queue can use one ordered index.
     queue_due: Mapped[date | None] = mapped_column(Date)
 
-    # Optimistic locking: a stale save raises StaleDataError -> 409 (SECURITY.md).
+    # Optimistic locking: a stale save raises StaleDataError -> 409 (docs/security.md, "Nothing
+    # lost").
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -147,7 +150,8 @@ class RightsRequest(Base):
 
 
 class Suspension(Base):
-    """A pause of the clock while the subject is asked for information (LEGAL.md §1.5)."""
+    """A pause of the clock while the subject is asked for information (docs/legal.md, "Pausing the
+    clock")."""
 
     __tablename__ = "suspension"
 

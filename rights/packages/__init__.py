@@ -1,4 +1,5 @@
-"""Export packages at rest and their delivery rules (issue 8, SECURITY.md 14.x).
+"""Export packages at rest and their delivery rules (issue 8, docs/security.md, "Encryption at rest
+and the keyring").
 
 - ``store``: the encrypted package file and the row that records it (request and
   return-of-data packages).

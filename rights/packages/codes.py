@@ -1,6 +1,6 @@
-"""Step-up for a subject's download (SECURITY.md 14.x): a fresh six-digit code mailed to
-the request's verified address, stored as a keyed hash, valid briefly, single use, a few
-tries, rate limited."""
+"""Step-up for a subject's download (docs/security.md, "Signed single-use links"): a fresh six-digit
+code mailed to the request's verified address, stored as a keyed hash, valid briefly, single use, a
+few tries, rate limited."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Delivery rules of a stored package (issue 8, SECURITY.md 14.x).
+"""Delivery rules of a stored package (issue 8, docs/security.md, "Encryption at rest and the
+keyring").
 
 - Four eyes: the officer who prepared a package cannot release or re-issue it.
 - Revoke and re-issue bump ``link_generation``, so earlier download links stop working;

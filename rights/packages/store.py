@@ -1,4 +1,4 @@
-"""Export packages at rest (issue 8, SECURITY.md 14.x): the plaintext ZIP the exporters
+"""Export packages at rest (issue 8, docs/security.md): the plaintext ZIP the exporters
 built, stored encrypted in chunks (:func:`rights.crypto.encrypt_stream`) with the package id
 as associated data, under a random storage key. The row keeps the SHA-256 and size of the
 plaintext. The ZIP is streamed into the encryptor: the plaintext never touches the disk.

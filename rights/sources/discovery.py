@@ -1,4 +1,4 @@
-"""Discovery of a subject's data in every source (ARCHITECTURE, step 3).
+"""Discovery of a subject's data in every source (docs/architecture.md, "Actions on data sources").
 
 The request's identifiers are looked up in every active source through its adapter; new
 candidate matches are stored with how each matched, for the officer to confirm or reject.

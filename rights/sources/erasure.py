@@ -1,4 +1,4 @@
-"""What the erasures of a request did, for the answer letter (LEGAL §4.3)."""
+"""What the erasures of a request did, for the answer letter (docs/legal.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ __all__ = ["ErasureSummary", "erasure_summary"]
 
 @dataclass(frozen=True)
 class ErasureSummary:
-    """For the answer letter (LEGAL §4.3): what was erased, what was kept and why."""
+    """For the answer letter (docs/legal.md, "Complaint text (Art. 12(4))"): what was erased, what
+    was kept and why."""
 
     erased: tuple[dict[str, Any], ...]
     kept: tuple[dict[str, Any], ...]

@@ -1,10 +1,10 @@
 """XLSX workbooks: ZIP checks before openpyxl sees the file, then streamed read-only rows.
 
-Formulas are never evaluated: openpyxl is opened with ``data_only=False``, so a formula
-cell yields its formula text (``"=SUM(A1:A3)"``), which is stored as plain text like any
-other cell. Cached results are ignored on purpose, since a crafted file can cache anything.
-Exporters escape such text on the way out (SECURITY.md). Dates become ISO 8601 text and
-whole numbers lose their ``.0``, so a phone number stored as a number reads ``612345678``.
+Formulas are never evaluated: openpyxl is opened with ``data_only=False``, so a formula cell yields
+its formula text (``"=SUM(A1:A3)"``), which is stored as plain text like any other cell. Cached
+results are ignored on purpose, since a crafted file can cache anything. Exporters escape such text
+on the way out (docs/security.md, "Input and exports"). Dates become ISO 8601 text and whole numbers
+lose their ``.0``, so a phone number stored as a number reads ``612345678``.
 """
 
 from __future__ import annotations

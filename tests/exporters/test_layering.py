@@ -1,5 +1,5 @@
 """exporters is Flask-free: it imports nothing from flask or portal, and from the domain only
-rights.errors (ARCHITECTURE.md, "Layers")."""
+rights.errors (docs/architecture.md, "Four layers")."""
 
 import ast
 import subprocess

@@ -1,4 +1,4 @@
-"""Strong authentication (issue 4, SECURITY.md "authentication and sessions"): every test
+"""Strong authentication (issue 4, docs/security.md, "Authentication and sessions"): every test
 drives the real app with CSRF on; time is frozen through ``app.config["CLOCK"]``."""
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
     assert "invoice_no, amount, issued_on" in html
     assert "35 dagen" in html
 
-    # The answer letter lists what was erased and what was kept, and why (LEGAL §4.3).
+    # The answer letter lists what was erased and what was kept, and why (docs/legal.md).
     case = client.get(f"/staff/requests/{request.reference}")
     version = re.search(r'name="version" value="(\d+)"', case.get_data(as_text=True)).group(1)
     resp = client.post(

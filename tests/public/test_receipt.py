@@ -1,7 +1,8 @@
-"""What takes effect on receipt (LEGAL.md §4.6, §4.7, §3.6), through the real app with CSRF on:
-an objection to direct marketing or a withdrawal of consent puts the person on the
-suppression list before anything is confirmed, the mailing filter then leaves them out; a
-parent acting for a child is routed by the child's age."""
+"""What takes effect on receipt (docs/legal.md, "On receipt" and "Representatives and
+minors"), through the real app with CSRF on: an objection to direct marketing or a
+withdrawal of consent puts the person on the suppression list before anything is
+confirmed, the mailing filter then leaves them out; a parent acting for a child is routed
+by the child's age."""
 
 from __future__ import annotations
 
@@ -255,7 +256,7 @@ def test_no_usable_identifier_is_flagged(db_session, operator, hash_key, policy,
     assert req.review_flags == ["suppression_without_identifier"]
 
 
-# --- minors (LEGAL.md §3.6) ----------------------------------------------------------------
+# --- minors (docs/legal.md, "Representatives and minors") ---------------------------------
 
 
 def parent(client, age, **extra):

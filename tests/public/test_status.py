@@ -90,8 +90,8 @@ def test_status_page_shows_state_due_history_messages_and_sent_letters_only(
 def test_answer_resumes_the_clock_and_moves_the_due_date_by_the_paused_days(
     app, client, db_session, make_request, officer, policy
 ):
-    """LEGAL.md §1.5: asked on day A, answered on day B -> paused = (B - A) - 1 days,
-    added to the nominal end date before rolling forward."""
+    """docs/legal.md, "Pausing the clock": asked on day A, answered on day B -> paused =
+    (B - A) - 1 days, added to the nominal end date before rolling forward."""
     req = _open_request(make_request, days_ago=10)
     asked_at = req.received_at + timedelta(days=1)
     suspend(

@@ -1,4 +1,4 @@
-"""Dutch holiday calendar: LEGAL.md §1.4, §1.8 step 10 and the §2.1 unit vectors."""
+"""Dutch holiday calendar: docs/legal.md, "Holidays", with one row of vectors per year."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ WITH_GOOD_FRIDAY = NLHolidayCalendar(good_friday=True)
 WITH_EQUATED = NLHolidayCalendar(equated_days=True)
 ALL_FLAGS = NLHolidayCalendar(good_friday=True, equated_days=True)
 
-# LEGAL.md §2.1, one row per year:
+# One row per year:
 # Nieuwjaarsdag, (Goede Vrijdag, flag), 2e Paasdag, Koningsdag, Bevrijdingsdag,
 # Hemelvaartsdag, 2e Pinksterdag, 1e Kerstdag, 2e Kerstdag.
 HOLIDAY_TABLE = {
@@ -51,7 +51,7 @@ NAMES = (
     "eerste_kerstdag",
     "tweede_kerstdag",
 )
-# (weekday) column of §2.1, 0 = Monday; checks that the table itself was read correctly.
+# (weekday) column, 0 = Monday; checks that the table itself was read correctly.
 WEEKDAYS = {
     2025: (2, 4, 0, 5, 0, 3, 0, 3, 4),
     2026: (3, 4, 0, 0, 1, 3, 0, 4, 5),
@@ -158,7 +158,7 @@ def test_royal_decree_equated_days(day: date) -> None:
 
 
 def test_no_substitute_holiday_for_weekend_christmas() -> None:
-    # 25 Dec 2027 is a Saturday; Monday 27 Dec is an ordinary working day (§1.4).
+    # 25 Dec 2027 is a Saturday; Monday 27 Dec is an ordinary working day (no substitute holidays).
     assert DEFAULT.is_working_day(date(2027, 12, 27))
 
 

@@ -1,4 +1,4 @@
-"""GDPR Art. 12(3) deadlines: LEGAL.md §1.3-§1.8, the §2 worked examples and §2.2 vectors."""
+"""GDPR Art. 12(3) deadlines: docs/legal.md, "Deadlines", with worked examples and vectors."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def local_noon(day: date) -> datetime:
 
 
 # ---------------------------------------------------------------------------------------------
-# LEGAL.md §2 worked examples
+# Worked examples
 # ---------------------------------------------------------------------------------------------
 
 WORKED_EXAMPLES = [
@@ -87,7 +87,7 @@ def test_worked_examples(
 
 
 def test_worked_example_weekdays() -> None:
-    # The weekday annotations of the §2 table.
+    # The weekday annotations of the worked examples.
     assert [d.weekday() for d in (date(2026, 4, 7), date(2026, 6, 5))] == [1, 4]
     assert [d.weekday() for d in (date(2026, 9, 30), date(2026, 11, 30))] == [2, 0]
     assert [d.weekday() for d in (date(2027, 3, 1), date(2027, 4, 28))] == [0, 2]
@@ -101,7 +101,7 @@ def test_suspension_example_details() -> None:
     assert deadlines.paused_days == 6  # 4-9 March
     assert deadlines.nominal_due == date(2026, 4, 2) + timedelta(days=6)
     assert deadlines.extended_nominal == date(2026, 6, 8)
-    # §1.5 S-6: the working target shown to staff ignores the suspension.
+    # The working target shown to staff ignores the suspension.
     assert deadlines.due_without_suspension == date(2026, 4, 2)
     assert deadlines.due_without_suspension_end == at("2026-04-02T22:00:00Z")
 
@@ -131,14 +131,14 @@ def test_extension_chained_reading_a_and_display_reading_b(
 
 
 def test_extension_runs_from_nominal_not_rolled_one_month_end() -> None:
-    # §1.8 step 7: 28 Feb 2027 rolls to 1 Mar, but the extension is 28 Feb + 2 months.
+    # 28 Feb 2027 rolls to 1 Mar, but the extension is 28 Feb + 2 months.
     deadlines = compute_deadlines(local_noon(date(2027, 1, 31)))
     assert deadlines.due == date(2027, 3, 1)
     assert deadlines.extended_due == date(2027, 4, 28)
 
 
 # ---------------------------------------------------------------------------------------------
-# §1.7 time zone, end of day, DST
+# Time zone, end of day, DST
 # ---------------------------------------------------------------------------------------------
 
 
@@ -195,7 +195,7 @@ def test_due_end_is_22z_in_cest_and_23z_in_cet() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# §2.2 edge-case vectors
+# Edge-case vectors
 # ---------------------------------------------------------------------------------------------
 
 
@@ -211,7 +211,7 @@ def test_due_end_is_22z_in_cest_and_23z_in_cet() -> None:
 def test_on_time_against_exclusive_end(receipt: date, sent_at: str, on_time: bool) -> None:
     deadlines = compute_deadlines(local_noon(receipt))
     assert is_on_time(at(sent_at), deadlines.due_end) is on_time
-    # §1.8 step 9: the extension notice deadline is the same one-month due date.
+    # The extension notice deadline is the same one-month due date.
     assert deadlines.can_extend(at(sent_at)) is on_time
 
 
@@ -432,7 +432,7 @@ def test_domain_module_imports_no_web_layer(module: object) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# §1.8 invariants, property-tested
+# Invariants, property-tested
 # ---------------------------------------------------------------------------------------------
 
 receipt_dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))
@@ -476,7 +476,7 @@ def test_invariants_without_suspension(
     assert deadlines.paused_days == 0
     assert 28 <= (deadlines.nominal_due - receipt).days <= 31
     assert deadlines.due_without_suspension == deadlines.due
-    # Chained reading (A) is never later than receipt + 3 months (B) when P = 0 (§1.6).
+    # The chained extension is never later than receipt + 3 months when P = 0.
     assert deadlines.extended_nominal <= deadlines.receipt_plus_three_months
     assert deadlines.extended_due <= roll_forward(deadlines.receipt_plus_three_months, calendar)
 

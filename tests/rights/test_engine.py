@@ -1,4 +1,4 @@
-"""SECURITY.md "nothing lost": the SQLite settings are in force on every connection, and a
+"""docs/security.md, "Nothing lost": the SQLite settings are in force on every connection, and a
 write transaction can take the lock up front."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Intake, extension and suspension as LEGAL.md §1.5, §1.6 and §2 describe them."""
+"""Intake, extension and suspension as docs/legal.md describes them ("Deadlines", "Pausing
+the clock", "Extension (Art. 12(3))")."""
 
 from __future__ import annotations
 
@@ -125,8 +126,8 @@ def test_extension_needs_a_listed_ground_and_a_justification(
 
 
 def test_suspension_moves_the_due_date_as_legal_example(db_session, make_request, officer, policy):
-    # LEGAL.md §2: received Mon 2 Mar 2026, identity asked 3 Mar, answered 10 Mar: 6 paused
-    # days, due Wed 8 Apr; the staff target stays the unsuspended 2 Apr.
+    # docs/legal.md, "Pausing the clock": received Mon 2 Mar 2026, identity asked 3 Mar,
+    # answered 10 Mar: 6 paused days, due Wed 8 Apr; the staff target stays the unsuspended 2 Apr.
     req = make_request(received_at=datetime(2026, 3, 2, 9, 0, tzinfo=AMS), channel=Channel.EMAIL)
     ops.suspend(
         db_session,

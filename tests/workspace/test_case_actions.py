@@ -1,5 +1,6 @@
-"""Case actions through the real app: extension window (LEGAL.md §2.2 E01/E02), stale
-saves, refusal letters, identity, validation, reopen, split and merge."""
+"""Case actions through the real app: extension window (docs/legal.md, "Extension
+(Art. 12(3))", E01/E02), stale saves, refusal letters, identity, validation, reopen,
+split and merge."""
 
 from __future__ import annotations
 

@@ -145,8 +145,8 @@ def test_whole_case_life(client, officer, make_org, act, db_session, right, outc
 def test_registered_consent_withdrawal_stops_marketing_on_receipt(
     client, officer, make_org, db_session
 ):
-    """LEGAL §4.7: a withdrawal that arrived by mail takes effect when the officer registers
-    it, like one filed on the public site."""
+    """docs/legal.md, "On receipt": a withdrawal that arrived by mail takes effect when the
+    officer registers it, like one filed on the public site."""
     from rights.models.source import SuppressionEntry
 
     org = make_org(name="Bakkerij")

@@ -133,5 +133,5 @@ class SourceAdapter(Protocol):
         ...
 
     def held(self, source: DataSource, plan: Plan) -> list[dict[str, Any]]:
-        """What an erasure kept under a retention hold, per table (LEGAL §4.3)."""
+        """What an erasure kept under a retention hold, per table (docs/legal.md)."""
         ...
