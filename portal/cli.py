@@ -213,6 +213,12 @@ def gen_key() -> None:
     click.echo(generate_key())
 
 
+def dev_url(host: str, port: int) -> str:
+    """The address people open for a development server on ``host``:``port``."""
+    local = host in ("127.0.0.1", "localhost", "0.0.0.0", "::", "")  # noqa: S104 - a name
+    return f"http://{'localhost' if local else host}:{port}"
+
+
 @click.command("dev")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -220,6 +226,11 @@ def gen_key() -> None:
 def dev(host: str, port: int) -> None:
     """Development: migrate, load the demo, start a worker and the web server."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    url = dev_url(host, port)
+    env = os.environ.copy()
+    if "PORTAL_BASE_URL" not in env:
+        # Mail and download links point where this server listens (HOST/PORT of make run).
+        app.config["BASE_URL"] = env["PORTAL_BASE_URL"] = url
     upgrade_database(app)
     with get_db().sessionmaker() as session:
         ctx = context_for(app, session)
@@ -228,10 +239,7 @@ def dev(host: str, port: int) -> None:
         session.commit()
         download = load_demo_package(session, app)
         session.commit()
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "portal.cli", "worker", "run"], env=os.environ.copy()
-    )
-    url = f"http://{'localhost' if host in ('127.0.0.1', 'localhost') else host}:{port}"
+    worker = subprocess.Popen([sys.executable, "-m", "portal.cli", "worker", "run"], env=env)
     click.echo("")
     click.echo(f"  DSR Portal is running at {url}/")
     click.echo(f"  Staff login:         {url}/auth/login")

@@ -56,3 +56,12 @@ def test_config_check_lists_problems_of_a_test_config(app):
 def test_worker_once_command(app):
     result = app.test_cli_runner().invoke(args=["worker", "run", "--once"])
     assert result.exit_code == 0 and "sent 0" in result.output
+
+
+def test_the_development_server_links_to_where_it_listens():
+    """`PORT=5101 make run` used to send mail links to http://localhost:5000/."""
+    from portal.cli import dev_url
+
+    assert dev_url("127.0.0.1", 5101) == "http://localhost:5101"
+    assert dev_url("0.0.0.0", 8000) == "http://localhost:8000"
+    assert dev_url("192.0.2.10", 8000) == "http://192.0.2.10:8000"
