@@ -19,7 +19,6 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 
 __all__ = [
     "address_key",
-    "derive_hash_key",
     "identifier_hash",
     "name_address_key",
     "normalise_customer_number",
@@ -266,8 +265,3 @@ def identifier_hash(key: bytes, kind: str, normalised_value: str) -> str:
         raise ValueError("identifier value must not be empty")
     message = kind.encode("ascii") + b"\x00" + normalised_value.encode("utf-8", "surrogatepass")
     return f"{kind}:{hmac.new(key, message, hashlib.sha256).hexdigest()}"
-
-
-def derive_hash_key(encryption_key: bytes) -> bytes:
-    """The key for identifier hashes, derived from the portal's encryption key."""
-    return hmac.new(encryption_key, b"dsr-portal/identifier-hash/v1", hashlib.sha256).digest()

@@ -95,7 +95,7 @@ def create_request(
 
     What takes effect on receipt is applied in the same transaction
     (``rights.receipt.on_receipt``): a parent's request for a child of review age is
-    flagged, and, given ``hash_key`` (``derive_hash_key`` of the portal key), an objection to
+    flagged, and, given ``hash_key`` (``Context.identifier_hash_key()``), an objection to
     direct marketing or a withdrawal of consent puts the subject on the suppression list.
     Every intake path (public form, staff registration) must pass ``hash_key``.
     """

@@ -5,7 +5,6 @@ their own; kept so callers can move at their pace. New code imports from the mod
 """
 
 from rights.actions import execute_action, prepare_action
-from rights.identifiers import derive_hash_key
 from rights.sources.adapters.sql import SQL_TIMEOUT_SECONDS, open_sql
 from rights.sources.copies import CategoryCopy, SourceCopy, export_copies
 from rights.sources.discovery import DiscoveryReport, discover
@@ -29,7 +28,6 @@ __all__ = [
     "confirmed_matches",
     "controllers_found",
     "decide_match",
-    "derive_hash_key",
     "discover",
     "erasure_summary",
     "execute_action",

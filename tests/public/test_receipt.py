@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from portal.mail import render
 from rights.audit import Actor
 from rights.crypto import parse_key
-from rights.identifiers import derive_hash_key, identifier_hash
+from rights.identifiers import identifier_hash
+from rights.keys import identifier_hash_key_v1
 from rights.models.audit import AuditEvent
 from rights.models.mail import OutboxMail
 from rights.models.org import OrganisationKind, Role
@@ -45,7 +46,7 @@ def operator(make_org):
 
 @pytest.fixture
 def hash_key(app):
-    return derive_hash_key(parse_key(app.config["ENCRYPTION_KEY"]))
+    return identifier_hash_key_v1(parse_key(app.config["ENCRYPTION_KEY"]))
 
 
 def entries(db_session, org_id=None):
