@@ -1,19 +1,14 @@
-"""The controller portal: a controller contact sees only their organisation's requests."""
+"""The controller portal: a controller contact sees and decides only their organisation's
+requests (docs/controllers.md). Importing this module registers every page on ``bp``.
+
+Modules: ``requests`` (list and request page), and, as they are built, ``decisions``
+(approve, reject, comment, request-level decisions), ``certificates``, ``files`` (data
+files) and ``instructions`` (requests the controller files for the processor to execute).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user
+from portal.controller import requests
+from portal.controller.blueprint import bp
 
-from portal.auth.guards import controller_required
-from portal.db import get_session
-from rights.readmodels.controller import controller_requests
-
-bp = Blueprint("controller", __name__, url_prefix="/controller")
-
-
-@bp.get("/")
-@controller_required
-def index() -> str:
-    requests = controller_requests(get_session(), current_user.organisation_id)
-    return render_template("controller/index.html", requests=requests)
+__all__ = ["bp", "requests"]

@@ -4,8 +4,9 @@ from rights.models.account import RecoveryCode
 from rights.models.audit import AuditEvent, AuditHead
 from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
 from rights.models.casework import CaseLink, CaseNote, IdentityCheck
+from rights.models.controller import ControllerDecision, DataFileDeletion, DecisionKind
 from rights.models.mail import MailStatus, OutboxMail
-from rights.models.org import Organisation, OrganisationKind, Role, User
+from rights.models.org import Answering, Organisation, OrganisationKind, Role, User
 from rights.models.package import (
     DownloadCode,
     Package,
@@ -40,14 +41,18 @@ __all__ = [
     "ActionKind",
     "ActionStatus",
     "AnswerLetter",
+    "Answering",
     "AuditEvent",
     "AuditHead",
     "CaseLink",
     "CaseNote",
     "Channel",
+    "ControllerDecision",
+    "DataFileDeletion",
     "DataFileUpload",
     "DataRecord",
     "DataSource",
+    "DecisionKind",
     "Document",
     "DocumentKind",
     "DownloadCode",

@@ -6,7 +6,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rights.db import Base, UTCDateTime
@@ -16,6 +16,13 @@ from rights.models.enums import str_enum
 class OrganisationKind(enum.StrEnum):
     OPERATOR = "operator"  # the organisation that runs the portal (often a processor)
     CONTROLLER = "controller"  # a client whose data the operator processes (Art. 28)
+
+
+class Answering(enum.StrEnum):
+    """Who answers the data subject when the controller decides (docs/controllers.md)."""
+
+    PROCESSOR = "processor"  # the processor answers on the controller's behalf, after approval
+    CONTROLLER = "controller"  # "we answer the subject ourselves": results go back to them
 
 
 class Role(enum.StrEnum):
@@ -40,6 +47,20 @@ class Organisation(Base):
     listed_publicly: Mapped[bool] = mapped_column(Boolean, default=False)
     # Days an uploaded data file is kept before it is purged (seeds: "deleted after a month").
     data_file_retention_days: Mapped[int] = mapped_column(Integer, default=30)
+    # A controller's terms with the operator (docs/controllers.md, "Organisations as controllers").
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    dpa_reference: Mapped[str] = mapped_column(String(120), default="")
+    # The processor's forwarding target, in working days after verification (P-1: 1).
+    forward_within_days: Mapped[int] = mapped_column(Integer, default=1)
+    # Admin rule: forward right after verification, without waiting for an officer.
+    auto_forward: Mapped[bool] = mapped_column(Boolean, default=False)
+    answering: Mapped[Answering] = mapped_column(
+        str_enum(Answering, "organisation_answering"), default=Answering.PROCESSOR
+    )
+    # Art. 28(4): [{"name", "country", "purpose"}], shown to the controller and in answers.
+    sub_processors: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # End of contract (Art. 28(3)(g)): set when all its data were returned and deleted.
+    contract_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
@@ -60,6 +81,9 @@ class User(Base):
     )
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A controller contact who may instruct the processor for their organisation (approve,
+    # reject, decide). Only designated contacts instruct; others of the organisation only read.
+    designated: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(5), default="nl")
     # Rotated on logout, password change, factor reset and disable: a copied cookie dies.
     session_nonce: Mapped[str] = mapped_column(

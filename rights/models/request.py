@@ -107,6 +107,21 @@ class RightsRequest(Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Controllers decide (docs/controllers.md): when the request went to the controller's
+    # designated contacts, the processor's forwarding target, and the reminders sent since.
+    forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    forward_due: Mapped[date | None] = mapped_column(Date)
+    forward_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    forward_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "We answer the subject ourselves": the processor executes what is instructed and
+    # returns the results to the controller; it sends the subject no substantive answer (P-4).
+    controller_answers: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A controller instruction: filed by a designated contact, naming the action kinds it
+    # instructs (the instruction is the approval for those actions).
+    instructed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    instructed_actions: Mapped[list[str] | None] = mapped_column(JSON)
     # Single-use e-mail links: a link carries this counter; resending bumps it.
     link_generation: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -132,7 +147,7 @@ class RightsRequest(Base):
     __mapper_args__ = {"version_id_col": version}
 
     organisation: Mapped[Organisation | None] = relationship()
-    assignee: Mapped[User | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     suspensions: Mapped[list[Suspension]] = relationship(
         back_populates="request", order_by="Suspension.asked_at", cascade="all, delete-orphan"
     )
