@@ -90,8 +90,7 @@ def error_message(exc: DomainError) -> str:
             "contact must approve it first. Nothing was changed."
         ),
         "controller_rejected": _(
-            "The controller rejected this action; it cannot be carried out. Nothing was "
-            "changed."
+            "The controller rejected this action; it cannot be carried out. Nothing was changed."
         ),
         "no_matches": _("There are no confirmed matches in this source."),
         "nothing_to_suppress": _("There is nothing to suppress."),
