@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from operations.context import Context
 from rights import answers, lifecycle, requests
 from rights.audit import SYSTEM, Actor
+from rights.controllers import approvals
+from rights.controllers.authority import controller_of
+from rights.models.controller import DecisionKind
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.request import Channel, Outcome, RequestState, RightsRequest
 from rights.policy import Policy
@@ -133,7 +136,7 @@ def load_demo(ctx: Context) -> list[DemoLogin]:
         orgs[org.slug] = org
     session.flush()
     for email, name, role, org_slug in DEMO_USERS:
-        create_user(
+        user = create_user(
             session,
             email=email,
             name=name,
@@ -143,6 +146,7 @@ def load_demo(ctx: Context) -> list[DemoLogin]:
             password=DEMO_PASSWORD,
             organisation=orgs[org_slug] if org_slug else None,
         )
+        user.designated = role is Role.CONTROLLER  # the demo contacts decide (P-2)
     officer = session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
     assert officer is not None
     _queue_samples(ctx, now, officer, orgs)
@@ -175,7 +179,7 @@ def _queue_samples(
         made[1],
         "complexity",
         "Gegevens staan verspreid over drie systemen van de opdrachtgever.",
-        actor=actor,
+        actor=decided(session, made[1], DecisionKind.EXTEND, actor, now, ground="complexity"),
         now=now,
     )
     requests.suspend(
@@ -183,10 +187,26 @@ def _queue_samples(
         made[2],
         "identity",
         "Kunt u uw oude adres bevestigen?",
-        actor=actor,
+        actor=decided(session, made[2], DecisionKind.ASK_IDENTITY, actor, now),
         now=now,
         policy=ctx.policy,
     )
+
+
+def decided(
+    session: Session, request: RightsRequest, kind: DecisionKind, officer: Actor, now: datetime,
+    **kw: str,
+) -> Actor:  # fmt: skip
+    """Who carries out a decision about ``request``: on a controller's request its designated
+    contact decided it (P-2, docs/controllers.md, "Who decides"); otherwise the officer."""
+    controller = controller_of(request)
+    contact = controller and session.scalar(
+        select(User).where(User.organisation_id == controller.id, User.designated.is_(True))
+    )
+    if not contact:
+        return officer
+    approvals.decide_request(session, request, kind, actor=Actor.user(contact.id), now=now, **kw)
+    return Actor.user(contact.id)
 
 
 def _workspace_samples(
@@ -227,6 +247,10 @@ def _workspace_samples(
     ):
         kind = RectificationDetails() if grounds == [] else AccessDetails()  # access: a copy
         done = make(days_ago, "Demo Betrokkene", "demo@example.nl", sport, kind)
+        if grounds:  # the controller refused that part (P-2)
+            decided(
+                session, done, DecisionKind.REFUSE, actor, now, reason="Demo.", ground=grounds[0]
+            )
         letter = answers.prepare_answer(
             session,
             done,

@@ -12,6 +12,9 @@ from sqlalchemy import select
 from operations.context import Context
 from rights import lifecycle, packages, requests
 from rights.audit import Actor
+from rights.controllers import approvals
+from rights.controllers.authority import controller_of
+from rights.models.controller import DecisionKind
 from rights.models.org import Organisation, User
 from rights.models.package import Package
 from rights.models.request import Channel, IdentityStatus, Outcome, RequestState, RightsRequest
@@ -56,6 +59,13 @@ def load_demo_package(ctx: Context, build: BuildPackage) -> Package | None:
     request.identity_status = IdentityStatus.VERIFIED
     request.email_verified_at = now
     package = build(replace(ctx, actor=actor, clock=lambda: now), request)  # one instant
+    contact = session.scalar(
+        select(User).where(User.organisation_id == org.id, User.designated.is_(True))
+    )
+    if contact is not None and controller_of(request) is not None:  # the controller approves
+        approvals.decide_package(
+            session, package, DecisionKind.APPROVE, actor=Actor.user(contact.id), now=now
+        )
     packages.release_package(session, package, actor=Actor.user(releaser.id), now=now)
     lifecycle.transition(
         session, request, RequestState.ANSWERED, actor=actor, now=now, outcome=Outcome.FULFILLED
