@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from rights import lifecycle
 from rights.audit import Actor
 from rights.calendar import NLHolidayCalendar, working_days_between
+from rights.controllers.authority import controller_of, user_of
 from rights.deadlines import local_date
-from rights.errors import InvalidTransition, ValidationFailed
+from rights.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from rights.models.controller import ControllerDecision
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.request import RequestState, RightsRequest
@@ -62,12 +63,14 @@ ESCALATE_BEFORE_DUE_DAYS = 7
 
 
 def is_controller(organisation: Organisation | None) -> bool:
-    """The organisation is one of the operator's controllers (not the operator itself)."""
+    """The organisation is one of the operator's controllers (not the operator itself);
+    for a request's own organisation ask ``authority.controller_of``."""
     return organisation is not None and organisation.kind is OrganisationKind.CONTROLLER
 
 
 def designated_contacts(session: Session, organisation: Organisation) -> list[User]:
-    """The active designated contacts of ``organisation``: the people forwarding mails go to."""
+    """The active designated contacts of ``organisation`` (``authority.is_designated`` as a
+    query): the people forwarding mails go to."""
     rows = session.scalars(
         select(User)
         .where(
@@ -113,9 +116,9 @@ def set_forward_target(
 ) -> date | None:
     """Record the forwarding target of a controller's request (at verification, or when the
     organisation becomes known); the operator's own requests have none."""
-    if is_controller(request.organisation):
-        assert request.organisation is not None
-        request.forward_due = forward_target(request, request.organisation, policy, on=on)
+    controller = controller_of(request)
+    if controller is not None:
+        request.forward_due = forward_target(request, controller, policy, on=on)
     return request.forward_due
 
 
@@ -199,7 +202,11 @@ def forward(
     controller discovery found it with (``organisation`` may name it), and gets that
     controller as its organisation. Raises ``ValidationFailed`` (``split_first``,
     ``nothing_found``, ``found_elsewhere``, ``other_org``, ``not_a_controller``,
-    ``no_designated_contact``) or ``InvalidTransition``; changes nothing then."""
+    ``no_designated_contact``), ``InvalidTransition``, or ``PermissionDenied``
+    (``staff_only``: a controller's contact does not forward); changes nothing then."""
+    user = user_of(session, actor)
+    if user is not None and not user.is_staff:
+        raise PermissionDenied("only the privacy desk forwards a request", code="staff_only")
     target, contacts = check_forward(session, request, organisation)
     organisation_set = request.organisation_id is None
     if organisation_set:
@@ -279,7 +286,7 @@ class ForwardView:
 def forward_view(session: Session, request: RightsRequest, now: datetime) -> ForwardView:
     """Everything the forward section shows; hidden for the operator's own requests."""
     facts = forward_facts(request, now)
-    if request.organisation is not None and not is_controller(request.organisation):
+    if request.organisation is not None and controller_of(request) is None:
         return ForwardView(facts=facts, controller=None, shown=False)
     found = found_organisations(session, request) if request.organisation is None else []
     controller = request.organisation or (found[0] if len(found) == 1 else None)

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from rights import casework, lifecycle
 from rights.audit import SYSTEM, Actor
 from rights.controllers import routing
-from rights.errors import InvalidTransition, ValidationFailed
+from rights.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from rights.models.audit import AuditEvent
-from rights.models.org import OrganisationKind, Role
+from rights.models.org import OrganisationKind, Role, User
 from rights.models.request import Channel, Outcome, RequestState
 from rights.models.source import DataSource, MatchStatus, SourceKind, SubjectMatch
 from rights.policy import Policy
@@ -238,3 +238,11 @@ def test_discovery_searches_only_the_organisations_own_sources(
     assert searched(about_operator) == {mine.id}
     assert searched(dont_know) >= {own.id, theirs.id, mine.id}
     assert theirs not in sources_in_scope(db_session, about_x)
+
+
+def test_a_controllers_contact_does_not_forward(db_session, controller, make_request, policy):
+    contact = db_session.scalar(select(User).where(User.email == "dpo@brood.example"))
+    r = make_request(organisation_id=controller.id, channel=Channel.EMAIL)
+    with pytest.raises(PermissionDenied) as exc:
+        routing.forward(db_session, r, actor=Actor.user(contact.id), now=NOW, policy=policy)
+    assert exc.value.code == "staff_only" and r.state is RequestState.OPEN
