@@ -31,7 +31,12 @@ def officer(app, make_user, login):
 
 @pytest.fixture
 def controller(make_org, make_user, db_session):
-    org = make_org(name="Bakkerij Brood B.V.", forward_within_days=2)
+    org = make_org(
+        name="Bakkerij Brood B.V.",
+        forward_within_days=2,
+        contact_email="privacy@brood.example",
+        contact_phone="010-1234567",
+    )
     contact = make_user(
         Role.CONTROLLER, organisation=org, email="dpo@brood.example", name="Dirk Brood"
     )
@@ -81,6 +86,10 @@ def test_the_officer_forwards_with_confirmation(
     ]
     page = client.get(f"/staff/requests/{r.reference}").get_data(as_text=True)
     assert "Doorgestuurd" in page and "Bij de verwerkingsverantwoordelijke" in page
+    with client.application.app_context():
+        token = make_token("status", {"r": r.id})
+    status = client.get(f"/status/{token}").get_data(as_text=True)
+    assert "Contactgegevens: privacy@brood.example · 010-1234567" in status
 
 
 @pytest.mark.parametrize(
