@@ -8,7 +8,7 @@ files) and ``instructions`` (requests the controller files for the processor to 
 
 from __future__ import annotations
 
-from portal.controller import requests
+from portal.controller import certificates, files, instructions, requests
 from portal.controller.blueprint import bp
 
-__all__ = ["bp", "requests"]
+__all__ = ["bp", "certificates", "files", "instructions", "requests"]
