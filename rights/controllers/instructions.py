@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from rights import audit
 from rights.audit import Actor
+from rights.controllers.authority import is_designated
 from rights.errors import PermissionDenied, ValidationFailed
 from rights.models.casework import CaseNote, IdentityCheck
-from rights.models.org import Role, User
+from rights.models.org import OrganisationKind, User
 from rights.models.request import IdentityStatus, RightsRequest
 from rights.models.source import ActionKind
 from rights.righttypes import RightType
@@ -40,12 +41,16 @@ INSTRUCTABLE: Mapping[RightType, tuple[ActionKind, ...]] = {
 
 
 def check_contact(contact: User) -> int:
-    """The organisation a designated, active controller contact instructs for."""
-    if contact.role is not Role.CONTROLLER or not contact.active or contact.organisation_id is None:
-        raise PermissionDenied("only a controller's contact instructs", code="not_designated")
-    if not contact.designated:
+    """The controller a designated, active contact instructs for (``PermissionDenied``
+    ``not_designated`` for anyone else)."""
+    organisation = contact.organisation
+    if (
+        organisation is None
+        or organisation.kind is not OrganisationKind.CONTROLLER
+        or not is_designated(contact, organisation)
+    ):
         raise PermissionDenied("only designated contacts instruct", code="not_designated")
-    return contact.organisation_id
+    return organisation.id
 
 
 def check_actions(right: RightType, actions: Collection[str]) -> list[str]:
