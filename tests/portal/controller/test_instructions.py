@@ -115,6 +115,9 @@ def test_a_colleague_who_is_not_designated_cannot_instruct(
               "received_date": "2026-03-02", "actions": ["erase"]},
     )  # fmt: skip
     assert resp.status_code == 303
-    assert db_session.scalar(
-        select(RightsRequest).where(RightsRequest.requester_email == "x@example.nl")
-    ) is None
+    assert (
+        db_session.scalar(
+            select(RightsRequest).where(RightsRequest.requester_email == "x@example.nl")
+        )
+        is None
+    )
