@@ -43,7 +43,10 @@ DEMO_USERS = (
     ("admin@demo.example", "Anna Admin", Role.ADMIN, None),
     ("contact@bakkerij-jansen.example", "Jan Jansen", Role.CONTROLLER, "bakkerij-jansen"),
     ("privacy@sportclub-zuid.example", "Sara de Vries", Role.CONTROLLER, "sportclub-zuid"),
+    ("marieke@bakkerij-jansen.example", "Marieke Jansen", Role.CONTROLLER, "bakkerij-jansen"),
 )
+# The designated contacts (they decide for their organisation); Marieke Jansen only reads.
+DESIGNATED = ("contact@bakkerij-jansen.example", "privacy@sportclub-zuid.example")
 
 
 ORGANISATIONS: tuple[dict[str, object], ...] = (
@@ -62,6 +65,16 @@ ORGANISATIONS: tuple[dict[str, object], ...] = (
         "slug": "bakkerij-jansen",
         "contact_name": "Jan Jansen",
         "contact_email": "contact@bakkerij-jansen.example",
+        "contact_phone": "010 123 45 67",
+        "address": "Dorpsstraat 5, 1234 AB Ons Dorp",
+        "website": "https://bakkerij-jansen.example",
+        "dpa_reference": "VWO-2025-014",
+        "sub_processors": [
+            {"name": "Drukkerij & Mailhuis Voorbeeld B.V.", "country": "Nederland",
+             "purpose": "Drukken en versturen van de nieuwsbrief"},
+            {"name": "Hosting Noord B.V.", "country": "Nederland",
+             "purpose": "Hosting van het klantenbestand"},
+        ],
         "listed_publicly": True,
     },
     {
@@ -70,6 +83,14 @@ ORGANISATIONS: tuple[dict[str, object], ...] = (
         "slug": "sportclub-zuid",
         "contact_name": "Sara de Vries",
         "contact_email": "privacy@sportclub-zuid.example",
+        "contact_phone": "020 765 43 21",
+        "address": "Sportlaan 10, 1000 CD Amsterdam",
+        "website": "https://sportclub-zuid.example",
+        "dpa_reference": "VWO-2025-022",
+        "sub_processors": [
+            {"name": "Drukkerij & Mailhuis Voorbeeld B.V.", "country": "Nederland",
+             "purpose": "Verzenden van de ledenpost"},
+        ],
         "listed_publicly": True,
     },
 )
@@ -133,7 +154,7 @@ def load_demo(ctx: Context) -> list[DemoLogin]:
         orgs[org.slug] = org
     session.flush()
     for email, name, role, org_slug in DEMO_USERS:
-        create_user(
+        user = create_user(
             session,
             email=email,
             name=name,
@@ -143,6 +164,7 @@ def load_demo(ctx: Context) -> list[DemoLogin]:
             password=DEMO_PASSWORD,
             organisation=orgs[org_slug] if org_slug else None,
         )
+        user.designated = email in DESIGNATED
     officer = session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
     assert officer is not None
     _queue_samples(ctx, now, officer, orgs)

@@ -24,6 +24,7 @@ from portal.context import context_for
 from portal.db import get_db
 from portal.delivery.cli import package_group
 from portal.delivery.demo import load_demo_package
+from portal.organisation_cli import organisation_group
 from portal.reminders import reminders_group
 from portal.sources.cli import sources_group
 from portal.worker import run_forever, run_once
@@ -293,6 +294,7 @@ COMMANDS = (
     package_group,
     reminders_group,
     answer_group,
+    organisation_group,
 )
 
 
