@@ -70,10 +70,16 @@ ORGANISATIONS: tuple[dict[str, object], ...] = (
         "website": "https://bakkerij-jansen.example",
         "dpa_reference": "VWO-2025-014",
         "sub_processors": [
-            {"name": "Drukkerij & Mailhuis Voorbeeld B.V.", "country": "Nederland",
-             "purpose": "Drukken en versturen van de nieuwsbrief"},
-            {"name": "Hosting Noord B.V.", "country": "Nederland",
-             "purpose": "Hosting van het klantenbestand"},
+            {
+                "name": "Drukkerij & Mailhuis Voorbeeld B.V.",
+                "country": "Nederland",
+                "purpose": "Drukken en versturen van de nieuwsbrief",
+            },
+            {
+                "name": "Hosting Noord B.V.",
+                "country": "Nederland",
+                "purpose": "Hosting van het klantenbestand",
+            },
         ],
         "listed_publicly": True,
     },
@@ -88,8 +94,11 @@ ORGANISATIONS: tuple[dict[str, object], ...] = (
         "website": "https://sportclub-zuid.example",
         "dpa_reference": "VWO-2025-022",
         "sub_processors": [
-            {"name": "Drukkerij & Mailhuis Voorbeeld B.V.", "country": "Nederland",
-             "purpose": "Verzenden van de ledenpost"},
+            {
+                "name": "Drukkerij & Mailhuis Voorbeeld B.V.",
+                "country": "Nederland",
+                "purpose": "Verzenden van de ledenpost",
+            },
         ],
         "listed_publicly": True,
     },

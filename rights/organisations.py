@@ -84,7 +84,9 @@ def parse_sub_processors(text: str) -> tuple[tuple[str, str, str], ...]:
             continue
         parts = [p.strip() for p in raw.split("|")]
         if len(parts) != 3 or not all(parts):
-            raise ValidationFailed("name | country | purpose", code="sub_processor_line", line=number)
+            raise ValidationFailed(
+                "name | country | purpose", code="sub_processor_line", line=number
+            )
         if any(len(p) > SUB_PROCESSOR_FIELD for p in parts):
             raise ValidationFailed("too long", code="sub_processor_too_long", line=number)
         rows.append((parts[0], parts[1], parts[2]))

@@ -17,11 +17,13 @@ from portal.mail import render
 from rights.answers import REMEDY_NOTICE_EN, REMEDY_NOTICE_NL
 from rights.audit import Actor
 from rights.errors import Conflict
+from rights.intake import submit
 from rights.models.controller import ControllerDecision, DecisionKind
 from rights.models.mail import OutboxMail
 from rights.models.org import Answering, OrganisationKind, Role
 from rights.models.request import Channel, Outcome
 from rights.models.source import ActionKind, ActionStatus, DataSource, SourceAction, SourceKind
+from rights.requests import Intake, Requester
 from rights.righttypes import ErasureDetails
 from tests.helpers import ops_context
 
@@ -103,7 +105,10 @@ def _split(db_session, r, contact, sources, reason="Lopende bestelling; wij wiss
     )  # fmt: skip
     db_session.add_all([done, refused])
     db_session.flush()
-    for action, kind, why in ((done, DecisionKind.APPROVE, ""), (refused, DecisionKind.REJECT, reason)):
+    for action, kind, why in (
+        (done, DecisionKind.APPROVE, ""),
+        (refused, DecisionKind.REJECT, reason),
+    ):
         db_session.add(
             ControllerDecision(
                 request_id=r.id, organisation_id=r.organisation_id, action_id=action.id,
@@ -190,7 +195,9 @@ def test_the_operators_own_request_keeps_its_letter(app, db_session, world, make
     assert "on behalf of" not in _mail(app, db_session, r, "answer_sent")
 
 
-def test_no_letter_when_the_controller_answers_itself(app, db_session, world, bakkerij, make_request):
+def test_no_letter_when_the_controller_answers_itself(
+    app, db_session, world, bakkerij, make_request
+):
     officer, _, _ = world
     r = _request(make_request, bakkerij, "nl")
     r.controller_answers = True
@@ -206,10 +213,6 @@ def test_no_letter_when_the_controller_answers_itself(app, db_session, world, ba
 def test_the_acknowledgement_names_the_controller_and_promises_nothing_in_its_place(
     app, db_session, bakkerij, make_org, language, policy
 ):
-    from rights.intake import submit
-
-    from rights.requests import Intake, Requester
-
     words = WORDS[language]
     self_answering = make_org(name="Bakkerij Jansen", answering=Answering.CONTROLLER)
     made = []
