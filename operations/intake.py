@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from operations import forwarding
 from operations.context import Context
 from rights import intake as public_intake
 from rights import requests
@@ -24,7 +25,15 @@ from rights.requests import Intake
 
 Upload = tuple[bytes, str]
 
-__all__ = ["IntakeError", "Upload", "check_representation", "check_upload", "register", "submit"]
+__all__ = [
+    "IntakeError",
+    "Upload",
+    "check_representation",
+    "check_upload",
+    "register",
+    "submit",
+    "verify",
+]
 
 
 class IntakeError(ValidationFailed):
@@ -123,4 +132,13 @@ def register(ctx: Context, intake: Intake, *, mandate: Upload | None = None) -> 
             actor=ctx.actor,
             now=ctx.now(),
         )
+    forwarding.after_verification(ctx, [request])  # registered by staff: starts verified
     return request
+
+
+def verify(ctx: Context, request: RightsRequest, generation: object) -> list[RightsRequest]:
+    """The subject confirmed the address (``rights.intake.verify``): the requests open, get
+    their forwarding target, and go to a controller whose rule forwards at once."""
+    confirmed = public_intake.verify(ctx.session, request, generation, now=ctx.now())
+    forwarding.after_verification(ctx, confirmed)
+    return confirmed

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
-from operations import cases
+from operations import cases, forwarding
 from operations.context import Context
 from rights.deadlines import AMSTERDAM
 from rights.intake import close_unverified as close_unverified_requests
@@ -57,6 +57,12 @@ def identity_unanswered(ctx: Context) -> int:
     return cases.close_unanswered_identity(ctx)
 
 
+def forward_reminders(ctx: Context) -> int:
+    """Forwards without a controller decision: a reminder to the designated contacts, then
+    an escalation to the officers (docs/controllers.md, "Forwarding")."""
+    return forwarding.send_forward_reminders(ctx)
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
         "close_unverified": close_unverified,
@@ -66,5 +72,6 @@ JOBS: Mapping[str, Job] = MappingProxyType(
         "finished_case_documents": finished_case_documents,
         "case_purge": case_purge,
         "identity_unanswered": identity_unanswered,
+        "forward_reminders": forward_reminders,
     }
 )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from rights import audit, lifecycle
 from rights import requests as ops
 from rights.audit import Actor
+from rights.controllers import routing
 from rights.documents import DocumentStore, delete_id_documents
 from rights.errors import InvalidTransition, ValidationFailed
 from rights.messages import MAX_BODY
@@ -249,6 +250,7 @@ def split(
     group = request.group_reference or request.reference
     request.group_reference = group
     request.organisation_id = organisations[0].id
+    request.organisation = organisations[0]
     _touch(request, now)
     made: list[RightsRequest] = []
     for org in organisations[1:]:
@@ -289,6 +291,11 @@ def split(
             )
         )
         made.append(new)
+    verified_on = routing.verified_on(request)
+    for part in [request, *made]:
+        if part.state is not RequestState.AWAITING_VERIFICATION:
+            # Each controller's part has its own forwarding target (docs/controllers.md).
+            routing.set_forward_target(part, policy, on=verified_on)
     session.flush()
     audit.record(
         session,

@@ -36,6 +36,14 @@ ERRORS = {
 }
 
 
+# A part's outcome in words (a split request: docs/controllers.md, "Forwarding").
+OUTCOMES = {
+    "fulfilled": _l("Done as you asked"),
+    "partially_fulfilled": _l("Partly done as you asked"),
+    "refused": _l("Refused"),
+}
+
+
 def _error_text(exc: ValidationFailed) -> str:
     return str(ERRORS.get(exc.code, _l("Some of the information given is not valid.")))
 
@@ -67,6 +75,10 @@ def _status_page(token: str, req: RightsRequest, reply: ReplyForm | None) -> dic
     )
     asked = open_document_request(session, req) if _can_answer(req) else None
     open_reason = next((s.reason for s in req.suspensions if s.answered_at is None), None)
+    group = intake.group_of(session, req)
+    # Parts of a split request share the right (one per organisation); other members of
+    # the group were filed together for other rights.
+    parts = [r for r in group if r.right is req.right]
     return {
         "token": token,
         "req": req,
@@ -75,7 +87,9 @@ def _status_page(token: str, req: RightsRequest, reply: ReplyForm | None) -> dic
         "messages": thread(session, req),
         "letters": list(letters),
         "downloads": downloads.for_status(req),
-        "linked": [(r, status_token(r)) for r in intake.group_of(session, req) if r.id != req.id],
+        "linked": [(r, status_token(r)) for r in group if r.right is not req.right],
+        "parts": [(r, status_token(r)) for r in parts] if len(parts) > 1 else [],
+        "outcomes": OUTCOMES,
         "reply": reply or ReplyForm(),
         "can_answer": _can_answer(req),
         "can_withdraw": req.state in OPEN_STATES,

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from operations import intake as intake_ops
 from portal.context import context
 from portal.public.blueprint import bp, per_ip, per_request
 from portal.public.forms import ConfirmForm
@@ -46,7 +47,7 @@ def verify(token: str) -> Any:
         abort(400)
     if request.method == "POST":
         ctx = context()
-        intake.verify(ctx.session, req, generation, now=ctx.now())
+        intake_ops.verify(ctx, req, generation)
         ctx.session.commit()
         flash(_("Thank you. Your e-mail address is confirmed and we will handle your request."))
         return redirect(url_for("public.status", token=status_token(req)))

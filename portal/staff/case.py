@@ -5,19 +5,22 @@ form, calls one domain function and commits once. Irreversible actions need the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
 from flask import get_template_attribute, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from operations import forwarding
 from portal import clock
 from portal.auth.guards import staff_required
+from portal.context import context
 from portal.db import get_session
-from portal.formfields import first_error
+from portal.formfields import IdField, first_error
 from portal.loading import get_or_404
 from portal.staff import labels
 from portal.staff.blueprint import bp
@@ -25,6 +28,7 @@ from portal.staff.forms import (
     AskForm,
     AssignForm,
     CaseForm,
+    ConfirmedForm,
     ExtendForm,
     IdentityForm,
     MergeForm,
@@ -37,6 +41,7 @@ from portal.staff.helpers import actor, attachment, check_version, load_case, po
 from portal.storage import document_store
 from rights import audit, casework, followups
 from rights import requests as ops
+from rights.controllers import routing
 from rights.errors import DomainError, ValidationFailed
 from rights.messages import post_message
 from rights.models.case import Document, Party
@@ -68,6 +73,8 @@ def case_context(r: RightsRequest) -> dict[str, Any]:
         "labels": labels,
         "follow_up": followups.follow_up_ground(r),
         "follow_up_case": followups.existing_follow_up(session, r),
+        "forward": routing.forward_view(session, r, clock.now()),
+        "forward_errors": FORWARD_ERRORS,
     }
 
 
@@ -91,6 +98,7 @@ def _act(
     *,
     anchor: str = "",
     form: FlaskForm | None = None,
+    errors: Mapping[str, object] | None = None,
 ) -> Response | tuple[str, int]:
     """Load, version-check, validate the form, run one domain action, commit, redirect. A
     bad form or a domain refusal re-renders the case page with the reason (422 for input,
@@ -106,7 +114,8 @@ def _act(
     except DomainError as exc:
         session.rollback()
         r = load_case(reference)
-        return _render_case(r, labels.error_text(exc.code), exc.http_status)
+        text = str(errors[exc.code]) if errors and exc.code in errors else None
+        return _render_case(r, text or labels.error_text(exc.code), exc.http_status)
     if isinstance(result, Response):
         return result
     return redirect(url_for("staff.case", reference=r.reference) + anchor, 303)
@@ -290,3 +299,50 @@ def message(reference: str) -> Any:
         r.updated_at = clock.now()
 
     return _act(reference, do, anchor="#messages", form=form)
+
+
+# Why a request cannot be forwarded, in words (docs/controllers.md, "Forwarding").
+FORWARD_ERRORS: Mapping[str, object] = {
+    "not_a_controller": _l(
+        "This request is about the operator's own data: the operator decides it, so there "
+        "is no controller to forward it to."
+    ),
+    "no_designated_contact": _l(
+        "This controller has no active designated contact, so nobody could receive the "
+        "request. Ask an administrator to designate a contact person first."
+    ),
+    "split_first": _l(
+        "The person was found in the data of more than one organisation. Split the request "
+        "first (one part per organisation), then forward each part."
+    ),
+    "nothing_found": _l(
+        "We do not know yet which controller has this person's data: search the data "
+        "sources and confirm the matches first."
+    ),
+    "found_elsewhere": _l("The person was found in the data of another organisation."),
+    "other_org": _l("This request belongs to another organisation."),
+    "not_verified": _l("The subject has not confirmed the e-mail address yet."),
+    "already_forwarded": _l("This request was already forwarded."),
+    "not_forwardable": _l("This request waits for an approval and cannot be forwarded now."),
+    "not_open": _l("This request is no longer open."),
+}
+
+
+class ForwardForm(ConfirmedForm):
+    organisation = IdField()
+
+
+@bp.post("/requests/<reference>/forward")
+@staff_required
+def forward(reference: str) -> Any:
+    """Forward the request to its controller's designated contacts, with the mails."""
+    form = ForwardForm()
+
+    def do(r: RightsRequest) -> None:
+        wanted = form.organisation.data
+        org = get_session().get(Organisation, wanted) if wanted else None
+        if wanted and org is None:
+            raise ValidationFailed("unknown organisation", code="found_elsewhere")
+        forwarding.forward_request(context(), r, org)
+
+    return _act(reference, do, anchor="#forward", form=form, errors=FORWARD_ERRORS)

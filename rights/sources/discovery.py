@@ -1,6 +1,9 @@
-"""Discovery of a subject's data in every source (docs/architecture.md, "Actions on data sources").
+"""Discovery of a subject's data (docs/architecture.md, "Actions on data sources").
 
-The request's identifiers are looked up in every active source through its adapter; new
+The request's identifiers are looked up in every active source in scope through its
+adapter (docs/controllers.md, "Forwarding"): a request about an organisation searches only
+that organisation's sources (a controller's, or the operator's own); a "don't know" request
+searches all of them, only to find where it must go. New
 candidate matches are stored with how each matched, for the officer to confirm or reject.
 A manual source gets a search task for its named person instead.
 """
@@ -21,7 +24,7 @@ from rights.models.source import DataSource, MatchStatus, SubjectMatch
 from rights.sources.adapters import adapter_for
 from rights.sources.subject import subject_keys
 
-__all__ = ["DiscoveryReport", "discover"]
+__all__ = ["DiscoveryReport", "discover", "sources_in_scope"]
 
 
 @dataclass
@@ -32,6 +35,14 @@ class DiscoveryReport:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (source slug, error code)
 
 
+def sources_in_scope(session: Session, request: RightsRequest) -> list[DataSource]:
+    """The active sources discovery searches for ``request``."""
+    query = select(DataSource).where(DataSource.active.is_(True))
+    if request.organisation_id is not None:
+        query = query.where(DataSource.organisation_id == request.organisation_id)
+    return list(session.scalars(query.order_by(DataSource.id)))
+
+
 def discover(
     session: Session,
     request: RightsRequest,
@@ -40,7 +51,7 @@ def discover(
     now: datetime,
     key: SourceKeys | bytes,
 ) -> DiscoveryReport:
-    """Search every active source; store new candidates (flushes, audits).
+    """Search every active source in scope; store new candidates (flushes, audits).
 
     A source that fails (unreachable, timeout, wrong mapping) is reported in
     ``errors`` and skipped; the other sources are still searched.
@@ -51,10 +62,7 @@ def discover(
         (m.source_id, m.locator_key)
         for m in session.scalars(select(SubjectMatch).where(SubjectMatch.request_id == request.id))
     }
-    sources = session.scalars(
-        select(DataSource).where(DataSource.active.is_(True)).order_by(DataSource.id)
-    ).all()
-    for source in sources:
+    for source in sources_in_scope(session, request):
         try:
             found = adapter_for(source).discover(session, request, source, keys, key=key, now=now)
         except SourceError as exc:
