@@ -1,14 +1,15 @@
 """The controller portal: a controller contact sees and decides only their organisation's
 requests (docs/controllers.md). Importing this module registers every page on ``bp``.
 
-Modules: ``requests`` (list and request page), and, as they are built, ``decisions``
-(approve, reject, comment, request-level decisions), ``certificates``, ``files`` (data
-files) and ``instructions`` (requests the controller files for the processor to execute).
+Modules: ``requests`` (list and request page), ``decisions`` (approve, reject, comment,
+request-level decisions, sending the decisions to the processor), and, as they are built,
+``certificates``, ``files`` (data files) and ``instructions`` (requests the controller files
+for the processor to execute).
 """
 
 from __future__ import annotations
 
-from portal.controller import requests
+from portal.controller import decisions, requests
 from portal.controller.blueprint import bp
 
-__all__ = ["bp", "requests"]
+__all__ = ["bp", "decisions", "requests"]
