@@ -9,7 +9,7 @@ for the processor to execute).
 
 from __future__ import annotations
 
-from portal.controller import decisions, requests
+from portal.controller import certificates, decisions, files, instructions, requests
 from portal.controller.blueprint import bp
 
-__all__ = ["bp", "decisions", "requests"]
+__all__ = ["bp", "certificates", "decisions", "files", "instructions", "requests"]

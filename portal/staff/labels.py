@@ -25,6 +25,11 @@ IDENTITY_METHODS = {
     "mandate": _l("Representative's mandate checked"),
 }
 
+# Identity methods recorded by the domain, never chosen by an officer.
+VOUCHED_METHODS = {
+    "controller_instruction": _l("Vouched for by the controller (its instruction)"),
+}
+
 EXTENSION_GROUNDS = {
     "complexity": _l("The request is complex"),
     "number_of_requests": _l("An exceptional number of requests"),

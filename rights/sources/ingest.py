@@ -10,10 +10,11 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from rights.audit import SYSTEM, Actor, record
+from rights.controllers.datafiles import DeletionReason, delete_data_file
 from rights.errors import ValidationFailed
 from rights.models.source import DataFileUpload, DataRecord, DataSource, SourceKind
 from rights.sources.datafile import FileLimits
@@ -130,25 +131,13 @@ def ingest_data_file(
 
 
 def purge_expired_files(session: Session, *, now: datetime, actor: Actor = SYSTEM) -> int:
-    """Delete every data file past its retention date with its records; returns the count."""
+    """Delete every data file past its retention date with its records, each leaving a
+    ``DataFileDeletion`` (reason ``retention``) for its certificate; returns the count."""
     expired = session.scalars(
         select(DataFileUpload).where(DataFileUpload.expires_at <= now).order_by(DataFileUpload.id)
     ).all()
     for upload in expired:
-        rows = session.scalar(
-            select(func.count()).select_from(DataRecord).where(DataRecord.file_id == upload.id)
-        )
-        session.execute(delete(DataRecord).where(DataRecord.file_id == upload.id))
-        record(
-            session,
-            "data_file.purged",
-            actor=actor,
-            now=now,
-            object_type="data_file",
-            object_id=upload.id,
-            data={"source_id": upload.source_id, "rows": int(rows or 0)},
-        )
-        session.delete(upload)
+        delete_data_file(session, upload, DeletionReason.RETENTION, actor=actor, now=now)
     session.flush()
     return len(expired)
 

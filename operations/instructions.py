@@ -1,0 +1,85 @@
+"""A controller's instruction becomes a normal request (docs/controllers.md, "Results back
+to the controller"): the staff registration path of ``operations.intake``, with the
+contact's own receipt date, then marked as an instruction whose identity the controller
+vouched for. A refusal is an ``IntakeError`` on the form field it belongs to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from operations.context import Context
+from operations.intake import IntakeError, register
+from rights.controllers.instructions import check_actions, check_contact, record_instruction
+from rights.deadlines import AMSTERDAM, local_date
+from rights.errors import ValidationFailed
+from rights.models.org import User
+from rights.models.request import Channel, RightsRequest
+from rights.requests import Intake, Requester
+from rights.righttypes import RIGHTS, RightType
+
+__all__ = ["Instruction", "file_instruction"]
+
+
+@dataclass(frozen=True)
+class Instruction:
+    right: RightType
+    name: str
+    received_on: date  # the day the controller received it (Amsterdam date)
+    actions: Sequence[str]
+    email: str = ""
+    phone: str = ""
+    customer_number: str = ""
+    channel: Channel = Channel.EMAIL
+    note: str = ""
+    language: str = "nl"  # the data subject's language, for anything the processor sends
+
+
+def _checked_actions(ctx: Context, instruction: Instruction) -> list[str]:
+    try:
+        return check_actions(instruction.right, instruction.actions)
+    except ValidationFailed:
+        message = ctx.texts().gettext("Choose at least one action that this right allows.")
+        raise IntakeError("actions", message, code="instructed_actions") from None
+
+
+def _check(ctx: Context, instruction: Instruction) -> None:
+    texts = ctx.texts()
+    if instruction.received_on > local_date(ctx.now()):
+        message = texts.gettext("The date you received the request cannot be in the future.")
+        raise IntakeError("received_date", message, code="received_in_future")
+    if not (instruction.email or instruction.phone or instruction.customer_number):
+        message = texts.gettext(
+            "Give at least one of e-mail address, phone number or customer number, so we can "
+            "find the data subject in your data."
+        )
+        raise IntakeError("email", message, code="no_identifier")
+
+
+def file_instruction(ctx: Context, contact: User, instruction: Instruction) -> RightsRequest:
+    """Register the instruction as a request of the contact's organisation, open and
+    identity-verified, naming the actions it instructs (flushes; the caller commits).
+    The deadline counts from ``received_on``."""
+    organisation_id = check_contact(contact)
+    _check(ctx, instruction)
+    actions = _checked_actions(ctx, instruction)
+    received_at = datetime.combine(instruction.received_on, time(0), tzinfo=AMSTERDAM)
+    intake = Intake(
+        right=instruction.right,
+        details=RIGHTS[instruction.right].details(),
+        requester=Requester(
+            name=instruction.name,
+            email=instruction.email,
+            phone=instruction.phone,
+            customer_number=instruction.customer_number,
+        ),
+        received_at=received_at.astimezone(UTC),
+        channel=instruction.channel,
+        language="en" if instruction.language == "en" else "nl",
+        organisation_id=organisation_id,
+        extra={"controller_instruction": True},
+    )
+    request = register(ctx, intake)
+    record_instruction(ctx.session, request, contact, actions, now=ctx.now(), note=instruction.note)
+    return request

@@ -1,0 +1,78 @@
+"""Instructions from the controller (docs/controllers.md, "Results back to the
+controller"): a designated contact files a request they received themselves, for us to
+carry out. It becomes a normal request of their organisation, marked as an instruction."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from operations.instructions import Instruction, file_instruction
+from portal.auth.guards import controller_required
+from portal.context import context
+from portal.controller.blueprint import bp
+from portal.controller.results_common import designated, refuse_undesignated
+from portal.controller.results_forms import INSTRUCTION_CHANNELS, InstructionForm
+from portal.formfields import first_error
+from rights.controllers.instructions import INSTRUCTABLE
+from rights.errors import DomainError
+from rights.models.request import Channel
+from rights.righttypes import RightType
+
+
+def _page(
+    form: InstructionForm, error: str = "", field: str = "", status: int = 200
+) -> tuple[str, int]:
+    return render_template(
+        "controller/instruction_new.html",
+        form=form,
+        error=error,
+        error_field=field,
+        may_instruct=designated() is not None,
+        instructable=INSTRUCTABLE,
+        channels=INSTRUCTION_CHANNELS,
+    ), status
+
+
+def _instruction(form: InstructionForm) -> Instruction:
+    received = form.received()
+    assert received is not None  # the form's pattern and a valid date
+    return Instruction(
+        right=RightType(form.right.data),
+        name=form.name.data,
+        received_on=received,
+        actions=list(form.actions.data or []),
+        email=form.email.data or "",
+        phone=form.phone.data or "",
+        customer_number=form.customer_number.data or "",
+        channel=Channel(form.channel.data),
+        note=form.note.data or "",
+    )
+
+
+@bp.get("/instructions/new")
+@controller_required
+def instruction_new() -> tuple[str, int]:
+    return _page(InstructionForm())
+
+
+@bp.post("/instructions/new")
+@controller_required
+def instruction_create() -> tuple[str, int] | Response:
+    contact, form, ctx = designated(), InstructionForm(), context()
+    if contact is None:
+        return refuse_undesignated("controller.instruction_new")
+    if not form.validate_on_submit() or form.received() is None:
+        field = next(iter(form.errors), "received_date")
+        message = first_error(form) if form.errors else _("This is not a valid date.")
+        return _page(form, message, field, 422)
+    try:
+        request = file_instruction(ctx, contact, _instruction(form))
+    except DomainError as exc:
+        ctx.session.rollback()
+        message = getattr(exc, "message", "") or _("Some of the information given is not valid.")
+        return _page(form, message, getattr(exc, "field", ""), 422)
+    ctx.session.commit()
+    flash(_("Your instruction was filed as request %(ref)s.", ref=request.reference), "info")
+    return redirect(url_for("controller.index"), 303)

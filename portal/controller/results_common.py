@@ -1,0 +1,52 @@
+"""What the controller's results pages share (docs/controllers.md, "Results back to the
+controller"): the contact's organisation, the designated-contact check with its refusal in
+words, and sending a rendered certificate."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from operations.certificates import Rendered
+from portal.db import get_session
+from rights.controllers.instructions import check_contact
+from rights.errors import PermissionDenied
+from rights.models.org import User
+
+FORMATS = ("pdf", "json")
+
+
+def organisation_id() -> int:
+    """The logged-in contact's organisation (a contact without one sees nothing)."""
+    if current_user.organisation_id is None:
+        abort(404)
+    return int(current_user.organisation_id)
+
+
+def designated() -> User | None:
+    """The logged-in user when they are a designated contact, else None."""
+    user = get_session().get(User, int(current_user.id))
+    try:
+        check_contact(user) if user is not None else None
+    except PermissionDenied:
+        return None
+    return user
+
+
+def refuse_undesignated(endpoint: str) -> Response:
+    """A user who may read but not instruct: back to the list, with the reason."""
+    flash(_("Only the designated contacts of your organisation may do this."), "error")
+    return redirect(url_for(endpoint), 303)
+
+
+def send(rendered: Rendered) -> Response:
+    return Response(
+        rendered.data,
+        mimetype=rendered.mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{rendered.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,119 @@
+"""Instructions from the controller (docs/controllers.md, "Results back to the controller"):
+a designated contact files a request they received themselves, naming the actions the
+processor is to carry out. The instruction is the approval for the actions it names
+(``rights.controllers.approvals.is_approved``); any other action still needs an approval.
+The controller vouches for the subject's identity, which is recorded as a verified check
+with method ``controller_instruction``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from rights import audit
+from rights.audit import Actor
+from rights.controllers.authority import is_designated
+from rights.errors import PermissionDenied, ValidationFailed
+from rights.models.casework import CaseNote, IdentityCheck
+from rights.models.org import OrganisationKind, User
+from rights.models.request import IdentityStatus, RightsRequest
+from rights.models.source import ActionKind
+from rights.righttypes import RightType
+
+__all__ = ["INSTRUCTABLE", "VOUCHED", "check_actions", "check_contact", "record_instruction"]
+
+MAX_NOTE = 5_000
+VOUCHED = "controller_instruction"  # the identity method of an instruction
+
+# What a contact may instruct for each right: the actions that fulfil it.
+INSTRUCTABLE: Mapping[RightType, tuple[ActionKind, ...]] = {
+    RightType.ACCESS: (ActionKind.EXPORT,),
+    RightType.PORTABILITY: (ActionKind.EXPORT,),
+    RightType.RECTIFICATION: (ActionKind.RECTIFY, ActionKind.NOTIFY),
+    RightType.ERASURE: (ActionKind.ERASE, ActionKind.NOTIFY),
+    RightType.RESTRICTION: (ActionKind.RESTRICT, ActionKind.LIFT_RESTRICTION, ActionKind.NOTIFY),
+    RightType.OBJECTION: (ActionKind.SUPPRESS, ActionKind.ERASE),
+    RightType.WITHDRAW_CONSENT: (ActionKind.SUPPRESS, ActionKind.ERASE),
+}
+
+
+def check_contact(contact: User) -> int:
+    """The controller a designated, active contact instructs for (``PermissionDenied``
+    ``not_designated`` for anyone else)."""
+    organisation = contact.organisation
+    if (
+        organisation is None
+        or organisation.kind is not OrganisationKind.CONTROLLER
+        or not is_designated(contact, organisation)
+    ):
+        raise PermissionDenied("only designated contacts instruct", code="not_designated")
+    return organisation.id
+
+
+def check_actions(right: RightType, actions: Collection[str]) -> list[str]:
+    """The instructed action kinds, each allowed for ``right``, in the registry's order."""
+    allowed = INSTRUCTABLE[right]
+    unknown = set(actions) - {kind.value for kind in allowed}
+    if unknown or not actions:
+        raise ValidationFailed("choose the actions this right allows", code="instructed_actions")
+    return [kind.value for kind in allowed if kind.value in actions]
+
+
+def record_instruction(
+    session: Session,
+    request: RightsRequest,
+    contact: User,
+    actions: list[str],
+    *,
+    now: datetime,
+    note: str = "",
+) -> None:
+    """Mark a just-registered request as the contact's instruction, its identity vouched
+    for by the controller (flushes, audits)."""
+    actor = Actor.user(contact.id)
+    request.instructed_by_id = contact.id
+    request.instructed_actions = list(actions)
+    request.identity_status = IdentityStatus.VERIFIED
+    request.updated_at = now
+    check = IdentityCheck(
+        request_id=request.id,
+        method=VOUCHED,
+        result="verified",
+        note="",
+        checked_by_id=contact.id,
+        checked_at=now,
+    )
+    session.add(check)
+    if note.strip():
+        # What the contact wrote: an internal note of the case, never shown to the subject.
+        session.add(
+            CaseNote(
+                request_id=request.id,
+                kind="instruction",
+                body=note.replace("\x00", "").strip()[:MAX_NOTE],
+                author_id=contact.id,
+                created_at=now,
+            )
+        )
+    session.flush()
+    audit.record(
+        session,
+        "request.instructed",
+        actor=actor,
+        now=now,
+        request_id=request.id,
+        data={"organisation_id": request.organisation_id, "actions": list(actions)},
+    )
+    audit.record(
+        session,
+        "identity.verified",
+        actor=actor,
+        now=now,
+        request_id=request.id,
+        object_type="identity_check",
+        object_id=check.id,
+        data={"method": VOUCHED, "id_documents_deleted": 0},
+    )
