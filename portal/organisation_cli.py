@@ -7,16 +7,14 @@ import click
 from flask.cli import with_appcontext
 
 from portal import clock
+from portal.contract_cli import organisation_group
 from portal.db import get_db
 from rights import organisations
 from rights.audit import SYSTEM
 from rights.errors import ValidationFailed
 from rights.users import find_user, set_designated
 
-
-@click.group("organisation")
-def organisation_group() -> None:
-    """Organisations (the operator and its controllers)."""
+__all__ = ["organisation_group"]  # the group of portal.contract_cli, with these commands
 
 
 @organisation_group.command("list")
