@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from operations.context import Context
 from rights import answers, lifecycle, requests
 from rights.audit import SYSTEM, Actor
+from rights.controllers import approvals
+from rights.models.controller import DecisionKind
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.request import Channel, Outcome, RequestState, RightsRequest
 from rights.policy import Policy
@@ -201,23 +203,23 @@ def _queue_samples(
         made.append(request)
         if not waits and channel is Channel.WEB:
             requests.confirm_email(session, request, now=now)
-    requests.extend(
-        session,
-        made[1],
-        "complexity",
-        "Gegevens staan verspreid over drie systemen van de opdrachtgever.",
-        actor=actor,
-        now=now,
+    # The controllers decide their requests (docs/controllers.md): Jan Jansen extends, Sara
+    # de Vries asks for proof of identity; the processor carries it out in their name.
+    jan, sara = (_contact(session, email) for email in DESIGNATED)
+    why = "Gegevens staan verspreid over drie systemen van de opdrachtgever."
+    approvals.decide_request(session, made[1], DecisionKind.EXTEND, actor=jan, now=now, reason=why)
+    requests.extend(session, made[1], "complexity", why, actor=jan, now=now)
+    question = "Kunt u uw oude adres bevestigen?"
+    approvals.decide_request(
+        session, made[2], DecisionKind.ASK_IDENTITY, actor=sara, now=now, reason=question
     )
-    requests.suspend(
-        session,
-        made[2],
-        "identity",
-        "Kunt u uw oude adres bevestigen?",
-        actor=actor,
-        now=now,
-        policy=ctx.policy,
-    )
+    requests.suspend(session, made[2], "identity", question, actor=sara, now=now, policy=ctx.policy)
+
+
+def _contact(session: Session, email: str) -> Actor:
+    user = session.scalar(select(User).where(User.email == email))
+    assert user is not None
+    return Actor.user(user.id)
 
 
 def _workspace_samples(
@@ -247,7 +249,9 @@ def _workspace_samples(
         )
         return requests.create_request(session, intake, actor=actor, now=now, policy=policy)
 
-    ready = make(4, "Noor Bakker", "noor@example.nl", bakker, RectificationDetails())  # no copy
+    # The operator's own request: the officer decides it (extension and answer, issue 6).
+    own = orgs["operator"].id
+    ready = make(4, "Noor Bakker", "noor@example.nl", own, RectificationDetails())  # no copy
     ready.assignee_id = officer.id
     lifecycle.transition(session, ready, RequestState.IN_PROGRESS, actor=actor, now=now)
     make(40, "Henk de Jong", "henk@example.nl", sport, AccessDetails())  # overdue
@@ -258,6 +262,11 @@ def _workspace_samples(
     ):
         kind = RectificationDetails() if grounds == [] else AccessDetails()  # access: a copy
         done = make(days_ago, "Demo Betrokkene", "demo@example.nl", sport, kind)
+        if grounds:  # Sportclub Zuid decided the partial refusal (P-2)
+            approvals.decide_request(
+                session, done, DecisionKind.REFUSE, actor=_contact(session, DESIGNATED[1]),
+                now=now, reason="Demo.", ground=grounds[0],
+            )  # fmt: skip
         letter = answers.prepare_answer(
             session,
             done,

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from operations.context import Context
 from rights import lifecycle, packages, requests
 from rights.audit import Actor
+from rights.controllers import approvals
+from rights.models.controller import DecisionKind
 from rights.models.org import Organisation, User
 from rights.models.package import Package
 from rights.models.request import Channel, IdentityStatus, Outcome, RequestState, RightsRequest
@@ -20,6 +22,7 @@ from rights.righttypes import AccessDetails
 FORM_KEY = "demo-package-download"
 PREPARER = "officer@demo.example"
 RELEASER = "officer2@demo.example"
+CONTACT = "contact@bakkerij-jansen.example"  # a designated contact (operations.demo)
 
 # Builds and stores the request's access package as ``ctx.actor`` (the use case that builds
 # access packages, passed in by the caller).
@@ -56,6 +59,12 @@ def load_demo_package(ctx: Context, build: BuildPackage) -> Package | None:
     request.identity_status = IdentityStatus.VERIFIED
     request.email_verified_at = now
     package = build(replace(ctx, actor=actor, clock=lambda: now), request)  # one instant
+    # Bakkerij Jansen's data: its designated contact approves the copy before release.
+    contact = session.scalar(select(User).where(User.email == CONTACT))
+    if contact is not None:
+        approvals.decide_package(
+            session, package, DecisionKind.APPROVE, actor=Actor.user(contact.id), now=now
+        )
     packages.release_package(session, package, actor=Actor.user(releaser.id), now=now)
     lifecycle.transition(
         session, request, RequestState.ANSWERED, actor=actor, now=now, outcome=Outcome.FULFILLED

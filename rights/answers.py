@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 from rights import audit, lifecycle
 from rights import grounds as legal
 from rights.audit import Actor
+from rights.controllers.authority import controller_of
 from rights.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from rights.grounds import Basis
 from rights.models.case import AnswerLetter
 from rights.models.casework import CaseNote
-from rights.models.org import Organisation, OrganisationKind
+from rights.models.org import Organisation
 from rights.models.package import Package, PackageKind
 from rights.models.request import Outcome, RequestState, RightsRequest
 from rights.outbox import queue_mail
@@ -67,8 +68,7 @@ ON_BEHALF_EN = (
 def on_behalf_of(request: RightsRequest) -> Organisation | None:
     """The controller in whose name the request is answered: the request's organisation
     when it is a controller; None for the operator's own requests and unknown ones."""
-    org = request.organisation
-    return org if org is not None and org.kind is OrganisationKind.CONTROLLER else None
+    return controller_of(request)
 
 
 def remedy_notice(controller: str = "") -> str:
