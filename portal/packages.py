@@ -63,5 +63,5 @@ def download_links(session: Session, request: RightsRequest, now: datetime) -> l
     ``{{ package_downloads(download_links(session, request, now)) }}``.
     """
     return [
-        DownloadLink(p, download_url(p)) for p in packages.released_packages(session, request, now)
+        DownloadLink(p, download_url(p)) for p in packages.subject_packages(session, request, now)
     ]

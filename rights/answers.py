@@ -16,7 +16,7 @@ from rights import audit, lifecycle
 from rights import grounds as legal
 from rights.audit import Actor
 from rights.controllers.authority import controller_of
-from rights.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from rights.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from rights.grounds import Basis
 from rights.models.case import AnswerLetter
 from rights.models.casework import CaseNote
@@ -161,6 +161,13 @@ def sent_letters(session: Session, request: RightsRequest) -> list[AnswerLetter]
     )
 
 
+def ensure_processor_answers(request: RightsRequest) -> None:
+    """P-4: when the controller answers the subject itself, the processor sends the subject
+    no answer of substance (``Conflict`` ``controller_answers``, docs/controllers.md)."""
+    if request.controller_answers:
+        raise Conflict("The controller answers the subject itself.", code="controller_answers")
+
+
 def prepare_answer(
     session: Session,
     request: RightsRequest,
@@ -182,6 +189,7 @@ def prepare_answer(
     (docs/legal.md: document the facts)."""
     if request.state not in lifecycle.OPEN_STATES:
         raise InvalidTransition("request is not open", code="not_open")
+    ensure_processor_answers(request)
     check_answer(request, outcome, grounds, reasons, manifestly, basis=basis, review_on=review_on)
     text = _letter_text(body)
     letter = current_draft(session, request)
@@ -332,9 +340,13 @@ def send_answer(
     and the subject gets a mail that the answer is on the status page. Any refusal, and an
     erasure that kept data (Art. 17(3)), carries the complaint and court information in both
     languages (Art. 12(4)). An access request is "fulfilled" only with a released package
-    (``InvalidTransition`` ``package_required``)."""
+    (``InvalidTransition`` ``package_required``). On a controller's request a refusal needs
+    the controller's decision (``PermissionDenied`` ``controller_refusal``, from the
+    lifecycle), and nothing is sent when the controller answers itself (``Conflict``
+    ``controller_answers``)."""
     if letter.sent_at is not None or letter.request_id != request.id:
         raise InvalidTransition("the letter was already sent", code="letter_sent")
+    ensure_processor_answers(request)
     if needs_approval(letter):
         raise InvalidTransition("a second officer must approve first", code="approval_required")
     fulfilled = letter.outcome is Outcome.FULFILLED

@@ -14,6 +14,7 @@ from rights import audit, lifecycle
 from rights import requests as ops
 from rights.audit import Actor
 from rights.controllers import routing
+from rights.controllers.authority import require_decider
 from rights.documents import DocumentStore, delete_id_documents
 from rights.errors import InvalidTransition, ValidationFailed
 from rights.messages import MAX_BODY
@@ -72,7 +73,9 @@ def record_identity(
     now: datetime,
 ) -> IdentityCheck:
     """Record that identity was established (docs/legal.md, "Establishing identity") and delete the
-    ID copies at once: only method, result, checker and time are kept."""
+    ID copies at once: only method, result, checker and time are kept. On a controller's
+    request only its designated contact records it (P-2, docs/controllers.md)."""
+    require_decider(session, request, actor)
     if method not in IDENTITY_METHODS:
         raise ValidationFailed("unknown method", code="identity_method")
     if request.state not in lifecycle.OPEN_STATES:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from rights import audit, grounds
 from rights.audit import Actor
-from rights.errors import InvalidTransition
+from rights.controllers.authority import controller_of, refusal_decided
+from rights.errors import InvalidTransition, PermissionDenied
 from rights.models.request import Outcome, RequestState, RightsRequest
 
 S = RequestState
@@ -56,6 +57,15 @@ def can_transition(current: RequestState, target: RequestState) -> bool:
     return target in TRANSITIONS[current]
 
 
+def _controller_refused(session: Session, request: RightsRequest, partial: bool) -> None:
+    """P-2: on a controller's request, what is refused was refused by the controller (a
+    REFUSE decision; for a partial refusal also a rejected action), docs/controllers.md."""
+    if not refusal_decided(session, request, partial=partial):
+        raise PermissionDenied(
+            "The controller has not decided this refusal.", code="controller_refusal"
+        )
+
+
 def transition(
     session: Session,
     request: RightsRequest,
@@ -80,6 +90,8 @@ def transition(
     if refusing and not grounds.can_refuse(request.right, request.details):
         # Art. 21(3) and Art. 7(3), whatever path answers (docs/legal.md).
         raise InvalidTransition("this request cannot be refused", code="refusal_not_allowed")
+    if refusing and controller_of(request) is not None:
+        _controller_refused(session, request, outcome is Outcome.PARTIALLY_FULFILLED)
     request.state = target
     request.outcome = outcome
     request.updated_at = now

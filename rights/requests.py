@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from rights import audit, lifecycle
 from rights.audit import Actor
+from rights.controllers.authority import require_decider
 from rights.deadlines import compute_deadlines, local_date, suspension_counts
 from rights.errors import DeadlinePassed, InvalidTransition, ValidationFailed
 from rights.models.request import (
@@ -174,9 +175,11 @@ def extend(
 
     Only once, only with a closed-list ground and a factual justification, and only before
     the end of the one-month due date (E01/E02). Queues the notice with reasons.
-    Raises ``ValidationFailed``, ``InvalidTransition`` (already extended or closed) or
-    ``DeadlinePassed``.
+    Raises ``ValidationFailed``, ``InvalidTransition`` (already extended or closed),
+    ``DeadlinePassed``, or ``PermissionDenied`` when ``actor`` does not decide this request
+    (P-2: a controller's designated contact, docs/controllers.md, "Who decides").
     """
+    require_decider(session, request, actor)
     if ground not in EXTENSION_GROUNDS:
         raise ValidationFailed("unknown extension ground", code="extension_ground")
     if not justification.strip():
@@ -227,7 +230,11 @@ def suspend(
     """Ask the subject for identity information or clarification; the clock pauses
     (docs/legal.md, "Pausing the clock"). The pause counts only when asked within
     ``policy.undue_delay_working_days`` working days of receipt or of the previous answer.
+    Whether identity must be proven more is the controller's decision on its requests
+    (``PermissionDenied``, docs/controllers.md, "Who decides").
     """
+    if reason == "identity":
+        require_decider(session, request, actor)
     if reason not in SUSPENSION_REASONS:
         raise ValidationFailed("unknown reason", code="suspension_reason")
     if not note.strip():

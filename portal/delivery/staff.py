@@ -15,8 +15,11 @@ from portal.auth.guards import staff_required
 from portal.context import context
 from portal.db import get_session
 from portal.delivery.forms import ActionForm, BuildForm
+from portal.errors import render_error
+from portal.staff import labels
 from rights import packages
 from rights.audit import Actor
+from rights.errors import DomainError
 from rights.models.package import Package
 from rights.models.request import RightsRequest
 
@@ -74,7 +77,7 @@ def build(reference: str) -> Response:
     return _back(reference)
 
 
-def _act(reference: str, package_id: int, action: str) -> Response:
+def _act(reference: str, package_id: int, action: str) -> Response | tuple[str, int]:
     rights_request = _request(reference)
     package = _package(rights_request, package_id)
     if not ActionForm().validate_on_submit():
@@ -85,7 +88,11 @@ def _act(reference: str, package_id: int, action: str) -> Response:
         "revoke": packages.revoke_package,
         "reissue": packages.reissue_package,
     }[action]
-    operation(session, package, actor=Actor.user(current_user.id), now=clock.now())
+    try:
+        operation(session, package, actor=Actor.user(current_user.id), now=clock.now())
+    except DomainError as exc:  # the refusal in words (four eyes, the controller's approval)
+        session.rollback()
+        return render_error(exc.http_status, labels.error_text(exc.code))
     session.commit()
     flash(
         {
@@ -99,17 +106,17 @@ def _act(reference: str, package_id: int, action: str) -> Response:
 
 @bp.post("/<int:package_id>/release")
 @staff_required
-def release(reference: str, package_id: int) -> Response:
+def release(reference: str, package_id: int) -> Response | tuple[str, int]:
     return _act(reference, package_id, "release")
 
 
 @bp.post("/<int:package_id>/revoke")
 @staff_required
-def revoke(reference: str, package_id: int) -> Response:
+def revoke(reference: str, package_id: int) -> Response | tuple[str, int]:
     return _act(reference, package_id, "revoke")
 
 
 @bp.post("/<int:package_id>/reissue")
 @staff_required
-def reissue(reference: str, package_id: int) -> Response:
+def reissue(reference: str, package_id: int) -> Response | tuple[str, int]:
     return _act(reference, package_id, "reissue")

@@ -85,6 +85,13 @@ def error_message(exc: DomainError) -> str:
         ),
         # Actions
         "four_eyes": _("Another officer must execute an erasure you prepared."),
+        "controller_approval": _(
+            "The controller has not approved this action as previewed: its designated "
+            "contact must approve it first. Nothing was changed."
+        ),
+        "controller_rejected": _(
+            "The controller rejected this action; it cannot be carried out. Nothing was changed."
+        ),
         "no_matches": _("There are no confirmed matches in this source."),
         "nothing_to_suppress": _("There is nothing to suppress."),
         "nothing_to_notify": _(

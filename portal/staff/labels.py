@@ -140,6 +140,27 @@ ERRORS = {
     "right": _l("Choose the right."),
     "not_found": _l("No open request with that reference."),
     "invalid_transition": _l("This step is not possible in the current state."),
+    # Controllers decide (docs/controllers.md, "Who decides")
+    "controller_decides": _l(
+        "The controller decides this request: its designated contact takes this step in the "
+        "controller portal, and the processor carries it out."
+    ),
+    "not_designated": _l("Only a designated contact of the controller can take this decision."),
+    "staff_only": _l("Only the privacy desk decides the operator's own requests."),
+    "controller_refusal": _l(
+        "The controller has not refused this request: a refusal (in whole or in part) needs "
+        "the decision of the controller's designated contact."
+    ),
+    "controller_answers": _l(
+        "The controller answers the data subject itself: no answer letter is sent from here. "
+        "Return the results to the controller."
+    ),
+    "controller_approval": _l(
+        "The controller has not approved this as previewed: its designated contact must "
+        "approve it first."
+    ),
+    "controller_rejected": _l("The controller rejected this action; it cannot be carried out."),
+    "four_eyes": _l("Another officer must take this step: you prepared it."),
 }
 
 

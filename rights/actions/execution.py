@@ -21,6 +21,7 @@ from rights.actions.gate import authorise_apply, ensure_request_open
 from rights.actions.registry import HANDLERS
 from rights.actions.states import ACTION_STATES
 from rights.audit import Actor, record
+from rights.controllers.approvals import approving_decision, lapse
 from rights.keys import SourceKeys
 from rights.models.request import RightsRequest
 from rights.models.source import ActionKind, ActionStatus, DataSource, SourceAction
@@ -48,6 +49,13 @@ def prepare_action(
     params = dict(params or {})
     env = ActionEnv(session, request, source, params, actor=actor, now=now, key=key)
     plan = HANDLERS[kind].plan(env)
+    if source is not None:
+        # Another plan of this kind for this source: what the controller approved before
+        # is no longer what would be done (docs/controllers.md, "Approvals and the gate").
+        lapse(
+            session, request.id, now=now, reason="action_prepared_again",
+            source_id=source.id, kind=kind, actor=actor,
+        )  # fmt: skip
     action = SourceAction(
         request_id=request.id,
         source_id=source.id if source else None,
@@ -86,11 +94,12 @@ def execute_action(
     """Carry out a prepared action exactly as previewed, in one transaction per source.
 
     Raises what :func:`~rights.actions.gate.authorise_apply` raises (already carried out,
-    request closed, four eyes on erasure), and :class:`SourceError`
-    ``changed_since_preview`` when the data no longer give the same plan (nothing is
-    changed then).
+    request closed, four eyes on erasure, the controller's approval missing or refused),
+    and :class:`SourceError` ``changed_since_preview`` when the data no longer give the
+    same plan (nothing is changed then).
     """
     request = authorise_apply(session, action, actor=actor)
+    approval = approving_decision(session, action)
     env = ActionEnv(
         session, request, action.source, action.params,
         actor=actor, now=now, key=key, language=language,
@@ -114,6 +123,10 @@ def execute_action(
             "kind": action.kind.value,
             "source_id": action.source_id,
             "operations": audit_ops(env.hash_key(), plan, applied.before),
+            # The controller's approval it ran on (None: the operator's own data, or the
+            # controller's instruction named the action).
+            "approval_id": approval.id if approval else None,
+            "approved_by": approval.decided_by_id if approval else None,
         },
     )
     return action

@@ -1,9 +1,10 @@
 """The one gate every action passes before its ``apply`` touches any data.
 
 :func:`authorise_apply` is the single place that decides whether a prepared action may be
-carried out now, by this actor. It holds today's rules; the controller issue adds
-"the controller has approved this action" here (Art. 28(3)(a): a processor acts on a
-controller's data only on its documented instructions), and nowhere else.
+carried out now, by this actor: the processor's own rules (four eyes) and, on a
+controller's data, the controller's approval (Art. 28(3)(a): a processor acts on a
+controller's data only on its documented instructions; docs/controllers.md, "Approvals and
+the gate").
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from sqlalchemy.orm import Session
 
 from rights.actions.states import ACTION_STATES
 from rights.audit import Actor
+from rights.controllers.approvals import current_decision, is_approved
+from rights.controllers.authority import owner_of_action
 from rights.errors import Conflict, InvalidTransition, NotFound, PermissionDenied
 from rights.lifecycle import FINAL_STATES
+from rights.models.controller import DecisionKind
 from rights.models.request import RightsRequest
 from rights.models.source import ActionKind, ActionStatus, SourceAction
 
@@ -36,10 +40,14 @@ def authorise_apply(session: Session, action: SourceAction, *, actor: Actor) -> 
        (``InvalidTransition`` ``action_done``, 409);
     2. its request exists (``NotFound``) and is open (``Conflict`` ``request_closed``);
     3. four eyes on erasure: the officer who prepared an erasure cannot execute it
-       (``PermissionDenied`` ``four_eyes``).
+       (``PermissionDenied`` ``four_eyes``);
+    4. on a controller's data (``owner_of_action``): never after the controller rejected it
+       (``PermissionDenied`` ``controller_rejected``), and only with its designated
+       contact's approval of this very plan, or its instruction naming the action's kind
+       (``PermissionDenied`` ``controller_approval``).
 
-    Add further conditions for carrying out an action here (the next one: the controller
-    approved an action on its data), so that every ``apply`` is covered by them.
+    Add further conditions for carrying out an action here, so that every ``apply`` is
+    covered by them.
     """
     if not ACTION_STATES.can(action.status, ActionStatus.EXECUTED):
         raise InvalidTransition(
@@ -59,4 +67,21 @@ def authorise_apply(session: Session, action: SourceAction, *, actor: Actor) -> 
         raise PermissionDenied(
             "Another officer must execute an erasure you prepared.", code="four_eyes"
         )
+    _controller_authorised(session, action)
     return request
+
+
+def _controller_authorised(session: Session, action: SourceAction) -> None:
+    if owner_of_action(session, action) is None:
+        return  # the operator's own data: its own officers decide
+    decision = current_decision(session, action)
+    if decision is not None and decision.kind is DecisionKind.REJECT:
+        raise PermissionDenied(
+            "The controller rejected this action; it cannot be carried out.",
+            code="controller_rejected",
+        )
+    if not is_approved(session, action):
+        raise PermissionDenied(
+            "The controller has not approved this action as previewed.",
+            code="controller_approval",
+        )

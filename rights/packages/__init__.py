@@ -33,6 +33,7 @@ from rights.packages.release import (
     release_package,
     released_packages,
     revoke_package,
+    subject_packages,
 )
 from rights.packages.rules import PACKAGE_STATUS, downloadable, set_status
 from rights.packages.store import (
@@ -77,6 +78,7 @@ __all__ = [
     "set_status",
     "store_package",
     "store_return_package",
+    "subject_packages",
     "transmission_downloadable",
     "transmit_package",
     "verified_address",

@@ -2,6 +2,10 @@
 keyring").
 
 - Four eyes: the officer who prepared a package cannot release or re-issue it.
+- A request package of a controller's request is released only with the approval of the
+  controller's designated contact (docs/controllers.md, "Approvals and the gate"), unless
+  the controller answers the subject itself: then it is released to the controller only,
+  and :func:`subject_packages` does not offer it to the subject (P-4).
 - Revoke and re-issue bump ``link_generation``, so earlier download links stop working;
   re-issuing does not rebuild.
 - A package expires (default 30 days) and the purge deletes its file; the row and the audit
@@ -21,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from rights import audit
 from rights.audit import Actor
+from rights.controllers.approvals import package_approved
+from rights.controllers.authority import controller_of
 from rights.errors import Gone, InvalidTransition, PermissionDenied
 from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
@@ -42,6 +48,18 @@ def _four_eyes(package: Package, actor: Actor) -> int:
     return user_id
 
 
+def _controller_approved(session: Session, package: Package) -> None:
+    if package.kind != PackageKind.REQUEST or package.request_id is None:
+        return
+    request = session.get(RightsRequest, package.request_id)
+    if request is None or controller_of(request) is None or request.controller_answers:
+        return
+    if not package_approved(session, package):
+        raise PermissionDenied(
+            "The controller has not approved this package.", code="controller_approval"
+        )
+
+
 def _not_expired(package: Package, now: datetime) -> None:
     if package.status is PackageStatus.PURGED or now >= package.expires_at:
         raise Gone("the package has expired; build a new one", code="package_expired")
@@ -51,6 +69,7 @@ def release_package(session: Session, package: Package, *, actor: Actor, now: da
     """Four eyes: a second officer releases a built package to the subject (flushes)."""
     user_id = _four_eyes(package, actor)
     _not_expired(package, now)
+    _controller_approved(session, package)
     if package.status not in RELEASE_FROM:
         raise InvalidTransition("only a built package can be released", code="not_built")
     set_status(package, PackageStatus.RELEASED)
@@ -75,6 +94,7 @@ def reissue_package(session: Session, package: Package, *, actor: Actor, now: da
     rebuilding. Four eyes as for the first release."""
     user_id = _four_eyes(package, actor)
     _not_expired(package, now)
+    _controller_approved(session, package)
     if package.status not in REISSUE_FROM:
         raise InvalidTransition(
             "only a revoked or released package can be re-issued", code="not_released"
@@ -127,7 +147,8 @@ def _audit_data(package: Package, **extra: Any) -> dict[str, Any]:
 
 
 def released_packages(session: Session, request: RightsRequest, now: datetime) -> list[Package]:
-    """The packages the subject may download now, newest first (for the status page)."""
+    """The released, unexpired packages of the request, newest first (the subject's status
+    page uses :func:`subject_packages`)."""
     rows = session.scalars(
         select(Package)
         .where(
@@ -139,6 +160,14 @@ def released_packages(session: Session, request: RightsRequest, now: datetime) -
         .order_by(Package.released_at.desc(), Package.id.desc())
     )
     return list(rows)
+
+
+def subject_packages(session: Session, request: RightsRequest, now: datetime) -> list[Package]:
+    """What the subject's status page offers: the released packages, except when the
+    controller answers the subject itself (they went to the controller only, P-4)."""
+    if request.controller_answers:
+        return []
+    return released_packages(session, request, now)
 
 
 def record_download(

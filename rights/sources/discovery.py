@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rights.audit import Actor, record
+from rights.controllers.approvals import lapse
 from rights.errors import SourceError
 from rights.keys import SourceKeys
 from rights.models.request import RightsRequest
@@ -58,6 +59,7 @@ def discover(
     """
     keys = subject_keys(request)
     report = DiscoveryReport()
+    changed: set[int] = set()
     existing = {
         (m.source_id, m.locator_key)
         for m in session.scalars(select(SubjectMatch).where(SubjectMatch.request_id == request.id))
@@ -87,7 +89,13 @@ def discover(
             )
             existing.add((source.id, hit.locator_key))
             report.new += 1
+            changed.add(source.id)
     session.flush()
+    for source_id in sorted(changed):  # new data there: approvals given before lapse
+        lapse(
+            session, request.id, now=now, reason="matches_found", source_id=source_id,
+            actor=actor,
+        )  # fmt: skip
     record(
         session,
         "sources.discovered",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rights.audit import Actor, record
+from rights.controllers.approvals import lapse
 from rights.errors import SourceError
 from rights.keys import SourceKeys
 from rights.models.request import RightsRequest
@@ -46,6 +47,9 @@ def match_values(
 def decide_match(
     session: Session, match: SubjectMatch, *, confirm: bool, actor: Actor, now: datetime
 ) -> None:
+    """Confirm or reject a candidate (flushes, audits). The plan of every action on that
+    source for that request may change with it, so the controller's approvals of those
+    actions lapse (docs/controllers.md, "Approvals and the gate")."""
     match.status = MatchStatus.CONFIRMED if confirm else MatchStatus.REJECTED
     match.decided_by_id = actor.id
     match.decided_at = now
@@ -60,6 +64,10 @@ def decide_match(
         object_id=match.id,
         data={"source_id": match.source_id, "matched_by": match.matched_by},
     )
+    lapse(
+        session, match.request_id, now=now, reason="match_decided", source_id=match.source_id,
+        actor=actor,
+    )  # fmt: skip
 
 
 def confirmed_matches(

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from operations.jobs import JOBS
 from portal.worker import run_once
 from rights.models.audit import AuditEvent
-from rights.models.org import Role
+from rights.models.org import OrganisationKind, Role
 from rights.models.source import (
     ActionStatus,
     DataFileUpload,
@@ -115,7 +115,7 @@ def test_bad_definition_gives_a_clear_message(client, login, admin):
 def test_officer_finds_previews_and_a_second_officer_executes_an_erasure(
     client, login, admin, make_user, make_org, make_request, db_session, tmp_path
 ):
-    org = make_org()
+    org = make_org(OrganisationKind.OPERATOR)  # its own CRM: no controller approves here
     url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
     build_crm(url)
     login(admin)

@@ -17,7 +17,7 @@ from rights.actions import prepare_action
 from rights.audit import SYSTEM, Actor
 from rights.models.controller import ControllerDecision
 from rights.models.org import Organisation, OrganisationKind, Role, User
-from rights.models.request import RightsRequest
+from rights.models.request import Channel, RightsRequest
 from rights.models.source import (
     ActionKind,
     DataRecord,
@@ -84,6 +84,7 @@ def world(db_session, make_org, make_user, make_request, now) -> World:
         ErasureDetails(),
         requester=Requester(name="Kees Visser", email="kees@example.nl"),
         organisation_id=controller.id,
+        channel=Channel.EMAIL,
     )
     confirm_all(db_session, request, Actor.user(officer.id), now)
     db_session.commit()

@@ -32,7 +32,7 @@ from rights.audit import SYSTEM
 from rights.crypto import parse_key
 from rights.engine import normalise_url
 from rights.errors import SourceError
-from rights.models.org import Organisation
+from rights.models.org import Organisation, OrganisationKind
 from rights.models.source import DataSource, SourceKind
 from rights.sources.adapters import ADAPTERS, SourceAdapter, SourceView
 from rights.sources.definition import parse_source_toml
@@ -198,7 +198,9 @@ def crm_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def crm_source(
     db_session: Session, crm_url: str, make_org: Callable[..., Organisation], now: datetime
 ) -> DataSource:
-    org = make_org()
+    # The operator's own CRM: these tests are about the sources, not about a controller's
+    # approval (tests/rights/controllers).
+    org = make_org(OrganisationKind.OPERATOR)
     spec = parse_source_toml(CRM_TOML.format(suffix=secrets.token_hex(3), owner=org.slug))
     source = load_source(db_session, spec, actor=SYSTEM, now=now, key=KEY, url=crm_url)
     db_session.commit()
@@ -232,7 +234,7 @@ DUTCH_CSV = (
 def file_source(
     db_session: Session, make_org: Callable[..., Organisation], now: datetime
 ) -> DataSource:
-    org = make_org(data_file_retention_days=30)
+    org = make_org(OrganisationKind.OPERATOR, data_file_retention_days=30)
     source = DataSource(
         slug=f"mailing-{org.slug}", name="Mailingbestand", kind=SourceKind.FILE,
         organisation_id=org.id, purposes=["Direct marketing"], legal_basis=["consent"],
