@@ -16,6 +16,7 @@ from operations.context import Context
 from rights import audit
 from rights.audit import SYSTEM
 from rights.controllers import routing
+from rights.controllers.authority import controller_of
 from rights.deadlines import local_date
 from rights.errors import InvalidTransition, ValidationFailed
 from rights.models.org import Organisation, Role, User
@@ -72,8 +73,8 @@ def after_verification(ctx: Context, requests: Iterable[RightsRequest]) -> int:
         if request.state is RequestState.AWAITING_VERIFICATION:
             continue
         routing.set_forward_target(request, ctx.policy, on=day)
-        org = request.organisation
-        if not routing.is_controller(org) or org is None or not org.auto_forward:
+        org = controller_of(request)
+        if org is None or not org.auto_forward:
             continue
         try:
             routing.check_forward(ctx.session, request)

@@ -47,6 +47,8 @@ ENV_KEYS = {
     "PACKAGE_DIR": ("PORTAL_PACKAGE_DIR", str),
     "PACKAGE_RETENTION_DAYS": ("PORTAL_PACKAGE_RETENTION_DAYS", int),
     "REMINDER_HOUR": ("PORTAL_REMINDER_HOUR", int),
+    "FORWARD_REMIND_DAYS": ("PORTAL_FORWARD_REMIND_DAYS", int),
+    "FORWARD_ESCALATE_DAYS": ("PORTAL_FORWARD_ESCALATE_DAYS", int),
     "SESSION_IDLE_MINUTES": ("PORTAL_SESSION_IDLE_MINUTES", int),
     "SESSION_ABSOLUTE_HOURS": ("PORTAL_SESSION_ABSOLUTE_HOURS", int),
     "INVITATION_MAX_AGE_HOURS": ("PORTAL_INVITATION_MAX_AGE_HOURS", int),
@@ -67,6 +69,8 @@ LOCK_KEYS = (
     "PASSWORD_FAIL_WINDOW_MINUTES",
     "MAX_FAILED_CODES",
 )
+# Working days before a forward is reminded and escalated; whole numbers of at least 1.
+FORWARD_KEYS = ("FORWARD_REMIND_DAYS", "FORWARD_ESCALATE_DAYS")
 
 
 class BaseConfig:
@@ -105,6 +109,11 @@ class BaseConfig:
     DOCUMENT_DIR = ""  # empty: <instance>/documents
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     REMINDER_HOUR = 7  # the daily digest goes out after this hour, Amsterdam time
+    # A forward without a controller decision: a reminder to the designated contacts after
+    # this many working days, an escalation to the officers after the second number
+    # (docs/controllers.md, "Forwarding").
+    FORWARD_REMIND_DAYS = 3
+    FORWARD_ESCALATE_DAYS = 5
     # Public intake (data-subject issue): link lifetime, auto-close, abuse limits.
     VERIFICATION_LINK_DAYS = 7
     UNVERIFIED_AUTO_CLOSE_DAYS = 14
@@ -252,8 +261,12 @@ def problems(config: dict[str, Any]) -> list[str]:
         found.append(
             "PORTAL_MINOR_REVIEW_FROM_AGE must be below PORTAL_MINOR_SELF_FROM_AGE (at most 18)"
         )
-    for name in LOCK_KEYS:
+    for name in (*LOCK_KEYS, *FORWARD_KEYS):
         raw = config.get(name, getattr(BaseConfig, name))
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
             found.append(f"{ENV_KEYS[name][0]} must be a whole number of at least 1")
+    remind = config.get("FORWARD_REMIND_DAYS", BaseConfig.FORWARD_REMIND_DAYS)
+    escalate = config.get("FORWARD_ESCALATE_DAYS", BaseConfig.FORWARD_ESCALATE_DAYS)
+    if isinstance(remind, int) and isinstance(escalate, int) and escalate < remind:
+        found.append("PORTAL_FORWARD_ESCALATE_DAYS must not be below PORTAL_FORWARD_REMIND_DAYS")
     return found

@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 from rights import lifecycle
 from rights.audit import Actor
 from rights.calendar import NLHolidayCalendar, working_days_between
+from rights.controllers.authority import controller_of, user_of
 from rights.deadlines import local_date
-from rights.errors import InvalidTransition, ValidationFailed
+from rights.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from rights.models.controller import ControllerDecision
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.request import RequestState, RightsRequest
+from rights.models.source import DataSource, MatchStatus, SubjectMatch
 from rights.policy import Policy
-from rights.sources.matching import controllers_found
 
 __all__ = [
     "FORWARDABLE",
@@ -62,12 +63,14 @@ ESCALATE_BEFORE_DUE_DAYS = 7
 
 
 def is_controller(organisation: Organisation | None) -> bool:
-    """The organisation is one of the operator's controllers (not the operator itself)."""
+    """The organisation is one of the operator's controllers (not the operator itself);
+    for a request's own organisation ask ``authority.controller_of``."""
     return organisation is not None and organisation.kind is OrganisationKind.CONTROLLER
 
 
 def designated_contacts(session: Session, organisation: Organisation) -> list[User]:
-    """The active designated contacts of ``organisation``: the people forwarding mails go to."""
+    """The active designated contacts of ``organisation`` (``authority.is_designated`` as a
+    query): the people forwarding mails go to."""
     rows = session.scalars(
         select(User)
         .where(
@@ -113,33 +116,41 @@ def set_forward_target(
 ) -> date | None:
     """Record the forwarding target of a controller's request (at verification, or when the
     organisation becomes known); the operator's own requests have none."""
-    if is_controller(request.organisation):
-        assert request.organisation is not None
-        request.forward_due = forward_target(request, request.organisation, policy, on=on)
+    controller = controller_of(request)
+    if controller is not None:
+        request.forward_due = forward_target(request, controller, policy, on=on)
     return request.forward_due
 
 
 def found_organisations(session: Session, request: RightsRequest) -> list[Organisation]:
-    """The organisations in whose sources the officer confirmed matches of the subject
-    (candidates do not count: a wrong candidate must not send a request anywhere)."""
-    ids = controllers_found(session, request)
-    if not ids:
-        return []
+    """The organisations in whose sources the officer confirmed matches of the subject, in
+    id order (candidates do not count: a wrong candidate must not send a request anywhere;
+    the same rule as ``rights.sources.matching.controllers_found``), in one query."""
     rows = session.scalars(
-        select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.id)
+        select(Organisation)
+        .where(
+            Organisation.id.in_(
+                select(DataSource.organisation_id)
+                .join(SubjectMatch, SubjectMatch.source_id == DataSource.id)
+                .where(
+                    SubjectMatch.request_id == request.id,
+                    SubjectMatch.status == MatchStatus.CONFIRMED,
+                )
+            )
+        )
+        .order_by(Organisation.id)
     )
     return list(rows)
 
 
 def _target_organisation(
-    session: Session, request: RightsRequest, organisation: Organisation | None
+    request: RightsRequest, organisation: Organisation | None, found: list[Organisation]
 ) -> Organisation:
     """Which controller the request goes to, or the reason it cannot go anywhere."""
     if request.organisation is not None:
         if organisation is not None and organisation.id != request.organisation.id:
             raise ValidationFailed("the request names another organisation", code="other_org")
         return request.organisation
-    found = found_organisations(session, request)
     if len(found) > 1:
         raise ValidationFailed("found with several organisations: split first", code="split_first")
     if not found:
@@ -150,17 +161,26 @@ def _target_organisation(
 
 
 def check_forward(
-    session: Session, request: RightsRequest, organisation: Organisation | None = None
+    session: Session,
+    request: RightsRequest,
+    organisation: Organisation | None = None,
+    *,
+    found: list[Organisation] | None = None,
+    contacts: list[User] | None = None,
 ) -> tuple[Organisation, list[User]]:
     """The controller and its designated contacts, or the domain error that stops the
-    forward (nothing is changed)."""
+    forward (nothing is changed). ``found`` and ``contacts`` may be given when the caller
+    looked them up already."""
     if request.state not in FORWARDABLE:
         code = NOT_FORWARDABLE.get(request.state, "not_open")
         raise InvalidTransition("this request cannot be forwarded now", code=code)
-    target = _target_organisation(session, request, organisation)
+    if found is None:
+        found = [] if request.organisation is not None else found_organisations(session, request)
+    target = _target_organisation(request, organisation, found)
     if not is_controller(target):
         raise ValidationFailed("the operator decides its own requests", code="not_a_controller")
-    contacts = designated_contacts(session, target)
+    if contacts is None:
+        contacts = designated_contacts(session, target)
     if not contacts:
         raise ValidationFailed(
             "the controller has no designated contact", code="no_designated_contact"
@@ -182,7 +202,11 @@ def forward(
     controller discovery found it with (``organisation`` may name it), and gets that
     controller as its organisation. Raises ``ValidationFailed`` (``split_first``,
     ``nothing_found``, ``found_elsewhere``, ``other_org``, ``not_a_controller``,
-    ``no_designated_contact``) or ``InvalidTransition``; changes nothing then."""
+    ``no_designated_contact``), ``InvalidTransition``, or ``PermissionDenied``
+    (``staff_only``: a controller's contact does not forward); changes nothing then."""
+    user = user_of(session, actor)
+    if user is not None and not user.is_staff:
+        raise PermissionDenied("only the privacy desk forwards a request", code="staff_only")
     target, contacts = check_forward(session, request, organisation)
     organisation_set = request.organisation_id is None
     if organisation_set:
@@ -262,18 +286,16 @@ class ForwardView:
 def forward_view(session: Session, request: RightsRequest, now: datetime) -> ForwardView:
     """Everything the forward section shows; hidden for the operator's own requests."""
     facts = forward_facts(request, now)
-    if request.organisation is not None and not is_controller(request.organisation):
+    if request.organisation is not None and controller_of(request) is None:
         return ForwardView(facts=facts, controller=None, shown=False)
     found = found_organisations(session, request) if request.organisation is None else []
     controller = request.organisation or (found[0] if len(found) == 1 else None)
-    contacts = (
-        designated_contacts(session, controller)
-        if controller is not None and is_controller(controller)
-        else []
-    )
+    contacts: list[User] = []
+    if controller is not None and is_controller(controller):
+        contacts = designated_contacts(session, controller)
     blocked: str | None = None
     try:
-        check_forward(session, request)
+        check_forward(session, request, found=found, contacts=contacts)
     except (ValidationFailed, InvalidTransition) as exc:
         blocked = exc.code
     return ForwardView(facts, controller, contacts, blocked, found)
