@@ -31,7 +31,9 @@ def own_request(reference: str) -> RightsRequest:
     return found
 
 
-def render_request(req: RightsRequest, error: str | None = None, status: int = 200) -> tuple[str, int]:
+def render_request(
+    req: RightsRequest, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
     """The request page, with the words of a refusal when a decision was not taken."""
     page = controller_request_page(get_session(), req, key=context().source_keys())
     html = render_template(

@@ -124,7 +124,9 @@ def owned_actions(session: Session, req: RightsRequest) -> list[SourceAction]:
         .options(contains_eager(SourceAction.source))
         .where(
             SourceAction.request_id == req.id,
-            or_(SourceAction.source_id.is_(None), DataSource.organisation_id == req.organisation_id),
+            or_(
+                SourceAction.source_id.is_(None), DataSource.organisation_id == req.organisation_id
+            ),
         )
         .order_by(SourceAction.id)
     )
@@ -166,7 +168,9 @@ def _match_key(match: SubjectMatch) -> str:
     return _locator(match.locator.get("table"), match.locator.get("pk"))
 
 
-def plan_lines(plan: Sequence[dict[str, Any]], records: dict[str, dict[str, Any]]) -> list[PlanLine]:
+def plan_lines(
+    plan: Sequence[dict[str, Any]], records: dict[str, dict[str, Any]]
+) -> list[PlanLine]:
     """The plan in reading order: each operation with the values of the record it touches
     when that record is one of the shown matches (``records`` by locator)."""
     lines = []
@@ -186,9 +190,7 @@ def plan_lines(plan: Sequence[dict[str, Any]], records: dict[str, dict[str, Any]
     return lines
 
 
-def _decided(
-    item: Any, lines: list[PlanLine], history: list[ControllerDecision]
-) -> Decided:
+def _decided(item: Any, lines: list[PlanLine], history: list[ControllerDecision]) -> Decided:
     binding = [d for d in history if d.kind in BINDING and d.lapsed_at is None]
     return Decided(item, lines, binding[-1] if binding else None, history)
 
@@ -232,7 +234,9 @@ def controller_request_page(
         matches=[MatchView(m, values.get(m.id)) for m in matches],
         proposed=[a for a in actions if a.item.status is ActionStatus.PREPARED],
         done=[a for a in actions if a.item.status is not ActionStatus.PREPARED],
-        packages=[_decided(p, [], by_package.get(p.id, [])) for p in pending_packages(session, req)],
+        packages=[
+            _decided(p, [], by_package.get(p.id, [])) for p in pending_packages(session, req)
+        ],
         decisions=[d for d in decisions if d.action_id is None and d.package_id is None],
         contacts=designated_contacts(session, req.organisation_id),
         grounds=allowed_grounds(req),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from rights.models.org import OrganisationKind, Role
+from rights.models.request import Channel
 from rights.passwords import hash_password, verify_password
 from tests.helpers import csrf_token
 
@@ -72,8 +73,9 @@ def test_officer_cannot_reach_controller_portal(client, make_user, login):
 
 def test_controller_sees_only_own_organisation(client, make_user, make_org, make_request, login):
     mine, theirs = make_org(), make_org()
-    own = make_request(organisation_id=mine.id)
-    other = make_request(organisation_id=theirs.id)
+    # Registered by staff (verified); the portal lists no unconfirmed requests.
+    own = make_request(organisation_id=mine.id, channel=Channel.EMAIL)
+    other = make_request(organisation_id=theirs.id, channel=Channel.EMAIL)
     login(make_user(Role.CONTROLLER, organisation=mine))
     html = client.get("/controller/").get_data(as_text=True)
     assert own.reference in html and other.reference not in html

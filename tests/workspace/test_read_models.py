@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from rights.models import OrganisationKind
 from rights.models.org import Role
-from rights.models.request import Channel
+from rights.models.request import Channel, RequestState
 from tests.helpers import csrf_token
 from tests.portal.test_delivery import officers, released  # noqa: F401 - fixtures
 from tests.workspace.conftest import version_of
@@ -108,9 +108,13 @@ def test_controller_lists_in_few_queries(
     make_org,
     released,  # noqa: F811 - the fixture imported above
     connection,
+    db_session,
 ):
     org = make_org(OrganisationKind.CONTROLLER)
     made = [released(organisation=org) for _ in range(3)]
+    for p in made:  # the request list shows verified requests only
+        p.request.state = RequestState.OPEN
+    db_session.commit()
     login(make_user(Role.CONTROLLER, organisation=org))
     with counted(connection) as queries:
         page = client.get("/controller/packages/")

@@ -52,7 +52,11 @@ def test_approve_an_action(client, login, world, db_session):
     resp = post(client, a, f"/actions/{a.action.id}/decision", decision="approve")
     assert resp.status_code == 303 and resp.headers["Location"].endswith(f"#action-{a.action.id}")
     (d,) = decisions(db_session)
-    assert (d.kind, d.action_id, d.decided_by_id) == (DecisionKind.APPROVE, a.action.id, a.contact.id)
+    assert (d.kind, d.action_id, d.decided_by_id) == (
+        DecisionKind.APPROVE,
+        a.action.id,
+        a.contact.id,
+    )
     assert d.digest == plan_digest(a.action.plan)
     (event,) = events(db_session, "controller.action_approved")
     assert event.actor_id == a.contact.id and event.request_id == a.request.id
@@ -130,9 +134,7 @@ def test_extend(client, login, world, db_session):
     assert d.kind is DecisionKind.EXTEND
     db_session.refresh(a.request)
     assert a.request.extended and a.request.extension_justification == facts
-    assert db_session.scalar(
-        select(func.count()).where(OutboxMail.template == "extension_notice")
-    )
+    assert db_session.scalar(select(func.count()).where(OutboxMail.template == "extension_notice"))
 
 
 def test_refuse_only_on_an_allowed_ground(client, login, world, db_session):
