@@ -4,22 +4,32 @@ decides what it means (which source, which actions a right allows)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectMultipleField, StringField
+from wtforms import Field, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from portal.formfields import IdField, text
 from rights.models.request import Channel
-from rights.models.source import ActionKind
 from rights.righttypes import RightType
 
 CONFIRM = _l("Tick the box to confirm.")
 CHOOSE_SOURCE = _l("Choose the data source the file belongs to.")
 INSTRUCTION_CHANNELS = (Channel.EMAIL, Channel.POST, Channel.PHONE, Channel.IN_PERSON)
+
+
+class ValueList(Field):
+    """Several values of one name (checkboxes); the domain decides which are allowed."""
+
+    data: list[str]
+
+    def process_formdata(self, valuelist: Sequence[Any]) -> None:
+        self.data = [str(value)[:40] for value in valuelist[:20]]
 
 
 class ConfirmForm(FlaskForm):
@@ -73,10 +83,7 @@ class InstructionForm(FlaskForm):
             )
         ]
     )
-    actions = SelectMultipleField(
-        choices=[(k.value, k.value) for k in ActionKind],
-        validate_choice=False,
-    )
+    actions = ValueList()
     note = text(5000)
 
     def received(self) -> date | None:

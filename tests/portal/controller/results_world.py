@@ -67,17 +67,19 @@ def build(
     return Results(sides[0], sides[1], colleague, officer, second)
 
 
-def executed_erasure(db_session: Session, world: Results, side: Side, now: datetime) -> SourceAction:
+def executed_erasure(
+    db_session: Session, world: Results, side: Side, now: datetime
+) -> SourceAction:
     """The erasure of Kees's record in ``side``'s source: prepared by one officer, approved
     by the side's designated contact, executed by a second officer."""
     action = prepare_action(
         db_session, side.request, side.source, ActionKind.ERASE,
         actor=Actor.user(world.officer.id), now=now, key=KEY,
     )  # fmt: skip
-    decide_action(db_session, action, DecisionKind.APPROVE, actor=Actor.user(side.contact.id), now=now)
-    execute_action(
-        db_session, action, actor=Actor.user(world.second_officer.id), now=now, key=KEY
+    decide_action(
+        db_session, action, DecisionKind.APPROVE, actor=Actor.user(side.contact.id), now=now
     )
+    execute_action(db_session, action, actor=Actor.user(world.second_officer.id), now=now, key=KEY)
     db_session.commit()
     return action
 

@@ -91,21 +91,22 @@ def test_early_deletion_needs_confirmation_and_leaves_a_certificate(
     login(world.a.contact)
     _upload(client, world.a.source.id)
     upload = _file(db_session, "mailing-maart.csv")
-    token = csrf_token(client.get(f"/controller/files/{upload.id}"))
+    file_id = upload.id
+    token = csrf_token(client.get(f"/controller/files/{file_id}"))
 
-    refused = client.post(f"/controller/files/{upload.id}/delete", data={"csrf_token": token})
+    refused = client.post(f"/controller/files/{file_id}/delete", data={"csrf_token": token})
     assert refused.status_code == 303
     assert "Vink het vakje aan" in client.get(refused.headers["Location"]).get_data(as_text=True)
-    assert db_session.get(DataFileUpload, upload.id) is not None
+    assert db_session.get(DataFileUpload, file_id) is not None
 
     resp = client.post(
-        f"/controller/files/{upload.id}/delete", data={"csrf_token": token, "confirm": "yes"}
+        f"/controller/files/{file_id}/delete", data={"csrf_token": token, "confirm": "yes"}
     )
     assert resp.status_code == 303
     db_session.expire_all()
-    assert db_session.get(DataFileUpload, upload.id) is None
+    assert db_session.get(DataFileUpload, file_id) is None
     rows = db_session.scalar(
-        select(func.count()).select_from(DataRecord).where(DataRecord.file_id == upload.id)
+        select(func.count()).select_from(DataRecord).where(DataRecord.file_id == file_id)
     )
     assert rows == 0
     deletion = db_session.scalar(
