@@ -8,16 +8,18 @@ the letter can be composed again without a web request, in either language.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
+from operations.answer_controller import controller_answer
 from operations.context import Context
 from operations.texts import N_, language_of
 from rights import answers
-from rights.errors import NotFound, ValidationFailed
+from rights.errors import Conflict, NotFound, ValidationFailed
 from rights.grounds import Basis, is_direct_marketing_objection, parse_basis
 from rights.models.case import AnswerLetter
 from rights.models.package import Package
@@ -27,6 +29,7 @@ from rights.righttypes import RIGHTS, RightType
 from rights.sources.erasure import erasure_summary
 
 TEMPLATE = "letters/answer.txt"
+BLANK_LINES = re.compile(r"\n{3,}")
 MAX_GROUNDS = 20
 
 # The words for the legal grounds a letter cites (the same texts as the workspace labels).
@@ -165,7 +168,9 @@ def referred_package(ctx: Context, request: RightsRequest) -> Package | None:
 def compose_answer(
     ctx: Context, request: RightsRequest, decision: Decision, *, language: str | None = None
 ) -> Answer:
-    """The letter for ``decision`` in ``language`` (default: the subject's language)."""
+    """The letter for ``decision`` in ``language`` (default: the subject's language); for a
+    controller's request written on the controller's behalf (``operations.answer_controller``).
+    ``Conflict`` ``controller_answers`` when the controller answers the subject itself."""
     texts = ctx.texts(language_of(language or request.language))
 
     def ground_label(code: str) -> str:
@@ -174,9 +179,13 @@ def compose_answer(
     def basis_label(code: str) -> str:
         return texts.gettext(BASIS_TEXTS[code]) if code in BASIS_TEXTS else code
 
+    if request.controller_answers:
+        # P-4: the controller answers the subject itself; the processor writes no answer.
+        raise Conflict("the controller answers the subject", code="controller_answers")
     text = texts.render(
         TEMPLATE,
         r=request,
+        controller=controller_answer(ctx.session, request, texts, ground_label),
         outcome=decision.outcome.value,
         grounds=list(decision.grounds),
         reasons=decision.reasons.strip(),
@@ -189,6 +198,7 @@ def compose_answer(
         erasure=erasure_summary(ctx.session, request),
         operator_name=str(ctx.settings.extra.get("OPERATOR_NAME", "")),
     )
+    text = BLANK_LINES.sub("\n\n", text).strip()  # one blank line between the parts
     return Answer(text=text, language=texts.language, package=referred_package(ctx, request))
 
 

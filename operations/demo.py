@@ -15,7 +15,6 @@ from operations.context import Context
 from rights import answers, lifecycle, requests
 from rights.audit import SYSTEM, Actor
 from rights.controllers import approvals
-from rights.controllers.authority import controller_of
 from rights.models.controller import DecisionKind
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.request import Channel, Outcome, RequestState, RightsRequest
@@ -46,7 +45,10 @@ DEMO_USERS = (
     ("admin@demo.example", "Anna Admin", Role.ADMIN, None),
     ("contact@bakkerij-jansen.example", "Jan Jansen", Role.CONTROLLER, "bakkerij-jansen"),
     ("privacy@sportclub-zuid.example", "Sara de Vries", Role.CONTROLLER, "sportclub-zuid"),
+    ("marieke@bakkerij-jansen.example", "Marieke Jansen", Role.CONTROLLER, "bakkerij-jansen"),
 )
+# The designated contacts (they decide for their organisation); Marieke Jansen only reads.
+DESIGNATED = ("contact@bakkerij-jansen.example", "privacy@sportclub-zuid.example")
 
 
 ORGANISATIONS: tuple[dict[str, object], ...] = (
@@ -65,6 +67,22 @@ ORGANISATIONS: tuple[dict[str, object], ...] = (
         "slug": "bakkerij-jansen",
         "contact_name": "Jan Jansen",
         "contact_email": "contact@bakkerij-jansen.example",
+        "contact_phone": "010 123 45 67",
+        "address": "Dorpsstraat 5, 1234 AB Ons Dorp",
+        "website": "https://bakkerij-jansen.example",
+        "dpa_reference": "VWO-2025-014",
+        "sub_processors": [
+            {
+                "name": "Drukkerij & Mailhuis Voorbeeld B.V.",
+                "country": "Nederland",
+                "purpose": "Drukken en versturen van de nieuwsbrief",
+            },
+            {
+                "name": "Hosting Noord B.V.",
+                "country": "Nederland",
+                "purpose": "Hosting van het klantenbestand",
+            },
+        ],
         "listed_publicly": True,
     },
     {
@@ -73,6 +91,17 @@ ORGANISATIONS: tuple[dict[str, object], ...] = (
         "slug": "sportclub-zuid",
         "contact_name": "Sara de Vries",
         "contact_email": "privacy@sportclub-zuid.example",
+        "contact_phone": "020 765 43 21",
+        "address": "Sportlaan 10, 1000 CD Amsterdam",
+        "website": "https://sportclub-zuid.example",
+        "dpa_reference": "VWO-2025-022",
+        "sub_processors": [
+            {
+                "name": "Drukkerij & Mailhuis Voorbeeld B.V.",
+                "country": "Nederland",
+                "purpose": "Verzenden van de ledenpost",
+            },
+        ],
         "listed_publicly": True,
     },
 )
@@ -146,7 +175,7 @@ def load_demo(ctx: Context) -> list[DemoLogin]:
             password=DEMO_PASSWORD,
             organisation=orgs[org_slug] if org_slug else None,
         )
-        user.designated = role is Role.CONTROLLER  # the demo contacts decide (P-2)
+        user.designated = email in DESIGNATED
     officer = session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
     assert officer is not None
     _queue_samples(ctx, now, officer, orgs)
@@ -174,39 +203,23 @@ def _queue_samples(
         made.append(request)
         if not waits and channel is Channel.WEB:
             requests.confirm_email(session, request, now=now)
-    requests.extend(
-        session,
-        made[1],
-        "complexity",
-        "Gegevens staan verspreid over drie systemen van de opdrachtgever.",
-        actor=decided(session, made[1], DecisionKind.EXTEND, actor, now, ground="complexity"),
-        now=now,
+    # The controllers decide their requests (docs/controllers.md): Jan Jansen extends, Sara
+    # de Vries asks for proof of identity; the processor carries it out in their name.
+    jan, sara = (_contact(session, email) for email in DESIGNATED)
+    why = "Gegevens staan verspreid over drie systemen van de opdrachtgever."
+    approvals.decide_request(session, made[1], DecisionKind.EXTEND, actor=jan, now=now, reason=why)
+    requests.extend(session, made[1], "complexity", why, actor=jan, now=now)
+    question = "Kunt u uw oude adres bevestigen?"
+    approvals.decide_request(
+        session, made[2], DecisionKind.ASK_IDENTITY, actor=sara, now=now, reason=question
     )
-    requests.suspend(
-        session,
-        made[2],
-        "identity",
-        "Kunt u uw oude adres bevestigen?",
-        actor=decided(session, made[2], DecisionKind.ASK_IDENTITY, actor, now),
-        now=now,
-        policy=ctx.policy,
-    )
+    requests.suspend(session, made[2], "identity", question, actor=sara, now=now, policy=ctx.policy)
 
 
-def decided(
-    session: Session, request: RightsRequest, kind: DecisionKind, officer: Actor, now: datetime,
-    **kw: str,
-) -> Actor:  # fmt: skip
-    """Who carries out a decision about ``request``: on a controller's request its designated
-    contact decided it (P-2, docs/controllers.md, "Who decides"); otherwise the officer."""
-    controller = controller_of(request)
-    contact = controller and session.scalar(
-        select(User).where(User.organisation_id == controller.id, User.designated.is_(True))
-    )
-    if not contact:
-        return officer
-    approvals.decide_request(session, request, kind, actor=Actor.user(contact.id), now=now, **kw)
-    return Actor.user(contact.id)
+def _contact(session: Session, email: str) -> Actor:
+    user = session.scalar(select(User).where(User.email == email))
+    assert user is not None
+    return Actor.user(user.id)
 
 
 def _workspace_samples(
@@ -236,7 +249,9 @@ def _workspace_samples(
         )
         return requests.create_request(session, intake, actor=actor, now=now, policy=policy)
 
-    ready = make(4, "Noor Bakker", "noor@example.nl", bakker, RectificationDetails())  # no copy
+    # The operator's own request: the officer decides it (extension and answer, issue 6).
+    own = orgs["operator"].id
+    ready = make(4, "Noor Bakker", "noor@example.nl", own, RectificationDetails())  # no copy
     ready.assignee_id = officer.id
     lifecycle.transition(session, ready, RequestState.IN_PROGRESS, actor=actor, now=now)
     make(40, "Henk de Jong", "henk@example.nl", sport, AccessDetails())  # overdue
@@ -247,10 +262,11 @@ def _workspace_samples(
     ):
         kind = RectificationDetails() if grounds == [] else AccessDetails()  # access: a copy
         done = make(days_ago, "Demo Betrokkene", "demo@example.nl", sport, kind)
-        if grounds:  # the controller refused that part (P-2)
-            decided(
-                session, done, DecisionKind.REFUSE, actor, now, reason="Demo.", ground=grounds[0]
-            )
+        if grounds:  # Sportclub Zuid decided the partial refusal (P-2)
+            approvals.decide_request(
+                session, done, DecisionKind.REFUSE, actor=_contact(session, DESIGNATED[1]),
+                now=now, reason="Demo.", ground=grounds[0],
+            )  # fmt: skip
         letter = answers.prepare_answer(
             session,
             done,

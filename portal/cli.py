@@ -21,10 +21,10 @@ from portal.backup_cli import audit_anchor, backup_group, parse_anchor
 from portal.cases_cli import cases_group
 from portal.config import problems
 from portal.context import context_for
-from portal.contract_cli import organisation_group
 from portal.db import get_db
 from portal.delivery.cli import package_group
 from portal.delivery.demo import load_demo_package
+from portal.organisation_cli import organisation_group
 from portal.reminders import reminders_group
 from portal.sources.cli import sources_group
 from portal.worker import run_forever, run_once

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from portal.auth import sessions
 from portal.auth.admin import bp as users_bp
+from portal.auth.organisations import bp as organisations_bp
 from portal.auth.views import bp as auth_bp
 from portal.controller.views import bp as controller_bp
 from portal.delivery import init_app as init_delivery
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(controller_bp)
     init_delivery(app)
     app.register_blueprint(users_bp)
+    app.register_blueprint(organisations_bp)
     sessions.init_app(app)
     app.register_blueprint(sources_bp)
     app.register_blueprint(tasks_bp)

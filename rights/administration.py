@@ -106,6 +106,8 @@ def change_role(
     session.flush()
     if before == (user.role, user.organisation_id):
         return
+    # A designation is for one organisation: a contact who moves is designated again or not.
+    user.designated = False
     rotate_session_nonce(user)
     _admin_event(
         session,

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 from rights import audit, lifecycle
 from rights import grounds as legal
 from rights.audit import Actor
+from rights.controllers.authority import controller_of
 from rights.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from rights.grounds import Basis
 from rights.models.case import AnswerLetter
 from rights.models.casework import CaseNote
+from rights.models.org import Organisation
 from rights.models.package import Package, PackageKind
 from rights.models.request import Outcome, RequestState, RightsRequest
 from rights.outbox import queue_mail
@@ -51,8 +53,37 @@ REMEDY_NOTICE_EN = (
 )
 
 
-def remedy_notice() -> str:
-    return f"{REMEDY_NOTICE_NL}\n\n{REMEDY_NOTICE_EN}"
+# The processor answers on a controller's behalf (docs/controllers.md, "Answers in the
+# controller's name"): the complaint concerns the controller, and the subject is told so.
+ON_BEHALF_NL = (
+    "Wij geven dit antwoord namens {name}, de verwerkingsverantwoordelijke voor uw "
+    "gegevens. Een klacht of verzoekschrift over deze beslissing betreft {name}."
+)
+ON_BEHALF_EN = (
+    "We give this answer on behalf of {name}, the controller of your data. A complaint or "
+    "petition about this decision concerns {name}."
+)
+
+
+def on_behalf_of(request: RightsRequest) -> Organisation | None:
+    """The controller in whose name the request is answered: the request's organisation
+    when it is a controller; None for the operator's own requests and unknown ones."""
+    return controller_of(request)
+
+
+def remedy_notice(controller: str = "") -> str:
+    """The Art. 12(4) text in Dutch and English; naming ``controller`` when the processor
+    answers on its behalf."""
+    if not controller:
+        return f"{REMEDY_NOTICE_NL}\n\n{REMEDY_NOTICE_EN}"
+    nl = ON_BEHALF_NL.format(name=controller)
+    en = ON_BEHALF_EN.format(name=controller)
+    return f"{nl} {REMEDY_NOTICE_NL}\n\n{en} {REMEDY_NOTICE_EN}"
+
+
+def remedy_notice_for(request: RightsRequest) -> str:
+    org = on_behalf_of(request)
+    return remedy_notice(org.name if org else "")
 
 
 def allowed_grounds(request: RightsRequest, basis: Basis | None = None) -> tuple[str, ...]:
@@ -327,8 +358,9 @@ def send_answer(
         raise InvalidTransition(
             "an access request is fulfilled with a released package", code="package_required"
         )
-    if needs_remedy(session, request, letter) and REMEDY_NOTICE_NL not in letter.body:
-        letter.body = f"{letter.body}\n\n{remedy_notice()}"
+    notice = remedy_notice_for(request)
+    if needs_remedy(session, request, letter) and notice not in letter.body:
+        letter.body = f"{letter.body}\n\n{notice}"
     lifecycle.transition(
         session, request, RequestState.ANSWERED, actor=actor, now=now, outcome=letter.outcome
     )

@@ -111,3 +111,28 @@ def tell_user(
         now=now,
         context={"user_id": user.id, **context},
     )
+
+
+def set_designated(
+    session: Session, user: User, designated: bool, *, now: datetime, actor: Actor
+) -> bool:
+    """Make a controller contact a designated contact (who may instruct the processor for
+    their organisation) or take that away (docs/controllers.md). Audited and mailed; returns
+    whether anything changed. Only a controller contact can be designated
+    (``ValidationFailed`` ``not_a_contact``)."""
+    if user.role is not Role.CONTROLLER or user.organisation is None:
+        raise ValidationFailed("only a controller contact is designated", code="not_a_contact")
+    if user.designated == designated:
+        return False
+    user.designated = designated
+    session.flush()
+    account_event(
+        session,
+        "user.designation_changed",
+        user,
+        now,
+        actor=actor,
+        data={"designated": designated, "organisation_id": user.organisation_id},
+    )
+    tell_user(session, user, "designation_changed", now, designated=designated)
+    return True

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice
+from wtforms import BooleanField, SelectChoice
 
 from portal import clock
 from portal.auth.forms import ActionForm, InviteForm, RoleForm
@@ -22,6 +22,7 @@ from rights import administration as accounts
 from rights.audit import Actor
 from rights.errors import Conflict, ValidationFailed
 from rights.models.org import Organisation, Role, User
+from rights.users import set_designated
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
@@ -30,6 +31,12 @@ ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
     Role.CONTROLLER: _l("Controller contact"),
 }
+
+
+class DesignatedForm(ActionForm):
+    designated = BooleanField(
+        _l("Designated contact: may decide on requests for this organisation")
+    )
 
 
 def _choices(form: InviteForm | RoleForm) -> None:
@@ -109,6 +116,7 @@ def _detail_page(user: User, form: RoleForm) -> str:
         user=user,
         form=form,
         action=ActionForm(),
+        designated=DesignatedForm(formdata=None, designated=user.designated),
         labels=ROLE_LABELS,
         enrolled=accounts.is_enrolled(user),
         locked=accounts.is_locked(user, clock.now()),
@@ -142,9 +150,11 @@ def change_role(user_id: int) -> str | Response | tuple[str, int]:
     return _detail_page(user, form), 422
 
 
-def _action(user_id: int, apply: Callable[[User], None], done: str) -> Response | tuple[str, int]:
+def _action(
+    user_id: int, apply: Callable[[User], object], done: str, form: ActionForm | None = None
+) -> Response | tuple[str, int]:
     user = _target(user_id)
-    form = ActionForm()
+    form = form or ActionForm()
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -206,4 +216,17 @@ def reinvite(user_id: int) -> Response | tuple[str, int]:
         user_id,
         lambda u: accounts.reinvite(get_session(), u, now=clock.now(), actor=_actor()),
         _("A new invitation was sent; earlier links no longer work."),
+    )
+
+
+@bp.post("/<int:user_id>/designated")
+@admin_required
+def designate(user_id: int) -> Response | tuple[str, int]:
+    form = DesignatedForm()
+    on = bool(form.designated.data)
+    return _action(
+        user_id,
+        lambda u: set_designated(get_session(), u, on, now=clock.now(), actor=_actor()),
+        _("The designation was saved and the user was told by e-mail."),
+        form,
     )

@@ -54,7 +54,7 @@ def letter(reference: str) -> Any:
         r=r,
         draft=draft,
         labels=labels,
-        remedy=answers.remedy_notice(),
+        remedy=answers.remedy_notice_for(r),
         package=answer_ops.referred_package(context(), r),
         error=None,
     )
@@ -74,7 +74,7 @@ def _letter_refused(reference: str, exc: DomainError) -> Any:
         r=r,
         draft=draft,
         labels=labels,
-        remedy=answers.remedy_notice(),
+        remedy=answers.remedy_notice_for(r),
         error=labels.error_text(exc.code),
     ), exc.http_status
 

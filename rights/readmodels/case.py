@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from rights.answers import allowed_grounds, remedy_notice
+from rights.answers import allowed_grounds, remedy_notice_for
 from rights.deadlines import local_date
 from rights.lifecycle import OPEN_STATES
 from rights.messages import thread
@@ -129,6 +129,6 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
         grounds=allowed_grounds(r),
         article=RIGHTS[r.right].article,
         approvals=pending_approvals(session, r.id),
-        remedy=remedy_notice(),
+        remedy=remedy_notice_for(r),
         users=users,
     )
