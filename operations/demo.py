@@ -236,7 +236,9 @@ def _workspace_samples(
         )
         return requests.create_request(session, intake, actor=actor, now=now, policy=policy)
 
-    ready = make(4, "Noor Bakker", "noor@example.nl", bakker, RectificationDetails())  # no copy
+    # The operator's own request: its officers decide it end to end (the walk-through).
+    own = orgs["operator"].id
+    ready = make(4, "Noor Bakker", "noor@example.nl", own, RectificationDetails())  # no copy
     ready.assignee_id = officer.id
     lifecycle.transition(session, ready, RequestState.IN_PROGRESS, actor=actor, now=now)
     make(40, "Henk de Jong", "henk@example.nl", sport, AccessDetails())  # overdue
