@@ -20,8 +20,10 @@ from portal.tokens import read_token
 from portal.worker import run_once
 from rights import packages
 from rights.audit import Actor
+from rights.controllers.approvals import decide_package
 from rights.db import now_utc
 from rights.models import AuditEvent, OrganisationKind, OutboxMail, Package, PackageStatus, Role
+from rights.models.controller import DecisionKind
 from rights.requests import Requester
 from tests.helpers import csrf_token, ops_context, package_store
 from tests.smtp import smtp_server
@@ -33,8 +35,9 @@ def officers(make_user):
 
 
 @pytest.fixture
-def released(app, db_session, make_request, officers):
-    """A verified access request with a package built by officer 1, released by officer 2."""
+def released(app, db_session, make_request, make_user, officers):
+    """A verified access request with a package built by officer 1, released by officer 2
+    (on a controller's request after its designated contact approved it)."""
 
     def make(language="nl", organisation=None, **kw):
         req = make_request(
@@ -51,6 +54,11 @@ def released(app, db_session, make_request, officers):
                 req,
                 request_export_package(req, now=now, operator_name="Mailhuis"),
             )
+        if organisation is not None and organisation.kind is OrganisationKind.CONTROLLER:
+            contact = make_user(Role.CONTROLLER, organisation=organisation)
+            contact.designated = True
+            decide_package(db_session, pkg, DecisionKind.APPROVE, actor=Actor.user(contact.id),
+                           now=now)  # fmt: skip
         packages.release_package(db_session, pkg, actor=Actor.user(officers[1].id), now=now)
         db_session.commit()
         return pkg

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from rights.approvals import ApprovalKind, pending_approvals, pending_clause
-from rights.models.org import Role
+from rights.models.org import OrganisationKind, Role
 from rights.models.package import Package, PackageStatus
 from rights.models.request import Channel, RequestState, RightsRequest
 from rights.models.source import ActionStatus, DataSource, SourceAction, SubjectMatch
@@ -85,7 +85,7 @@ def test_a_built_package_waits_for_release_by_a_second_officer(
 def test_a_previewed_erasure_waits_for_execution_by_a_second_officer(
     client, login, make_user, make_org, make_request, db_session, tmp_path
 ):
-    org = make_org()
+    org = make_org(OrganisationKind.OPERATOR)  # its own CRM: the four eyes, no controller
     url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
     build_crm(url)
     login(make_user(Role.ADMIN))

@@ -13,6 +13,7 @@ from rights.deadlines import AMSTERDAM
 from rights.models.audit import AuditEvent
 from rights.models.case import AnswerLetter, Message
 from rights.models.mail import OutboxMail
+from rights.models.org import OrganisationKind
 from rights.models.request import Outcome, RequestState, RightsRequest
 from rights.righttypes import RIGHTS, RightType
 from tests.helpers import csrf_token, release_test_package
@@ -52,7 +53,7 @@ def register(client, org, right, *, arrived: datetime, language="nl", email="kim
 
 @pytest.mark.parametrize(("right", "outcome", "grounds"), CASES)
 def test_whole_case_life(client, officer, make_org, act, db_session, right, outcome, grounds):
-    org = make_org(name="Bakkerij")
+    org = make_org(OrganisationKind.OPERATOR, name="Bakkerij")  # the officers decide
     arrived = datetime.now(UTC) - timedelta(days=3)
     resp = register(
         client, org, right, arrived=arrived, language="en" if outcome == "refused" else "nl"
@@ -149,7 +150,7 @@ def test_registered_consent_withdrawal_stops_marketing_on_receipt(
     officer registers it, like one filed on the public site."""
     from rights.models.source import SuppressionEntry
 
-    org = make_org(name="Bakkerij")
+    org = make_org(OrganisationKind.OPERATOR, name="Bakkerij")  # the officers decide
     resp = register(
         client, org, RightType.WITHDRAW_CONSENT, arrived=datetime.now(UTC) - timedelta(hours=2)
     )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from rights import requests as ops
 from rights.audit import SYSTEM
 from rights.models.audit import AuditEvent
+from rights.models.org import OrganisationKind
 from rights.models.request import Channel, RequestState
 from rights.queue import QueueFilter, queue_page
 from rights.righttypes import ErasureDetails
@@ -18,7 +19,8 @@ from tests.helpers import csrf_token
 
 def _world(make_request, make_org, officer, db_session, policy):
     now = datetime.now(UTC)
-    org_a, org_b = make_org(name="Alfa"), make_org(name="Beta")
+    op = OrganisationKind.OPERATOR  # the operator's own requests: not about controllers
+    org_a, org_b = make_org(op, name="Alfa"), make_org(op, name="Beta")
     overdue = make_request(
         received_at=now - timedelta(days=45), channel=Channel.EMAIL, organisation_id=org_a.id
     )

@@ -13,6 +13,7 @@ from rights import answers, lifecycle
 from rights import requests as ops
 from rights.audit import SYSTEM
 from rights.dashboard import figures
+from rights.models.org import OrganisationKind
 from rights.models.request import Channel, Outcome, RequestState
 from rights.righttypes import ErasureDetails, ObjectionDetails
 
@@ -26,8 +27,10 @@ def t(month, day, hour=10):
 
 @pytest.fixture
 def world(make_request, make_org, db_session):
-    a = make_org(name="Alfa")
-    b = make_org(name='=HYPERLINK("http://x")')  # a hostile name must not become a formula
+    a = make_org(OrganisationKind.OPERATOR, name="Alfa")  # not about controllers
+    b = make_org(
+        OrganisationKind.OPERATOR, name='=HYPERLINK("http://x")'
+    )  # a hostile name must not become a formula
     mk = lambda when, org, details=None: make_request(  # noqa: E731
         details, received_at=when, channel=Channel.EMAIL, organisation_id=org.id
     )
