@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from operations.demo import DEMO_PASSWORD
+from rights.audit import Actor
+from rights.controllers import approvals
+from rights.models.controller import DecisionKind
 from rights.models.org import User
 from rights.models.request import RightsRequest
-from rights.models.source import DataSource, MatchStatus, SubjectMatch
+from rights.models.source import DataSource, MatchStatus, SourceAction, SubjectMatch
 from tests.helpers import csrf_token
 
 
@@ -64,6 +68,14 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
         {"kind": "erase", "source": str(ids["mailing-bakkerij-jansen"])},
     )
     client.post("/auth/logout", data={"csrf_token": csrf_token(client.get("/staff/"))})
+    # Bakkerij Jansen's designated contact approves both erasures (docs/controllers.md).
+    jan = db_session.scalar(select(User).where(User.email == "contact@bakkerij-jansen.example"))
+    for action in db_session.scalars(
+        select(SourceAction).where(SourceAction.request_id == request.id)
+    ):
+        approvals.decide_action(db_session, action, DecisionKind.APPROVE, actor=Actor.user(jan.id),
+                                now=datetime.now(UTC))  # fmt: skip
+    db_session.commit()
 
     login(officer2, DEMO_PASSWORD)
     page = client.get(page_url).get_data(as_text=True)
