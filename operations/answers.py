@@ -19,7 +19,7 @@ from operations.answer_controller import controller_answer
 from operations.context import Context
 from operations.texts import N_, language_of
 from rights import answers
-from rights.errors import Conflict, NotFound, ValidationFailed
+from rights.errors import NotFound, ValidationFailed
 from rights.grounds import Basis, is_direct_marketing_objection, parse_basis
 from rights.models.case import AnswerLetter
 from rights.models.package import Package
@@ -179,9 +179,7 @@ def compose_answer(
     def basis_label(code: str) -> str:
         return texts.gettext(BASIS_TEXTS[code]) if code in BASIS_TEXTS else code
 
-    if request.controller_answers:
-        # P-4: the controller answers the subject itself; the processor writes no answer.
-        raise Conflict("the controller answers the subject", code="controller_answers")
+    answers.ensure_processor_answers(request)  # P-4: no letter when the controller answers
     text = texts.render(
         TEMPLATE,
         r=request,

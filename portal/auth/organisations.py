@@ -69,7 +69,7 @@ def detail(org_id: int) -> str:
     return _page(org, _form_for(org))
 
 
-@bp.post("/<int:org_id>")
+@bp.post("/<int:org_id>/terms")
 @admin_required
 def save(org_id: int) -> str | Response | tuple[str, int]:
     org = _controller(org_id)

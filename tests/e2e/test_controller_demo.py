@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ROOT, DevServer, _wait_for
 from tests.smtp import free_port
@@ -76,7 +77,7 @@ def _mail_link(instance: Path, reference: str, path: str, timeout: float = 120) 
 
 def _log_in(browser, url: str, email: str):  # type: ignore[no-untyped-def]
     """A fresh browser as ``email``: password, then the first-login TOTP enrolment."""
-    page = browser.new_context().new_page()
+    page = _page(browser)
     page.goto(url + "/lang/en")
     page.goto(url + "/auth/login")
     page.get_by_label("E-mail address").fill(email)
@@ -89,8 +90,16 @@ def _log_in(browser, url: str, email: str):  # type: ignore[no-untyped-def]
     return page
 
 
+def _page(browser):  # type: ignore[no-untyped-def]
+    """A page of a fresh browser context, patient with a server on a loaded machine."""
+    context = browser.new_context()
+    context.set_default_timeout(120_000)
+    expect.set_options(timeout=120_000)
+    return context.new_page()
+
+
 def _file_request(browser, server: DevServer) -> tuple[object, str]:
-    page = browser.new_context().new_page()
+    page = _page(browser)
     page.goto(server.url + "/lang/en")
     page.goto(server.url + "/")
     page.get_by_role("link", name="Make a request").click()
@@ -114,12 +123,14 @@ def _prepare_and_forward(officer, url: str, reference: str) -> None:
     rows = officer.locator("#matches tbody tr")
     found = rows.count()
     assert {CRM, MAILING} <= {rows.nth(i).locator("td").first.inner_text() for i in range(found)}
-    for i in range(found):
+    for i in range(found):  # each click reloads the page: wait for its result
         rows.nth(i).get_by_role("button", name="Confirm").click()
-    for source in (CRM, MAILING):
+        expect(rows.nth(i).locator("td").nth(3)).to_have_text("confirmed")
+    for count, source in enumerate((CRM, MAILING), start=1):
         officer.get_by_label("Action").select_option(label="Erase")
         officer.get_by_label("Source", exact=True).select_option(label=source)
         officer.get_by_role("button", name="Preview").click()
+        expect(officer.locator("section.action")).to_have_count(count)
     officer.goto(f"{url}/staff/requests/{reference}")
     officer.get_by_label("Forward this request to Bakkerij Jansen (cannot be undone)").check()
     officer.get_by_role("button", name="Forward to Bakkerij Jansen").click()
@@ -136,6 +147,9 @@ def _decide(contact, url: str, reference: str) -> None:
         if reason:
             section.get_by_label("Reason or comment").fill(reason)
         section.get_by_role("button", name="Record my decision").click()
+        expect(section.get_by_text("Your current decision")).to_contain_text(
+            "Approved" if not reason else "Rejected"
+        )
     contact.get_by_role("button", name="Send our decisions to the processor").click()
 
 
@@ -143,6 +157,7 @@ def _execute_approved(second, url: str, reference: str) -> None:
     second.goto(f"{url}/staff/requests/{reference}/data")
     approved = second.locator("section.action", has=second.get_by_role("heading", name=CRM))
     approved.get_by_role("button", name="Execute exactly this").click()
+    expect(approved.get_by_role("heading", name=CRM)).to_contain_text("executed")
     text = second.locator("main").inner_text()
     assert "executed" in second.locator("section.action", has_text=CRM).first.inner_text()
     assert "previewed, not executed" in text  # the rejected one stays undone

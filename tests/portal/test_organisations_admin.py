@@ -36,7 +36,8 @@ def _post(client, org, **changes):
     assert page.status_code == 200
     data = {**TERMS, **changes, "csrf_token": csrf_token(page)}
     return client.post(
-        f"/admin/organisations/{org.id}", data={k: v for k, v in data.items() if v is not None}
+        f"/admin/organisations/{org.id}/terms",
+        data={k: v for k, v in data.items() if v is not None},
     )
 
 
