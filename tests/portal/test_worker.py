@@ -159,6 +159,7 @@ def test_the_worker_runs_every_job_whatever_was_imported_before():
                 "finished_case_documents",
                 "case_purge",
                 "identity_unanswered",
+                "audit_anchor_mail",
             ]
         )
     )
