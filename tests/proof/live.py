@@ -114,6 +114,24 @@ def wait_http(url: str, proc: Proc, timeout: float = 90) -> None:
     raise TimeoutError(url)
 
 
+def _multipart(
+    data: Mapping[str, str], files: Mapping[str, tuple[str, bytes]], headers: dict[str, str]
+) -> bytes:
+    boundary = uuid.uuid4().hex
+    headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in data.items()
+    ]
+    for name, (filename, content) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode()
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
@@ -136,9 +154,19 @@ class Visitor:
             urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
         )
 
-    def call(self, path: str, data: Mapping[str, str] | None = None, timeout: float = 60) -> Answer:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(self.base + path, data=body)
+    def call(
+        self,
+        path: str,
+        data: Mapping[str, str] | None = None,
+        timeout: float = 60,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
+    ) -> Answer:
+        headers: dict[str, str] = {}
+        if files:
+            body: bytes | None = _multipart(data or {}, files, headers)
+        else:
+            body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=headers)
         try:
             with self.opener.open(req, timeout=timeout) as resp:
                 return Answer(resp.status, resp.read().decode(errors="replace"), dict(resp.headers))

@@ -91,7 +91,7 @@ def test_worker_killed_mid_send_loses_nothing_and_repeats_at_most_one_mail_per_c
             list(pool.map(lambda _: _intake(f"http://127.0.0.1:{port}"), range(20)))
         web.stop()
         total = outbox(url).pending
-        for crash in range(crashes):
+        for _ in range(crashes):
             inbox.release.clear()
             inbox.stalled.clear()
             inbox.stall_at = len(inbox.ids) + 5  # a few mails in, then hold the reply
