@@ -75,7 +75,7 @@ class Context:
 
     def blobs(self, area: str) -> Blobs | None:
         """The backend ``PORTAL_STORAGE_URL`` names for ``area`` (``documents``,
-        ``packages``), or None for the local folders (docs/operations.md, "File store")."""
+        ``packages``), or None for the local folders (docs/security.md, "File store")."""
         extra = self.settings.extra
         url = str(extra.get("STORAGE_URL") or "")
         if not url:

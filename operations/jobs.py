@@ -70,7 +70,7 @@ def audit_anchor_mail(ctx: Context) -> int:
     """Once an Amsterdam day, the audit chain's head (``SEQ:HASH``, as ``dsr-portal audit
     anchor`` prints it) goes to ``PORTAL_AUDIT_ANCHOR_EMAIL``, so a copy of the database
     that is older or truncated fails ``audit verify --anchor`` (docs/operations.md,
-    "Backup and restore")."""
+    "Audit anchors")."""
     to = str(ctx.settings.extra.get("AUDIT_ANCHOR_EMAIL") or "")
     now = ctx.now()
     start = datetime.combine(local_date(now), time(0), AMSTERDAM)

@@ -76,7 +76,7 @@ def get_session() -> Session:
             # SQLite: take the write lock up front (BEGIN IMMEDIATE), in this process's
             # queue first, so a request never fails half-way on a lock upgrade and none
             # waits past the timeout while others pass. Ignored by other databases
-            # (docs/operations.md, "Database faults").
+            # (docs/security.md, "Nothing lost").
             if db.sqlite:
                 if not db.write_lock.acquire(WRITE_WAIT_SECONDS):
                     raise WriteQueueTimeout()

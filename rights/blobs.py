@@ -1,4 +1,4 @@
-"""Where encrypted files live: one small interface, two backends (docs/operations.md,
+"""Where encrypted files live: one small interface, two backends (docs/security.md,
 "File store").
 
 The stores of documents and packages encrypt before they write and authenticate after

@@ -33,6 +33,7 @@ def test_the_anchor_goes_out_once_a_day_to_the_configured_address(app, db_sessio
     late = MORNING.replace(hour=23)
     assert audit_anchor_mail(ops_context(app, db_session, now=late)) == 1
     first, second = _mails(db_session)
+    assert second.context["seq"] > first.context["seq"]  # the first mail's event counts
     assert first.to_addr == "anchors@desk.example" and first.context["anchor"] == str(head)
     with app.test_request_context():
         msg = render(db_session, first)
