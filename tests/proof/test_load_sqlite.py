@@ -53,7 +53,7 @@ def test_a_thousand_intakes_at_concurrency_16_on_sqlite(tmp_path: Path) -> None:
             elapsed = time.perf_counter() - began
             statuses = Counter(status for status, _ in results)
             accepted = statuses[302]
-            after = wait_for_outbox(db_url, timeout=120)
+            after = wait_for_outbox(db_url, timeout=60)
             delivered = Counter(str(r.message["Message-ID"]) for r in inbox.messages)
         finally:
             server.stop()
