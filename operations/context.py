@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from operations.texts import Texts, texts
 from rights.audit import SYSTEM, Actor
+from rights.blobs import Blobs, from_url
 from rights.crypto import PurposeKey
 from rights.db import now_utc
 from rights.documents import DEFAULT_MAX_BYTES, DocumentStore
@@ -72,17 +73,28 @@ class Context:
     # Each returns the purpose key of rights.keys; PurposeKey values also carry the legacy
     # (master) key, so data written before the keyring still reads (docs/architecture.md).
 
+    def blobs(self, area: str) -> Blobs | None:
+        """The backend ``PORTAL_STORAGE_URL`` names for ``area`` (``documents``,
+        ``packages``), or None for the local folders (docs/security.md, "File store")."""
+        extra = self.settings.extra
+        url = str(extra.get("STORAGE_URL") or "")
+        if not url:
+            return None
+        return from_url(url, area, endpoint_url=str(extra.get("S3_ENDPOINT_URL") or "") or None)
+
     def document_store(self) -> DocumentStore:
         root = self.settings.document_dir or self.settings.instance_path / "documents"
         return DocumentStore(
             root=Path(root),
             key=self.keyring.purpose_key(Purpose.DOCUMENTS),
             max_bytes=self.settings.upload_max_bytes,
+            blobs=self.blobs("documents"),
         )
 
     def package_store(self) -> PackageStore:
         root = self.settings.package_dir or self.settings.instance_path / "packages"
-        return PackageStore(root=Path(root), key=self.keyring.purpose_key(Purpose.PACKAGES))
+        key = self.keyring.purpose_key(Purpose.PACKAGES)
+        return PackageStore(root=Path(root), key=key, blobs=self.blobs("packages"))
 
     def package_retention(self) -> timedelta:
         return timedelta(days=self.settings.package_retention_days)

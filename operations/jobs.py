@@ -5,12 +5,18 @@ its pass and returns how many things it did; it flushes, the worker commits."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime, time
 from types import MappingProxyType
+
+from sqlalchemy import select
 
 from operations import cases, forwarding
 from operations.context import Context
-from rights.deadlines import AMSTERDAM
+from rights import audit
+from rights.deadlines import AMSTERDAM, local_date
 from rights.intake import close_unverified as close_unverified_requests
+from rights.models.audit import AuditEvent
+from rights.outbox import queue_mail
 from rights.packages import purge_expired
 from rights.reminders import send_reminders
 from rights.sources.ingest import purge_expired_files
@@ -63,6 +69,30 @@ def forward_reminders(ctx: Context) -> int:
     return forwarding.send_forward_reminders(ctx)
 
 
+ANCHOR_MAILED = "audit.anchor_mailed"
+
+
+def audit_anchor_mail(ctx: Context) -> int:
+    """Once an Amsterdam day, the audit chain's head (``SEQ:HASH``, as ``dsr-portal audit
+    anchor`` prints it) goes to ``PORTAL_AUDIT_ANCHOR_EMAIL``, so a copy of the database
+    that is older or truncated fails ``audit verify --anchor`` (docs/operations.md,
+    "Audit anchors")."""
+    to = str(ctx.settings.extra.get("AUDIT_ANCHOR_EMAIL") or "")
+    now = ctx.now()
+    start = datetime.combine(local_date(now), time(0), AMSTERDAM)
+    if not to or ctx.session.scalar(
+        select(AuditEvent.id)
+        .where(AuditEvent.action == ANCHOR_MAILED, AuditEvent.occurred_at >= start)
+        .limit(1)
+    ):
+        return 0
+    head = audit.anchor(ctx.session)
+    context = {"anchor": str(head), "seq": head.seq}
+    queue_mail(ctx.session, to=to, template="audit_anchor", language="nl", now=now, context=context)
+    audit.record(ctx.session, ANCHOR_MAILED, actor=ctx.actor, now=now, data={"seq": head.seq})
+    return 1
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
         "close_unverified": close_unverified,
@@ -73,5 +103,6 @@ JOBS: Mapping[str, Job] = MappingProxyType(
         "case_purge": case_purge,
         "identity_unanswered": identity_unanswered,
         "forward_reminders": forward_reminders,
+        "audit_anchor_mail": audit_anchor_mail,
     }
 )

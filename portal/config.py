@@ -3,12 +3,14 @@ production refuses to start without a real secret key, encryption key and https 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from rights.authentication import LockPolicy
 from rights.crypto import generate_key, parse_key
@@ -37,6 +39,9 @@ ENV_KEYS = {
     "EQUATED_DAYS_ARE_HOLIDAYS": ("PORTAL_EQUATED_DAYS_ARE_HOLIDAYS", bool),
     "UNDUE_DELAY_WORKING_DAYS": ("PORTAL_UNDUE_DELAY_WORKING_DAYS", int),
     "DOCUMENT_DIR": ("PORTAL_DOCUMENT_DIR", str),
+    "STORAGE_URL": ("PORTAL_STORAGE_URL", str),
+    "S3_ENDPOINT_URL": ("PORTAL_S3_ENDPOINT_URL", str),
+    "AUDIT_ANCHOR_EMAIL": ("PORTAL_AUDIT_ANCHOR_EMAIL", str),
     "UPLOAD_MAX_BYTES": ("PORTAL_UPLOAD_MAX_BYTES", int),
     "VERIFICATION_LINK_DAYS": ("PORTAL_VERIFICATION_LINK_DAYS", int),
     "UNVERIFIED_AUTO_CLOSE_DAYS": ("PORTAL_UNVERIFIED_AUTO_CLOSE_DAYS", int),
@@ -107,6 +112,10 @@ class BaseConfig:
     OPERATOR_NAME = "DSR Portal"
     WORKER_POLL_SECONDS = 5.0
     DOCUMENT_DIR = ""  # empty: <instance>/documents
+    # Empty: the local folders (DOCUMENT_DIR, PACKAGE_DIR); s3://bucket/prefix: S3 (boto3).
+    STORAGE_URL = ""
+    S3_ENDPOINT_URL = ""  # an S3-compatible endpoint other than AWS (MinIO, Ceph, ...)
+    AUDIT_ANCHOR_EMAIL = ""  # the worker mails `audit anchor` here once a day
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     REMINDER_HOUR = 7  # the daily digest goes out after this hour, Amsterdam time
     # A forward without a controller decision: a reminder to the designated contacts after
@@ -261,6 +270,10 @@ def problems(config: dict[str, Any]) -> list[str]:
         found.append(
             "PORTAL_MINOR_REVIEW_FROM_AGE must be below PORTAL_MINOR_SELF_FROM_AGE (at most 18)"
         )
+    found.extend(storage_problems(config))
+    anchor_to = str(config.get("AUDIT_ANCHOR_EMAIL") or "")
+    if anchor_to and "@" not in anchor_to:
+        found.append("PORTAL_AUDIT_ANCHOR_EMAIL must be an e-mail address")
     for name in (*LOCK_KEYS, *FORWARD_KEYS):
         raw = config.get(name, getattr(BaseConfig, name))
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
@@ -270,3 +283,18 @@ def problems(config: dict[str, Any]) -> list[str]:
     if isinstance(remind, int) and isinstance(escalate, int) and escalate < remind:
         found.append("PORTAL_FORWARD_ESCALATE_DAYS must not be below PORTAL_FORWARD_REMIND_DAYS")
     return found
+
+
+def storage_problems(config: dict[str, Any]) -> list[str]:
+    """What is wrong with the file-store settings."""
+    url = str(config.get("STORAGE_URL") or "")
+    if not url:
+        return []
+    scheme = urlsplit(url).scheme
+    if scheme not in ("s3", "file"):
+        return ["PORTAL_STORAGE_URL must start with s3:// or file://"]
+    if scheme == "s3" and not urlsplit(url).netloc:
+        return ["PORTAL_STORAGE_URL must name a bucket: s3://bucket/prefix"]
+    if scheme == "s3" and importlib.util.find_spec("boto3") is None:
+        return ["PORTAL_STORAGE_URL=s3://... needs boto3 (pip install 'dsr-portal[s3]')"]
+    return []

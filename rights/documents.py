@@ -2,15 +2,15 @@
 (content gone, row kept) as soon as they are no longer needed (docs/legal.md, "Establishing
 identity").
 
-The store is a directory; each file is AES-256-GCM encrypted with the document id as
-associated data, so a file copied onto another document's key does not decrypt.
+The store is a blob backend (a directory by default, or S3: ``rights.blobs``); each file is
+AES-256-GCM encrypted with the document id as associated data, so a file copied onto
+another document's key does not decrypt.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import secrets
 import zipfile
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from rights import audit, crypto
 from rights.audit import Actor
+from rights.blobs import Blobs, LocalBlobs, blob_key
 from rights.errors import Gone, ValidationFailed
 from rights.models.case import Document, DocumentKind, Message, Party
 from rights.models.request import RightsRequest
@@ -96,30 +97,34 @@ def safe_filename(name: str) -> str:
 
 @dataclass(frozen=True)
 class DocumentStore:
+    """Encrypted documents in a blob backend: the directory ``root`` unless ``blobs`` names
+    another (an S3 bucket, see ``rights.blobs``). The backend only ever holds ciphertext."""
+
     root: Path
     key: crypto.Key
     max_bytes: int = DEFAULT_MAX_BYTES
+    blobs: Blobs | None = None
+
+    @property
+    def backend(self) -> Blobs:
+        return self.blobs if self.blobs is not None else LocalBlobs(self.root)
 
     def path(self, storage_key: str) -> Path:
-        if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", storage_key):
-            raise ValueError("bad storage key")
-        return self.root / storage_key[:2] / storage_key
+        """Where a document lies in the local directory backend."""
+        return self.root / blob_key(storage_key)
 
     def write(self, doc: Document, data: bytes) -> None:
-        target = self.path(doc.storage_key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(crypto.encrypt(self.key, data, _associated(doc)))
-        os.replace(tmp, target)
+        blob = crypto.encrypt(self.key, data, _associated(doc))
+        self.backend.put(blob_key(doc.storage_key), blob)
 
     def read(self, doc: Document) -> bytes:
         if doc.deleted_at is not None:
             raise Gone("this document has been deleted", code="document_deleted")
-        blob = self.path(doc.storage_key).read_bytes()
+        blob = self.backend.get(blob_key(doc.storage_key))
         return crypto.decrypt(self.key, blob, _associated(doc))
 
     def remove(self, doc: Document) -> None:
-        self.path(doc.storage_key).unlink(missing_ok=True)
+        self.backend.delete(blob_key(doc.storage_key))
 
 
 def _associated(doc: Document) -> bytes:

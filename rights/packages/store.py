@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from rights import audit, crypto
 from rights.audit import Actor
+from rights.blobs import BlobMissing, Blobs, LocalBlobs, blob_key
 from rights.errors import ValidationFailed
 from rights.models.org import Organisation
 from rights.models.package import Package, PackageKind, PackageStatus
@@ -52,61 +51,57 @@ Producer = Callable[[BinaryIO], object]
 
 @dataclass(frozen=True)
 class PackageStore:
-    """A folder of encrypted package files, one per package, named by a random key."""
+    """Encrypted package files, one per package, named by a random key, in a blob backend:
+    the directory ``root`` unless ``blobs`` names another (S3, see ``rights.blobs``)."""
 
     root: Path
     key: crypto.Key
     chunk_size: int = crypto.DEFAULT_CHUNK_SIZE
+    blobs: Blobs | None = None
+
+    @property
+    def backend(self) -> Blobs:
+        return self.blobs if self.blobs is not None else LocalBlobs(self.root)
 
     def path(self, storage_key: str) -> Path:
-        if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", storage_key):
-            raise ValueError("bad storage key")
-        return self.root / storage_key[:2] / storage_key
+        """Where a package lies in the local directory backend."""
+        return self.root / blob_key(storage_key)
 
     def write(self, package: Package, produce: Producer) -> tuple[str, int]:
         """Encrypt what ``produce(out)`` writes into the package's file, never holding the
-        plaintext on disk or in memory; returns the plaintext SHA-256 and size."""
-        target = self.path(package.storage_key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        try:
-            with tmp.open("wb") as out:
-                encryptor = crypto.StreamEncryptor(
-                    self.key, out, _associated(package), chunk_size=self.chunk_size
-                )
-                writer = _HashingWriter(encryptor)
-                try:
-                    produce(writer)  # type: ignore[arg-type]
-                except BaseException:
-                    encryptor.abort()
-                    raise
-                encryptor.close()
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        plaintext on disk or in memory; returns the plaintext SHA-256 and size. The file
+        appears whole or not at all."""
+        with self.backend.writer(blob_key(package.storage_key)) as out:
+            encryptor = crypto.StreamEncryptor(
+                self.key, out, _associated(package), chunk_size=self.chunk_size
+            )
+            writer = _HashingWriter(encryptor)
+            try:
+                produce(writer)  # type: ignore[arg-type]
+            except BaseException:
+                encryptor.abort()
+                raise
+            encryptor.close()
         return writer.digest.hexdigest(), encryptor.size
 
     def verify(self, package: Package) -> None:
         """Authenticate the whole file and compare it with the row; raises DecryptionFailed."""
-        path = self.path(package.storage_key)
-        if not path.is_file():
-            raise crypto.DecryptionFailed("the package file is missing")
-        with path.open("rb") as src:
-            digest, size = crypto.verify_stream(self.key, src, _associated(package))
+        try:
+            with self.backend.reader(blob_key(package.storage_key)) as src:
+                digest, size = crypto.verify_stream(self.key, src, _associated(package))
+        except BlobMissing:
+            raise crypto.DecryptionFailed("the package file is missing") from None
         if digest != package.sha256 or size != package.size:
             raise crypto.DecryptionFailed("the package file does not match its checksum")
 
     def chunks(self, package: Package) -> Iterator[bytes]:
-        """The plaintext ZIP, chunk by chunk; call :meth:`verify` first. Path and associated
+        """The plaintext ZIP, chunk by chunk; call :meth:`verify` first. Key and associated
         data are taken now, so the iterator works after the session has closed (a streamed
         response is consumed after the request)."""
-        return self._chunks(self.path(package.storage_key), _associated(package))
+        return self._chunks(blob_key(package.storage_key), _associated(package))
 
-    def _chunks(self, path: Path, associated_data: bytes) -> Iterator[bytes]:
-        with path.open("rb") as src:
+    def _chunks(self, key: str, associated_data: bytes) -> Iterator[bytes]:
+        with self.backend.reader(key) as src:
             yield from crypto.decrypt_stream(self.key, src, associated_data)
 
     def open_verified(self, package: Package) -> Iterator[bytes]:
@@ -116,7 +111,7 @@ class PackageStore:
         return self.chunks(package)
 
     def remove(self, package: Package) -> None:
-        self.path(package.storage_key).unlink(missing_ok=True)
+        self.backend.delete(blob_key(package.storage_key))
 
 
 def _associated(package: Package) -> bytes:
