@@ -76,7 +76,9 @@ class Client:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {
             "Host": "127.0.0.1",
@@ -307,7 +309,7 @@ def throughput(port: int, seconds: float, slice_s: float = 2.0) -> dict[str, Any
     counter = iter(range(10**9))
     lock = threading.Lock()
     kinds: dict[str, Callable[[Client, int], None]] = {"ours": intake_ours, "bare": intake_bare}
-    for kind, fn in kinds.items():  # warm-up
+    for fn in kinds.values():  # warm-up
         fn(Client(port), next(counter))
     slices = max(2, int(seconds / slice_s))
     for i in range(slices):
@@ -368,7 +370,10 @@ def run(
             for path, _ in paths.values():
                 client.get(path)
             rss_start = worker_rss_kib(proc.pid)
-            figures: dict[str, Any] = {"rows": rows, "database": make_url(db_url).get_backend_name()}
+            figures: dict[str, Any] = {
+                "rows": rows,
+                "database": make_url(db_url).get_backend_name(),
+            }
             figures["pages"] = pages(client, paths, rounds)
             figures["intake"] = throughput(port, seconds)
             rss_end = worker_rss_kib(proc.pid)

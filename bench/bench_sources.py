@@ -6,8 +6,10 @@
 SQLite database, against a bare ``csv.reader`` + ``executemany`` of the same rows into the
 same table of a fresh database of the same kind: rows per second and the time ratio.
 (2) Peak RSS of the ingest in a child process for N/10 and N rows (memory must stay flat).
-(3) Look up one subject among the N records with the discovery query (e-mail, phone,
-customer number, address), against a bare indexed ``SELECT ... WHERE email = ?``:
+(3) Look up one subject among the N records as discovery does: normalise the identifiers as
+the subject typed them (e-mail, phone, customer number, name and address:
+``rights.sources.subject.subject_keys``), then the probe query, against a bare indexed
+``SELECT ... WHERE email = ?`` of the already lower-cased address:
 median and p95 over L look-ups, and the ratio of the medians.
 """
 
@@ -39,11 +41,12 @@ from rights.audit import SYSTEM  # noqa: E402
 from rights.db import Base  # noqa: E402
 from rights.engine import make_engine  # noqa: E402
 from rights.models.org import Organisation, OrganisationKind  # noqa: E402
+from rights.models.request import IdentityStatus, RightsRequest  # noqa: E402
 from rights.models.source import DataSource, SourceKind  # noqa: E402
 from rights.sources.adapters.file import file_matches  # noqa: E402
 from rights.sources.datafile import FileLimits  # noqa: E402
 from rights.sources.ingest import ingest_data_file  # noqa: E402
-from rights.sources.subject import SubjectKeys  # noqa: E402
+from rights.sources.subject import subject_keys  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 HEADER = "Klantnummer;Voornaam;Achternaam;E-mailadres;Telefoon;Postcode;Huisnummer;Woonplaats"
@@ -166,13 +169,17 @@ def lookups(engine: Engine, source_id: int, rows: int, count: int) -> dict[str, 
         assert source is not None
         for i in picks:
             cells = row(i).split(";")
-            keys = SubjectKeys(
-                emails=(cells[3].lower(),),
-                phones=(f"+316{10000000 + i:08d}"[:12],),
-                customer_numbers=(cells[0],),
+            # What a request holds: the identifiers as the subject typed them.
+            subject = RightsRequest(
+                requester_name=f"{cells[1]} {cells[2]}",
+                requester_email=cells[3],
+                requester_phone=cells[4],
+                requester_customer_number=cells[0],
+                requester_address=f"Dorpsstraat {cells[6]}, {cells[5]} {cells[7]}",
+                identity_status=IdentityStatus.EMAIL_CONFIRMED,
             )
             start = time.perf_counter()
-            found = file_matches(session, source, keys)
+            found = file_matches(session, source, subject_keys(subject))
             ours_t.append(time.perf_counter() - start)
             assert found, i
         conn = session.connection()

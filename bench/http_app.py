@@ -21,13 +21,13 @@ from portal import create_app
 from rights.engine import make_engine
 
 QUEUE = text(
-    "SELECT r.reference, r.\"right\", o.name AS org, r.state, u.name AS assignee, r.queue_due,"
+    'SELECT r.reference, r."right", o.name AS org, r.state, u.name AS assignee, r.queue_due,'
     " r.received_at FROM rights_request r LEFT JOIN organisation o ON o.id = r.organisation_id"
     " LEFT JOIN user_account u ON u.id = r.assignee_id WHERE r.queue_due IS NOT NULL"
     " ORDER BY r.queue_due, r.id LIMIT 50"
 )
 ONE = text(
-    "SELECT r.reference, r.\"right\", r.state, r.requester_name, r.requester_email,"
+    'SELECT r.reference, r."right", r.state, r.requester_name, r.requester_email,'
     " r.received_at, r.due, r.details FROM rights_request r WHERE r.{column} = :value"
 )
 TABLE = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Bare</title></head>

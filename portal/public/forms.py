@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from functools import cache
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
