@@ -105,7 +105,7 @@ def _write_core(connection: Connection, rows: Iterator[_Record]) -> int:
     for batch in _batches(rows, BATCH):
         values = [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
         for item in values:
-            item["values"] = json.loads(item["values"])
+            item["values"] = json.loads(str(item["values"]))
         connection.execute(table.insert(), values)
         count += len(batch)
     return count
