@@ -79,7 +79,7 @@ class Client:
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None
     ) -> tuple[int, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         headers = {
             "Host": "127.0.0.1",
             "X-Forwarded-Proto": "https",
@@ -206,7 +206,8 @@ def server(env: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[bytes]]]
     gunicorn = Path(sys.executable).with_name("gunicorn")
     proc = subprocess.Popen(
         [str(gunicorn), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench.http_app:app"],
+         # a busy machine boots workers slowly: not killed by the 30 s heartbeat
+         "--timeout", "300", "--log-level", "warning", "bench.http_app:app"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
