@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql.expression import Executable
 
 from rights.models.audit import AuditEvent, AuditHead
 
@@ -107,10 +109,7 @@ def write_pending(session: Session) -> int:
     if not pending:
         return 0
     session.flush()
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+    head = _locked_head(session)
     for _, event in pending:
         event.seq, event.prev_hash = head.seq + 1, head.hash
         event.hash = _link(head.hash, event)
@@ -118,6 +117,27 @@ def write_pending(session: Session) -> int:
     session.add_all([event for _, event in pending])
     session.flush()
     return len(pending)
+
+
+def _locked_head(session: Session) -> AuditHead:
+    """The head row, locked; made first if this is the chain's first event (two first
+    writers at once: the second one's insert waits for the first and then does nothing)."""
+    stmt = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    head = session.execute(stmt).scalar()
+    if head is None:
+        session.execute(_FIRST_HEAD[session.get_bind().dialect.name]())
+        head = session.execute(stmt).scalar_one()
+    return head
+
+
+_FIRST_HEAD: dict[str, Callable[[], Executable]] = {
+    "postgresql": lambda: (
+        postgresql.insert(AuditHead).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing()
+    ),
+    "sqlite": lambda: (
+        sqlite.insert(AuditHead).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing()
+    ),
+}
 
 
 def _within(tx: SessionTransaction | None, ended: SessionTransaction) -> bool:
