@@ -68,8 +68,13 @@ translations-update: install
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d portal/translations --statistics
 
+## Every benchmark on SQLite, and those with a PostgreSQL variant also there when reachable.
 bench: install
-	$(BIN)/python bench/run_all.py
+	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
+		$(BIN)/python bench/run_all.py --postgres "$(PG_URL)"; \
+	else \
+		echo "PostgreSQL not reachable at $(PG_URL): SQLite only"; $(BIN)/python bench/run_all.py; \
+	fi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

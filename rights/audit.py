@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql.expression import Executable
 
 from rights.models.audit import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+_PENDING = "rights.audit.pending"  # key in Session.info: [(transaction, event), ...]
 
 
 @dataclass(frozen=True)
@@ -70,13 +74,15 @@ def record(
     object_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (flushes, never commits)."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+    """Add one event to the caller's transaction (never commits).
+
+    The event is kept with the session and appended to the chain when the transaction
+    commits (``write_pending``, run by the commit hook below), so the chain's head row is
+    locked only for the last statements before COMMIT instead of from the first event to the
+    end of the transaction (docs/architecture.md, "Audit chain"). An event recorded inside a
+    savepoint that is rolled back is dropped with it; a rolled-back transaction writes none.
+    """
     event = AuditEvent(
-        seq=head.seq + 1,
         occurred_at=now.astimezone(UTC),
         actor_kind=actor.kind,
         actor_id=actor.id,
@@ -85,14 +91,90 @@ def record(
         object_type=object_type,
         object_id=object_id,
         data=dict(data or {}),
-        prev_hash=head.hash,
         hash="",
     )
-    event.hash = _link(head.hash, event)
-    head.seq, head.hash = event.seq, event.hash
-    session.add(event)
-    session.flush()
+    tx = session.get_nested_transaction() or session.get_transaction() or session.begin()
+    session.info.setdefault(_PENDING, []).append((tx, event))
     return event
+
+
+def write_pending(session: Session) -> int:
+    """Append the session's recorded events to the chain now (flushes); how many.
+
+    Everything else the transaction holds is flushed first, then the head is locked
+    (``SELECT ... FOR UPDATE``; SQLite's write transactions are exclusive anyway), the events
+    are linked and inserted in one batch and the head moves on.
+    """
+    pending: list[tuple[SessionTransaction, AuditEvent]] = session.info.pop(_PENDING, [])
+    if not pending:
+        return 0
+    session.flush()
+    head = _locked_head(session)
+    for _, event in pending:
+        event.seq, event.prev_hash = head.seq + 1, head.hash
+        event.hash = _link(head.hash, event)
+        head.seq, head.hash = event.seq, event.hash
+    session.add_all([event for _, event in pending])
+    session.flush()
+    return len(pending)
+
+
+def _locked_head(session: Session) -> AuditHead:
+    """The head row, locked; made first if this is the chain's first event (two first
+    writers at once: the second one's insert waits for the first and then does nothing)."""
+    stmt = select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    head = session.execute(stmt).scalar()
+    if head is None:
+        session.execute(_FIRST_HEAD[session.get_bind().dialect.name]())
+        head = session.execute(stmt).scalar_one()
+    return head
+
+
+_FIRST_HEAD: dict[str, Callable[[], Executable]] = {
+    "postgresql": lambda: (
+        postgresql.insert(AuditHead).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing()
+    ),
+    "sqlite": lambda: (
+        sqlite.insert(AuditHead).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing()
+    ),
+}
+
+
+def _within(tx: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    while tx is not None:
+        if tx is ended:
+            return True
+        tx = tx.parent
+    return False
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_on_commit(session: Session) -> None:
+    if not session.in_nested_transaction():
+        write_pending(session)
+
+
+@sa_event.listens_for(Session, "do_orm_execute")
+def _write_before_reading(state: ORMExecuteState) -> None:
+    # Like autoflush: a query of the audit tables in the same transaction sees its events.
+    if state.session.info.get(_PENDING) and any(
+        m.class_ in (AuditEvent, AuditHead) for m in state.all_mappers
+    ):
+        write_pending(state.session)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [(tx, ev) for tx, ev in pending if not _within(tx, previous)]
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _drop_at_end(session: Session, transaction: SessionTransaction) -> None:
+    # A transaction that ends without a commit (close, a failed commit) wrote no event.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 @dataclass(frozen=True)

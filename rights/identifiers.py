@@ -46,6 +46,10 @@ _LATIN_FOLD = str.maketrans(
     {"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"}
 )
 _APOSTROPHES = str.maketrans("", "", "'’‘`´ʼ")
+# ASCII names: apostrophes dropped, every other non-alphanumeric character a space.
+_ASCII_NAME = str.maketrans(
+    {c: (None if c in "'`" else " ") for c in map(chr, range(128)) if not c.isalnum()}
+)
 
 
 # Fast paths for the common shapes (issue 17: normalisation was most of the ingest time).
@@ -205,6 +209,12 @@ def normalise_name(value: str) -> str:
     removed, other punctuation becomes a space, and white space is collapsed. Returns ``""``
     when nothing of a name is left.
     """
+    if value.isascii():  # the common case: the same result without the Unicode passes
+        return " ".join(value.lower().translate(_ASCII_NAME).split())
+    return _unicode_name(value)
+
+
+def _unicode_name(value: str) -> str:
     value = unicodedata.normalize("NFKD", value.casefold())
     value = "".join(ch for ch in value if not unicodedata.combining(ch))
     value = value.translate(_LATIN_FOLD).translate(_APOSTROPHES)

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from rights import audit
 from rights.approvals import pending_clause
@@ -97,7 +97,7 @@ def queue_page(
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
     rows = session.scalars(
-        base.options(selectinload(RightsRequest.organisation), selectinload(RightsRequest.assignee))
+        base.options(joinedload(RightsRequest.organisation), joinedload(RightsRequest.assignee))
         .order_by(RightsRequest.queue_due, RightsRequest.id)
         .limit(page_size)
         .offset((page - 1) * page_size)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -271,6 +272,13 @@ def _conditional(form: Any) -> bool:
 
 
 def request_form_class(rights: Sequence[RightType]) -> type[BaseRequestForm]:
+    """The form for these rights; built once per combination (building a WTForms class
+    costs more than rendering it)."""
+    return _request_form_class(tuple(rights))
+
+
+@cache
+def _request_form_class(rights: tuple[RightType, ...]) -> type[BaseRequestForm]:
     fields: dict[str, Any] = {}
     for right in rights:
         BUILDERS[right](fields)

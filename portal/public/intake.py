@@ -146,16 +146,21 @@ def _submit(choice: Choice, form: BaseRequestForm) -> Response:
     mandate = upload if form.acting.data == "other" else None
     key = form.form_key.data
     language = str(web_session.get("lang") or current_app.config["BABEL_DEFAULT_LOCALE"])
-    try:
-        intakes = _intakes(choice, form, ctx.now(), language)
-        created = intake_ops.submit(ctx, intakes, form_key=key, mandate=mandate)
-        ctx.session.commit()
-    except IntegrityError:
-        # A parallel submit with the same key won the race: show its reference.
-        ctx.session.rollback()
-        created = intake.find_submission(ctx.session, key)
-        if not created:
-            raise
+    intakes = _intakes(choice, form, ctx.now(), language)
+    for attempt in (1, 2):
+        try:
+            created = intake_ops.submit(ctx, intakes, form_key=key, mandate=mandate)
+            ctx.session.commit()
+            break
+        except IntegrityError:
+            # A parallel submit with the same key won the race: show its reference. Else a
+            # reference was drawn twice (unique by constraint, rights.requests): once more.
+            ctx.session.rollback()
+            created = intake.find_submission(ctx.session, key)
+            if created:
+                break
+            if attempt == 2:
+                raise
     web_session["sent"] = [r.id for r in created][:10]
     return redirect(url_for("public.sent"))
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.words import per_locale
 from rights import receipt
 from rights.models.request import RequestState
 from rights.righttypes import RightType
@@ -85,9 +86,15 @@ def child_age_choices(review_from: int, self_from: int) -> list[tuple[str, str]]
     ]
 
 
+_rights = per_locale(RIGHT_LABELS)
+_states = per_locale(STATE_LABELS)
+
+
 def right_label(right: object) -> str:
-    return str(RIGHT_LABELS.get(str(right), str(right)))
+    code = str(right)
+    return _rights().get(code, code)
 
 
 def state_label(state: object) -> str:
-    return str(STATE_LABELS.get(str(state), str(state)))
+    code = str(state)
+    return _states().get(code, code)

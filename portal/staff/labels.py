@@ -5,11 +5,51 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from operations.answers import BASIS_TEXTS, GROUND_TEXTS
+from portal.words import per_locale
 
 # Ground and basis codes from rights.grounds: the words are the letters' own
 # (operations.answers), so the workspace and the letter never say different things.
 GROUNDS = {code: _l(text) for code, text in GROUND_TEXTS.items()}
 BASES = {code: _l(text) for code, text in BASIS_TEXTS.items()}
+
+STATES = {
+    "awaiting_verification": _l("Awaiting e-mail confirmation"),
+    "open": _l("Open"),
+    "awaiting_information": _l("Waiting for the requester"),
+    "forwarded": _l("With the controller"),
+    "in_progress": _l("In progress"),
+    "awaiting_approval": _l("Awaiting approval"),
+    "answered": _l("Answered"),
+    "withdrawn": _l("Withdrawn"),
+    "closed_unverified": _l("Closed: not confirmed"),
+    "closed": _l("Closed"),
+}
+
+RIGHTS = {
+    "access": _l("Access"),
+    "rectification": _l("Rectification"),
+    "erasure": _l("Erasure"),
+    "restriction": _l("Restriction"),
+    "portability": _l("Data portability"),
+    "objection": _l("Objection"),
+    "withdraw_consent": _l("Withdrawal of consent"),
+}
+
+REVIEW_FLAGS = {
+    "minor_review": _l("Parent acting for a child of review age: weigh the child's interests"),
+    "suppressed_on_operator_list": _l(
+        "Marketing stopped on the operator's list: find the controller and pass it on"
+    ),
+    "suppression_without_identifier": _l(
+        "Marketing objection without a usable identifier: contact the requester"
+    ),
+}
+
+# The workspace's words for states, rights and review flags, translated once per language
+# (the queue shows them on every row): templates/macros/requests.html.
+state_words = per_locale(STATES)
+right_words = per_locale(RIGHTS)
+flag_words = per_locale(REVIEW_FLAGS)
 
 OUTCOMES = {
     "fulfilled": _l("Fulfilled"),

@@ -16,6 +16,7 @@ from portal.mail import mail_dir
 from portal.staff.blueprint import bp
 from portal.staff.forms import QueueFilterForm, SearchForm
 from portal.staff.helpers import actor, search_key
+from portal.staff.queue_rows import queue_rows
 from rights.approvals import pending_approvals, pending_count
 from rights.deadlines import local_date
 from rights.models.org import Organisation, Role, User
@@ -41,9 +42,8 @@ def queue() -> str:
     form = QueueFilterForm(request.args)
     f = form.to_filter()
     result = queue_page(get_session(), f, now=now, page=form.page_number())
-    return render_template(
-        "staff/queue.html", result=result, f=f, today=local_date(now), **_choices()
-    )
+    rows = queue_rows(result.requests, local_date(now))
+    return render_template("staff/queue.html", result=result, rows=rows, f=f, **_choices())
 
 
 @bp.post("/search")
@@ -55,7 +55,9 @@ def search_requests() -> str:
     rows = search(session, query, actor=actor(), now=clock.now(), key=search_key())
     session.commit()
     return render_template(
-        "staff/search.html", rows=rows, searched=bool(query.strip()), today=local_date(clock.now())
+        "staff/search.html",
+        rows=queue_rows(rows, local_date(clock.now())),
+        searched=bool(query.strip()),
     )
 
 

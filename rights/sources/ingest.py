@@ -6,11 +6,12 @@ rolls back every row before it: nothing is half-imported, whatever the caller do
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any, BinaryIO
+from typing import BinaryIO, TypeVar
 
-from sqlalchemy import Table, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from rights.audit import SYSTEM, Actor, record
@@ -19,6 +20,7 @@ from rights.errors import ValidationFailed
 from rights.models.source import DataFileUpload, DataRecord, DataSource, SourceKind
 from rights.sources.datafile import FileLimits
 from rights.sources.filereader import DEFAULT_LIMITS, open_data_file
+from rights.sources.normalise import NormalisedIdentifiers
 
 
 def sa_table(model: type[DataRecord]) -> Table:
@@ -30,10 +32,11 @@ def sa_table(model: type[DataRecord]) -> Table:
 __all__ = ["BATCH", "ingest_data_file", "processing_rows", "purge_expired_files"]
 
 BATCH = 5_000
+_T = TypeVar("_T")
 
 
-def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def _batches(rows: Iterator[_T], size: int) -> Iterator[list[_T]]:
+    batch: list[_T] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -41,6 +44,78 @@ def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[st
             batch = []
     if batch:
         yield batch
+
+
+# The columns of data_record an ingest writes, in this order (rights.models.source).
+_COLUMNS = (
+    "file_id", "row_number", "values", "email", "phone", "customer_number", "address_key",
+    "name_key", "restricted",
+)  # fmt: skip
+_Record = tuple[
+    int, int | None, str, str | None, str | None, str | None, str | None, str | None, bool
+]
+
+
+def _record_tuple(file_id: int, row: NormalisedIdentifiers) -> _Record:
+    """One record as the driver takes it; ``values`` serialised as the JSON type does."""
+    return (
+        file_id,
+        row.row_number,
+        json.dumps(dict(row.raw)),
+        row.emails[0] if row.emails else None,
+        row.phones[0] if row.phones else None,
+        row.customer_numbers[0] if row.customer_numbers else None,
+        row.address_key,
+        row.name_key,
+        False,
+    )
+
+
+def _write_copy(connection: Connection, rows: Iterator[_Record]) -> int:
+    """PostgreSQL: one ``COPY ... FROM STDIN`` in the caller's transaction."""
+    count = 0
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    columns = ", ".join(f'"{c}"' for c in _COLUMNS)
+    with cursor, cursor.copy(f"COPY data_record ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _write_executemany(connection: Connection, rows: Iterator[_Record]) -> int:
+    """SQLite: the driver's ``executemany`` on plain tuples, batch by batch."""
+    count = 0
+    columns = ", ".join(f'"{c}"' for c in _COLUMNS)
+    marks = ", ".join("?" * len(_COLUMNS))
+    sql = f"INSERT INTO data_record ({columns}) VALUES ({marks})"  # noqa: S608 - fixed names
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for batch in _batches(rows, BATCH):
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    finally:
+        cursor.close()
+    return count
+
+
+def _write_core(connection: Connection, rows: Iterator[_Record]) -> int:
+    """Any other database: SQLAlchemy's executemany."""
+    count = 0
+    table = sa_table(DataRecord)
+    for batch in _batches(rows, BATCH):
+        values = [dict(zip(_COLUMNS, row, strict=True)) for row in batch]
+        for item in values:
+            item["values"] = json.loads(str(item["values"]))
+        connection.execute(table.insert(), values)
+        count += len(batch)
+    return count
+
+
+_WRITERS: dict[str, Callable[[Connection, Iterator[_Record]], int]] = {
+    "postgresql": _write_copy,
+    "sqlite": _write_executemany,
+}
 
 
 def ingest_data_file(
@@ -89,29 +164,9 @@ def ingest_data_file(
             session.add(upload)
             session.flush()
             file_id = upload.id
-            table = sa_table(DataRecord)
+            rows = (_record_tuple(file_id, row) for row in datafile.normalised_rows())
             connection = session.connection()
-
-            def records() -> Iterator[dict[str, Any]]:
-                for row in datafile.normalised_rows():
-                    yield {
-                        "file_id": file_id,
-                        "row_number": row.row_number,
-                        "values": dict(row.raw),
-                        "email": row.emails[0] if row.emails else None,
-                        "phone": row.phones[0] if row.phones else None,
-                        "customer_number": row.customer_numbers[0]
-                        if row.customer_numbers
-                        else None,
-                        "address_key": row.address_key,
-                        "name_key": row.name_key,
-                        "restricted": False,
-                    }
-
-            count = 0
-            for batch in _batches(records(), BATCH):
-                connection.execute(table.insert(), batch)
-                count += len(batch)
+            count = _WRITERS.get(connection.dialect.name, _write_core)(connection, rows)
             upload.row_count = count
             session.flush()
             savepoint.commit()

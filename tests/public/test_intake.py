@@ -221,3 +221,19 @@ def test_acting_for_someone_else_needs_their_name_and_the_relationship(
         child_age="young",
     )
     assert client.post(url, data=data, content_type="multipart/form-data").status_code == 302
+
+
+def test_a_reference_drawn_twice_still_files_the_request(
+    client, db_session, operator, make_request, monkeypatch
+):
+    """References are unique by constraint, not by a look-up before every insert: a repeat
+    (about one in a million) is refused by the database and the request is filed again."""
+    from rights import requests as request_ops
+
+    taken = make_request().reference
+    drawn = iter([taken, "AVG-0000-0001"])
+    monkeypatch.setattr(request_ops, "new_reference", lambda: next(drawn))
+    resp = submit(client, ["access"])
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    refs = set(db_session.scalars(select(RightsRequest.reference)))
+    assert refs == {taken, "AVG-0000-0001"}

@@ -18,7 +18,7 @@ def _events(db_session, now, n=5):
             now=now + timedelta(seconds=i),
             data={"i": i},
         )
-    db_session.flush()
+    audit.write_pending(db_session)
 
 
 def test_intact_chain_verifies(db_session, now):
@@ -57,6 +57,7 @@ def test_truncated_tail_is_detected(db_session, now):
 
 def test_event_data_is_kept_as_given_and_has_no_text_fields(db_session, now):
     event = audit.record(db_session, "x", actor=SYSTEM, now=now, data={"right": "access"})
+    audit.write_pending(db_session)
     assert event.data == {"right": "access"}
     assert event.hash != event.prev_hash
 
@@ -73,3 +74,48 @@ def test_cli_verify_reports_intact_then_broken(app, db_session, now):
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
     assert "BROKEN at event 2" in broken.output
+
+
+def test_parallel_writers_keep_one_unbroken_chain(engine, now):
+    """Events are linked at commit under the head's lock: writers committing at the same
+    time on their own connections still make one chain without gaps or forks."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    writer = engine.execution_options(sqlite_immediate=True)
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(10):
+                with Session(writer) as session:
+                    audit.record(
+                        session, "test.parallel", actor=Actor.user(n), now=now, data={"i": i}
+                    )
+                    session.commit()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in (1, 2, 3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with Session(engine) as session:
+        report = verify_chain(session)
+        parallel = session.query(AuditEvent).filter(AuditEvent.action == "test.parallel").count()
+    assert report.ok, report
+    assert parallel >= 30
+
+
+def test_an_event_in_a_rolled_back_savepoint_is_not_written(db_session, now):
+    audit.record(db_session, "test.kept", actor=SYSTEM, now=now)
+    savepoint = db_session.begin_nested()
+    audit.record(db_session, "test.dropped", actor=SYSTEM, now=now)
+    savepoint.rollback()
+    db_session.commit()
+    actions = {e.action for e in db_session.query(AuditEvent)}
+    assert "test.kept" in actions and "test.dropped" not in actions
+    assert verify_chain(db_session).ok

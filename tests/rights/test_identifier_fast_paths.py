@@ -106,3 +106,12 @@ def test_the_fast_paths_are_taken_for_the_common_shapes() -> None:
     assert identifiers._fast_phone("06-12345678") == "+31612345678"
     assert identifiers._fast_email("x@xn--bcher-kva.de") is None
     assert identifiers._fast_phone("+32 470 12 34 56") is None
+
+
+@settings(max_examples=600, deadline=None)
+@given(value=st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+@example(value="Jan-Willem  d'Hondt")
+@example(value="  O`Brien, J.P. ")
+def test_generated_ascii_names_agree(value: str) -> None:
+    """The ASCII shortcut of ``normalise_name`` gives what the Unicode passes give."""
+    assert identifiers.normalise_name(value) == identifiers._unicode_name(value)

@@ -28,17 +28,18 @@ _PROBE_COLUMNS = {
     "customer_number": "customer_number",
     "address_name": "address_key",
 }
-_SOURCE_FILES = text("SELECT id FROM data_file WHERE source_id = :source_id")
 
 
 @lru_cache(maxsize=16)
 def _probe_statement(kinds: tuple[str, ...]) -> TextClause:
     """A UNION ALL of one indexed probe per kind of identifier, built once per combination
     (a plain text statement: building and cache-keying an expression per look-up cost
-    more than the look-up itself)."""
+    more than the look-up itself). Each hit carries its file's source, read by primary key
+    for the few matched rows only, so the look-up is one round trip."""
     parts = [
-        f"SELECT id, file_id, address_key, name_key, '{kind}' AS how FROM data_record"  # noqa: S608
-        f" WHERE {_PROBE_COLUMNS[kind]} IN :{kind}"
+        "SELECT id, file_id, address_key, name_key, "  # noqa: S608
+        f"(SELECT source_id FROM data_file WHERE data_file.id = file_id), '{kind}' AS how"
+        f" FROM data_record WHERE {_PROBE_COLUMNS[kind]} IN :{kind}"
         for kind in kinds
     ]
     return text(" UNION ALL ".join(parts)).bindparams(
@@ -49,8 +50,9 @@ def _probe_statement(kinds: tuple[str, ...]) -> TextClause:
 def file_matches(session: Session, source: DataSource, keys: SubjectKeys) -> list[Hit]:
     """Records of a file source that match the subject, in one round trip.
 
-    An OR across columns would scan; a condition on ``file_id`` would make planners pick
-    the file_id index and scan the whole file, so the source is checked in Python.
+    An OR across columns would scan; a condition on ``file_id`` (or a join with the source's
+    files) lets planners pick the file_id index and scan the whole file, so each probe
+    stays on its identifier index and the source is checked in Python.
     """
     address_keys = {f"{pc}:{hn}": name for name, pc, hn in keys.addresses}
     values = {
@@ -62,14 +64,10 @@ def file_matches(session: Session, source: DataSource, keys: SubjectKeys) -> lis
     kinds = tuple(kind for kind, wanted in values.items() if wanted)
     if not kinds:
         return []
-    connection = session.connection()
-    wanted_files = set(connection.scalars(_SOURCE_FILES, {"source_id": source.id}))
-    if not wanted_files:
-        return []
     found: dict[int, str] = {}
-    rows = connection.execute(_probe_statement(kinds), {k: values[k] for k in kinds})
-    for record_id, file_id, record_address, record_name, how in rows:
-        if file_id not in wanted_files:
+    rows = session.connection().execute(_probe_statement(kinds), {k: values[k] for k in kinds})
+    for record_id, _file_id, record_address, record_name, source_id, how in rows:
+        if source_id != source.id:
             continue
         if how == "address_name" and record_name != address_keys.get(record_address or ""):
             continue  # same address, another name: not this subject
