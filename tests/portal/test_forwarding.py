@@ -11,7 +11,10 @@ from sqlalchemy import select
 
 from portal.tokens import make_token
 from rights import casework, lifecycle
-from rights.audit import SYSTEM
+from rights.answers import allowed_grounds
+from rights.audit import SYSTEM, Actor
+from rights.controllers import approvals
+from rights.models.controller import DecisionKind
 from rights.models.mail import OutboxMail
 from rights.models.org import OrganisationKind, Role
 from rights.models.request import Channel, Outcome, RequestState
@@ -125,11 +128,18 @@ def test_the_status_page_of_a_split_request_shows_each_part_and_its_outcome(
     app, client, db_session, controller, make_org, make_user, make_request, policy
 ):
     second = make_org(name="Slagerij Vlees B.V.")
-    make_user(Role.CONTROLLER, organisation=second).designated = True
+    butcher = make_user(Role.CONTROLLER, organisation=second)
+    butcher.designated = True
     r = make_request(ErasureDetails(ground="d"), channel=Channel.EMAIL, now=NOW)
     (part,) = casework.split(
         db_session, r, [controller, second], actor=SYSTEM, now=NOW, policy=policy
     )
+    # The second controller refused its part (only it may: docs/controllers.md).
+    ground = allowed_grounds(part)[0]
+    approvals.decide_request(
+        db_session, part, DecisionKind.REFUSE, actor=Actor.user(butcher.id), now=NOW,
+        reason="Wij bewaren deze gegevens op grond van de wet.", ground=ground,
+    )  # fmt: skip
     for each, outcome in ((r, Outcome.FULFILLED), (part, Outcome.REFUSED)):
         lifecycle.transition(
             db_session, each, RequestState.ANSWERED, actor=SYSTEM, now=NOW, outcome=outcome

@@ -101,7 +101,9 @@ def test_lists_never_show_another_controllers_things(app, client, login, world):
         resp = hit(client, "GET", path_of(app, rule, {}), token, b.ids())
         # The language switch echoes the page's own query string back; that is not data.
         html = re.sub(r'href="/lang/[^"]*"', "", resp.get_data(as_text=True))
-        assert resp.status_code == 200, rule.rule
+        # The end-of-contract certificate exists only once A's contract ended (404 before).
+        expected = 404 if "contract-end" in rule.rule else 200
+        assert resp.status_code == expected, rule.rule
         assert not [s for s in secrets if s in html], rule.rule
     assert a.request.reference in client.get("/controller/").get_data(as_text=True)
 
@@ -113,6 +115,8 @@ def test_own_objects_are_reachable(app, client, login, world):
     for rule in controller_rules(app):
         if not rule.arguments:
             continue
+        if "/certificates/" in rule.rule:
+            continue  # A's action is only prepared; test_certificates.py opens executed ones
         path = path_of(app, rule, a.ids())
         if "GET" in rule.methods:
             assert client.get(path).status_code in (200, 302), path
