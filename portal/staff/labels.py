@@ -111,6 +111,10 @@ EVENTS = {
     "answer.sent": _l("Answer letter sent"),
     "answer.approved": _l("Refusal approved by a second officer"),
     "case.viewed": _l("Case opened"),
+    # Forwarding (docs/controllers.md, "Forwarding").
+    "request.forward_reminded": _l("Reminder sent to the controller's designated contacts"),
+    "request.forward_escalated": _l("No decision from the controller: escalated to the officers"),
+    "request.auto_forward_failed": _l("Automatic forwarding was not possible: forward by hand"),
 }
 
 ERRORS = {

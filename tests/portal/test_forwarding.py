@@ -154,3 +154,19 @@ def test_the_status_page_of_a_split_request_shows_each_part_and_its_outcome(
     assert re.search(r"Bakkerij Brood B\.V\..*?Beantwoord · Gedaan zoals u vroeg", parts, re.S)
     assert re.search(r"Slagerij Vlees B\.V\..*?Beantwoord · Geweigerd", parts, re.S)
     assert "fulfilled" not in parts and "refused" not in parts and "answered" not in parts
+
+
+def test_the_timeline_names_the_forwarding_events_in_words(
+    app, client, db_session, officer, make_org, make_request
+):
+    from rights import audit
+
+    org = make_org(name="Zonder Contact B.V.")
+    r = make_request(organisation_id=org.id, channel=Channel.EMAIL, now=NOW)
+    for action in ("request.auto_forward_failed", "request.forward_reminded"):
+        audit.record(db_session, action, actor=SYSTEM, now=NOW, request_id=r.id)
+    db_session.commit()
+    page = client.get(f"/staff/requests/{r.reference}").get_data(as_text=True)
+    assert "Automatisch doorsturen was niet mogelijk" in page
+    assert "Herinnering verstuurd aan de aangewezen contactpersonen" in page
+    assert "auto_forward_failed" not in page and "forward_reminded" not in page
