@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from operations.context import Context
 from rights import audit, casework, lifecycle
 from rights import requests as request_ops
@@ -22,11 +20,12 @@ from rights.controllers import approvals
 from rights.controllers.authority import controller_of, designated_contact
 from rights.errors import InvalidTransition, NotFound
 from rights.models.controller import ControllerDecision, DecisionKind
-from rights.models.org import Role, User
+from rights.models.org import User
 from rights.models.package import Package
 from rights.models.request import RequestState, RightsRequest
 from rights.models.source import SourceAction
 from rights.outbox import queue_mail
+from rights.users import active_staff
 
 ACTION_KINDS = (DecisionKind.APPROVE, DecisionKind.REJECT, DecisionKind.COMMENT)
 PACKAGE_KINDS = (DecisionKind.APPROVE, DecisionKind.REJECT)
@@ -129,8 +128,7 @@ def _officers(ctx: Context, request: RightsRequest) -> list[User]:
     """The assignee when there is an active one, otherwise every active officer."""
     if request.assignee is not None and request.assignee.active and request.assignee.is_staff:
         return [request.assignee]
-    stmt = select(User).where(User.role.in_([Role.OFFICER, Role.ADMIN]), User.active.is_(True))
-    return list(ctx.session.scalars(stmt.order_by(User.id)))
+    return active_staff(ctx.session)
 
 
 def send_to_processor(ctx: Context, request: RightsRequest) -> int:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-
 from operations.context import Context
 from rights import audit
 from rights.audit import SYSTEM
@@ -19,9 +17,10 @@ from rights.controllers import routing
 from rights.controllers.authority import controller_of
 from rights.deadlines import local_date
 from rights.errors import InvalidTransition, ValidationFailed
-from rights.models.org import Organisation, Role, User
+from rights.models.org import Organisation, User
 from rights.models.request import RequestState, RightsRequest
 from rights.outbox import queue_mail
+from rights.users import active_staff
 
 DEFAULT_REMIND_DAYS = 3
 DEFAULT_ESCALATE_DAYS = 5
@@ -37,29 +36,28 @@ def forward_request(
     contacts = routing.forward(
         ctx.session, request, actor=ctx.actor, now=now, policy=ctx.policy, organisation=organisation
     )
-    assert request.organisation is not None
-    org_id = request.organisation.id
-    for contact in contacts:
-        queue_mail(
-            ctx.session,
-            to=contact.email,
-            template="forward",
-            language=contact.language,
-            now=now,
-            request_id=request.id,
-            context={"organisation_id": org_id},
-        )
+    _mail_each(ctx, request, [(c.email, c.language) for c in contacts], "forward")
     if request.requester_email:
+        _mail_each(ctx, request, [(request.requester_email, request.language)], "forwarded_subject")
+    return contacts
+
+
+def _mail_each(
+    ctx: Context, request: RightsRequest, recipients: list[tuple[str, str]], template: str
+) -> int:
+    """Queue ``template`` about ``request`` to each (address, language); no personal data
+    of the subject goes in the context, only the organisation."""
+    for to, language in recipients:
         queue_mail(
             ctx.session,
-            to=request.requester_email,
-            template="forwarded_subject",
-            language=request.language,
-            now=now,
+            to=to,
+            template=template,
+            language=language,
+            now=ctx.now(),
             request_id=request.id,
-            context={"organisation_id": org_id},
+            context={"organisation_id": request.organisation_id},
         )
-    return contacts
+    return len(recipients)
 
 
 def after_verification(ctx: Context, requests: Iterable[RightsRequest]) -> int:
@@ -98,61 +96,26 @@ def _setting(ctx: Context, name: str, default: int) -> int:
     return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1 else default
 
 
-def _staff(ctx: Context) -> list[User]:
-    rows = ctx.session.scalars(
-        select(User)
-        .where(User.role.in_([Role.OFFICER, Role.ADMIN]), User.active.is_(True))
-        .order_by(User.id)
-    )
-    return list(rows)
-
-
 def _remind(ctx: Context, request: RightsRequest) -> int:
     assert request.organisation is not None
     contacts = routing.designated_contacts(ctx.session, request.organisation)
-    for contact in contacts:
-        queue_mail(
-            ctx.session,
-            to=contact.email,
-            template="forward_reminder",
-            language=contact.language,
-            now=ctx.now(),
-            request_id=request.id,
-            context={"organisation_id": request.organisation.id},
-        )
+    queued = _mail_each(ctx, request, [(c.email, c.language) for c in contacts], "forward_reminder")
     request.forward_reminded_at = ctx.now()
-    audit.record(
-        ctx.session,
-        "request.forward_reminded",
-        actor=SYSTEM,
-        now=ctx.now(),
-        request_id=request.id,
-        data={"contacts": [c.id for c in contacts]},
-    )
-    return len(contacts)
+    _followed_up(ctx, request, "request.forward_reminded", {"contacts": [c.id for c in contacts]})
+    return queued
 
 
 def _escalate(ctx: Context, request: RightsRequest, staff: list[User]) -> int:
-    for user in staff:
-        queue_mail(
-            ctx.session,
-            to=user.email,
-            template="forward_escalation",
-            language=user.language,
-            now=ctx.now(),
-            request_id=request.id,
-            context={"organisation_id": request.organisation_id},
-        )
+    queued = _mail_each(ctx, request, [(u.email, u.language) for u in staff], "forward_escalation")
     request.forward_escalated_at = ctx.now()
-    audit.record(
-        ctx.session,
-        "request.forward_escalated",
-        actor=SYSTEM,
-        now=ctx.now(),
-        request_id=request.id,
-        data={"staff": [u.id for u in staff]},
-    )
-    return len(staff)
+    _followed_up(ctx, request, "request.forward_escalated", {"staff": [u.id for u in staff]})
+    return queued
+
+
+def _followed_up(
+    ctx: Context, request: RightsRequest, action: str, data: dict[str, object]
+) -> None:
+    audit.record(ctx.session, action, actor=SYSTEM, now=ctx.now(), request_id=request.id, data=data)
 
 
 def send_forward_reminders(ctx: Context) -> int:
@@ -167,7 +130,7 @@ def send_forward_reminders(ctx: Context) -> int:
         remind_days=_setting(ctx, "FORWARD_REMIND_DAYS", DEFAULT_REMIND_DAYS),
         escalate_days=_setting(ctx, "FORWARD_ESCALATE_DAYS", DEFAULT_ESCALATE_DAYS),
     )
-    staff = _staff(ctx) if any(f.escalate for f in followups) else []
+    staff = active_staff(ctx.session) if any(f.escalate for f in followups) else []
     queued = 0
     for item in followups:
         if item.remind:

@@ -20,6 +20,7 @@ from rights.models.audit import AuditEvent
 from rights.models.org import Role, User
 from rights.models.request import RequestState, RightsRequest
 from rights.outbox import queue_mail
+from rights.users import active_staff
 
 REMINDER_HOUR = 7  # default: the worker sends the digest after this hour, Amsterdam time
 DUE_SOON_DAYS = 7
@@ -107,11 +108,7 @@ def send_reminders(session: Session, *, now: datetime, force: bool = False) -> i
     if not force and already_sent(session, now=now):
         return 0
     digest = build_digest(session, now=now)
-    staff = session.scalars(
-        select(User)
-        .where(User.role.in_([Role.OFFICER, Role.ADMIN]), User.active.is_(True))
-        .order_by(User.id)
-    ).all()
+    staff = active_staff(session)
     queued = 0
     if not digest.empty():
         for user in staff:

@@ -28,6 +28,12 @@ def find_user(session: Session, email: str) -> User | None:
     )
 
 
+def active_staff(session: Session) -> list[User]:
+    """Every active officer and admin, oldest account first: who gets staff mails."""
+    stmt = select(User).where(User.role.in_([Role.OFFICER, Role.ADMIN]), User.active.is_(True))
+    return list(session.scalars(stmt.order_by(User.id)))
+
+
 def create_user(
     session: Session,
     *,
