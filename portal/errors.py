@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -13,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from exporters.errors import ExportInvalid
+from portal.machine.errors import is_machine_path, json_error
 from rights.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -69,40 +71,50 @@ def render_error(status: int, detail: str | None = None) -> tuple[str, int]:
     return html, status
 
 
-def _http(exc: HTTPException) -> tuple[str, int] | HTTPException:
+def _http(exc: HTTPException) -> ResponseReturnValue | HTTPException:
     if exc.code is None or exc.code < 400:
         return exc
+    if is_machine_path():
+        retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
+        return json_error(exc.code, headers={"Retry-After": retry} if retry else None)
     return render_error(exc.code)
 
 
-def _domain(exc: DomainError | ExportInvalid) -> tuple[str, int]:
-    return render_error(exc.http_status)
+def _respond(status: int) -> ResponseReturnValue:
+    """The error page, or the JSON error body under the machine API's paths."""
+    return json_error(status) if is_machine_path() else render_error(status)
 
 
-def _stale(exc: StaleDataError) -> tuple[str, int]:
-    return render_error(409)
+def _domain(exc: DomainError | ExportInvalid) -> ResponseReturnValue:
+    return _respond(exc.http_status)
 
 
-def _csrf(exc: CSRFError) -> tuple[str, int]:
-    return render_error(400)
+def _stale(exc: StaleDataError) -> ResponseReturnValue:
+    return _respond(409)
+
+
+def _csrf(exc: CSRFError) -> ResponseReturnValue:
+    return _respond(400)
 
 
 RETRY_AFTER_SECONDS = 5
 
 
-def _database_unavailable(exc: OperationalError) -> tuple[str, int, dict[str, str]]:
+def _database_unavailable(exc: OperationalError) -> ResponseReturnValue:
     """A lock that outlasted the busy timeout (SQLite) or a dropped connection: 503 with
     ``Retry-After``, never a bare 500 (docs/operations.md, "Database faults")."""
     log.warning("database unavailable: %s", type(exc.orig).__name__)
+    if is_machine_path():
+        return json_error(503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     html, status = render_error(503)
     return html, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-def _unexpected(exc: Exception) -> tuple[str, int]:
+def _unexpected(exc: Exception) -> ResponseReturnValue:
     # Log the type only: exception text can contain personal data (docs/security.md, "No personal
     # data in logs").
     log.error("unhandled %s", type(exc).__name__, exc_info=False)
-    return render_error(500)
+    return _respond(500)
 
 
 def init_app(app: Flask) -> None:

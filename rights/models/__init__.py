@@ -1,10 +1,20 @@
 """All persistent models. Import from here so Alembic sees the whole schema."""
 
 from rights.models.account import RecoveryCode
+from rights.models.api import ApiKey, CallbackDelivery, CallbackStatus, OpenDsrSubmission
 from rights.models.audit import AuditEvent, AuditHead
 from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
 from rights.models.casework import CaseLink, CaseNote, IdentityCheck
 from rights.models.controller import ControllerDecision, DataFileDeletion, DecisionKind
+from rights.models.incident import (
+    Incident,
+    IncidentController,
+    IncidentState,
+    IncidentUpdate,
+    Risk,
+    SubjectsDecision,
+    UpdateKind,
+)
 from rights.models.mail import MailStatus, OutboxMail
 from rights.models.org import Answering, Organisation, OrganisationKind, Role, User
 from rights.models.package import (
@@ -42,8 +52,11 @@ __all__ = [
     "ActionStatus",
     "AnswerLetter",
     "Answering",
+    "ApiKey",
     "AuditEvent",
     "AuditHead",
+    "CallbackDelivery",
+    "CallbackStatus",
     "CaseLink",
     "CaseNote",
     "Channel",
@@ -58,9 +71,14 @@ __all__ = [
     "DownloadCode",
     "IdentityCheck",
     "IdentityStatus",
+    "Incident",
+    "IncidentController",
+    "IncidentState",
+    "IncidentUpdate",
     "MailStatus",
     "MatchStatus",
     "Message",
+    "OpenDsrSubmission",
     "Organisation",
     "OrganisationKind",
     "OutboxMail",
@@ -72,14 +90,17 @@ __all__ = [
     "RecoveryCode",
     "RequestState",
     "RightsRequest",
+    "Risk",
     "Role",
     "SourceAction",
     "SourceKind",
     "SourceTask",
     "SubjectMatch",
+    "SubjectsDecision",
     "SuppressionEntry",
     "Suspension",
     "TaskStatus",
     "Transmission",
+    "UpdateKind",
     "User",
 ]

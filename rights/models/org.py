@@ -61,6 +61,12 @@ class Organisation(Base):
     sub_processors: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     # End of contract (Art. 28(3)(g)): set when all its data were returned and deleted.
     contract_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Machine API (docs/api.md): https origins ("https://host[:port]") the controller's status
+    # callbacks may go to; anything else is refused when the request is submitted.
+    callback_allowlist: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Breach notice (docs/incidents.md): hours after discovery within which the processor tells
+    # this controller of a breach in its data, from the processing agreement (18, 24, ...).
+    breach_notice_hours: Mapped[int] = mapped_column(Integer, default=24)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
