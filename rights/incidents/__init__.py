@@ -1,0 +1,1 @@
+"""Incidents and personal-data breaches (docs/incidents.md). Flask-free."""
