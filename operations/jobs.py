@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from sqlalchemy import select
 
-from operations import cases, forwarding
+from operations import callbacks, cases, forwarding
 from operations.context import Context
 from rights import audit
 from rights.deadlines import AMSTERDAM, local_date
@@ -69,6 +69,12 @@ def forward_reminders(ctx: Context) -> int:
     return forwarding.send_forward_reminders(ctx)
 
 
+def opendsr_callbacks(ctx: Context) -> int:
+    """Status callbacks owed to controllers' systems are posted, signed (docs/api.md,
+    "Callbacks"). Commits its own steps: no transaction is held over a network call."""
+    return callbacks.deliver_due(ctx)
+
+
 ANCHOR_MAILED = "audit.anchor_mailed"
 
 
@@ -104,5 +110,6 @@ JOBS: Mapping[str, Job] = MappingProxyType(
         "identity_unanswered": identity_unanswered,
         "forward_reminders": forward_reminders,
         "audit_anchor_mail": audit_anchor_mail,
+        "opendsr_callbacks": opendsr_callbacks,
     }
 )

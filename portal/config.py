@@ -65,6 +65,9 @@ ENV_KEYS = {
     "MAX_FAILED_PASSWORDS": ("PORTAL_MAX_FAILED_PASSWORDS", int),
     "PASSWORD_FAIL_WINDOW_MINUTES": ("PORTAL_PASSWORD_FAIL_WINDOW_MINUTES", int),
     "MAX_FAILED_CODES": ("PORTAL_MAX_FAILED_CODES", int),
+    "OPENDSR_KEY_FILE": ("PORTAL_OPENDSR_KEY_FILE", str),
+    "OPENDSR_CERT_FILE": ("PORTAL_OPENDSR_CERT_FILE", str),
+    "OPENDSR_RATE_LIMIT": ("PORTAL_OPENDSR_RATE_LIMIT", str),
 }
 
 # Brute-force limits (rights.accounts.LockPolicy); all must be whole numbers of at least 1.
@@ -149,6 +152,11 @@ class BaseConfig:
     MAX_FAILED_PASSWORDS = 10
     PASSWORD_FAIL_WINDOW_MINUTES = 5
     MAX_FAILED_CODES = 5
+    # The machine API (docs/api.md): signing pair (empty: a development pair in the
+    # instance folder, development and test only) and the rate per API key.
+    OPENDSR_KEY_FILE = ""
+    OPENDSR_CERT_FILE = ""
+    OPENDSR_RATE_LIMIT = "600 per minute"
 
 
 class DevelopmentConfig(BaseConfig):

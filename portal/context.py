@@ -19,6 +19,8 @@ from portal.db import get_session
 from rights.audit import SYSTEM, Actor
 from rights.deadlines import NLHolidayCalendar
 from rights.keys import Keyring
+from rights.opendsr.callbacks import use_processor_domain
+from rights.opendsr.signing import processor_domain
 from rights.policy import Policy
 from rights.reminders import REMINDER_HOUR
 
@@ -65,11 +67,14 @@ def context_for(
     app: Flask, session: Session, actor: Actor = SYSTEM, language: str = "nl"
 ) -> Context:
     """A context for a command or a worker pass (no request needed)."""
+    settings = settings_from(app)
+    # The denial extension of a status callback is keyed by this domain (docs/api.md).
+    use_processor_domain(session, processor_domain(settings.base_url))
     return Context(
         session=session,
         keyring=keyring_from(app),
         policy=policy_from(app),
-        settings=settings_from(app),
+        settings=settings,
         actor=actor,
         clock=partial(now, app),
         language=language,

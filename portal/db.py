@@ -13,6 +13,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rights.engine import make_engine
+from rights.opendsr.callbacks import use_processor_domain
+from rights.opendsr.signing import processor_domain
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,9 @@ def get_session() -> Session:
     if "db_session" not in g:
         db = get_db()
         session = g.db_session = db.sessionmaker()
+        # The processor domain keys a denial in a status callback (docs/api.md).
+        base_url = str(current_app.config.get("BASE_URL") or "")
+        use_processor_domain(session, processor_domain(base_url))
         if has_request_context() and _writes(db):
             # SQLite: take the write lock up front (BEGIN IMMEDIATE), in this process's
             # queue first, so a request never fails half-way on a lock upgrade and none

@@ -15,6 +15,7 @@ from rights.audit import Actor
 from rights.controllers.authority import controller_of, refusal_decided
 from rights.errors import InvalidTransition, PermissionDenied
 from rights.models.request import Outcome, RequestState, RightsRequest
+from rights.opendsr.callbacks import queue_status_change
 
 S = RequestState
 
@@ -106,3 +107,5 @@ def transition(
     audit.record(
         session, "request.transition", actor=actor, now=now, request_id=request.id, data=event_data
     )
+    # A request that came over the API tells the controller's systems (docs/api.md).
+    queue_status_change(session, request, now)

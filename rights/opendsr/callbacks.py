@@ -1,0 +1,221 @@
+"""Status callbacks to the controller's systems (docs/api.md, "Callbacks"): the durable outbox
+pattern. ``queue_status_change`` runs inside every request state change
+(``rights.lifecycle.transition``) and writes one ``CallbackDelivery`` per
+``status_callback_url`` with the exact body to post, in the same transaction; the worker
+(``operations.callbacks``) claims due rows with a lease, posts them signed, and marks them
+sent, or retries them with backoff until they are dead.
+
+The processor domain (the extension key of a denial) is the host of the base URL. The web
+edge, the commands and the worker put it on their sessions (``use_processor_domain``), so the
+lifecycle needs no extra parameter; a session without it (a domain test) uses ``localhost``,
+the host of the default base URL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rights import audit
+from rights.audit import SYSTEM
+from rights.models.api import CallbackDelivery, CallbackStatus, OpenDsrSubmission
+from rights.models.case import AnswerLetter
+from rights.models.request import RequestState, RightsRequest
+from rights.opendsr.status import expected_completion_time, is_denied, request_status, rfc3339
+from rights.transitions import TransitionTable
+
+__all__ = [
+    "CALLBACK_STATUS",
+    "MAX_ATTEMPTS",
+    "backoff",
+    "claim_due",
+    "denial_reason",
+    "encode",
+    "mark_dead",
+    "mark_failed",
+    "mark_sent",
+    "processor_domain_of",
+    "queue_status_change",
+    "status_document",
+    "use_processor_domain",
+]
+
+DOMAIN_KEY = "opendsr.processor_domain"
+MAX_ATTEMPTS = 10
+CLAIM_LEASE = timedelta(minutes=5)
+
+CALLBACK_STATUS: TransitionTable[CallbackStatus] = TransitionTable(
+    "status callback",
+    {
+        # A failed attempt that will be retried stays pending.
+        CallbackStatus.PENDING: frozenset(
+            {CallbackStatus.PENDING, CallbackStatus.SENT, CallbackStatus.DEAD}
+        ),
+        CallbackStatus.SENT: frozenset(),
+        CallbackStatus.DEAD: frozenset(),
+    },
+)
+
+# DRP's denial reasons (docs/api.md, "Callbacks"), by the first refusal ground that has one.
+_REASONS: dict[str, str] = {"art_11_2": "insuf_verification", "art_12_5": "too_many_requests"}
+_COVERED_PREFIXES = ("art_15", "art_16", "art_17", "art_18", "art_20", "art_21")
+
+
+def use_processor_domain(session: Session, domain: str) -> None:
+    session.info[DOMAIN_KEY] = domain
+
+
+def processor_domain_of(session: Session) -> str:
+    return str(session.info.get(DOMAIN_KEY) or "localhost")
+
+
+def denial_reason(session: Session, request: RightsRequest) -> str:
+    """Why a completed request was denied, in DRP's words: unverified identity, the grounds
+    of the refusal letter (Art. 11(2), Art. 12(5), the right's own exemptions), else other."""
+    if request.state is RequestState.CLOSED_UNVERIFIED:
+        return "insuf_verification"
+    grounds = session.scalar(
+        select(AnswerLetter.grounds)
+        .where(AnswerLetter.request_id == request.id)
+        .order_by(AnswerLetter.id.desc())
+        .limit(1)
+    )
+    for ground in grounds or []:
+        if ground in _REASONS:
+            return _REASONS[ground]
+    if any(str(g).startswith(_COVERED_PREFIXES) for g in grounds or []):
+        return "claim_not_covered"
+    return "other"
+
+
+def status_document(
+    session: Session, request: RightsRequest, submission: OpenDsrSubmission, *, domain: str
+) -> dict[str, Any]:
+    """The status body of OpenDSR (controller_id, expected_completion_time,
+    subject_request_id, request_status, api_version), with the denial extension."""
+    document: dict[str, Any] = {
+        "controller_id": request.organisation.slug if request.organisation else "",
+        "expected_completion_time": rfc3339(expected_completion_time(request)),
+        "subject_request_id": submission.subject_request_id,
+        "request_status": request_status(request),
+        "api_version": submission.api_version,
+    }
+    if is_denied(request):
+        reason = denial_reason(session, request)
+        document["extensions"] = {domain: {"outcome": "denied", "reason": reason}}
+    return document
+
+
+def encode(document: dict[str, Any]) -> str:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def queue_status_change(session: Session, request: RightsRequest, now: datetime) -> int:
+    """When ``request`` came over the API and its OpenDSR status is no longer the one last
+    reported, queue one callback per status_callback_url and remember the status (flushes
+    nothing itself; the caller's transaction carries it). Returns how many were queued."""
+    if request.id is None:
+        return 0
+    submission = session.scalar(
+        select(OpenDsrSubmission).where(OpenDsrSubmission.request_id == request.id)
+    )
+    status = request_status(request)
+    if submission is None or submission.last_status == status:
+        return 0
+    document = status_document(session, request, submission, domain=processor_domain_of(session))
+    urls = list(dict.fromkeys(submission.status_callback_urls or []))
+    for url in urls:
+        body = encode({**document, "status_callback_url": url})
+        session.add(
+            CallbackDelivery(
+                submission_id=submission.id,
+                url=url,
+                request_status=status,
+                body=body,
+                status=CallbackStatus.PENDING,
+                attempts=0,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    audit.record(
+        session,
+        "api.status_changed",
+        actor=SYSTEM,
+        now=now,
+        request_id=request.id,
+        object_type="opendsr_submission",
+        object_id=submission.id,
+        data={"from": submission.last_status, "to": status, "callbacks": len(urls)},
+    )
+    submission.last_status = status
+    return len(urls)
+
+
+def claim_due(session: Session, *, now: datetime, limit: int = 20) -> Sequence[CallbackDelivery]:
+    """Claim up to ``limit`` due callbacks, oldest first (SKIP LOCKED on PostgreSQL); the
+    lease moves ``next_attempt_at`` on, so a crashed worker's callback comes back."""
+    stmt = (
+        select(CallbackDelivery)
+        .where(
+            CallbackDelivery.status == CallbackStatus.PENDING,
+            CallbackDelivery.next_attempt_at <= now,
+        )
+        .order_by(CallbackDelivery.created_at, CallbackDelivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = session.execute(stmt).scalars().all()
+    for row in rows:
+        row.next_attempt_at = now + CLAIM_LEASE
+    session.flush()
+    return rows
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at one hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _audit(session: Session, row: CallbackDelivery, action: str, now: datetime) -> None:
+    audit.record(
+        session,
+        action,
+        actor=SYSTEM,
+        now=now,
+        object_type="opendsr_callback",
+        object_id=row.id,
+        data={"status": row.request_status, "attempts": row.attempts},
+    )
+
+
+def mark_sent(session: Session, row: CallbackDelivery, *, now: datetime) -> None:
+    """The receiver answered 2xx (``InvalidTransition`` unless the row was pending)."""
+    row.status = CALLBACK_STATUS.move(row.status, CallbackStatus.SENT)
+    row.attempts += 1
+    row.sent_at = now
+    row.last_error = None
+    _audit(session, row, "api.callback_sent", now)
+
+
+def mark_failed(session: Session, row: CallbackDelivery, *, now: datetime, error: str) -> None:
+    """Retry later with backoff, or give up after ``MAX_ATTEMPTS`` (dead)."""
+    row.attempts += 1
+    row.last_error = error[:500]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status = CALLBACK_STATUS.move(row.status, CallbackStatus.DEAD)
+        _audit(session, row, "api.callback_dead", now)
+        return
+    row.status = CALLBACK_STATUS.move(row.status, CallbackStatus.PENDING)
+    row.next_attempt_at = now + backoff(row.attempts)
+
+
+def mark_dead(session: Session, row: CallbackDelivery, *, now: datetime, reason: str) -> None:
+    """Give up at once (the URL is no longer allowed): never posted."""
+    row.status = CALLBACK_STATUS.move(row.status, CallbackStatus.DEAD)
+    row.last_error = reason[:500]
+    _audit(session, row, "api.callback_dead", now)
