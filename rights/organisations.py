@@ -17,6 +17,7 @@ from rights import audit
 from rights.audit import Actor
 from rights.errors import NotFound, ValidationFailed
 from rights.models.org import Answering, Organisation, OrganisationKind, Role, User
+from rights.opendsr.allowlist import normalise_origin
 
 FORWARD_DAYS = (0, 10)  # working days after verification
 RETENTION_DAYS = (1, 365)  # days an uploaded data file is kept
@@ -34,7 +35,9 @@ FIELDS = (
     "answering",
     "sub_processors",
     "data_file_retention_days",
+    "callback_allowlist",
 )
+MAX_CALLBACK_ORIGINS = 50
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class Terms:
     answering: Answering
     sub_processors: tuple[tuple[str, str, str], ...]
     data_file_retention_days: int
+    # Origins the status callbacks of the machine API may go to (docs/api.md, "Callbacks").
+    callback_allowlist: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, org: Organisation) -> Terms:
@@ -70,6 +75,7 @@ class Terms:
                 for s in org.sub_processors or []
             ),
             data_file_retention_days=org.data_file_retention_days,
+            callback_allowlist=tuple(org.callback_allowlist or ()),
         )
 
 
@@ -100,6 +106,23 @@ def format_sub_processors(rows: tuple[tuple[str, str, str], ...]) -> str:
     return "\n".join(" | ".join(row) for row in rows)
 
 
+def parse_callback_origins(text: str) -> tuple[str, ...]:
+    """One https origin per line (``https://host[:port]``), normalised, duplicates and
+    empty lines dropped. ``ValidationFailed`` code ``callback_origin`` (param ``line``)
+    for a line that is not an https origin, ``callback_origins_too_many``."""
+    origins: dict[str, None] = {}
+    for number, raw in enumerate(text.replace("\x00", "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        origin = normalise_origin(raw)
+        if origin is None:
+            raise ValidationFailed("not an https origin", code="callback_origin", line=number)
+        origins[origin] = None
+    if len(origins) > MAX_CALLBACK_ORIGINS:
+        raise ValidationFailed("too many", code="callback_origins_too_many")
+    return tuple(origins)
+
+
 def _check(terms: Terms) -> None:
     low, high = FORWARD_DAYS
     if not low <= terms.forward_within_days <= high:
@@ -123,6 +146,7 @@ def _stored(terms: Terms) -> dict[str, object]:
     for name in ("dpa_reference", "contact_name", "contact_email", "contact_phone", "website"):
         values[name] = str(values[name]).strip()
     values["address"] = terms.address.replace("\r\n", "\n").strip()
+    values["callback_allowlist"] = list(terms.callback_allowlist)
     return values
 
 

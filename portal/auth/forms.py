@@ -132,6 +132,11 @@ TERMS_REFUSALS: dict[str, tuple[str, Any]] = {
         _l("Line %(line)s: each part is at most 200 characters."),
     ),
     "sub_processors_too_many": ("sub_processors", _l("At most 50 sub-processors.")),
+    "callback_origin": (
+        "callback_allowlist",
+        _l("Line %(line)s: write an address like https://crm.example.nl, without a path."),
+    ),
+    "callback_origins_too_many": ("callback_allowlist", _l("At most 50 addresses.")),
 }
 
 
@@ -170,6 +175,12 @@ class TermsForm(FlaskForm):
         default="",
     )
     data_file_retention_days = DaysField(_l("Keep uploaded data files for (days)"))
+    callback_allowlist = TextAreaField(
+        _l("Addresses that may receive status updates from the API, one per line"),
+        filters=[no_nul],
+        validators=[Length(max=20_000)],
+        default="",
+    )
 
     def terms(self) -> organisations.Terms:
         """The form's values as terms (``ValidationFailed`` for bad sub-processor lines)."""
@@ -185,6 +196,9 @@ class TermsForm(FlaskForm):
             answering=Answering(self.answering.data),
             sub_processors=organisations.parse_sub_processors(self.sub_processors.data or ""),
             data_file_retention_days=int(self.data_file_retention_days.data or 0),
+            callback_allowlist=organisations.parse_callback_origins(
+                self.callback_allowlist.data or ""
+            ),
         )
 
     def refused(self, exc: ValidationFailed) -> None:

@@ -32,6 +32,7 @@ def _form_for(org: Organisation) -> TermsForm:
     terms = organisations.Terms.of(org)
     data = {**terms.__dict__, "answering": terms.answering.value}
     data["sub_processors"] = organisations.format_sub_processors(terms.sub_processors)
+    data["callback_allowlist"] = "\n".join(terms.callback_allowlist)
     return TermsForm(formdata=None, data=data)
 
 
