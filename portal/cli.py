@@ -17,6 +17,7 @@ from operations.demo import load_demo
 from operations.demo_sources import load_demo_sources
 from portal import PROJECT_ROOT, clock, create_app
 from portal.answer_cli import answer_group
+from portal.api_key_cli import api_key_group
 from portal.backup_cli import audit_anchor, backup_group, parse_anchor
 from portal.cases_cli import cases_group
 from portal.config import problems
@@ -295,6 +296,7 @@ COMMANDS = (
     reminders_group,
     answer_group,
     organisation_group,
+    api_key_group,
 )
 
 

@@ -9,7 +9,7 @@ from flask import Flask, current_app, redirect, request, session, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from werkzeug.wrappers import Response
 
-from portal.auth import sessions
+from portal.auth import api_keys, sessions  # noqa: F401 - api_keys adds its routes
 from portal.auth.admin import bp as users_bp
 from portal.auth.organisations import bp as organisations_bp
 from portal.auth.views import bp as auth_bp

@@ -204,3 +204,9 @@ class TermsForm(FlaskForm):
     def refused(self, exc: ValidationFailed) -> None:
         name, message = TERMS_REFUSALS.get(exc.code, ("dpa_reference", _l("Check your input.")))
         self[name].errors = [str(message) % {"line": exc.params.get("line", "")}]
+
+
+class ApiKeyForm(FlaskForm):
+    """A new API key for a controller (docs/api.md, "Keys")."""
+
+    label = text(120, label=_l("What the key is for (optional)"))

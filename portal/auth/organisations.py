@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from portal import clock
-from portal.auth.forms import ANSWERING_LABELS, TermsForm
+from portal.auth.forms import ANSWERING_LABELS, ApiKeyForm, TermsForm
 from portal.auth.guards import admin_required
 from portal.db import get_session
 from portal.loading import get_or_404
@@ -19,6 +19,7 @@ from rights import organisations
 from rights.audit import Actor
 from rights.errors import ValidationFailed
 from rights.models.org import Organisation, OrganisationKind
+from rights.opendsr.keys import keys_of
 
 bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
 
@@ -36,19 +37,25 @@ def _form_for(org: Organisation) -> TermsForm:
     return TermsForm(formdata=None, data=data)
 
 
-def _controller(org_id: int) -> Organisation:
+def organisation_of(org_id: int) -> Organisation:
+    """The controller with this id (404 for the operator or an unknown id)."""
     org = get_or_404(Organisation, org_id)
     if org.kind is not OrganisationKind.CONTROLLER:
         abort(404)
     return org
 
 
-def _page(org: Organisation, form: TermsForm) -> str:
+def controller_page(
+    org: Organisation, form: TermsForm | None = None, key_form: ApiKeyForm | None = None
+) -> str:
+    """The organisation page: terms, contacts and API keys."""
     return render_template(
         "admin/organisation.html",
         org=org,
-        form=form,
+        form=form or _form_for(org),
+        key_form=key_form or ApiKeyForm(formdata=None),
         contacts=organisations.contacts(get_session(), org),
+        keys=keys_of(get_session(), org),
     )
 
 
@@ -66,17 +73,17 @@ def index() -> str:
 @bp.get("/<int:org_id>")
 @admin_required
 def detail(org_id: int) -> str:
-    org = _controller(org_id)
-    return _page(org, _form_for(org))
+    org = organisation_of(org_id)
+    return controller_page(org)
 
 
 @bp.post("/<int:org_id>/terms")
 @admin_required
 def save(org_id: int) -> str | Response | tuple[str, int]:
-    org = _controller(org_id)
+    org = organisation_of(org_id)
     form = TermsForm()
     if not form.validate_on_submit():
-        return _page(org, form), 422
+        return controller_page(org, form), 422
     try:
         changed = organisations.update_terms(
             get_session(), org, form.terms(), actor=Actor.user(current_user.id), now=clock.now()
@@ -84,7 +91,7 @@ def save(org_id: int) -> str | Response | tuple[str, int]:
     except ValidationFailed as exc:
         get_session().rollback()
         form.refused(exc)
-        return _page(_controller(org_id), form), 422
+        return controller_page(organisation_of(org_id), form), 422
     get_session().commit()
     flash(_("The terms were saved.") if changed else _("Nothing was changed."), "info")
     return redirect(url_for("organisations.detail", org_id=org_id))

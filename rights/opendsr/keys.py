@@ -19,7 +19,15 @@ from rights.errors import NotFound, ValidationFailed
 from rights.models.api import ApiKey
 from rights.models.org import Organisation, OrganisationKind
 
-__all__ = ["API_ACTOR_KIND", "IssuedKey", "api_actor", "authenticate", "create_key", "revoke_key"]
+__all__ = [
+    "API_ACTOR_KIND",
+    "IssuedKey",
+    "api_actor",
+    "authenticate",
+    "create_key",
+    "keys_of",
+    "revoke_key",
+]
 
 PREFIX_LENGTH = 8
 API_ACTOR_KIND = "api_key"
@@ -124,3 +132,13 @@ def authenticate(session: Session, secret: str, *, now: datetime) -> ApiKey | No
         return None
     key.last_used_at = now
     return key
+
+
+def keys_of(session: Session, organisation: Organisation) -> list[ApiKey]:
+    """The organisation's keys, live and revoked, newest first (for the admin page)."""
+    found = session.scalars(
+        select(ApiKey)
+        .where(ApiKey.organisation_id == organisation.id)
+        .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+    )
+    return list(found)
