@@ -24,6 +24,7 @@ from rights import audit
 from rights.audit import SYSTEM
 from rights.models.api import CallbackDelivery, CallbackStatus, OpenDsrSubmission
 from rights.models.case import AnswerLetter
+from rights.models.org import Organisation
 from rights.models.request import RequestState, RightsRequest
 from rights.opendsr.status import expected_completion_time, is_denied, request_status, rfc3339
 from rights.transitions import TransitionTable
@@ -95,10 +96,12 @@ def denial_reason(session: Session, request: RightsRequest) -> str:
 def status_document(
     session: Session, request: RightsRequest, submission: OpenDsrSubmission, *, domain: str
 ) -> dict[str, Any]:
-    """The status body of OpenDSR (controller_id, expected_completion_time,
-    subject_request_id, request_status, api_version), with the denial extension."""
+    """The status body of OpenDSR (controller_id: the submitting organisation's slug,
+    expected_completion_time, subject_request_id, request_status, api_version), with the
+    denial extension."""
+    controller = session.get(Organisation, submission.organisation_id)
     document: dict[str, Any] = {
-        "controller_id": request.organisation.slug if request.organisation else "",
+        "controller_id": controller.slug if controller else "",
         "expected_completion_time": rfc3339(expected_completion_time(request)),
         "subject_request_id": submission.subject_request_id,
         "request_status": request_status(request),

@@ -8,14 +8,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rights import lifecycle
 from rights.audit import SYSTEM
 from rights.models.api import CallbackDelivery, CallbackStatus
-from rights.models.request import RequestState
-from rights.opendsr.callbacks import queue_status_change, use_processor_domain
+from rights.models.case import AnswerLetter
+from rights.models.request import Outcome, RequestState
+from rights.opendsr.callbacks import denial_reason, queue_status_change, use_processor_domain
 from tests.rights.opendsr.helpers import submit
 
 URLS = ["https://crm.example.nl/cb/1", "https://crm.example.nl/cb/2"]
@@ -34,8 +36,7 @@ def test_each_status_change_queues_one_callback_per_url(
     org = make_org(slug="acme")
     request = make_request()
     submission = submit(db_session, request, org, URLS, now=now)
-    start = request.state
-    if start is RequestState.AWAITING_VERIFICATION:
+    if request.state is RequestState.AWAITING_VERIFICATION:
         lifecycle.transition(db_session, request, RequestState.OPEN, actor=SYSTEM, now=now)
     assert _rows(db_session) == []  # still pending: nothing to tell
 
@@ -104,3 +105,27 @@ def test_requests_not_from_the_api_queue_nothing(
     lifecycle.transition(db_session, request, RequestState.WITHDRAWN, actor=SYSTEM, now=now)
     assert queue_status_change(db_session, request, now) == 0
     assert _rows(db_session) == []
+
+
+@pytest.mark.parametrize(
+    ("grounds", "reason"),
+    [
+        (["art_12_5"], "too_many_requests"),
+        (["art_11_2"], "insuf_verification"),
+        (["art_17_3_b"], "claim_not_covered"),
+        (["art_23_1_a"], "other"),
+    ],
+)
+def test_the_denial_reason_follows_the_refusal_grounds(
+    db_session: Session, make_request: Callable[..., Any], now: datetime, grounds, reason
+) -> None:
+    request = make_request()
+    db_session.add(
+        AnswerLetter(
+            request_id=request.id, outcome=Outcome.REFUSED, grounds=grounds, language="nl",
+            body="", created_at=now, updated_at=now,
+        )
+    )  # fmt: skip
+    request.state, request.outcome = RequestState.ANSWERED, Outcome.REFUSED
+    db_session.flush()
+    assert denial_reason(db_session, request) == reason
