@@ -33,12 +33,13 @@ from tests.rights.opendsr.helpers import submit
 @dataclass
 class Receiver:
     url: str
-    replies: list[int | None]  # status per call; None: drop the connection; empty: 202
+    replies: list[int | str | None]  # per call: a status; None: drop; "hang"; empty: 202
+    release: threading.Event = field(default_factory=threading.Event)
     calls: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
 
 
 @contextmanager
-def receiver(replies: list[int | None] | None = None) -> Iterator[Receiver]:
+def receiver(replies: list[int | str | None] | None = None) -> Iterator[Receiver]:
     state = Receiver(url="", replies=list(replies or []))
 
     class Handler(BaseHTTPRequestHandler):
@@ -46,11 +47,14 @@ def receiver(replies: list[int | None] | None = None) -> Iterator[Receiver]:
             raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             state.calls.append((self.path, {k.lower(): v for k, v in self.headers.items()}, raw))
             reply = state.replies.pop(0) if state.replies else 202
+            if reply == "hang":
+                state.release.wait(10)
+                reply = 202
             if reply is None:
                 self.close_connection = True
                 self.connection.close()
                 return
-            self.send_response(reply)
+            self.send_response(int(reply))
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -64,6 +68,7 @@ def receiver(replies: list[int | None] | None = None) -> Iterator[Receiver]:
     try:
         yield state
     finally:
+        state.release.set()
         server.shutdown()
         server.server_close()
         thread.join()
@@ -163,6 +168,25 @@ def test_a_receiver_that_is_down_is_retried_and_gets_it_once(
     assert len({raw for _, _, raw in box.calls}) == 1  # the same bytes each time
     [row] = _rows(db_session)
     assert row.status is CallbackStatus.SENT and row.attempts == 3
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_retried(
+    app: Flask,
+    db_session: Session,
+    make_org: Callable[..., Any],
+    make_request: Callable[..., Any],
+    frozen: list[datetime],
+) -> None:
+    with receiver(["hang"]) as box:
+        _queue(db_session, make_org, make_request, [box.url], frozen[0])
+        ctx = context_for(app, db_session)
+        assert delivery.deliver_due(ctx, timeout=0.3) == 0
+        box.release.set()
+        [row] = _rows(db_session)
+        assert row.status is CallbackStatus.PENDING and row.attempts == 1
+        assert row.last_error in ("TimeoutError", "timeout", "URLError")
+        frozen[0] += backoff(1)
+        assert delivery.deliver_due(ctx) == 1
 
 
 def test_one_failure_never_ends_the_pass_and_the_maximum_makes_it_dead(
