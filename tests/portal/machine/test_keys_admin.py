@@ -65,7 +65,9 @@ def test_an_admin_makes_a_key_that_is_shown_once_and_revokes_it(
     org = make_org(name="Bakkerij Jansen")
     login(make_user(Role.ADMIN))
     page = client.get(f"/admin/organisations/{org.id}")
-    assert "heeft nog geen API-sleutels" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "heeft nog geen API-sleutels" in html and html.count('id="keys-title"') == 1
+    assert "API" not in html.split("</title>")[0]  # the section is in the page, not its title
     resp = client.post(
         f"/admin/organisations/{org.id}/keys",
         data={"label": "CRM", "csrf_token": csrf_token(page)},
