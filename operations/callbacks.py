@@ -7,6 +7,7 @@ pass, and a row marked sent is never posted again."""
 
 from __future__ import annotations
 
+import http.client
 import logging
 import urllib.error
 import urllib.request
@@ -89,7 +90,7 @@ def post(outgoing: _Outgoing, sign: Signer, domain: str, timeout: float) -> str 
             response.read(65536)
     except urllib.error.HTTPError as exc:
         return f"HTTP {exc.code}"
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         return type(exc).__name__
     return None if 200 <= status < 300 else f"HTTP {status}"
 

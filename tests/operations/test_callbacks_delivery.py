@@ -50,6 +50,10 @@ def receiver(replies: list[int | str | None] | None = None) -> Iterator[Receiver
             if reply == "hang":
                 state.release.wait(10)
                 reply = 202
+            if reply == "garbage":
+                self.wfile.write(b"NOT HTTP AT ALL\r\n\r\n")
+                self.close_connection = True
+                return
             if reply is None:
                 self.close_connection = True
                 self.connection.close()
@@ -146,7 +150,7 @@ def test_a_receiver_that_is_down_is_retried_and_gets_it_once(
     make_request: Callable[..., Any],
     frozen: list[datetime],
 ) -> None:
-    with receiver([503, None]) as box:
+    with receiver([503, None, "garbage"]) as box:
         _queue(db_session, make_org, make_request, [box.url], frozen[0])
         ctx = context_for(app, db_session)
         assert delivery.deliver_due(ctx) == 0
@@ -161,13 +165,15 @@ def test_a_receiver_that_is_down_is_retried_and_gets_it_once(
         [row] = _rows(db_session)
         assert row.attempts == 2 and row.status is CallbackStatus.PENDING
         frozen[0] += backoff(2)
+        assert delivery.deliver_due(ctx) == 0  # not an HTTP answer
+        frozen[0] += backoff(3)
         assert delivery.deliver_due(ctx) == 1
         frozen[0] += timedelta(days=1)
         assert delivery.deliver_due(ctx) == 0  # sent: never posted again
-    assert len(box.calls) == 3
+    assert len(box.calls) == 4
     assert len({raw for _, _, raw in box.calls}) == 1  # the same bytes each time
     [row] = _rows(db_session)
-    assert row.status is CallbackStatus.SENT and row.attempts == 3
+    assert row.status is CallbackStatus.SENT and row.attempts == 4
 
 
 def test_a_receiver_that_does_not_answer_in_time_is_retried(
