@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from sqlalchemy import select
 
-from operations import cases, forwarding
+from operations import cases, forwarding, incidents
 from operations.context import Context
 from rights import audit
 from rights.deadlines import AMSTERDAM, local_date
@@ -69,6 +69,12 @@ def forward_reminders(ctx: Context) -> int:
     return forwarding.send_forward_reminders(ctx)
 
 
+def incident_clocks(ctx: Context) -> int:
+    """Incident clocks about to run out: a reminder to the officers; run out: an escalation
+    to officers and admins (docs/incidents.md, "The clocks")."""
+    return incidents.send_clock_mails(ctx)
+
+
 ANCHOR_MAILED = "audit.anchor_mailed"
 
 
@@ -104,5 +110,6 @@ JOBS: Mapping[str, Job] = MappingProxyType(
         "identity_unanswered": identity_unanswered,
         "forward_reminders": forward_reminders,
         "audit_anchor_mail": audit_anchor_mail,
+        "incident_clocks": incident_clocks,
     }
 )
