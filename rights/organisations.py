@@ -20,6 +20,7 @@ from rights.models.org import Answering, Organisation, OrganisationKind, Role, U
 
 FORWARD_DAYS = (0, 10)  # working days after verification
 RETENTION_DAYS = (1, 365)  # days an uploaded data file is kept
+NOTICE_HOURS = (1, 72)  # hours from discovery to the notice of a breach (docs/incidents.md)
 MAX_SUB_PROCESSORS = 50
 SUB_PROCESSOR_FIELD = 200  # characters per name, country or purpose
 FIELDS = (
@@ -34,6 +35,7 @@ FIELDS = (
     "answering",
     "sub_processors",
     "data_file_retention_days",
+    "breach_notice_hours",
 )
 
 
@@ -52,6 +54,7 @@ class Terms:
     answering: Answering
     sub_processors: tuple[tuple[str, str, str], ...]
     data_file_retention_days: int
+    breach_notice_hours: int = 24
 
     @classmethod
     def of(cls, org: Organisation) -> Terms:
@@ -70,6 +73,7 @@ class Terms:
                 for s in org.sub_processors or []
             ),
             data_file_retention_days=org.data_file_retention_days,
+            breach_notice_hours=org.breach_notice_hours,
         )
 
 
@@ -107,6 +111,9 @@ def _check(terms: Terms) -> None:
     low, high = RETENTION_DAYS
     if not low <= terms.data_file_retention_days <= high:
         raise ValidationFailed("1 to 365 days", code="retention_days")
+    low, high = NOTICE_HOURS
+    if not low <= terms.breach_notice_hours <= high:
+        raise ValidationFailed("1 to 72 hours", code="breach_notice_hours")
     email = terms.contact_email
     if email and ("@" not in email or " " in email.strip()):
         raise ValidationFailed("not an e-mail address", code="contact_email")

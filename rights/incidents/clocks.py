@@ -38,7 +38,6 @@ __all__ = [
 ]
 
 AP_HOURS = 72
-NOTICE_HOURS = (1, 72)  # what an admin may set per controller
 
 
 def add_controller(
