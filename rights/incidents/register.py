@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from rights.errors import Conflict, ValidationFailed
 from rights.incidents import clocks
 from rights.incidents.lifecycle import move
 from rights.models.incident import Incident, IncidentState, Risk
+from rights.models.source import DataFileUpload, DataSource
 
 __all__ = [
     "FACT_FIELDS",
@@ -135,6 +137,16 @@ def _checked(facts: Facts, now: datetime) -> dict[str, object]:
     return values
 
 
+def _check_ids(session: Session, values: dict[str, object]) -> None:
+    """The sources and files named must exist (``incident_sources``)."""
+    for model, key in ((DataSource, "source_ids"), (DataFileUpload, "data_file_ids")):
+        ids = cast(list[int], values[key])
+        if ids:
+            found = set(session.scalars(select(model.id).where(model.id.in_(ids))))
+            if found != set(ids):
+                raise ValidationFailed("no such source or file", code="incident_sources")
+
+
 def _next_reference(session: Session, year: int) -> str:
     """``INC-2026-0007``: the year's next number (Amsterdam year of recording)."""
     prefix = f"INC-{year}-"
@@ -153,6 +165,7 @@ def record(session: Session, facts: Facts, *, actor: Actor, now: datetime) -> In
     officers recording at once may pick the same number: the unique constraint refuses
     the second inside a savepoint and it takes the next one."""
     values = _checked(facts, now)
+    _check_ids(session, values)
     year = now.astimezone(AMSTERDAM).year
     for _ in range(REFERENCE_TRIES):
         incident = Incident(
@@ -195,7 +208,9 @@ def edit_facts(
     ``incident.facts_changed``). A new discovery moment moves the notice clocks."""
     _open(incident)
     changed = []
-    for name, value in _checked(facts, now).items():
+    values = _checked(facts, now)
+    _check_ids(session, values)
+    for name, value in values.items():
         if _current(incident, name) != (tuple(value) if isinstance(value, list) else value):
             setattr(incident, name, value)
             changed.append(name)
