@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_datetime
+from flask_babel import gettext as flask_gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext as flask_ngettext
 from sqlalchemy.orm import Session
 
 from portal.words import per_locale
@@ -17,6 +18,16 @@ from rights.deadlines import AMSTERDAM
 from rights.incidents.clocks import Clock, clocks_of, countdown
 from rights.models.incident import Incident, IncidentState, Risk
 from rights.models.mail import OutboxMail
+
+
+def _(text: str, **variables: Any) -> str:
+    """``gettext`` typed as ``str`` (flask_babel ships no types)."""
+    return str(flask_gettext(text, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    return str(flask_ngettext(singular, plural, num, **variables))
+
 
 STATES = per_locale(
     {

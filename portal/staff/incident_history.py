@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.incident_words import risk_words, state_words
+from portal.incident_words import _, risk_words, state_words
 from portal.words import per_locale
 from rights.models.audit import AuditEvent
 from rights.models.org import Organisation, User
@@ -61,7 +60,7 @@ class HistoryLine:
 def _detail(event: AuditEvent, orgs: dict[int, str]) -> str:
     data: dict[str, Any] = event.data or {}
     if "fields" in data:
-        return ", ".join(FIELDS().get(str(f), str(f)) for f in data["fields"])
+        return ", ".join(FIELDS().get(str(f), str(f)) for f in data["fields"] or [])
     if event.action == "incident.state_changed":
         return _(
             "from %(old)s to %(new)s",
@@ -73,7 +72,7 @@ def _detail(event: AuditEvent, orgs: dict[int, str]) -> str:
             return _("not a personal-data breach")
         return risk_words(str(data.get("risk") or ""))
     org_id = data.get("organisation_id")
-    return orgs.get(org_id, "") if isinstance(org_id, int) else ""
+    return str(orgs.get(org_id, "")) if isinstance(org_id, int) else ""
 
 
 def history(session: Session, incident_id: int) -> list[HistoryLine]:
@@ -85,12 +84,16 @@ def history(session: Session, incident_id: int) -> list[HistoryLine]:
     ).all()
     user_ids = {e.actor_id for e in events if e.actor_kind == "user" and e.actor_id}
     org_ids = {e.data.get("organisation_id") for e in events if e.data}
-    users = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+    users: dict[int | None, str] = dict(
+        session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).tuples().all()
+    )
     org_list = [i for i in org_ids if isinstance(i, int)]
-    orgs = dict(
+    orgs: dict[int, str] = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_list))
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     system = _("the portal")
     return [

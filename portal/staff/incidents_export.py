@@ -11,14 +11,13 @@ import io
 from datetime import datetime
 
 from flask import Response, abort
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from exporters.register import write_csv, write_xlsx
 from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
-from portal.incident_words import risk_words, state_words, zoned
+from portal.incident_words import _, risk_words, state_words, zoned
 from portal.staff.blueprint import bp
 from portal.staff.helpers import actor
 from rights import audit

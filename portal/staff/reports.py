@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from exporters.register import write_csv, write_xlsx
+from operations.incidents import DEFAULT_REMIND_HOURS
 from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
@@ -21,7 +22,6 @@ from portal.staff.charts import bar_chart
 from portal.staff.forms import PeriodForm
 from portal.staff.helpers import actor
 from rights import audit
-from operations.incidents import DEFAULT_REMIND_HOURS
 from rights.dashboard import Figures, figures
 from rights.incidents.queries import IncidentFigures
 from rights.incidents.queries import figures as incident_figures

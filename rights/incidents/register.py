@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -64,7 +64,8 @@ class Facts:
 
     @classmethod
     def of(cls, incident: Incident) -> Facts:
-        return cls(**{name: _current(incident, name) for name in FACT_FIELDS})
+        values: dict[str, Any] = {name: _current(incident, name) for name in FACT_FIELDS}
+        return cls(**values)
 
 
 @dataclass(frozen=True)
