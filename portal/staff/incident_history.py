@@ -84,17 +84,15 @@ def history(session: Session, incident_id: int) -> list[HistoryLine]:
     ).all()
     user_ids = {e.actor_id for e in events if e.actor_kind == "user" and e.actor_id}
     org_ids = {e.data.get("organisation_id") for e in events if e.data}
-    users: dict[int | None, str] = dict(
-        session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).tuples().all()
-    )
+    users: dict[int | None, str] = {
+        uid: name
+        for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+    }
     org_list = [i for i in org_ids if isinstance(i, int)]
-    orgs: dict[int, str] = dict(
-        session.execute(
-            select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_list))
-        )
-        .tuples()
-        .all()
+    found = session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_list))
     )
+    orgs: dict[int, str] = {oid: name for oid, name in found}
     system = _("the portal")
     return [
         HistoryLine(
