@@ -161,6 +161,7 @@ def test_the_worker_runs_every_job_whatever_was_imported_before():
                 "identity_unanswered",
                 "forward_reminders",
                 "audit_anchor_mail",
+                "incident_clocks",
             ]
         )
     )
