@@ -167,3 +167,17 @@ def test_officers_only(client, app, make_user, make_org, login, db_session):
 def test_unknown_incident_is_404(client, officer):
     assert client.get("/staff/incidents/424242").status_code == 404
     assert client.get("/staff/incidents/99999999999999999999999").status_code == 404
+
+
+def test_countdown_in_english_with_plural_forms(client, officer, db_session, make_org):
+    assert _new(client, discovered_at="2026-03-05T09:59").status_code == 303  # 08:59 UTC
+    incident = _incident(db_session)
+    add_controller(db_session, incident, make_org(breach_notice_hours=2), actor=SYSTEM, now=NOW)
+    add_controller(db_session, incident, make_org(breach_notice_hours=1), actor=SYSTEM, now=NOW)
+    db_session.commit()
+    client.get("/lang/en")
+    page = client.get(f"/staff/incidents/{incident.id}").get_data(as_text=True)
+    assert "1 hour 59 minutes left" in page
+    assert "1 minute overdue" in page
+    assert "(2 hours from discovery)" in page and "(1 hour from discovery)" in page
+    assert "5 Mar 2026 10:59 CET (winter time)" in page
