@@ -172,12 +172,12 @@ def test_unknown_incident_is_404(client, officer):
 def test_countdown_in_english_with_plural_forms(client, officer, db_session, make_org):
     assert _new(client, discovered_at="2026-03-05T09:59").status_code == 303  # 08:59 UTC
     incident = _incident(db_session)
-    add_controller(db_session, incident, make_org(breach_notice_hours=2), actor=SYSTEM, now=NOW)
+    add_controller(db_session, incident, make_org(breach_notice_hours=3), actor=SYSTEM, now=NOW)
     add_controller(db_session, incident, make_org(breach_notice_hours=1), actor=SYSTEM, now=NOW)
     db_session.commit()
     client.get("/lang/en")
     page = client.get(f"/staff/incidents/{incident.id}").get_data(as_text=True)
     assert "1 hour 59 minutes left" in page
     assert "1 minute overdue" in page
-    assert "(2 hours from discovery)" in page and "(1 hour from discovery)" in page
+    assert "(3 hours from discovery)" in page and "(1 hour from discovery)" in page
     assert "5 Mar 2026 10:59 CET (winter time)" in page
