@@ -181,3 +181,33 @@ def test_countdown_in_english_with_plural_forms(client, officer, db_session, mak
     assert "1 minute overdue" in page
     assert "(3 hours from discovery)" in page and "(1 hour from discovery)" in page
     assert "5 Mar 2026 10:59 CET (winter time)" in page
+
+
+def test_edit_facts_moves_the_clock_and_a_closed_incident_refuses(
+    client, officer, db_session, make_org
+):
+    assert _new(client).status_code == 303
+    incident = _incident(db_session)
+    add_controller(db_session, incident, make_org(breach_notice_hours=24), actor=SYSTEM, now=NOW)
+    db_session.commit()
+    data = {
+        "title": "Mailing sent to the wrong list (corrected)",
+        "discovered_at": "2026-03-05T08:15",
+        "description": "The March mailing went to last year's list.",
+        "data_categories": "name\r\ne-mail address",
+        "subject_categories": "customers",
+        "approx_subjects": "1200",
+    }
+    assert _post(client, incident, "facts", data).status_code == 303
+    incident = _incident(db_session)
+    assert incident.title.endswith("(corrected)")
+    assert incident.controllers[0].notice_due == datetime(2026, 3, 6, 7, 15, tzinfo=UTC)
+    page = client.get(f"/staff/incidents/{incident.id}").get_data(as_text=True)
+    assert "Feiten gewijzigd" in page and "titel, ontdekt op" in page
+    data_no = {"assess-breach": "no", "assess-not_breach_reason": "Test list"}
+    assert _post(client, incident, "assess", data_no, "assess-").status_code == 303
+    assert _post(client, incident, "close", {}).status_code == 303
+    resp = _post(client, incident, "measures", {"taken": "late"})
+    assert resp.status_code == 409
+    assert "Het incident is gesloten" in resp.get_data(as_text=True)
+    assert _incident(db_session).measures_taken == ""
