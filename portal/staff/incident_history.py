@@ -84,15 +84,13 @@ def history(session: Session, incident_id: int) -> list[HistoryLine]:
     ).all()
     user_ids = {e.actor_id for e in events if e.actor_kind == "user" and e.actor_id}
     org_ids = {e.data.get("organisation_id") for e in events if e.data}
-    users: dict[int | None, str] = {
-        uid: name
-        for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
-    }
+    rows = session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
+    users: dict[int | None, str] = {row.id: row.name for row in rows}
     org_list = [i for i in org_ids if isinstance(i, int)]
     found = session.execute(
         select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_list))
     )
-    orgs: dict[int, str] = {oid: name for oid, name in found}
+    orgs: dict[int, str] = {row.id: row.name for row in found}
     system = _("the portal")
     return [
         HistoryLine(
