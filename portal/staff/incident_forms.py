@@ -139,8 +139,8 @@ class AssessForm(FlaskForm):
     breach = RadioField(
         _l("Is it a personal-data breach?"),
         choices=[
-            SelectChoice("yes", str(_l("Yes, a breach"))),
-            SelectChoice("no", str(_l("No, not a breach"))),
+            SelectChoice("yes", _l("Yes, a breach")),
+            SelectChoice("no", _l("No, not a breach")),
         ],
         validators=[AnyOf(["yes", "no"], message=CHOOSE)],
     )

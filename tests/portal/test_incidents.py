@@ -69,6 +69,7 @@ def test_record_assess_measures_close(client, officer, db_session, make_org):
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "INC-2026-0001" in page and "5 mrt 2026 09:15 CET (wintertijd)" in page
     assert "MediaCenter" in page and "16 uur 15 minuten resterend" in page
+    assert "Ja, een inbreuk" in page and "Nee, geen inbreuk" in page
 
     resp = _post(
         client, incident, "assess", {"assess-breach": "yes", "assess-risk": "high"}, "assess-"
