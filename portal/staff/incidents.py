@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template
+from flask import abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.incident_words import clock_name, clock_status, risk_words, state_words, zoned
-from portal.loading import get_or_404
+from portal.loading import MAX_INT_ID
 from portal.staff.blueprint import bp
 from portal.staff.helpers import actor
 from portal.staff.incident_forms import (
@@ -31,11 +30,10 @@ from portal.staff.incident_forms import (
 from portal.staff.incident_history import history
 from portal.staff.incident_refusals import refuse
 from rights.errors import DomainError
-from rights.incidents import register
+from rights.incidents import queries, register
 from rights.incidents.clocks import clocks_of, open_incidents, running_clocks
-from rights.incidents.queries import all_incidents
+from rights.incidents.queries import all_incidents, sources_and_files
 from rights.models.incident import Incident, Risk
-from rights.models.source import DataFileUpload, DataSource
 
 bp.add_app_template_global(zoned, "incident_time")
 bp.add_app_template_global(state_words, "incident_state_words")
@@ -47,12 +45,15 @@ Forms = dict[str, FlaskForm]
 
 
 def _choices() -> dict[str, Any]:
-    session = get_session()
-    sources = session.scalars(select(DataSource).order_by(DataSource.name)).all()
-    files = session.scalars(
-        select(DataFileUpload).order_by(DataFileUpload.uploaded_at.desc()).limit(200)
-    ).all()
+    sources, files = sources_and_files(get_session())
     return {"sources": sources, "files": files}
+
+
+def _load(incident_id: int) -> Incident:
+    found = queries.one(get_session(), incident_id) if incident_id <= MAX_INT_ID else None
+    if found is None:
+        abort(404)
+    return found
 
 
 def _url(incident: Incident) -> str:
@@ -140,14 +141,14 @@ def _page(incident: Incident, status: int = 200, **override: FlaskForm) -> tuple
 @bp.get("/incidents/<int:incident_id>")
 @staff_required
 def incident(incident_id: int) -> tuple[str, int]:
-    return _page(get_or_404(Incident, incident_id))
+    return _page(_load(incident_id))
 
 
 def _apply(incident_id: int, name: str, form: FlaskForm, step: Any) -> Response | tuple[str, int]:
     """Validate ``form``, run ``step(session, incident)``, commit once, back to the page;
     a refusal is the page with the message on ``form`` (422) and nothing stored."""
     session = get_session()
-    incident = get_or_404(Incident, incident_id)
+    incident = _load(incident_id)
     if not form.validate_on_submit():
         return _page(incident, 422, **{name: form})
     try:
@@ -155,7 +156,7 @@ def _apply(incident_id: int, name: str, form: FlaskForm, step: Any) -> Response 
     except DomainError as exc:
         session.rollback()
         refuse(form, exc)
-        return _page(get_or_404(Incident, incident_id), exc.http_status, **{name: form})
+        return _page(_load(incident_id), exc.http_status, **{name: form})
     session.commit()
     flash(_("Saved."), "info")
     return redirect(_url(incident), 303)

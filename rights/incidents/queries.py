@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, joinedload
 from rights.deadlines import AMSTERDAM
 from rights.incidents.clocks import clocks_of, open_incidents, running_clocks
 from rights.models.incident import Incident, IncidentController
+from rights.models.source import DataFileUpload, DataSource
 
-__all__ = ["IncidentFigures", "all_incidents", "figures", "in_period"]
+__all__ = ["IncidentFigures", "all_incidents", "figures", "in_period", "one", "sources_and_files"]
 
 
 def _with_controllers() -> tuple[object, ...]:
@@ -28,6 +29,29 @@ def all_incidents(session: Session) -> list[Incident]:
         .order_by(Incident.discovered_at.desc(), Incident.id.desc())
     )
     return list(session.scalars(stmt).unique())
+
+
+def one(session: Session, incident_id: int) -> Incident | None:
+    """One incident with its controllers and their organisations (one statement)."""
+    stmt = select(Incident).where(Incident.id == incident_id).options(*_with_controllers())  # type: ignore[arg-type]
+    return session.scalars(stmt).unique().one_or_none()
+
+
+def sources_and_files(
+    session: Session, file_limit: int = 200
+) -> tuple[list[DataSource], list[DataFileUpload]]:
+    """The data sources (with their organisation) and the newest uploaded files (with their
+    source) an officer picks from: two statements."""
+    sources = session.scalars(
+        select(DataSource).options(joinedload(DataSource.organisation)).order_by(DataSource.name)
+    ).all()
+    files = session.scalars(
+        select(DataFileUpload)
+        .options(joinedload(DataFileUpload.source))
+        .order_by(DataFileUpload.uploaded_at.desc(), DataFileUpload.id.desc())
+        .limit(file_limit)
+    ).all()
+    return list(sources), list(files)
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:

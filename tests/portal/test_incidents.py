@@ -212,3 +212,24 @@ def test_edit_facts_moves_the_clock_and_a_closed_incident_refuses(
     assert resp.status_code == 409
     assert "Het incident is gesloten" in resp.get_data(as_text=True)
     assert _incident(db_session).measures_taken == ""
+
+
+def test_pages_hold_a_statement_bound(client, officer, db_session, make_org, connection):
+    """The incident page loads the incident with its controllers in one statement, the
+    pickers in two and the history in three, however many controllers there are."""
+    from tests.workspace.test_read_models import counted
+
+    assert _new(client).status_code == 303
+    incident = _incident(db_session)
+    for hours in (12, 18, 24, 36):
+        add_controller(
+            db_session, incident, make_org(breach_notice_hours=hours), actor=SYSTEM, now=NOW
+        )
+    db_session.commit()
+    with counted(connection) as queries:
+        page = client.get(f"/staff/incidents/{incident.id}")
+    assert page.status_code == 200 and "36 uur" in page.get_data(as_text=True)
+    assert len(queries) <= 8, queries  # session, user, incident, 2 pickers, 3 history
+    with counted(connection) as queries:
+        assert client.get("/staff/incidents/").status_code == 200
+    assert len(queries) <= 3, queries
