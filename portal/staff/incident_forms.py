@@ -173,5 +173,13 @@ class MeasuresForm(FlaskForm):
         )
 
 
+class APNotifiedForm(FlaskForm):
+    """The breach was notified to the Autoriteit Persoonsgegevens."""
+
+    notified_at = MomentField(_l("Notified to the AP at (Amsterdam time)"))
+    ap_reference = text(80, label=_l("The AP's reference (optional)"))
+    delay_reasons = area(_l("Reasons for the delay (required after 72 hours)"))
+
+
 class CloseForm(FlaskForm):
     """Closing: a bare POST with the CSRF token."""

@@ -24,6 +24,7 @@ ACTIONS = per_locale(
         "incident.measures_changed": _l("Measures changed"),
         "incident.state_changed": _l("State changed"),
         "incident.controller_added": _l("Controller added"),
+        "incident.ap_notified": _l("Notified to the Autoriteit Persoonsgegevens"),
         "incident.clock_reminded": _l("Reminder sent to the officers"),
         "incident.clock_escalated": _l("Escalation sent to the officers and admins"),
     }

@@ -34,6 +34,18 @@ REFUSALS: dict[str, tuple[str, Any]] = {
         "recurrence",
         _l("A breach closes only with the measures against recurrence written down."),
     ),
+    "ap_not_needed": (
+        "notified_at",
+        _l("No notification to the AP is needed: only for our own data in a breach with a risk."),
+    ),
+    "ap_notified_at": (
+        "notified_at",
+        _l("The notification cannot be before we became aware of the breach, or in the future."),
+    ),
+    "ap_delay_reasons": (
+        "delay_reasons",
+        _l("The notification came after 72 hours: give the reasons for the delay."),
+    ),
     "not_assessed": ("close", _l("Assess the incident before you close it.")),
     "incident_closed": ("close", _l("The incident is closed; it can no longer be changed.")),
     "invalid_transition": ("close", _l("This step is not possible in the incident's state.")),

@@ -21,6 +21,7 @@ from portal.loading import MAX_INT_ID
 from portal.staff.blueprint import bp
 from portal.staff.helpers import actor
 from portal.staff.incident_forms import (
+    APNotifiedForm,
     AssessForm,
     CloseForm,
     IncidentForm,
@@ -31,7 +32,7 @@ from portal.staff.incident_history import history
 from portal.staff.incident_refusals import refuse
 from rights.errors import DomainError
 from rights.incidents import queries, register
-from rights.incidents.clocks import clocks_of, open_incidents, running_clocks
+from rights.incidents.clocks import ap_due, clocks_of, open_incidents, running_clocks
 from rights.incidents.queries import all_incidents, sources_and_files
 from rights.models.incident import Incident, Risk
 
@@ -111,6 +112,7 @@ def _forms(incident: Incident) -> Forms:
             },
         ),
         "close": CloseForm(formdata=None),
+        "ap": APNotifiedForm(formdata=None, prefix="ap"),
     }
 
 
@@ -130,6 +132,7 @@ def _page(incident: Incident, status: int = 200, **override: FlaskForm) -> tuple
         "staff/incidents/incident.html",
         incident=incident,
         clocks=clocks_of(incident),
+        ap_clock_runs=ap_due(incident) is not None,
         now=now,
         forms={**_forms(incident), **override},
         history=history(get_session(), incident.id),
@@ -203,6 +206,26 @@ def incident_measures(incident_id: int) -> Response | tuple[str, int]:
         register.set_measures(session, incident, form.measures(), actor=actor(), now=clock.now())
 
     return _apply(incident_id, "measures", form, step)
+
+
+@bp.post("/incidents/<int:incident_id>/ap-notified")
+@staff_required
+def incident_ap_notified(incident_id: int) -> Response | tuple[str, int]:
+    form = APNotifiedForm(prefix="ap")
+
+    def step(session: Any, incident: Incident) -> None:
+        assert form.notified_at.data is not None
+        register.record_ap_notification(
+            session,
+            incident,
+            notified_at=form.notified_at.data,
+            ap_reference=form.ap_reference.data or "",
+            delay_reasons=form.delay_reasons.data or "",
+            actor=actor(),
+            now=clock.now(),
+        )
+
+    return _apply(incident_id, "ap", form, step)
 
 
 @bp.post("/incidents/<int:incident_id>/close")

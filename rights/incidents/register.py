@@ -34,6 +34,7 @@ __all__ = [
     "close",
     "edit_facts",
     "record",
+    "record_ap_notification",
     "set_measures",
 ]
 
@@ -319,3 +320,46 @@ def close(session: Session, incident: Incident, *, actor: Actor, now: datetime) 
     if incident.is_breach and not incident.measures_recurrence.strip():
         raise ValidationFailed("measures against recurrence", code="recurrence_required")
     move(session, incident, IncidentState.CLOSED, actor=actor, now=now)
+
+
+def record_ap_notification(
+    session: Session,
+    incident: Incident,
+    *,
+    notified_at: datetime,
+    ap_reference: str = "",
+    delay_reasons: str = "",
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Record that the breach was notified to the AP (stops the 72-hour clock). Only when
+    that clock runs (``ap_not_needed``); not in the future nor before awareness
+    (``ap_notified_at``); after the 72 hours only with the reasons for the delay
+    (``ap_delay_reasons``, Art. 33(1)). The first notice moves an assessed incident to
+    *notified*."""
+    _open(incident)
+    due = clocks.ap_due(incident)
+    if due is None or incident.aware_at is None:
+        raise ValidationFailed("no AP notification needed", code="ap_not_needed")
+    if notified_at.tzinfo is None:
+        raise ValueError("naive datetime")
+    if notified_at > now or notified_at < incident.aware_at:
+        raise ValidationFailed("notification moment", code="ap_notified_at")
+    delay_reasons = _text(delay_reasons)
+    on_time = notified_at <= due
+    if not on_time and not delay_reasons:
+        raise ValidationFailed("reasons for the delay", code="ap_delay_reasons")
+    incident.ap_notified_at, incident.ap_delay_reasons = notified_at, delay_reasons
+    incident.ap_reference = _text(ap_reference, 80)
+    audit.record(
+        session,
+        "incident.ap_notified",
+        actor=actor,
+        now=now,
+        object_type="incident",
+        object_id=incident.id,
+        data={"on_time": on_time},
+    )
+    if incident.state is IncidentState.ASSESSED:
+        move(session, incident, IncidentState.NOTIFIED, actor=actor, now=now)
+    session.flush()

@@ -233,3 +233,28 @@ def test_pages_hold_a_statement_bound(client, officer, db_session, make_org, con
     with counted(connection) as queries:
         assert client.get("/staff/incidents/").status_code == 200
     assert len(queries) <= 3, queries
+
+
+def test_the_ap_notification_is_recorded_late_only_with_reasons(client, officer, db_session):
+    assert _new(client, own_data="1", discovered_at="2026-03-01T09:00").status_code == 303
+    incident = _incident(db_session)
+    data = {
+        "assess-breach": "yes",
+        "assess-risk": "risk",
+        "assess-risk_reasons": "Unencrypted",
+        "assess-aware_at": "2026-03-01T10:00",
+    }
+    assert _post(client, incident, "assess", data, "assess-").status_code == 303
+    page = client.get(f"/staff/incidents/{incident.id}").get_data(as_text=True)
+    assert "Melding aan de Autoriteit Persoonsgegevens" in page and "te laat" in page
+    resp = _post(client, incident, "ap-notified", {"ap-notified_at": "2026-03-05T10:30"}, "ap-")
+    assert resp.status_code == 422
+    assert "na 72 uur" in resp.get_data(as_text=True)
+    assert _incident(db_session).ap_notified_at is None
+    data = {"ap-notified_at": "2026-03-05T10:30", "ap-delay_reasons": "Scope unclear"}
+    assert _post(client, incident, "ap-notified", data, "ap-").status_code == 303
+    incident = _incident(db_session)
+    assert incident.ap_notified_at == datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
+    assert incident.state is IncidentState.NOTIFIED
+    page = client.get(f"/staff/incidents/{incident.id}").get_data(as_text=True)
+    assert "te laat" in page and "Scope unclear" in page

@@ -203,3 +203,54 @@ def test_closing_a_breach_needs_measures_against_recurrence(
         register.set_measures(db_session, incident, Measures(), actor=SYSTEM, now=now)
     (event,) = _events(db_session, "incident.measures_changed")
     assert event.data == {"fields": ["measures_taken", "measures_recurrence"]}
+
+
+def test_ap_notification_stops_the_clock_and_late_needs_reasons(
+    db_session: Session, now: datetime
+) -> None:
+    aware = now - timedelta(hours=80)
+    incident = register.record(
+        db_session, _facts(now, discovered_at=aware, own_data=True), actor=SYSTEM, now=now
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        register.record_ap_notification(
+            db_session, incident, notified_at=now, actor=SYSTEM, now=now
+        )
+    assert caught.value.code == "ap_not_needed"  # not yet assessed as a breach with risk
+    register.assess(
+        db_session,
+        incident,
+        is_breach=True,
+        risk=Risk.RISK,
+        risk_reasons="r",
+        aware_at=aware,
+        actor=SYSTEM,
+        now=now,
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        register.record_ap_notification(
+            db_session, incident, notified_at=now, actor=SYSTEM, now=now
+        )
+    assert caught.value.code == "ap_delay_reasons"  # 80 hours: late
+    with pytest.raises(ValidationFailed) as caught:
+        register.record_ap_notification(
+            db_session,
+            incident,
+            notified_at=now + timedelta(hours=1),
+            delay_reasons="x",
+            actor=SYSTEM,
+            now=now,
+        )
+    assert caught.value.code == "ap_notified_at"
+    register.record_ap_notification(
+        db_session,
+        incident,
+        notified_at=aware + timedelta(hours=70),
+        ap_reference="AP-123",
+        actor=SYSTEM,
+        now=now,
+    )
+    assert incident.state is IncidentState.NOTIFIED
+    assert incident.ap_notified_at == aware + timedelta(hours=70)
+    (event,) = _events(db_session, "incident.ap_notified")
+    assert event.data == {"on_time": True}
