@@ -95,6 +95,7 @@ ORGANISATIONS: tuple[dict[str, object], ...] = (
         "address": "Sportlaan 10, 1000 CD Amsterdam",
         "website": "https://sportclub-zuid.example",
         "dpa_reference": "VWO-2025-022",
+        "breach_notice_hours": 18,  # its agreement: a (suspected) breach within 18 hours
         "sub_processors": [
             {
                 "name": "Drukkerij & Mailhuis Voorbeeld B.V.",

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from sqlalchemy import select
 
-from operations import callbacks, cases, forwarding
+from operations import callbacks, cases, forwarding, incidents
 from operations.context import Context
 from rights import audit
 from rights.deadlines import AMSTERDAM, local_date
@@ -75,6 +75,12 @@ def opendsr_callbacks(ctx: Context) -> int:
     return callbacks.deliver_due(ctx)
 
 
+def incident_clocks(ctx: Context) -> int:
+    """Incident clocks about to run out: a reminder to the officers; run out: an escalation
+    to officers and admins (docs/incidents.md, "The clocks")."""
+    return incidents.send_clock_mails(ctx)
+
+
 ANCHOR_MAILED = "audit.anchor_mailed"
 
 
@@ -111,5 +117,6 @@ JOBS: Mapping[str, Job] = MappingProxyType(
         "forward_reminders": forward_reminders,
         "audit_anchor_mail": audit_anchor_mail,
         "opendsr_callbacks": opendsr_callbacks,
+        "incident_clocks": incident_clocks,
     }
 )

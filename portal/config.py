@@ -54,6 +54,7 @@ ENV_KEYS = {
     "REMINDER_HOUR": ("PORTAL_REMINDER_HOUR", int),
     "FORWARD_REMIND_DAYS": ("PORTAL_FORWARD_REMIND_DAYS", int),
     "FORWARD_ESCALATE_DAYS": ("PORTAL_FORWARD_ESCALATE_DAYS", int),
+    "INCIDENT_REMIND_HOURS": ("PORTAL_INCIDENT_REMIND_HOURS", int),
     "SESSION_IDLE_MINUTES": ("PORTAL_SESSION_IDLE_MINUTES", int),
     "SESSION_ABSOLUTE_HOURS": ("PORTAL_SESSION_ABSOLUTE_HOURS", int),
     "INVITATION_MAX_AGE_HOURS": ("PORTAL_INVITATION_MAX_AGE_HOURS", int),
@@ -126,6 +127,9 @@ class BaseConfig:
     # (docs/controllers.md, "Forwarding").
     FORWARD_REMIND_DAYS = 3
     FORWARD_ESCALATE_DAYS = 5
+    # An incident clock with this many hours or less left reminds the officers
+    # (docs/incidents.md, "The clocks"); 1 to 72.
+    INCIDENT_REMIND_HOURS = 6
     # Public intake (data-subject issue): link lifetime, auto-close, abuse limits.
     VERIFICATION_LINK_DAYS = 7
     UNVERIFIED_AUTO_CLOSE_DAYS = 14
@@ -290,6 +294,9 @@ def problems(config: dict[str, Any]) -> list[str]:
     escalate = config.get("FORWARD_ESCALATE_DAYS", BaseConfig.FORWARD_ESCALATE_DAYS)
     if isinstance(remind, int) and isinstance(escalate, int) and escalate < remind:
         found.append("PORTAL_FORWARD_ESCALATE_DAYS must not be below PORTAL_FORWARD_REMIND_DAYS")
+    hours = config.get("INCIDENT_REMIND_HOURS", BaseConfig.INCIDENT_REMIND_HOURS)
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 72:
+        found.append("PORTAL_INCIDENT_REMIND_HOURS must be a whole number from 1 to 72")
     return found
 
 

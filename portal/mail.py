@@ -13,6 +13,7 @@ from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
+from portal import incident_words
 from portal.tokens import make_token
 from rights.models.mail import OutboxMail
 from rights.models.request import RightsRequest
@@ -52,6 +53,8 @@ def render(session: Session, mail: OutboxMail) -> EmailMessage:
 
         context.update(mail_context(session, mail))
     with force_locale(mail.language):
+        if "incident_id" in mail.context:  # dates and words in the recipient's language
+            context.update(incident_words.mail_context(session, mail))
         subject = render_template(f"email/{mail.template}.subject.txt", **context).strip()
         body = render_template(f"email/{mail.template}.txt", **context)
     msg = EmailMessage()

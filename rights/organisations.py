@@ -21,6 +21,7 @@ from rights.opendsr.allowlist import normalise_origin
 
 FORWARD_DAYS = (0, 10)  # working days after verification
 RETENTION_DAYS = (1, 365)  # days an uploaded data file is kept
+NOTICE_HOURS = (1, 72)  # hours from discovery to the notice of a breach (docs/incidents.md)
 MAX_SUB_PROCESSORS = 50
 SUB_PROCESSOR_FIELD = 200  # characters per name, country or purpose
 FIELDS = (
@@ -36,6 +37,7 @@ FIELDS = (
     "sub_processors",
     "data_file_retention_days",
     "callback_allowlist",
+    "breach_notice_hours",
 )
 MAX_CALLBACK_ORIGINS = 50
 
@@ -57,6 +59,7 @@ class Terms:
     data_file_retention_days: int
     # Origins the status callbacks of the machine API may go to (docs/api.md, "Callbacks").
     callback_allowlist: tuple[str, ...] = ()
+    breach_notice_hours: int = 24
 
     @classmethod
     def of(cls, org: Organisation) -> Terms:
@@ -76,6 +79,7 @@ class Terms:
             ),
             data_file_retention_days=org.data_file_retention_days,
             callback_allowlist=tuple(org.callback_allowlist or ()),
+            breach_notice_hours=org.breach_notice_hours,
         )
 
 
@@ -130,6 +134,9 @@ def _check(terms: Terms) -> None:
     low, high = RETENTION_DAYS
     if not low <= terms.data_file_retention_days <= high:
         raise ValidationFailed("1 to 365 days", code="retention_days")
+    low, high = NOTICE_HOURS
+    if not low <= terms.breach_notice_hours <= high:
+        raise ValidationFailed("1 to 72 hours", code="breach_notice_hours")
     email = terms.contact_email
     if email and ("@" not in email or " " in email.strip()):
         raise ValidationFailed("not an e-mail address", code="contact_email")

@@ -117,10 +117,12 @@ ANSWERING_LABELS = {
     Answering.CONTROLLER: _l("We answer the subject ourselves; the processor returns the results"),
 }
 WHOLE_DAYS = _l("Enter a whole number of days.")
+WHOLE_HOURS = _l("Enter a whole number of hours.")
 # Each refusal of rights.organisations on its field, in words.
 TERMS_REFUSALS: dict[str, tuple[str, Any]] = {
     "forward_days": ("forward_within_days", _l("Enter 0 to 10 working days.")),
     "retention_days": ("data_file_retention_days", _l("Enter 1 to 365 days.")),
+    "breach_notice_hours": ("breach_notice_hours", _l("Enter 1 to 72 hours.")),
     "contact_email": ("contact_email", _l("Enter a valid e-mail address.")),
     "website": ("website", _l("A web address starts with https://.")),
     "sub_processor_line": (
@@ -143,12 +145,18 @@ TERMS_REFUSALS: dict[str, tuple[str, Any]] = {
 class DaysField(IntegerField):
     """A whole number of days; anything else is an error in words on the field."""
 
+    message = WHOLE_DAYS
+
     def process_formdata(self, valuelist: Sequence[Any]) -> None:
         raw = str(valuelist[0]).strip() if valuelist else ""
         if not raw.isdigit() or len(raw) > 4:
             self.data = None
-            raise ValueError(str(WHOLE_DAYS))
+            raise ValueError(str(self.message))
         self.data = int(raw)
+
+
+class HoursField(DaysField):
+    message = WHOLE_HOURS
 
 
 class TermsForm(FlaskForm):
@@ -181,6 +189,9 @@ class TermsForm(FlaskForm):
         validators=[Length(max=20_000)],
         default="",
     )
+    breach_notice_hours = HoursField(
+        _l("Notice of a (suspected) data breach within (hours after discovery)")
+    )
 
     def terms(self) -> organisations.Terms:
         """The form's values as terms (``ValidationFailed`` for bad sub-processor lines)."""
@@ -199,6 +210,7 @@ class TermsForm(FlaskForm):
             callback_allowlist=organisations.parse_callback_origins(
                 self.callback_allowlist.data or ""
             ),
+            breach_notice_hours=int(self.breach_notice_hours.data or 0),
         )
 
     def refused(self, exc: ValidationFailed) -> None:

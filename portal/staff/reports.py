@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import date, datetime, timedelta
 
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from exporters.register import write_csv, write_xlsx
+from operations.incidents import DEFAULT_REMIND_HOURS
 from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
@@ -21,6 +23,8 @@ from portal.staff.forms import PeriodForm
 from portal.staff.helpers import actor
 from rights import audit
 from rights.dashboard import Figures, figures
+from rights.incidents.queries import IncidentFigures
+from rights.incidents.queries import figures as incident_figures
 from rights.register import HEADERS, as_table, collect
 
 MIMETYPES = {
@@ -39,11 +43,18 @@ def dashboard() -> tuple[str, int]:
     return render_template(
         "staff/dashboard.html",
         f=f,
+        incidents=_incident_figures(now, start, end),
         charts=_charts(f, rights),
         error=error,
         labels=labels,
         by_right={rights.get(k, k): g for k, g in f.by_right.items()},
     ), 422 if error else 200
+
+
+def _incident_figures(now: datetime, start: date, end: date) -> IncidentFigures:
+    hours = int(current_app.config.get("INCIDENT_REMIND_HOURS") or DEFAULT_REMIND_HOURS)
+    window = timedelta(hours=hours)
+    return incident_figures(get_session(), now=now, start=start, end=end, window=window)
 
 
 def _charts(f: Figures, rights: dict[str, str]) -> dict[str, Markup]:

@@ -16,6 +16,7 @@ from portal.mail import mail_dir
 from portal.staff.blueprint import bp
 from portal.staff.forms import QueueFilterForm, SearchForm
 from portal.staff.helpers import actor, search_key
+from portal.staff.incidents import queue_clocks
 from portal.staff.queue_rows import queue_rows
 from rights.approvals import pending_approvals, pending_count
 from rights.deadlines import local_date
@@ -43,7 +44,10 @@ def queue() -> str:
     f = form.to_filter()
     result = queue_page(get_session(), f, now=now, page=form.page_number())
     rows = queue_rows(result.requests, local_date(now))
-    return render_template("staff/queue.html", result=result, rows=rows, f=f, **_choices())
+    clocks = queue_clocks()
+    return render_template(
+        "staff/queue.html", result=result, rows=rows, f=f, clocks=clocks, now=now, **_choices()
+    )
 
 
 @bp.post("/search")

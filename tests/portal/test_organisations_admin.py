@@ -23,6 +23,7 @@ TERMS = {
     "answering": "controller",
     "sub_processors": "Drukkerij Noord B.V. | Nederland | drukken\r\n\r\nHosting B.V. | Ierland | hosting",
     "data_file_retention_days": "28",
+    "breach_notice_hours": "18",
 }
 
 
@@ -58,12 +59,14 @@ def test_an_admin_lists_and_edits_a_controllers_terms(
     assert org.answering is Answering.CONTROLLER and org.forward_within_days == 2
     assert org.address == "Dorpsstraat 5\n1234 AB Ons Dorp"
     assert org.data_file_retention_days == 28
+    assert org.breach_notice_hours == 18
     assert org.sub_processors == [
         {"name": "Drukkerij Noord B.V.", "country": "Nederland", "purpose": "drukken"},
         {"name": "Hosting B.V.", "country": "Ierland", "purpose": "hosting"},
     ]
     (event,) = _events(db_session, "organisation.terms_changed")
     assert "sub_processors" in event.data["fields"] and "answering" in event.data["fields"]
+    assert "breach_notice_hours" in event.data["fields"]
     page = client.get(f"/admin/organisations/{org.id}").get_data(as_text=True)
     assert "Hosting B.V. | Ierland | hosting" in page
     # Removing a row is deleting its line; only the changed field is audited.
@@ -90,6 +93,9 @@ def test_bad_terms_are_refused_in_words_and_change_nothing(
         ({"data_file_retention_days": "0"}, "Vul 1 tot 365 dagen in."),
         ({"data_file_retention_days": "99999999999999999999"}, "Vul een heel aantal dagen in."),
         ({"website": "bakkerij.example"}, "Een webadres begint met https://."),
+        ({"breach_notice_hours": "0"}, "Vul 1 tot 72 uur in."),
+        ({"breach_notice_hours": "73"}, "Vul 1 tot 72 uur in."),
+        ({"breach_notice_hours": "een dag"}, "Vul een heel aantal uren in."),
         ({"answering": "nobody"}, "error-message"),
     )
     for changes, words in cases:
@@ -98,6 +104,7 @@ def test_bad_terms_are_refused_in_words_and_change_nothing(
         assert words in resp.get_data(as_text=True), changes
     db_session.expire_all()
     assert org.dpa_reference == "" and org.sub_processors == [] and org.forward_within_days == 1
+    assert org.breach_notice_hours == 24
     assert _events(db_session, "organisation.terms_changed") == []
 
 

@@ -162,6 +162,7 @@ def test_the_worker_runs_every_job_whatever_was_imported_before():
                 "forward_reminders",
                 "audit_anchor_mail",
                 "opendsr_callbacks",
+                "incident_clocks",
             ]
         )
     )
