@@ -112,7 +112,13 @@ def download_draft(ctx: Context, incident_id: int, fmt: str) -> Rendered:
         rendered = Rendered(body, "application/json", f"{name}.json")
     else:
         texts = ctx.texts()
-        html = texts.render("incidents/ap_draft.html", d=payload, i=incident, texts=texts)
+        html = texts.render(
+            "incidents/ap_draft.html",
+            d=payload,
+            i=incident,
+            due=own_data.ap_due(incident),
+            texts=texts,
+        )
         rendered = Rendered(render_pdf(html), "application/pdf", f"{name}.pdf")
     record(
         ctx.session, "incident.ap_draft_downloaded", actor=ctx.actor, now=ctx.now(),

@@ -78,4 +78,4 @@ def refusal(exc: DomainError) -> str:
         "not_decided_to_notify": _("Decide first that the people concerned are told."),
         "bad_language": _("Choose Dutch or English."),
     }
-    return messages.get(exc.code, _("This step is not possible now."))
+    return str(messages.get(exc.code, _("This step is not possible now.")))

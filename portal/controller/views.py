@@ -2,9 +2,9 @@
 requests (docs/controllers.md). Importing this module registers every page on ``bp``.
 
 Modules: ``requests`` (list and request page), ``decisions`` (approve, reject, comment,
-request-level decisions, sending the decisions to the processor), and
-``certificates``, ``files`` (data files), ``incidents`` (breach notices) and ``instructions`` (requests the controller files
-for the processor to execute).
+request-level decisions, sending the decisions to the processor), ``incidents`` (breach
+notices), and ``certificates``, ``files`` (data files) and ``instructions`` (requests the
+controller files for the processor to execute).
 """
 
 from __future__ import annotations

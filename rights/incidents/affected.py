@@ -114,10 +114,10 @@ def confirm(
         rows[org.id].confirmed = True
     incident.own_data = own_data
     session.flush()
+    removed = sorted(r.organisation_id for r in dropped)
     audit.record(
         session, "incident.controllers_confirmed", actor=actor, now=now,
         object_type="incident", object_id=incident.id,
-        data={"organisation_ids": sorted(wanted), "removed": sorted(r.organisation_id for r in dropped),
-              "own_data": own_data},
+        data={"organisation_ids": sorted(wanted), "removed": removed, "own_data": own_data},
     )  # fmt: skip
     return [rows[o.id] for o in sorted(orgs, key=lambda o: o.id)]

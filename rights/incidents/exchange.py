@@ -13,7 +13,7 @@ from rights import audit
 from rights.audit import Actor
 from rights.controllers.authority import is_designated
 from rights.errors import Conflict, NotFound, PermissionDenied
-from rights.incidents.notice import check_body, check_open, confirmed, told, mail_controller
+from rights.incidents.notice import check_body, check_open, confirmed, mail_controller, told
 from rights.models.incident import Incident, IncidentController, IncidentUpdate, UpdateKind
 from rights.models.org import Role, User
 from rights.outbox import queue_mail

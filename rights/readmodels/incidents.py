@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from rights.errors import NotFound
+from rights.incidents.affected import Proposal, controller_choices, propose
 from rights.models.incident import Incident, IncidentController, IncidentUpdate, UpdateKind
 from rights.models.org import Organisation, OrganisationKind, User
 from rights.readmodels.controller import designated_contacts
@@ -18,8 +19,10 @@ from rights.readmodels.controller import designated_contacts
 __all__ = [
     "ControllerIncident",
     "ControllerIncidentRow",
+    "StaffNotice",
     "controller_incident",
     "controller_incidents",
+    "staff_notice",
     "staff_updates",
     "visible_updates",
 ]
@@ -43,7 +46,7 @@ class ControllerIncident:
     contacts: list[User]
 
 
-def _told(organisation_id: int) -> list[object]:
+def _told(organisation_id: int) -> list[ColumnElement[bool]]:
     return [
         IncidentController.organisation_id == organisation_id,
         IncidentController.confirmed.is_(True),
@@ -108,4 +111,30 @@ def controller_incident(
     return ControllerIncident(
         incident, link, visible_updates(session, incident.id, organisation_id), by, operator,
         list(designated_contacts(session, organisation_id)),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StaffNotice:
+    """The officer's notice section: the proposal, the choices, each controller's row with
+    who acknowledged, and every message (notes included)."""
+
+    incident: Incident
+    proposal: Proposal
+    choices: list[Organisation]
+    rows: list[IncidentController]
+    acknowledged_by: dict[int, User]
+    updates: list[IncidentUpdate]
+
+
+def staff_notice(session: Session, incident_id: int) -> StaffNotice:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound("no such incident", code="not_found")
+    rows = list(incident.controllers)
+    ids = [r.acknowledged_by_id for r in rows if r.acknowledged_by_id is not None]
+    users = session.scalars(select(User).where(User.id.in_(ids))).all() if ids else []
+    return StaffNotice(
+        incident, propose(session, incident), controller_choices(session), rows,
+        {u.id: u for u in users}, staff_updates(session, incident_id),
     )  # fmt: skip
