@@ -53,6 +53,7 @@ def refusal(exc: DomainError) -> str:
         "incident_closed": _("The incident is closed."),
         "not_a_controller": _("Only controller organisations can be affected."),
         "already_notified": _("A controller that was already told stays on the list."),
+        "no_controllers": _("Confirm the affected controllers first."),
         "nobody_to_notify": _("Every confirmed controller has been told already."),
         "no_contact": _(
             "A controller has no designated contact and no e-mail address: add one first."

@@ -108,6 +108,8 @@ def send_notice(
     again if asked) and record ``notified_at``. Returns the rows told."""
     check_open(incident)
     rows = confirmed(incident, organisation_id)
+    if not rows:
+        raise ValidationFailed("confirm the controllers first", code="no_controllers")
     if organisation_id is None:
         rows = [row for row in rows if row.notified_at is None]
     if not rows:
