@@ -72,7 +72,7 @@ def test_confirm_send_follow_up_and_answer(client, login, world, db_session, app
             kind=UpdateKind.QUESTION,
             body="Welke kolommen?",
             created_at=incident.created_at,
-        )  # fmt: skip
+        )
     )
     db_session.commit()
     html = _page(client, incident).get_data(as_text=True)

@@ -159,7 +159,7 @@ def build_side(
             notice_hours=24,
             notice_due=NOW + timedelta(hours=21),
             notified_at=NOW,
-        )  # fmt: skip
+        )
     )
     session.commit()
     return Side(

@@ -41,7 +41,7 @@ def test_the_page_shows_the_art_33_3_information_and_never_a_note(client, login,
             kind=UpdateKind.ANSWER,
             body="Antwoord aan Beta",
             created_at=NOW,
-        )  # fmt: skip
+        )
     )
     db_session.commit()
     login(a.contact)
