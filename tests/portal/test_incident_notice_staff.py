@@ -93,7 +93,9 @@ def test_refusals_are_shown_in_words_and_store_nothing(client, login, world, db_
     base = f"/staff/incidents/{incident.id}"
     resp = client.post(f"{base}/notice", data={"csrf_token": token}, follow_redirects=True)
     assert resp.status_code == 200
-    assert "Confirm the affected controllers first." in resp.get_data(as_text=True)
+    assert "Bevestig eerst de betrokken verwerkingsverantwoordelijken." in resp.get_data(
+        as_text=True
+    )
     bad = client.post(f"{base}/controllers", data={"csrf_token": token, "organisations": ["x"]})
     assert bad.status_code == 303
     assert not incident.controllers
