@@ -103,3 +103,6 @@ def test_the_controller_is_told_reads_acknowledges_and_sees_the_measures(demo_se
     contact.reload()
     expect(main).to_contain_text(RECURRENCE)
     contact.screenshot(path=str(demo_server.instance / "breach-notice.png"), full_page=True)
+    officer.reload()
+    expect(officer.locator("#controllers")).to_contain_text("Jan Jansen")  # who acknowledged
+    officer.screenshot(path=str(demo_server.instance / "breach-officer.png"), full_page=True)

@@ -82,8 +82,16 @@ def test_confirm_send_follow_up_and_answer(client, login, world, db_session, app
     )
     kinds = [u.kind for u in db_session.scalars(select(IncidentUpdate).order_by(IncidentUpdate.id))]
     assert kinds == [UpdateKind.FOLLOW_UP, UpdateKind.QUESTION, UpdateKind.ANSWER]
-    templates = [m.template for m in db_session.scalars(select(OutboxMail).order_by(OutboxMail.id))]
-    assert templates == ["incident_notice", "incident_follow_up", "incident_answer"]
+    mails = db_session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+    assert [m.template for m in mails] == [
+        "incident_notice",
+        "incident_follow_up",
+        "incident_answer",
+    ]
+    with app.app_context():
+        follow, answer = (render(db_session, m).get_content() for m in mails[1:])
+    assert "Printer bevestigde." not in follow and "Naam." not in answer
+    assert f"/controller/incidents/{incident.id}" in follow and incident.reference in answer
 
 
 def test_refusals_are_shown_in_words_and_store_nothing(client, login, world, db_session):
