@@ -100,7 +100,7 @@ def incident_controllers(incident_id: int) -> Response:
     return run_step(incident_id, step, _("The list of affected controllers was confirmed."))
 
 
-@bp.post("/incidents/<int:incident_id>/notice")
+@bp.post("/incidents/<int:incident_id>/send-notice")
 @staff_required
 def incident_send_notice(incident_id: int) -> Response:
     staff_notice(get_session(), incident_id)

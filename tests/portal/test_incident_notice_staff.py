@@ -50,7 +50,7 @@ def test_confirm_send_follow_up_and_answer(client, login, world, db_session, app
     base = f"/staff/incidents/{incident.id}"
     resp = client.post(f"{base}/controllers", data={"csrf_token": token, "organisations": [a.id]})
     assert resp.status_code == 303
-    resp = client.post(f"{base}/notice", data={"csrf_token": token})
+    resp = client.post(f"{base}/send-notice", data={"csrf_token": token})
     assert resp.status_code == 303
     db_session.expire_all()
     assert incident.state is IncidentState.NOTIFIED
@@ -99,7 +99,7 @@ def test_refusals_are_shown_in_words_and_store_nothing(client, login, world, db_
     login(world["officer"])
     token = csrf_token(_page(client, incident))
     base = f"/staff/incidents/{incident.id}"
-    resp = client.post(f"{base}/notice", data={"csrf_token": token}, follow_redirects=True)
+    resp = client.post(f"{base}/send-notice", data={"csrf_token": token}, follow_redirects=True)
     assert resp.status_code == 200
     assert "Bevestig eerst de betrokken verwerkingsverantwoordelijken." in resp.get_data(
         as_text=True
