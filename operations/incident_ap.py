@@ -32,6 +32,7 @@ __all__ = [
     "download_draft",
     "notify_subjects",
     "record_ap_notice",
+    "set_cross_border",
 ]
 
 AP_SCHEMA = "dsr-portal/ap-breach-notification"
@@ -134,6 +135,12 @@ def record_ap_notice(
         ctx.session, load(ctx, incident_id), notified_at=notified_at, reference=reference,
         delay_reasons=delay_reasons, actor=ctx.actor, now=ctx.now(),
     )  # fmt: skip
+
+
+def set_cross_border(ctx: Context, incident_id: int, value: bool) -> None:
+    own_data.set_cross_border(
+        ctx.session, load(ctx, incident_id), value, actor=ctx.actor, now=ctx.now()
+    )
 
 
 def decide_subjects(

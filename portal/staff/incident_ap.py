@@ -19,7 +19,12 @@ from portal.controller.results_common import send
 from portal.db import get_session
 from portal.formfields import first_error
 from portal.staff.blueprint import bp
-from portal.staff.incident_forms import ApNoticeForm, SubjectsDecisionForm, SubjectsLettersForm
+from portal.staff.incident_forms import (
+    ApNoticeForm,
+    CrossBorderForm,
+    SubjectsDecisionForm,
+    SubjectsLettersForm,
+)
 from portal.staff.incident_notice import back, run_step
 from rights.incidents.own_data import parse_addresses
 from rights.models.incident import SubjectsDecision
@@ -63,6 +68,18 @@ def incident_ap_notified(incident_id: int) -> Response:
         reference=form.reference.data or "", delay_reasons=form.delay_reasons.data or "",
     )  # fmt: skip
     return run_step(incident_id, step, _("The notification to the AP was recorded."))
+
+
+@bp.post("/incidents/<int:incident_id>/cross-border")
+@staff_required
+def incident_cross_border(incident_id: int) -> Response:
+    staff_notice(get_session(), incident_id)
+    form = CrossBorderForm()
+    if not form.validate_on_submit():
+        return _refused(incident_id, form)
+    value = form.cross_border.data == "yes"
+    step = partial(incident_ap.set_cross_border, context(), incident_id, value)
+    return run_step(incident_id, step, _("Recorded whether the breach is cross-border."))
 
 
 @bp.post("/incidents/<int:incident_id>/subjects-decision")

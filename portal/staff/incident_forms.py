@@ -51,6 +51,12 @@ class ApNoticeForm(FlaskForm):
     delay_reasons = text(MAX_BODY)
 
 
+class CrossBorderForm(FlaskForm):
+    """Are people in more than one EU member state concerned?"""
+
+    cross_border = StringField(validators=[AnyOf(["yes", "no"], message=CHOOSE)])
+
+
 class SubjectsDecisionForm(FlaskForm):
     """Art. 34: tell the people concerned or not (a ground and reasons)."""
 

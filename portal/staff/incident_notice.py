@@ -26,6 +26,7 @@ from portal.staff.incident_forms import (
     AnswerForm,
     ApNoticeForm,
     ConfirmControllersForm,
+    CrossBorderForm,
     FollowUpForm,
     SendNoticeForm,
     SubjectsDecisionForm,
@@ -68,7 +69,8 @@ def notice_view(incident_id: int) -> dict[str, object]:
         "notice": notice, "words": incident_words, "ap_due": ap_due(notice.incident),
         "confirm_form": ConfirmControllersForm(), "send_form": SendNoticeForm(),
         "follow_form": FollowUpForm(), "answer_form": AnswerForm(), "ap_form": ApNoticeForm(),
-        "decision_form": SubjectsDecisionForm(), "letters_form": SubjectsLettersForm(),
+        "decision_form": SubjectsDecisionForm(), "border_form": CrossBorderForm(),
+        "letters_form": SubjectsLettersForm(),
     }  # fmt: skip
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "notify_subjects",
     "parse_addresses",
     "record_ap_notice",
+    "set_cross_border",
 ]
 
 AP_HOURS = 72
@@ -78,6 +79,19 @@ def record_ap_notice(
     audit.record(
         session, "incident.ap_notified", actor=actor, now=now,
         object_type="incident", object_id=incident.id, data={"late": late},
+    )  # fmt: skip
+
+
+def set_cross_border(
+    session: Session, incident: Incident, value: bool, *, actor: Actor, now: datetime
+) -> None:
+    """Whether people in more than one member state are concerned (the AP's form asks)."""
+    _own(incident)
+    incident.cross_border = value
+    session.flush()
+    audit.record(
+        session, "incident.cross_border_set", actor=actor, now=now,
+        object_type="incident", object_id=incident.id, data={"cross_border": value},
     )  # fmt: skip
 
 

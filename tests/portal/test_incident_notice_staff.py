@@ -124,6 +124,8 @@ def test_own_data_draft_decision_and_letters(client, login, world, db_session):
     assert json.loads(draft.data)["controller"]["contact"]["email"] == "dpo@ms.example"
     pdf = client.get(f"{base}/ap-draft.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    client.post(f"{base}/cross-border", data={"csrf_token": token, "cross_border": "no"})
+    assert json.loads(client.get(f"{base}/ap-draft.json").data)["cross_border"] is False
     client.post(f"{base}/ap", data={"csrf_token": token, "reference": "AP-123"})
     client.post(f"{base}/subjects-decision", data={"csrf_token": token, "decision": "notify"})
     listed = b"E-mailadres\npiet@example.nl\nmarie@example.nl\n"
