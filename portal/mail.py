@@ -11,11 +11,14 @@ from pathlib import Path
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import incident_words
 from portal.tokens import make_token
+from rights.models.incident import Incident
 from rights.models.mail import OutboxMail
+from rights.models.org import Organisation, OrganisationKind
 from rights.models.request import RightsRequest
 
 
@@ -33,6 +36,24 @@ def verify_url(request: RightsRequest, generation: int) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{token}"
 
 
+def incident_context(session: Session, mail: OutboxMail) -> dict[str, object]:
+    """An incident mail's objects: the incident, the controller it goes to, the operator
+    (the contact point) and the links (docs/incidents.md, "Notice to controllers")."""
+    incident = session.get(Incident, int(mail.context["incident_id"]))
+    org_id = mail.context.get("organisation_id")
+    operator = session.scalar(
+        select(Organisation).where(Organisation.kind == OrganisationKind.OPERATOR).limit(1)
+    )
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return {
+        "incident": incident,
+        "organisation": session.get(Organisation, int(org_id)) if org_id else None,
+        "operator": operator,
+        "controller_url": f"{base}/controller/incidents/{mail.context['incident_id']}",
+        "staff_url": f"{base}/staff/incidents/{mail.context['incident_id']}",
+    }
+
+
 def render(session: Session, mail: OutboxMail) -> EmailMessage:
     """Build the message for an outbox row inside an app context. The header policy of
     ``EmailMessage`` refuses CR/LF in headers, so no header injection can pass."""
@@ -47,6 +68,8 @@ def render(session: Session, mail: OutboxMail) -> EmailMessage:
         from portal.sources.task_views import task_url
 
         context["task_url"] = task_url(int(mail.context["task_id"]))
+    if "incident_id" in mail.context:
+        context.update(incident_context(session, mail))
     if "user_id" in mail.context:
         # Imported here: the account pages import this module to queue their mail.
         from portal.auth.links import mail_context

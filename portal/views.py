@@ -24,7 +24,16 @@ from portal.sources.task_views import bp as tasks_bp
 from portal.sources.views import bp as sources_bp
 
 # Importing the workspace modules attaches their routes to the staff blueprint.
-from portal.staff import case, incidents, incidents_export, letters, register, reports  # noqa: F401
+from portal.staff import (  # noqa: F401
+    case,
+    incident_ap,
+    incident_notice,
+    incidents,
+    incidents_export,
+    letters,
+    register,
+    reports,
+)
 from portal.staff import views as staff_views  # noqa: F401
 from portal.staff.blueprint import bp as staff_bp
 from rights.deadlines import AMSTERDAM

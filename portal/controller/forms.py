@@ -48,3 +48,13 @@ class RequestDecisionForm(FlaskForm):
 
 class SendForm(FlaskForm):
     """A button: send our decisions to the processor."""
+
+
+class AcknowledgeForm(FlaskForm):
+    """A button: we received the notice of this incident."""
+
+
+class QuestionForm(FlaskForm):
+    """A question on an incident to the processor's officers."""
+
+    body = text(5000)

@@ -93,6 +93,10 @@ class Incident(Base):
         default=SubjectsDecision.UNDECIDED,
     )
     subjects_reasons: Mapped[str] = mapped_column(Text, default="")
+    # Why not (``rights.incidents.own_data.GROUNDS``): no high risk or Art. 34(3)(a)-(c).
+    subjects_ground: Mapped[str] = mapped_column(String(20), default="")
+    # The people concerned live in more than one member state (the AP's form asks it).
+    cross_border: Mapped[bool | None] = mapped_column(Boolean)
     subjects_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")

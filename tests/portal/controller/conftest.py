@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from rights.models.controller import DataFileDeletion
+from rights.models.incident import Incident, IncidentController, IncidentState
 from rights.models.org import Organisation, OrganisationKind, Role, User
 from rights.models.package import Package, PackageStatus
 from rights.models.request import Channel, IdentityStatus, RequestState, RightsRequest
@@ -45,6 +46,7 @@ class Side:
     action: SourceAction
     package: Package
     deletion: DataFileDeletion
+    incident: Incident
 
     def ids(self) -> dict[str, Any]:
         """This side's object for each path parameter name of the controller routes."""
@@ -54,6 +56,7 @@ class Side:
             "package_id": self.package.id,
             "file_id": self.upload.id,
             "deletion_id": self.deletion.id,
+            "incident_id": self.incident.id,
         }
 
 
@@ -142,8 +145,26 @@ def build_side(
         deleted_at=NOW - timedelta(days=10),
     )
     session.add_all([match, action, package, deletion])
+    incident = Incident(
+        reference=f"INC-{name}", title=f"Incident bij {name}", state=IncidentState.NOTIFIED,
+        discovered_at=NOW - timedelta(hours=3), data_file_ids=[upload.id], created_at=NOW,
+    )  # fmt: skip
+    session.add(incident)
+    session.flush()
+    session.add(
+        IncidentController(
+            incident_id=incident.id,
+            organisation_id=org.id,
+            confirmed=True,
+            notice_hours=24,
+            notice_due=NOW + timedelta(hours=21),
+            notified_at=NOW,
+        )
+    )
     session.commit()
-    return Side(org, contact, req, source, upload, record, match, action, package, deletion)
+    return Side(
+        org, contact, req, source, upload, record, match, action, package, deletion, incident
+    )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from rights.models.audit import AuditEvent
 from rights.models.controller import ControllerDecision
+from rights.models.incident import IncidentController, IncidentUpdate
 from rights.models.org import Role
 from rights.models.request import RequestState
 from tests.helpers import csrf_token
@@ -86,6 +87,15 @@ def test_every_controller_route_is_404_for_another_controllers_objects(
     assert checked >= 6
     assert count(db_session, ControllerDecision) == 0
     assert count(db_session, AuditEvent, AuditEvent.request_id == b.request.id) == events_before
+    # Nothing of B's incident was acknowledged, asked or viewed by A.
+    assert count(db_session, IncidentUpdate) == 0
+    assert (
+        count(db_session, IncidentController, IncidentController.acknowledged_at.is_not(None)) == 0
+    )
+    assert count(
+        db_session, AuditEvent, AuditEvent.object_type == "incident",
+        AuditEvent.object_id == b.incident.id,
+    ) == 0  # fmt: skip
     db_session.refresh(b.request)
     assert b.request.state is RequestState.FORWARDED and not b.request.controller_answers
 
@@ -94,7 +104,10 @@ def test_lists_never_show_another_controllers_things(app, client, login, world):
     a, b = world.a, world.b
     login(a.contact)
     token = csrf_token(client.get("/controller/"))
-    secrets = (b.request.reference, b.source.name, b.upload.filename, b.contact.name, b.org.name)
+    secrets = (
+        b.request.reference, b.source.name, b.upload.filename, b.contact.name, b.org.name,
+        b.incident.reference, b.incident.title,
+    )  # fmt: skip
     for rule in controller_rules(app):
         if rule.arguments or "GET" not in rule.methods:
             continue
