@@ -7,7 +7,7 @@ through the data-file reader). Each flushes; the edge commits once."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -58,8 +58,16 @@ def _operator(ctx: Context) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _draft_due(incident: Incident) -> datetime | None:
+    """72 hours after awareness, for the draft even before the risk is assessed (the
+    register's clock, ``clocks.ap_due``, runs only once a risk was found)."""
+    return clocks.ap_due(incident) or (
+        incident.aware_at + timedelta(hours=clocks.AP_HOURS) if incident.aware_at else None
+    )
+
+
 def _late(incident: Incident, now: datetime) -> dict[str, Any]:
-    due = clocks.ap_due(incident)
+    due = _draft_due(incident)
     at = incident.ap_notified_at or now
     return {
         "due": _local(due),
@@ -116,7 +124,7 @@ def download_draft(ctx: Context, incident_id: int, fmt: str) -> Rendered:
             "incidents/ap_draft.html",
             d=payload,
             i=incident,
-            due=clocks.ap_due(incident),
+            due=_draft_due(incident),
             texts=texts,
         )
         rendered = Rendered(render_pdf(html), "application/pdf", f"{name}.pdf")

@@ -57,7 +57,7 @@ def create_key(org_id: int) -> Response | tuple[str, int]:
     return response
 
 
-@bp.get("/<int:org_id>/keys/<int:key_id>/revoke")
+@bp.get("/<int:org_id>/keys/<int:key_id>/confirm-revoke")
 @admin_required
 def confirm_revoke(org_id: int, key_id: int) -> str:
     org, key = organisation_of(org_id), _key(org_id, key_id)

@@ -82,7 +82,7 @@ def test_an_admin_makes_a_key_that_is_shown_once_and_revokes_it(
     assert "nooit" in listing  # not used yet (the test session's use is not committed)
     db_session.rollback()
 
-    confirm = client.get(f"/admin/organisations/{org.id}/keys/{key.id}/revoke")
+    confirm = client.get(f"/admin/organisations/{org.id}/keys/{key.id}/confirm-revoke")
     assert confirm.status_code == 200 and key.prefix in confirm.get_data(as_text=True)
     assert (
         client.post(f"/admin/organisations/{org.id}/keys/{key.id}/revoke").status_code == 400
@@ -107,8 +107,8 @@ def test_keys_of_another_organisation_are_404(client, login, make_user, make_org
     client.post(f"/admin/organisations/{other.id}/keys", data={"csrf_token": csrf_token(page)})
     db_session.expire_all()
     (key,) = db_session.scalars(select(ApiKey).where(ApiKey.organisation_id == other.id))
-    assert client.get(f"/admin/organisations/{org.id}/keys/{key.id}/revoke").status_code == 404
-    assert client.get(f"/admin/organisations/{org.id}/keys/99999999/revoke").status_code == 404
+    assert client.get(f"/admin/organisations/{org.id}/keys/{key.id}/confirm-revoke").status_code == 404
+    assert client.get(f"/admin/organisations/{org.id}/keys/99999999/confirm-revoke").status_code == 404
 
 
 def test_only_admins_make_keys(client, login, make_user, make_org):
