@@ -16,6 +16,7 @@ from portal.auth.views import bp as auth_bp
 from portal.controller.views import bp as controller_bp
 from portal.delivery import init_app as init_delivery
 from portal.loading import IntegerIdConverter
+from portal.machine import opendsr as machine_opendsr
 from portal.public.views import bp as public_bp
 from portal.security import is_safe_next
 from portal.sources import data_views  # noqa: F401 - attaches the data-page routes to sources
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     sessions.init_app(app)
     app.register_blueprint(sources_bp)
     app.register_blueprint(tasks_bp)
+    machine_opendsr.init_app(app)
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.add_template_filter(_local, "local_dt")
     app.add_template_filter(_day, "day")

@@ -81,7 +81,7 @@ def queue_rows(requests: Iterable[RightsRequest], today: date) -> list[QueueRow]
                 due_iso=due.isoformat(),
                 due_text=days_text[due],
                 extended=r.extended,
-                instructed=r.instructed_by_id is not None,
+                instructed=r.instructed_actions is not None,
             )
         )
     return rows

@@ -192,7 +192,7 @@ def action_certificate(session: Session, organisation_id: int, action_id: int) -
         raise NotFound("no such certificate", code="not_found")
     action, request = row
     approval = _approval(session, action)
-    instructed = approval is None and request.instructed_by_id is not None
+    instructed = approval is None and request.instructed_actions is not None
     assert action.executed_at is not None
     return ActionCertificate(
         action_id=action.id,
