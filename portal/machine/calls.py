@@ -94,11 +94,16 @@ def _run(call: str, use: Callable[[Context, ApiKey], Response]) -> Response:
 def _json_body() -> tuple[object, bytes]:
     raw = request.get_data(cache=True)  # over the limit: RequestEntityTooLarge, a JSON 413
     try:
-        return json.loads(raw.decode("utf-8")), raw
+        body = json.loads(raw.decode("utf-8"))
+        # NUL and unpaired surrogates cannot be stored (PostgreSQL text, UTF-8): refused.
+        if "\\u0000" in json.dumps(body):
+            raise ValueError("NUL")
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return body, raw
     except (ValueError, RecursionError):
         raise RequestInvalid(
             [{"domain": "Validation", "reason": "invalid", "field": "",
-              "message": "the body must be a JSON object in UTF-8"}]
+              "message": "the body must be JSON in UTF-8, without NUL characters"}]
         ) from None  # fmt: skip
 
 
