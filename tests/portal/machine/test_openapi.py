@@ -70,7 +70,7 @@ def test_the_app_keeps_its_openapi_contract(app: Any, api_key: str) -> None:
         )
         def run(case: Any) -> None:
             response = case.call_and_validate(headers=headers, checks=checked)
-            seen.add((operation.method.upper(), operation.path, response.status_code))
+            seen.add((case.operation.method.upper(), case.operation.path, response.status_code))
 
         run()
     # The examples phase sends the schema's own example: the happy path is covered too.
