@@ -57,16 +57,28 @@ def find(session: Session, organisation_id: int, subject_request_id: str) -> Ope
     return submission
 
 
-def denial_reason(session: Session, request: RightsRequest) -> str:
-    if request.state is RequestState.CLOSED_UNVERIFIED:
-        return "insuf_verification"
-    grounds = session.scalar(
-        select(AnswerLetter.grounds)
+def _last_letter(session: Session, request: RightsRequest) -> AnswerLetter | None:
+    return session.scalar(
+        select(AnswerLetter)
         .where(AnswerLetter.request_id == request.id, AnswerLetter.sent_at.is_not(None))
         .order_by(AnswerLetter.sent_at.desc(), AnswerLetter.id.desc())
         .limit(1)
     )
-    for ground in grounds or ():
+
+
+def outcome_of(session: Session, request: RightsRequest) -> Outcome | None:
+    """The answer's outcome; the sent letter keeps it once a later state no longer does."""
+    if request.outcome is not None:
+        return request.outcome
+    letter = _last_letter(session, request)
+    return letter.outcome if letter is not None else None
+
+
+def denial_reason(session: Session, request: RightsRequest) -> str:
+    if request.state is RequestState.CLOSED_UNVERIFIED:
+        return "insuf_verification"
+    letter = _last_letter(session, request)
+    for ground in letter.grounds if letter is not None else ():
         if ground in DENIAL_REASONS:
             return DENIAL_REASONS[ground]
     return "other"
@@ -93,10 +105,11 @@ def status_body(
     body["request_status"] = request_status(request)
     body["expected_completion_time"] = rfc3339(expected_completion_time(request))
     extension: dict[str, Any] = {}
-    if is_denied(request):
+    outcome = outcome_of(session, request) if body["request_status"] == "completed" else None
+    if is_denied(request) or outcome is Outcome.REFUSED:
         extension.update(outcome="denied", reason=denial_reason(session, request))
     elif body["request_status"] == "completed":
-        partly = request.outcome is Outcome.PARTIALLY_FULFILLED
+        partly = outcome is Outcome.PARTIALLY_FULFILLED
         extension["outcome"] = "partially_fulfilled" if partly else "fulfilled"
     if request.extended:
         extension["deadline_extended"] = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from rights import answers
+from rights import answers, lifecycle
 from rights.actions import execute_action, prepare_action
 from rights.audit import SYSTEM, Actor
 from rights.controllers.approvals import decide_request, is_approved
@@ -111,6 +111,10 @@ def test_a_denied_request_is_completed_with_outcome_denied(
     status = _status(client, a, sid)
     assert status["request_status"] == "completed"
     assert status["extensions"]["localhost"] == {"outcome": "denied", "reason": "too_many_requests"}
+    # Closing clears the request's outcome; the sent letter still says it was a refusal.
+    lifecycle.transition(db_session, request, RequestState.CLOSED, actor=SYSTEM, now=now)
+    db_session.commit()
+    assert _status(client, a, sid)["extensions"]["localhost"]["outcome"] == "denied"
 
 
 def test_the_expected_completion_time_moves_on_extension(
