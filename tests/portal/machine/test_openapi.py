@@ -87,3 +87,33 @@ def test_the_served_file_is_the_repository_file(client: Any) -> None:
     body = check["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert spec["components"]["schemas"][body]["properties"]["identities"]["maxItems"] == 10000
     assert "413" in check["responses"]
+
+
+def test_linked_calls_keep_the_contract(app: Any, api_key: str) -> None:
+    """Stateful: the links of the file (create -> status, create -> cancel) drive calls on
+    the ids the app itself returned, so status and cancel are exercised past the 404."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+    checked = [CHECKS.get_by_names(["not_a_server_error"])[0], *CHECKED]
+    schema = schemathesis.openapi.from_wsgi("/opendsr/v2/openapi.json", app)
+    machine = schema.include(path_regex="^/opendsr/v2/requests").as_state_machine()
+    statuses: set[tuple[str, int]] = set()
+
+    class Linked(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
+            statuses.add((case.operation.method.upper(), response.status_code))
+            case.validate_response(response, checks=checked, transport_kwargs=kwargs)
+
+    Linked.run(
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=6,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert ("GET", 200) in statuses or ("DELETE", 202) in statuses, sorted(statuses)
