@@ -18,7 +18,7 @@ from operations.context import Context
 from portal.clock import now
 from portal.context import context
 from portal.db import get_session
-from portal.machine.errors import json_error
+from portal.machine.errors import json_error, machine_status
 from portal.machine.signed import signed_json
 from rights import audit
 from rights.errors import DomainError, NotFound
@@ -68,14 +68,14 @@ def _refused(key: ApiKey, call: str, exc: DomainError) -> Response:
     audit.record(
         session, "api.call_refused", actor=api_actor(key), now=now(),
         object_type="api_key", object_id=key.id,
-        data={"call": call, "status": exc.http_status},
+        data={"call": call, "status": machine_status(exc)},
     )  # fmt: skip
     session.commit()
     if isinstance(exc, RequestInvalid):
         return json_error(400, exc.message, exc.errors)
     if isinstance(exc, NotFound):
         return json_error(404)
-    return json_error(exc.http_status)
+    return json_error(machine_status(exc))
 
 
 def _run(call: str, use: Callable[[Context, ApiKey], Response]) -> Response:
