@@ -46,11 +46,15 @@ def body_digest(body: object) -> str:
 def find(session: Session, organisation_id: int, subject_request_id: str) -> OpenDsrSubmission:
     """The organisation's submission with that id; ``NotFound`` for an unknown id and for
     another controller's alike."""
-    submission = session.scalar(
-        select(OpenDsrSubmission).where(
-            OpenDsrSubmission.organisation_id == organisation_id,
-            OpenDsrSubmission.subject_request_id == subject_request_id[:36],
+    submission = (
+        session.scalar(
+            select(OpenDsrSubmission).where(
+                OpenDsrSubmission.organisation_id == organisation_id,
+                OpenDsrSubmission.subject_request_id == subject_request_id,
+            )
         )
+        if len(subject_request_id) <= 36  # what the column holds: longer is no id of ours
+        else None
     )
     if submission is None:
         raise NotFound("no such request")

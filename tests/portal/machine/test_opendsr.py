@@ -141,6 +141,9 @@ def test_another_controllers_id_is_the_same_404_as_an_unknown_one(client, contro
         assert seen.headers.get("X-OpenDSR-Signature") is None
     v1 = client.get(f"/opendsr/v1/opengdpr_requests/{theirs['subject_request_id']}", headers=a.auth)
     assert v1.status_code == 404 and v1.data == never.data
+    # Nothing else matches an id: not a longer one that starts with it.
+    longer = client.get(f"/opendsr/v2/requests/{theirs['subject_request_id']}0", headers=b.auth)
+    assert longer.status_code == 404 and longer.data == never.data
     # B still sees its own.
     assert (
         client.get(
