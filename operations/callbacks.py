@@ -12,7 +12,6 @@ import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +20,7 @@ from rights.models.api import CallbackDelivery, CallbackStatus, OpenDsrSubmissio
 from rights.models.org import Organisation
 from rights.opendsr import callbacks
 from rights.opendsr.allowlist import callback_url_allowed
-from rights.opendsr.signing import Signer, ensure_development_pair, load_signer, processor_domain
+from rights.opendsr.signing import Signer, configured_signer, processor_domain
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +39,13 @@ def signer(ctx: Context) -> Signer:
     """The configured pair, or in development and test a self-signed pair made once in the
     instance folder for the processor domain."""
     extra = ctx.settings.extra
-    key_file, cert_file = extra.get("OPENDSR_KEY_FILE"), extra.get("OPENDSR_CERT_FILE")
-    if key_file and cert_file:
-        return load_signer(str(key_file), str(cert_file))
-    if not allows_loopback(ctx):
-        raise RuntimeError("PORTAL_OPENDSR_KEY_FILE and PORTAL_OPENDSR_CERT_FILE are not set")
-    domain = processor_domain(ctx.settings.base_url)
-    return ensure_development_pair(Path(ctx.settings.instance_path), domain, now=ctx.now())
+    return configured_signer(
+        str(extra.get("OPENDSR_KEY_FILE") or ""),
+        str(extra.get("OPENDSR_CERT_FILE") or ""),
+        development=allows_loopback(ctx),
+        instance_path=ctx.settings.instance_path,
+        base_url=ctx.settings.base_url,
+    )
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

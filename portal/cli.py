@@ -25,6 +25,7 @@ from portal.context import context_for
 from portal.db import get_db
 from portal.delivery.cli import package_group
 from portal.delivery.demo import load_demo_package
+from portal.machine.signed import signer as opendsr_signer
 from portal.organisation_cli import organisation_group
 from portal.reminders import reminders_group
 from portal.sources.cli import sources_group
@@ -241,11 +242,13 @@ def dev(host: str, port: int) -> None:
         session.commit()
         download = load_demo_package(session, app)
         session.commit()
+    opendsr_signer(app)  # the development signing pair, made once in the instance folder
     worker = subprocess.Popen([sys.executable, "-m", "portal.cli", "worker", "run"], env=env)
     click.echo("")
     click.echo(f"  DSR Portal is running at {url}/")
     click.echo(f"  Staff login:         {url}/auth/login")
     click.echo(f"  Mail (development):  {url}/staff/dev-mail")
+    click.echo(f"  Machine API:         {url}/opendsr/v2/discovery")
     click.echo("  Demo logins (password for all shown):")
     for login in logins:
         click.echo(f"    {login.role:<11} {login.email:<36} {login.password}")

@@ -68,7 +68,10 @@ ENV_KEYS = {
     "MAX_FAILED_CODES": ("PORTAL_MAX_FAILED_CODES", int),
     "OPENDSR_KEY_FILE": ("PORTAL_OPENDSR_KEY_FILE", str),
     "OPENDSR_CERT_FILE": ("PORTAL_OPENDSR_CERT_FILE", str),
+    "OPENDSR_MAX_AGE_DAYS": ("PORTAL_OPENDSR_MAX_AGE_DAYS", int),
     "OPENDSR_RATE_LIMIT": ("PORTAL_OPENDSR_RATE_LIMIT", str),
+    "OPENDSR_MAX_BODY_BYTES": ("PORTAL_OPENDSR_MAX_BODY_BYTES", int),
+    "OPENDSR_MAX_IDENTITIES": ("PORTAL_OPENDSR_MAX_IDENTITIES", int),
 }
 
 # Brute-force limits (rights.accounts.LockPolicy); all must be whole numbers of at least 1.
@@ -156,15 +159,20 @@ class BaseConfig:
     MAX_FAILED_PASSWORDS = 10
     PASSWORD_FAIL_WINDOW_MINUTES = 5
     MAX_FAILED_CODES = 5
-    # The machine API (docs/api.md): signing pair (empty: a development pair in the
-    # instance folder, development and test only) and the rate per API key.
+    # The machine API (docs/api.md, "Limits" and "Signatures"): the signing pair, the oldest
+    # submitted_time taken, the rate per key, body size and identities per request.
     OPENDSR_KEY_FILE = ""
     OPENDSR_CERT_FILE = ""
+    OPENDSR_MAX_AGE_DAYS = 90
     OPENDSR_RATE_LIMIT = "600 per minute"
+    OPENDSR_MAX_BODY_BYTES = 64 * 1024
+    OPENDSR_MAX_IDENTITIES = 10
+    OPENDSR_ALLOW_LOOPBACK_CALLBACKS = False  # http://127.0.0.1 callbacks: dev and test only
 
 
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
+    OPENDSR_ALLOW_LOOPBACK_CALLBACKS = True
     MAIL_MODE = "file"
     SESSION_COOKIE_SECURE = False
     TRUSTED_HOSTS = ["localhost", "127.0.0.1"]
@@ -183,6 +191,7 @@ class TestConfig(BaseConfig):
     # The limiter's memory storage lives as long as the process, so counts would leak from
     # one test into the next; tests of the limits switch it on for themselves.
     RATELIMIT_ENABLED = False
+    OPENDSR_ALLOW_LOOPBACK_CALLBACKS = True
 
 
 class ProductionConfig(BaseConfig):
@@ -283,6 +292,10 @@ def problems(config: dict[str, Any]) -> list[str]:
             "PORTAL_MINOR_REVIEW_FROM_AGE must be below PORTAL_MINOR_SELF_FROM_AGE (at most 18)"
         )
     found.extend(storage_problems(config))
+    if config.get("ENV_NAME") == "production" and not (
+        config.get("OPENDSR_KEY_FILE") and config.get("OPENDSR_CERT_FILE")
+    ):
+        found.append("PORTAL_OPENDSR_KEY_FILE and PORTAL_OPENDSR_CERT_FILE must be set")
     anchor_to = str(config.get("AUDIT_ANCHOR_EMAIL") or "")
     if anchor_to and "@" not in anchor_to:
         found.append("PORTAL_AUDIT_ANCHOR_EMAIL must be an e-mail address")

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from exporters.errors import ExportInvalid
-from portal.machine.errors import is_machine_path, json_error
+from portal.machine.errors import is_machine_path, json_error, machine_status
 from rights.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,8 @@ def _respond(status: int) -> ResponseReturnValue:
 
 
 def _domain(exc: DomainError | ExportInvalid) -> ResponseReturnValue:
+    if is_machine_path() and isinstance(exc, DomainError):
+        return json_error(machine_status(exc))
     return _respond(exc.http_status)
 
 

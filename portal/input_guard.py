@@ -12,10 +12,21 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, request
 from flask_babel import gettext as _
 
 from portal.errors import render_error
+from portal.machine.errors import is_machine_path, json_error
+
+Refusal = tuple[str, int] | Response
+
+
+def _refuse(status: int, message: str) -> Refusal:
+    """The error page, or under the machine API's paths the JSON error body."""
+    if is_machine_path():
+        return json_error(status, message)
+    return render_error(status, message)
+
 
 DEFAULT_MAX_FORM_FIELDS = 300
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -36,8 +47,8 @@ def _field_count(raw: bytes) -> int:
     return 0 if not raw else raw.count(b"&") + 1
 
 
-def _undecodable() -> tuple[str, int]:
-    return render_error(
+def _undecodable() -> Refusal:
+    return _refuse(
         400,
         _(
             "Part of what you sent could not be read (it was not encoded as UTF-8). "
@@ -46,22 +57,22 @@ def _undecodable() -> tuple[str, int]:
     )
 
 
-def check_input() -> tuple[str, int] | None:
+def check_input() -> Refusal | None:
     limit = int(current_app.config.get("MAX_FORM_FIELDS") or DEFAULT_MAX_FORM_FIELDS)
     if not _is_utf8_urlencoded(request.query_string):
         return _undecodable()
     if _field_count(request.query_string) > limit:
-        return render_error(413, _("The form has too many fields."))
+        return _refuse(413, _("The form has too many fields."))
     if request.method not in ("POST", "PUT", "PATCH") or request.mimetype not in FORM_TYPES:
         return None
     if request.mimetype == "application/x-www-form-urlencoded":
         body = request.get_data(cache=True)
         if _field_count(body) > limit:
-            return render_error(413, _("The form has too many fields."))
+            return _refuse(413, _("The form has too many fields."))
         return None if _is_utf8_urlencoded(body) else _undecodable()
     fields = [value for _key, value in request.form.items(multi=True)]
     if len(fields) + len(request.files) > limit:
-        return render_error(413, _("The form has too many fields."))
+        return _refuse(413, _("The form has too many fields."))
     # Werkzeug puts U+FFFD where a multipart field's bytes were not UTF-8.
     return _undecodable() if any("\ufffd" in value for value in fields) else None
 

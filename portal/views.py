@@ -16,6 +16,7 @@ from portal.auth.views import bp as auth_bp
 from portal.controller.views import bp as controller_bp
 from portal.delivery import init_app as init_delivery
 from portal.loading import IntegerIdConverter
+from portal.machine import opendsr as machine_opendsr
 from portal.machine.suppression import bp as suppression_api_bp
 from portal.public.views import bp as public_bp
 from portal.security import is_safe_next
@@ -80,6 +81,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(sources_bp)
     app.register_blueprint(tasks_bp)
     app.register_blueprint(suppression_api_bp)
+    machine_opendsr.init_app(app)
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.add_template_filter(_local, "local_dt")
     app.add_template_filter(_day, "day")

@@ -10,7 +10,9 @@ from typing import Any
 
 from flask import Response, request
 
-__all__ = ["MACHINE_PREFIXES", "is_machine_path", "json_error"]
+from rights.errors import DomainError, ValidationFailed
+
+__all__ = ["MACHINE_PREFIXES", "is_machine_path", "json_error", "machine_status"]
 
 MACHINE_PREFIXES = ("/opendsr/", "/api/")
 
@@ -30,6 +32,11 @@ _MESSAGES = {
 
 def is_machine_path(path: str | None = None) -> bool:
     return (path if path is not None else request.path).startswith(MACHINE_PREFIXES)
+
+
+def machine_status(exc: DomainError) -> int:
+    """The status of a domain refusal on the machine API: validation is 400, never 422."""
+    return 400 if isinstance(exc, ValidationFailed) else exc.http_status
 
 
 def json_error(

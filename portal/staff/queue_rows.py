@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.staff.labels import flag_words, right_words, state_words
 from portal.words import per_locale
+from rights.controllers.instructions import is_instruction
 from rights.models.request import RightsRequest
 
 # The words of the due marker (overdue and at-risk rows get an icon AND words, never colour
@@ -81,7 +82,7 @@ def queue_rows(requests: Iterable[RightsRequest], today: date) -> list[QueueRow]
                 due_iso=due.isoformat(),
                 due_text=days_text[due],
                 extended=r.extended,
-                instructed=r.instructed_by_id is not None,
+                instructed=is_instruction(r),
             )
         )
     return rows

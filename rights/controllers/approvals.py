@@ -30,6 +30,7 @@ from rights.controllers.authority import (
 )
 from rights.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from rights.grounds import possible_grounds
+from rights.models.api import OpenDsrSubmission
 from rights.models.controller import ControllerDecision, DecisionKind
 from rights.models.org import Organisation, User
 from rights.models.package import Package, PackageKind, PackageStatus
@@ -289,12 +290,16 @@ def current_decision(session: Session, action: SourceAction) -> ControllerDecisi
 
 def _instructed(session: Session, action: SourceAction, owner: Organisation) -> bool:
     request = session.get(RightsRequest, action.request_id)
-    if request is None or request.instructed_by_id is None:
+    if request is None or request.instructed_actions is None:
         return False
-    instructor = session.get(User, request.instructed_by_id)
-    if instructor is None or instructor.organisation_id != owner.id:
-        return False
-    return action.kind.value in (request.instructed_actions or [])
+    if request.instructed_by_id is not None:  # filed by a contact of the owner
+        instructor = session.get(User, request.instructed_by_id)
+        mine = instructor is not None and instructor.organisation_id == owner.id
+    else:  # sent with one of the owner's API keys (docs/api.md)
+        sub = OpenDsrSubmission
+        where = (sub.request_id == request.id, sub.organisation_id == owner.id)
+        mine = session.scalar(select(sub.id).where(*where)) is not None
+    return mine and action.kind.value in request.instructed_actions
 
 
 def approving_decision(session: Session, action: SourceAction) -> ControllerDecision | None:

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from rights.controllers.datafiles import DeletionReason, file_deletions
+from rights.controllers.instructions import is_instruction
 from rights.errors import NotFound
 from rights.models.audit import AuditEvent
 from rights.models.controller import ControllerDecision, DataFileDeletion, DecisionKind
@@ -192,7 +193,7 @@ def action_certificate(session: Session, organisation_id: int, action_id: int) -
         raise NotFound("no such certificate", code="not_found")
     action, request = row
     approval = _approval(session, action)
-    instructed = approval is None and request.instructed_by_id is not None
+    instructed = approval is None and is_instruction(request)
     assert action.executed_at is not None
     return ActionCertificate(
         action_id=action.id,

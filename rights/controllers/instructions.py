@@ -23,7 +23,15 @@ from rights.models.request import IdentityStatus, RightsRequest
 from rights.models.source import ActionKind
 from rights.righttypes import RightType
 
-__all__ = ["INSTRUCTABLE", "VOUCHED", "check_actions", "check_contact", "record_instruction"]
+__all__ = [
+    "INSTRUCTABLE",
+    "VOUCHED",
+    "check_actions",
+    "check_contact",
+    "is_instruction",
+    "record_instruction",
+    "record_system_instruction",
+]
 
 MAX_NOTE = 5_000
 VOUCHED = "controller_instruction"  # the identity method of an instruction
@@ -62,19 +70,24 @@ def check_actions(right: RightType, actions: Collection[str]) -> list[str]:
     return [kind.value for kind in allowed if kind.value in actions]
 
 
-def record_instruction(
+def is_instruction(request: RightsRequest) -> bool:
+    """Whether the request is a controller's instruction: filed by a designated contact, or
+    sent by the controller's own system over the machine API (docs/api.md). Both set
+    ``instructed_actions``; only the contact's sets ``instructed_by_id``."""
+    return request.instructed_actions is not None
+
+
+def _vouch(
     session: Session,
     request: RightsRequest,
-    contact: User,
     actions: list[str],
     *,
+    actor: Actor,
+    contact_id: int | None,
     now: datetime,
-    note: str = "",
+    data: dict[str, object],
 ) -> None:
-    """Mark a just-registered request as the contact's instruction, its identity vouched
-    for by the controller (flushes, audits)."""
-    actor = Actor.user(contact.id)
-    request.instructed_by_id = contact.id
+    request.instructed_by_id = contact_id
     request.instructed_actions = list(actions)
     request.identity_status = IdentityStatus.VERIFIED
     request.updated_at = now
@@ -83,21 +96,10 @@ def record_instruction(
         method=VOUCHED,
         result="verified",
         note="",
-        checked_by_id=contact.id,
+        checked_by_id=contact_id,
         checked_at=now,
     )
     session.add(check)
-    if note.strip():
-        # What the contact wrote: an internal note of the case, never shown to the subject.
-        session.add(
-            CaseNote(
-                request_id=request.id,
-                kind="instruction",
-                body=note.replace("\x00", "").strip()[:MAX_NOTE],
-                author_id=contact.id,
-                created_at=now,
-            )
-        )
     session.flush()
     audit.record(
         session,
@@ -105,7 +107,7 @@ def record_instruction(
         actor=actor,
         now=now,
         request_id=request.id,
-        data={"organisation_id": request.organisation_id, "actions": list(actions)},
+        data={"organisation_id": request.organisation_id, "actions": list(actions), **data},
     )
     audit.record(
         session,
@@ -117,3 +119,42 @@ def record_instruction(
         object_id=check.id,
         data={"method": VOUCHED, "id_documents_deleted": 0},
     )
+
+
+def record_system_instruction(
+    session: Session, request: RightsRequest, actions: list[str], *, actor: Actor, now: datetime
+) -> None:
+    """Mark a just-registered request as the instruction of the controller's system (an
+    OpenDSR submission made with the controller's API key, ``actor``): the identity is
+    vouched for by the controller, the actions it names need no further approval."""
+    _vouch(
+        session, request, actions, actor=actor, contact_id=None, now=now, data={"channel": "api"}
+    )
+
+
+def record_instruction(
+    session: Session,
+    request: RightsRequest,
+    contact: User,
+    actions: list[str],
+    *,
+    now: datetime,
+    note: str = "",
+) -> None:
+    """Mark a just-registered request as the contact's instruction, its identity vouched
+    for by the controller (flushes, audits)."""
+    if note.strip():
+        # What the contact wrote: an internal note of the case, never shown to the subject.
+        session.add(
+            CaseNote(
+                request_id=request.id,
+                kind="instruction",
+                body=note.replace("\x00", "").strip()[:MAX_NOTE],
+                author_id=contact.id,
+                created_at=now,
+            )
+        )
+    _vouch(
+        session, request, actions, actor=Actor.user(contact.id), contact_id=contact.id,
+        now=now, data={},
+    )  # fmt: skip

@@ -23,10 +23,9 @@ from sqlalchemy.orm import Session
 from rights import audit
 from rights.audit import SYSTEM
 from rights.models.api import CallbackDelivery, CallbackStatus, OpenDsrSubmission
-from rights.models.case import AnswerLetter
 from rights.models.org import Organisation
-from rights.models.request import RequestState, RightsRequest
-from rights.opendsr.status import expected_completion_time, is_denied, request_status, rfc3339
+from rights.models.request import RightsRequest
+from rights.opendsr.status import request_status, status_body
 from rights.transitions import TransitionTable
 
 __all__ = [
@@ -34,7 +33,6 @@ __all__ = [
     "MAX_ATTEMPTS",
     "backoff",
     "claim_due",
-    "denial_reason",
     "encode",
     "mark_dead",
     "mark_failed",
@@ -61,10 +59,6 @@ CALLBACK_STATUS: TransitionTable[CallbackStatus] = TransitionTable(
     },
 )
 
-# DRP's denial reasons (docs/api.md, "Callbacks"), by the first refusal ground that has one.
-_REASONS: dict[str, str] = {"art_11_2": "insuf_verification", "art_12_5": "too_many_requests"}
-_COVERED_PREFIXES = ("art_15", "art_16", "art_17", "art_18", "art_20", "art_21")
-
 
 def use_processor_domain(session: Session, domain: str) -> None:
     session.info[DOMAIN_KEY] = domain
@@ -74,43 +68,13 @@ def processor_domain_of(session: Session) -> str:
     return str(session.info.get(DOMAIN_KEY) or "localhost")
 
 
-def denial_reason(session: Session, request: RightsRequest) -> str:
-    """Why a completed request was denied, in DRP's words: unverified identity, the grounds
-    of the refusal letter (Art. 11(2), Art. 12(5), the right's own exemptions), else other."""
-    if request.state is RequestState.CLOSED_UNVERIFIED:
-        return "insuf_verification"
-    grounds = session.scalar(
-        select(AnswerLetter.grounds)
-        .where(AnswerLetter.request_id == request.id)
-        .order_by(AnswerLetter.id.desc())
-        .limit(1)
-    )
-    for ground in grounds or []:
-        if ground in _REASONS:
-            return _REASONS[ground]
-    if any(str(g).startswith(_COVERED_PREFIXES) for g in grounds or []):
-        return "claim_not_covered"
-    return "other"
-
-
 def status_document(
     session: Session, request: RightsRequest, submission: OpenDsrSubmission, *, domain: str
 ) -> dict[str, Any]:
-    """The status body of OpenDSR (controller_id: the submitting organisation's slug,
-    expected_completion_time, subject_request_id, request_status, api_version), with the
-    denial extension."""
+    """The status body of OpenDSR (``rights.opendsr.submissions.status_body``, which the
+    status endpoint answers too), from the submitting organisation's slug."""
     controller = session.get(Organisation, submission.organisation_id)
-    document: dict[str, Any] = {
-        "controller_id": controller.slug if controller else "",
-        "expected_completion_time": rfc3339(expected_completion_time(request)),
-        "subject_request_id": submission.subject_request_id,
-        "request_status": request_status(request),
-        "api_version": submission.api_version,
-    }
-    if is_denied(request):
-        reason = denial_reason(session, request)
-        document["extensions"] = {domain: {"outcome": "denied", "reason": reason}}
-    return document
+    return status_body(session, submission, controller.slug if controller else "", domain)
 
 
 def encode(document: dict[str, Any]) -> str:

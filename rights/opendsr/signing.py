@@ -20,6 +20,7 @@ from cryptography.x509.oid import NameOID
 
 __all__ = [
     "Signer",
+    "configured_signer",
     "ensure_development_pair",
     "load_signer",
     "processor_domain",
@@ -99,3 +100,21 @@ def ensure_development_pair(folder: Path, host: str, *, now: datetime | None = N
     key_path.chmod(0o600)
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return load_signer(key_path, cert_path)
+
+
+def configured_signer(
+    key_file: str | None,
+    cert_file: str | None,
+    *,
+    development: bool,
+    instance_path: str | Path,
+    base_url: str,
+) -> Signer:
+    """The configured pair; without one, in development and test only, the self-signed pair
+    made once in the instance folder for the processor domain. The web edge and the worker
+    both load it through here."""
+    if key_file and cert_file:
+        return load_signer(key_file, cert_file)
+    if not development:
+        raise RuntimeError("PORTAL_OPENDSR_KEY_FILE and PORTAL_OPENDSR_CERT_FILE are not set")
+    return ensure_development_pair(Path(instance_path), processor_domain(base_url))

@@ -18,6 +18,7 @@ def test_production_refuses_to_start_without_real_secrets(monkeypatch, database_
     message = str(info.value)
     assert "PORTAL_SECRET_KEY" in message and "PORTAL_ENCRYPTION_KEY" in message
     assert "https" in message
+    assert "PORTAL_OPENDSR_KEY_FILE" in message
 
 
 def test_production_starts_with_a_complete_configuration(monkeypatch, database_url, tmp_path):
@@ -26,6 +27,11 @@ def test_production_starts_with_a_complete_configuration(monkeypatch, database_u
     monkeypatch.setenv("PORTAL_BASE_URL", "https://privacy.example.nl")
     monkeypatch.setenv("PORTAL_DATABASE_URL", database_url)
     monkeypatch.setenv("PORTAL_TRUSTED_HOSTS", "privacy.example.nl")
+    from rights.opendsr.signing import ensure_development_pair
+
+    ensure_development_pair(tmp_path / "pair", "privacy.example.nl")  # stands in for a CA's
+    monkeypatch.setenv("PORTAL_OPENDSR_KEY_FILE", str(tmp_path / "pair" / "opendsr-key.pem"))
+    monkeypatch.setenv("PORTAL_OPENDSR_CERT_FILE", str(tmp_path / "pair" / "opendsr-cert.pem"))
     app = create_app({"ENV_NAME": "production", "INSTANCE_PATH": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     from portal.db import get_db

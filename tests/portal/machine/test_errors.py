@@ -20,3 +20,11 @@ def test_pages_outside_the_machine_paths_keep_their_html_errors(client: FlaskCli
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+
+
+def test_a_domain_validation_refusal_is_400_on_the_machine_api() -> None:
+    from portal.machine.errors import machine_status
+    from rights.errors import Conflict, NotFound, ValidationFailed
+
+    assert machine_status(ValidationFailed("x")) == 400  # the domain's 422 is the spec's 400
+    assert (machine_status(NotFound()), machine_status(Conflict())) == (404, 409)

@@ -107,8 +107,12 @@ def test_keys_of_another_organisation_are_404(client, login, make_user, make_org
     client.post(f"/admin/organisations/{other.id}/keys", data={"csrf_token": csrf_token(page)})
     db_session.expire_all()
     (key,) = db_session.scalars(select(ApiKey).where(ApiKey.organisation_id == other.id))
-    assert client.get(f"/admin/organisations/{org.id}/keys/{key.id}/confirm-revoke").status_code == 404
-    assert client.get(f"/admin/organisations/{org.id}/keys/99999999/confirm-revoke").status_code == 404
+    assert (
+        client.get(f"/admin/organisations/{org.id}/keys/{key.id}/confirm-revoke").status_code == 404
+    )
+    assert (
+        client.get(f"/admin/organisations/{org.id}/keys/99999999/confirm-revoke").status_code == 404
+    )
 
 
 def test_only_admins_make_keys(client, login, make_user, make_org):

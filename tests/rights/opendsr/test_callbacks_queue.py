@@ -17,7 +17,8 @@ from rights.audit import SYSTEM
 from rights.models.api import CallbackDelivery, CallbackStatus
 from rights.models.case import AnswerLetter
 from rights.models.request import Outcome, RequestState
-from rights.opendsr.callbacks import denial_reason, queue_status_change, use_processor_domain
+from rights.opendsr.callbacks import queue_status_change, use_processor_domain
+from rights.opendsr.status import denial_reason
 from tests.rights.opendsr.helpers import submit
 
 URLS = ["https://crm.example.nl/cb/1", "https://crm.example.nl/cb/2"]
