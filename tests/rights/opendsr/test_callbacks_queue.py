@@ -124,7 +124,7 @@ def test_the_denial_reason_follows_the_refusal_grounds(
     db_session.add(
         AnswerLetter(
             request_id=request.id, outcome=Outcome.REFUSED, grounds=grounds, language="nl",
-            body="", created_at=now, updated_at=now,
+            body="", created_at=now, updated_at=now, sent_at=now,
         )
     )  # fmt: skip
     request.state, request.outcome = RequestState.ANSWERED, Outcome.REFUSED
