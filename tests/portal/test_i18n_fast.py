@@ -82,3 +82,29 @@ def test_a_forced_locale_inside_a_request_switches_and_switches_back(app: Flask)
         assert render_template_string(template) == nl
         assert flask_babel.gettext("Your request") == nl.split("|")[0]
     assert en.startswith("Your request|") and not nl.startswith("Your request|")
+
+
+def test_cached_date_formatting_gives_what_babel_gives(app: Flask) -> None:
+    """``local_dt`` and ``day`` remember Babel's answer per value, pattern, locale and time
+    zone: around both DST changes, in both languages, twice (the second time cached)."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_babel import format_date, format_datetime
+
+    from portal.views import _day, _local
+    from rights.deadlines import AMSTERDAM
+
+    start = datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
+    instants = [start + timedelta(minutes=20 * i) for i in range(12)]
+    instants += [datetime(2026, 10, 25, 0, 30, tzinfo=UTC) + timedelta(hours=i) for i in range(3)]
+    for lang in ("nl", "en", "nl"):
+        with app.test_request_context(), force_locale(lang):
+            for value in instants:
+                for fmt in ("d MMM yyyy HH:mm", "HH:mm", "EEEE d MMMM yyyy 'om' HH:mm"):
+                    expected = format_datetime(value.astimezone(AMSTERDAM), fmt)
+                    assert _local(value, fmt) == expected
+                    assert _local(value, fmt) == expected
+                day = value.date()
+                assert _day(day) == format_date(day, "EEE d MMM yyyy")
+                assert _day(day, "d MMMM") == format_date(day, "d MMMM")
+    assert _local(None) == "" and _day(None) == ""
