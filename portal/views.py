@@ -16,6 +16,7 @@ from portal.auth.organisations import bp as organisations_bp
 from portal.auth.views import bp as auth_bp
 from portal.controller.views import bp as controller_bp
 from portal.delivery import init_app as init_delivery
+from portal.fastfields import render_field, render_label
 from portal.loading import IntegerIdConverter
 from portal.public.views import bp as public_bp
 from portal.security import is_safe_next
@@ -89,3 +90,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_day, "day")
     app.add_template_filter(_state, "state")
     app.context_processor(_context)
+    # The form macros' fields, without WTForms' per-call widget machinery (same output).
+    app.jinja_env.globals.update(render_field=render_field, render_label=render_label)
