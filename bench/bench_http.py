@@ -15,6 +15,10 @@ workers, behind a trusted proxy header that says https).
 - intake: four client threads do GET form + POST (CSRF token, new form key) for S seconds,
   in alternating 2-second slices of ours and bare; transactions/s and ratio (goal >= 0.5).
 - memory: growth of the gunicorn workers' RSS above their size after start-up and warm-up.
+- CPU: every response carries the worker's CPU time for it (``X-Bench-CPU-us``, added by
+  ``bench/http_app.py``); next to each p95 ratio the bench prints the ratio of the median
+  CPU times (for intake: bare's CPU per GET + POST over ours), which a loaded machine
+  moves far less than wall-clock times.
 """
 
 from __future__ import annotations
