@@ -270,6 +270,8 @@ def normalise_customer_number(value: str) -> str | None:
     controller's numbering, not ours to guess. At most 64 ASCII characters, with a letter
     or digit.
     """
+    if value.isalnum() and value.isascii() and len(value) <= _MAX_SHORT:  # "K0001234"
+        return value.upper()  # nothing to trim or to drop: what the steps below give
     value = "".join(_clean(value[: _MAX_SHORT * 4]).split()).upper()
     if not value.isascii() or len(value) > _MAX_SHORT or not any(ch.isalnum() for ch in value):
         return None

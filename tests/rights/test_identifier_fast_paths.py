@@ -212,3 +212,15 @@ def test_the_per_file_plan_gives_what_the_per_row_look_ups_gave(
         assert (
             got.emails, got.phones, got.customer_numbers, got.address_key, got.name_key
         ) == _reference_row(values, roles)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(value=st.text(alphabet="aZ09 -_.éß\u00a0", max_size=70))
+@example(value="k0001234")
+@example(value="a" * 64)
+@example(value="a" * 65)
+def test_the_customer_number_shortcut_agrees_with_the_steps(value: str) -> None:
+    """Plain ASCII letters and digits skip the trimming; the reference is the steps."""
+    cleaned = "".join(identifiers._clean(value[:256]).split()).upper()
+    ok = cleaned.isascii() and len(cleaned) <= 64 and any(ch.isalnum() for ch in cleaned)
+    assert identifiers.normalise_customer_number(value) == (cleaned if ok else None)
