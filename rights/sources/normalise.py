@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
 from rights.identifiers import (
     address_key,
@@ -64,11 +63,9 @@ class _Plan:
     customer_numbers: tuple[str, ...]
 
 
-_PLANS: WeakKeyDictionary[ColumnRoles, _Plan] = WeakKeyDictionary()
-
-
 def _plan(roles: ColumnRoles) -> _Plan:
-    plan = _PLANS.get(roles)
+    """The plan of ``roles``, made once and kept on the object (a file's rows share it)."""
+    plan: _Plan | None = roles.__dict__.get("_normalise_plan")
     if plan is None:
         plan = _Plan(
             name=roles.first("name"),
@@ -81,7 +78,7 @@ def _plan(roles: ColumnRoles) -> _Plan:
             phones=tuple(roles.columns("phone")),
             customer_numbers=tuple(roles.columns("customer_number")),
         )
-        _PLANS[roles] = plan
+        roles.__dict__["_normalise_plan"] = plan
     return plan
 
 
