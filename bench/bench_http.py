@@ -15,6 +15,10 @@ workers, behind a trusted proxy header that says https).
 - intake: four client threads do GET form + POST (CSRF token, new form key) for S seconds,
   in alternating 2-second slices of ours and bare; transactions/s and ratio (goal >= 0.5).
 - memory: growth of the gunicorn workers' RSS above their size after start-up and warm-up.
+- CPU: every response carries the worker's CPU time for it (``X-Bench-CPU-us``, added by
+  ``bench/http_app.py``); next to each p95 ratio the bench prints the ratio of the median
+  CPU times (for intake: bare's CPU per GET + POST over ours), which a loaded machine
+  moves far less than wall-clock times.
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ class Client:
     def __init__(self, port: int) -> None:
         self.port = port
         self.cookies: dict[str, str] = {}
+        self.cpu_us = 0  # the server's CPU time for the requests so far (X-Bench-CPU-us)
 
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None
@@ -97,6 +102,7 @@ class Client:
             conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read().decode()
+            self.cpu_us += int(resp.getheader("X-Bench-CPU-us") or 0)
             for name, value in resp.getheaders():
                 if name.lower() == "set-cookie":
                     key, _, rest = value.partition("=")
@@ -261,17 +267,24 @@ def pages(client: Client, paths: dict[str, tuple[str, str]], rounds: int) -> dic
             client.get(ours_path), client.get(bare_path)
         ours: list[float] = []
         bare: list[float] = []
+        cpu: dict[str, list[int]] = {ours_path: [], bare_path: []}
         for _ in range(rounds):
             for path, times in ((ours_path, ours), (bare_path, bare)):
                 start = time.perf_counter()
+                before = client.cpu_us
                 client.get(path)
                 times.append(time.perf_counter() - start)
+                cpu[path].append(client.cpu_us - before)
+        ours_cpu, bare_cpu = statistics.median(cpu[ours_path]), statistics.median(cpu[bare_path])
         results[name] = {
             "ours_p95_ms": percentile(ours, 0.95) * 1000,
             "bare_p95_ms": percentile(bare, 0.95) * 1000,
             "ours_median_ms": statistics.median(ours) * 1000,
             "bare_median_ms": statistics.median(bare) * 1000,
             "ratio": percentile(ours, 0.95) / percentile(bare, 0.95),
+            "ours_cpu_ms": ours_cpu / 1000,
+            "bare_cpu_ms": bare_cpu / 1000,
+            "cpu_ratio": ours_cpu / max(bare_cpu, 1),
             "goal": GOALS[name],
         }
     return results
@@ -305,6 +318,7 @@ def intake_bare(client: Client, n: int) -> None:
 def throughput(port: int, seconds: float, slice_s: float = 2.0) -> dict[str, Any]:
     """Transactions per second of ours and bare, in alternating slices of ``slice_s``."""
     done = {"ours": 0, "bare": 0}
+    cpu_us = {"ours": 0, "bare": 0}
     spent = {"ours": 0.0, "bare": 0.0}
     errors: list[BaseException] = []
     counter = iter(range(10**9))
@@ -323,9 +337,11 @@ def throughput(port: int, seconds: float, slice_s: float = 2.0) -> dict[str, Any
                 while time.perf_counter() < stop:
                     with lock:
                         n = next(counter)
+                    before = client.cpu_us
                     kinds[kind](client, n)
                     with lock:
                         done[kind] += 1
+                        cpu_us[kind] += client.cpu_us - before
             except BaseException as exc:  # reported after the slice
                 errors.append(exc)
 
@@ -339,10 +355,15 @@ def throughput(port: int, seconds: float, slice_s: float = 2.0) -> dict[str, Any
         if errors:
             raise errors[0]
     ours_tps, bare_tps = done["ours"] / spent["ours"], done["bare"] / spent["bare"]
+    ours_cpu, bare_cpu = cpu_us["ours"] / done["ours"], cpu_us["bare"] / done["bare"]
     return {
         "ours_tps": ours_tps,
         "bare_tps": bare_tps,
         "ratio": ours_tps / bare_tps,
+        # server CPU per GET + POST; as a throughput ratio: bare's CPU / ours
+        "ours_cpu_ms": ours_cpu / 1000,
+        "bare_cpu_ms": bare_cpu / 1000,
+        "cpu_ratio": bare_cpu / ours_cpu,
         "goal": GOALS["intake"],
     }
 
@@ -406,11 +427,25 @@ def report(figures: dict[str, Any], out: TextIO) -> None:
             f"  {status}",
             file=out,
         )
+        cpu_status = "ok" if page["cpu_ratio"] <= page["goal"] else "SLOW"
+        print(
+            f"{name:<7} page server CPU per request (median) ours {page['ours_cpu_ms']:6.2f} ms,"
+            f" bare {page['bare_cpu_ms']:5.2f} ms; CPU ratio {page['cpu_ratio']:5.2f}, goal <= "
+            f"{page['goal']}  {cpu_status}",
+            file=out,
+        )
     it = figures["intake"]
     status = "ok" if it["ratio"] >= it["goal"] else "SLOW"
     print(
         f"intake  GET+POST ours {it['ours_tps']:6.1f}/s, bare {it['bare_tps']:6.1f}/s "
         f"({CLIENTS} clients); ratio {it['ratio']:.2f}, goal >= {it['goal']}  {status}",
+        file=out,
+    )
+    cpu_status = "ok" if it["cpu_ratio"] >= it["goal"] else "SLOW"
+    print(
+        f"intake  server CPU per GET+POST ours {it['ours_cpu_ms']:6.2f} ms, bare "
+        f"{it['bare_cpu_ms']:5.2f} ms; CPU ratio (bare / ours) {it['cpu_ratio']:.2f}, goal >= "
+        f"{it['goal']}  {cpu_status}",
         file=out,
     )
     mem = figures["memory"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, abort, render_template_string, request, session
@@ -82,12 +84,37 @@ def bare_app(database_url: str, secret_key: str) -> Flask:
     return app
 
 
+def cpu_header(wsgi: Any) -> Callable[..., Iterable[bytes]]:
+    """Adds ``X-Bench-CPU-us``: the worker process's CPU time (user + system) spent on this
+    request, body included. gunicorn's sync workers serve one request at a time per process,
+    so the process clock counts this request only; the figure does not depend on the load."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.process_time()
+        held: list[Any] = []
+        body = wsgi(environ, lambda status, headers, exc_info=None: held.append(
+            (status, headers, exc_info)
+        ))  # fmt: skip
+        try:
+            chunks = list(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        status, headers, exc_info = held[0]
+        used = round((time.process_time() - started) * 1e6)
+        start_response(status, [*headers, ("X-Bench-CPU-us", str(used))], exc_info)
+        return chunks
+
+    return app
+
+
 portal_app = create_app()
-app = DispatcherMiddleware(
-    portal_app,
-    {
-        "/bare": bare_app(
-            portal_app.config["DATABASE_URL"], os.environ.get("PORTAL_SECRET_KEY", "x" * 40)
-        )
-    },
+app = cpu_header(
+    DispatcherMiddleware(
+        portal_app,
+        {
+            "/bare": bare_app(
+                portal_app.config["DATABASE_URL"], os.environ.get("PORTAL_SECRET_KEY", "x" * 40)
+            )
+        },
+    )
 )

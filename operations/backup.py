@@ -6,8 +6,11 @@ stores, with a manifest of SHA-256 checksums and the audit anchor the copy was t
 - PostgreSQL is dumped with ``pg_dump --format=custom`` inside a REPEATABLE READ transaction
   whose exported snapshot the dump uses, so the audit head in the manifest is exactly the
   head of the dumped data.
-- The file stores (documents, packages) are already encrypted; they are copied as they are.
-  The encryption key is never part of a backup (docs/operations.md, "Backup").
+- The file stores (documents, packages) are already encrypted; they are copied as they are,
+  from local folders or through the object store (``PORTAL_STORAGE_URL``, S3): every object
+  becomes a file ``files/<area>/<key>`` with its SHA-256 in the manifest. A restore writes
+  the objects back through the configured store and reads each one back to compare its
+  SHA-256. The encryption key is never part of a backup (docs/operations.md, "Backup").
 
 A restore refuses a manifest whose files do not verify, and a target database or folder that
 is not empty unless ``force`` is given. See docs/operations.md.
@@ -30,6 +33,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from rights.audit import Anchor
+from rights.blobs import BLOB_KEY, Blobs
 from rights.errors import Conflict, ValidationFailed
 
 FORMAT = "dsr-portal-backup/1"
@@ -45,10 +49,16 @@ class BackupInvalid(ValidationFailed):
 
 @dataclass(frozen=True)
 class Storage:
-    """What a backup covers: the database URL and the named file-store folders."""
+    """What a backup covers: the database URL and the named file-store areas, each either a
+    local folder or an object store (``stores``: the areas ``PORTAL_STORAGE_URL`` holds)."""
 
     database_url: str
     folders: Mapping[str, Path] = field(default_factory=dict)
+    stores: Mapping[str, Blobs] = field(default_factory=dict)
+
+    @property
+    def areas(self) -> list[str]:
+        return sorted({*self.folders, *self.stores})
 
     @property
     def kind(self) -> str:
@@ -150,8 +160,10 @@ def create_backup(storage: Storage, folder: Path, *, now: datetime) -> BackupRep
     dump = _dump_sqlite if kind == "sqlite" else _dump_postgres
     head = dump(storage, folder / database_file)
     for name, source in storage.folders.items():
-        if source.is_dir():
+        if name not in storage.stores and source.is_dir():
             shutil.copytree(source, folder / "files" / name)
+    for name, blobs in storage.stores.items():
+        _copy_out(blobs, folder / "files" / name)
     files: dict[str, dict[str, Any]] = {
         str(path.relative_to(folder)): {"sha256": _sha256(path), "size": path.stat().st_size}
         for path in _walk(folder)
@@ -160,13 +172,56 @@ def create_backup(storage: Storage, folder: Path, *, now: datetime) -> BackupRep
         "format": FORMAT,
         "created_at": now.isoformat(),
         "database": {"kind": kind, "file": database_file},
-        "folders": sorted(storage.folders),
+        "folders": storage.areas,
         "audit_anchor": str(head),
         "files": files,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     size = sum(int(f["size"]) for f in files.values())
     return BackupReport(folder, head, len(files), size)
+
+
+def _copy_out(blobs: Blobs, target: Path) -> None:
+    """Every object of ``blobs`` as the file ``target/<key>`` (keys are ``ab/abcdef...``)."""
+    for key in blobs.keys():  # noqa: SIM118 (a store, not a dict)
+        path = target / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with blobs.reader(key) as source, path.open("wb") as out:
+            shutil.copyfileobj(source, out, CHUNK)
+
+
+def _object_sha256(blobs: Blobs, key: str) -> str:
+    digest = hashlib.sha256()
+    with blobs.reader(key) as source:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_empty(storage: Storage, name: str) -> bool:
+    if name in storage.stores:
+        return next(iter(storage.stores[name].keys()), None) is None
+    target = storage.folders[name]
+    return not (target.exists() and any(target.iterdir()))
+
+
+def _restore_store(folder: Path, name: str, blobs: Blobs, files: Mapping[str, Any]) -> None:
+    """Upload ``files/<name>/`` into ``blobs``, read every object back and compare its
+    SHA-256 with the manifest; objects the backup does not hold are removed (``--force``)."""
+    source = folder / "files" / name
+    keys: dict[str, str] = {}
+    for path in _walk(source):
+        key = path.relative_to(source).as_posix()
+        if not BLOB_KEY.fullmatch(key):
+            raise BackupInvalid(f"not an object of the file store: files/{name}/{key}")
+        keys[key] = str(files[str(path.relative_to(folder))]["sha256"])
+    for key in [k for k in blobs.keys() if k not in keys]:  # noqa: SIM118
+        blobs.delete(key)
+    for key, expected in keys.items():
+        with (source / key).open("rb") as handle, blobs.writer(key) as out:
+            shutil.copyfileobj(handle, out, CHUNK)
+        if _object_sha256(blobs, key) != expected:
+            raise BackupInvalid(f"the {name} store returned other bytes for {key}")
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -245,16 +300,22 @@ def restore_backup(folder: Path, storage: Storage, *, force: bool = False) -> An
     database = manifest["database"]
     if database.get("kind") != storage.kind:
         raise BackupInvalid(f"this backup is of a {database.get('kind')} database")
-    targets = {name: storage.folders[name] for name in manifest.get("folders", [])}
+    areas = list(manifest.get("folders", []))
+    if unknown := [name for name in areas if name not in storage.areas]:
+        raise BackupInvalid(f"this backup holds file areas not configured: {', '.join(unknown)}")
     if not force:
         if not _database_is_empty(storage.database_url):
             raise Conflict("the target database is not empty", code="restore_target_not_empty")
-        for name, target in targets.items():
-            if target.exists() and any(target.iterdir()):
-                raise Conflict(f"the {name} folder is not empty", code="restore_target_not_empty")
+        for name in areas:
+            if not _is_empty(storage, name):
+                raise Conflict(f"the {name} store is not empty", code="restore_target_not_empty")
     restore = _restore_sqlite if storage.kind == "sqlite" else _restore_postgres
     restore(folder / database["file"], storage.database_url)
-    for name, target in targets.items():
+    for name in areas:
+        if name in storage.stores:
+            _restore_store(folder, name, storage.stores[name], manifest["files"])
+            continue
+        target = storage.folders[name]
         if target.exists():
             shutil.rmtree(target)
         source = folder / "files" / name

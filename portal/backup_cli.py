@@ -11,21 +11,23 @@ from flask.cli import with_appcontext
 
 from operations.backup import BackupReport, Storage, create_backup, restore_backup
 from portal.clock import now
-from portal.context import settings_from
+from portal.context import key_context, settings_from
 from portal.db import get_db
 from rights.audit import Anchor, anchor, verify_chain
 from rights.errors import DomainError
 
 
 def storage_of(app: Flask) -> Storage:
+    """The database and the file areas; with ``PORTAL_STORAGE_URL`` the areas are backed up
+    and restored through that store (the same backends the Context builds)."""
     settings = settings_from(app)
-    return Storage(
-        database_url=str(app.config["DATABASE_URL"]),
-        folders={
-            "documents": settings.document_dir or settings.instance_path / "documents",
-            "packages": settings.package_dir or settings.instance_path / "packages",
-        },
-    )
+    folders = {
+        "documents": settings.document_dir or settings.instance_path / "documents",
+        "packages": settings.package_dir or settings.instance_path / "packages",
+    }
+    context = key_context(app)
+    stores = {name: blobs for name in folders if (blobs := context.blobs(name)) is not None}
+    return Storage(database_url=str(app.config["DATABASE_URL"]), folders=folders, stores=stores)
 
 
 @click.group("backup")

@@ -1,10 +1,21 @@
 """Dutch (default) and English via Flask-Babel; the visitor's explicit choice is kept in the
-session. Babel's locale is also used for the mail each subject receives."""
+session. Babel's locale is also used for the mail each subject receives.
+
+Flask-Babel resolves the domain, the locale and the cache key (``str(locale)``) again for
+every string it translates; a page translates a few hundred. ``FastDomain`` keeps the
+catalogue it found with the request (per locale object, so ``force_locale`` and ``refresh``
+still switch it), and the templates' ``_``/``ngettext`` go straight to it. The catalogue
+objects are Flask-Babel's own, so every translation is the same (docs/architecture.md,
+"Texts"; tests/portal/test_i18n_fast.py renders pages both ways).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, request, session
-from flask_babel import Babel
+from flask.globals import _cv_app
+from flask_babel import Babel, Domain, get_translations
 
 
 def select_locale() -> str:
@@ -15,5 +26,55 @@ def select_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def _held(app_ctx: Any) -> Any:
+    """The catalogue remembered for the request's current locale, or None."""
+    found = app_ctx.g.__dict__
+    held = found.get("_dsr_translations")
+    if held is None:
+        return None
+    babel = found.get("_flask_babel")
+    if getattr(babel, "babel_locale", None) is not held[0]:
+        return None  # force_locale or refresh changed the locale
+    if not isinstance(getattr(babel, "babel_domain", None) or _DEFAULT, FastDomain):
+        return None  # another domain made the default for this request
+    return held[1]
+
+
+class FastDomain(Domain):  # type: ignore[misc]
+    """The default domain, remembering the request's catalogue for its locale."""
+
+    def get_translations(self) -> Any:
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None:
+            return super().get_translations()
+        if (held := _held(app_ctx)) is not None:
+            return held
+        translations = super().get_translations()  # resolves and sets the locale if unset
+        locale = getattr(app_ctx.g.__dict__.get("_flask_babel"), "babel_locale", None)
+        if locale is not None:
+            app_ctx.g.__dict__["_dsr_translations"] = (locale, translations)
+        return translations
+
+
+_DEFAULT = FastDomain()  # stands for "no domain chosen yet" in the check above
+
+
+def _translations() -> Any:
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None and (held := _held(app_ctx)) is not None:
+        return held
+    return get_translations()  # Flask-Babel's way, through FastDomain: remembered after
+
+
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=select_locale)
+    babel = Babel(app, locale_selector=select_locale)
+    # Flask-Babel builds its default domain lazily (a cached property): ours instead.
+    domain = str(app.config.get("BABEL_DOMAIN", "messages"))
+    babel.__dict__["domain_instance"] = FastDomain(domain=domain)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )

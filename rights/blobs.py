@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 from urllib.parse import urlsplit
 
-_KEY = re.compile(r"[A-Za-z0-9_-]{2}/[A-Za-z0-9_-]{16,64}")
+BLOB_KEY = re.compile(r"[A-Za-z0-9_-]{2}/[A-Za-z0-9_-]{16,64}")
+_KEY = BLOB_KEY
 SPOOL_BYTES = 8 * 1024 * 1024  # a package is buffered in memory up to this, then on disk
 
 

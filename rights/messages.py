@@ -80,10 +80,13 @@ def thread(session: Session, request: RightsRequest) -> list[Message]:
     return list(rows)
 
 
-def open_document_request(session: Session, request: RightsRequest) -> Message | None:
+def open_document_request(
+    session: Session, request: RightsRequest, messages: list[Message] | None = None
+) -> Message | None:
     """The newest officer message asking for a document that the subject has not yet
-    answered with an upload, or None: uploads are allowed only while one is open."""
-    for message in reversed(thread(session, request)):
+    answered with an upload, or None: uploads are allowed only while one is open.
+    ``messages``: the request's :func:`thread` when the caller has it already."""
+    for message in reversed(thread(session, request) if messages is None else messages):
         if message.sender is Party.OFFICER and message.asks_document:
             answered = session.scalar(
                 select(Message.id).where(

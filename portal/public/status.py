@@ -73,7 +73,8 @@ def _status_page(token: str, req: RightsRequest, reply: ReplyForm | None) -> dic
         .where(AnswerLetter.request_id == req.id, AnswerLetter.sent_at.is_not(None))
         .order_by(AnswerLetter.sent_at)
     )
-    asked = open_document_request(session, req) if _can_answer(req) else None
+    messages = thread(session, req)
+    asked = open_document_request(session, req, messages) if _can_answer(req) else None
     open_reason = next((s.reason for s in req.suspensions if s.answered_at is None), None)
     group = intake.group_of(session, req)
     # Parts of a split request share the right (one per organisation); other members of
@@ -84,7 +85,7 @@ def _status_page(token: str, req: RightsRequest, reply: ReplyForm | None) -> dic
         "req": req,
         "due": intake.shown_due(req, now=ctx.now(), policy=ctx.policy),
         "history": history(session, req),
-        "messages": thread(session, req),
+        "messages": messages,
         "letters": list(letters),
         "downloads": downloads.for_status(req),
         "linked": [(r, status_token(r)) for r in group if r.right is not req.right],

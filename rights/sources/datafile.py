@@ -166,7 +166,7 @@ class DataFile:
                     row=number,
                     limit=limits.max_rows,
                 )
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():  # only white space (as any(cell.strip()))
                 continue
             if len(cells) > width and any(cell.strip() for cell in cells[width:]):
                 raise DataFileError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rights.identifiers import (
@@ -50,8 +50,45 @@ def _unique(values: list[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value for value in values if value))
 
 
-def _value(row: Mapping[str, str], column: str | None) -> str:
-    return row.get(column, "") if column else ""
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Which columns hold which role, looked up once per file instead of once per row."""
+
+    name: str | None
+    name_parts: tuple[str, ...]  # first_name, name_infix, last_name columns present
+    house: tuple[str, ...]  # house_number, house_number_addition columns (None as "")
+    postcode: str | None
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    customer_numbers: tuple[str, ...]
+
+
+def _plan(roles: ColumnRoles) -> _Plan:
+    """The plan of ``roles``, made once and kept on the object (a file's rows share it)."""
+    plan: _Plan | None = roles.__dict__.get("_normalise_plan")
+    if plan is None:
+        plan = _Plan(
+            name=roles.first("name"),
+            name_parts=tuple(
+                c for r in ("first_name", "name_infix", "last_name") if (c := roles.first(r))
+            ),
+            house=tuple(roles.first(r) or "" for r in ("house_number", "house_number_addition")),
+            postcode=roles.first("postcode"),
+            emails=tuple(roles.columns("email")),
+            phones=tuple(roles.columns("phone")),
+            customer_numbers=tuple(roles.columns("customer_number")),
+        )
+        roles.__dict__["_normalise_plan"] = plan
+    return plan
+
+
+def _each(
+    row: Mapping[str, str], columns: tuple[str, ...], normalise: Callable[[str], str | None]
+) -> tuple[str, ...]:
+    if len(columns) == 1:  # the common case, without the de-duplication
+        value = normalise(row.get(columns[0], ""))
+        return (value,) if value else ()
+    return _unique([normalise(row.get(c, "")) for c in columns])
 
 
 def normalise_row(
@@ -70,23 +107,22 @@ def normalise_row(
     """
     if not isinstance(roles, ColumnRoles):
         roles = ColumnRoles(roles)
-    name = _value(row, roles.first("name")).strip()
+    plan = _plan(roles)
+    name = row.get(plan.name, "").strip() if plan.name else ""
     if not name:
-        parts = (_value(row, roles.first(r)) for r in ("first_name", "name_infix", "last_name"))
-        name = " ".join(part.strip() for part in parts if part.strip())
-    house_number = " ".join(
-        _value(row, roles.first(role)).strip() for role in ("house_number", "house_number_addition")
-    )
+        parts = [row.get(c, "").strip() for c in plan.name_parts]
+        name = " ".join(part for part in parts if part)
+    house_number = " ".join(row.get(c, "").strip() if c else "" for c in plan.house)
+    if default_region == "NL":
+        phones = _each(row, plan.phones, normalise_phone)
+    else:
+        phones = _unique([normalise_phone(row.get(c, ""), default_region) for c in plan.phones])
     return NormalisedIdentifiers(
         row_number=row_number,
         raw=row,
-        emails=_unique([normalise_email(row.get(c, "")) for c in roles.columns("email")]),
-        phones=_unique(
-            [normalise_phone(row.get(c, ""), default_region) for c in roles.columns("phone")]
-        ),
-        customer_numbers=_unique(
-            [normalise_customer_number(row.get(c, "")) for c in roles.columns("customer_number")]
-        ),
-        address_key=address_key(_value(row, roles.first("postcode")), house_number),
+        emails=_each(row, plan.emails, normalise_email),
+        phones=phones,
+        customer_numbers=_each(row, plan.customer_numbers, normalise_customer_number),
+        address_key=address_key(row.get(plan.postcode, "") if plan.postcode else "", house_number),
         name_key=normalise_name(name) or None,
     )

@@ -115,3 +115,112 @@ def test_the_fast_paths_are_taken_for_the_common_shapes() -> None:
 def test_generated_ascii_names_agree(value: str) -> None:
     """The ASCII shortcut of ``normalise_name`` gives what the Unicode passes give."""
     assert identifiers.normalise_name(value) == identifiers._unicode_name(value)
+
+
+def test_the_compiled_dutch_validity_agrees_with_phonenumbers_on_every_prefix() -> None:
+    """``_NL_VALID_NINE`` is built from the library's metadata; every four-digit prefix of a
+    nine-digit national number, with suffixes at both ends and in between, gets the
+    library's own ``is_valid_number`` answer."""
+    import phonenumbers
+
+    for prefix in range(1000, 10000):
+        for suffix in ("00000", "49999", "99999", f"{prefix * 7 % 100000:05d}"):
+            digits = f"{prefix}{suffix}"
+            number = phonenumbers.PhoneNumber(country_code=31, national_number=int(digits))
+            expected = phonenumbers.is_valid_number(number)
+            assert bool(identifiers._NL_VALID_NINE.match(digits)) is expected, digits
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    value=st.one_of(
+        st.text(alphabet="0123456789", min_size=0, max_size=8),
+        st.text(alphabet="0123456789 -aAbB/.", max_size=12),
+    )
+)
+@example(value="000012")
+@example(value="0")
+def test_the_house_number_shortcut_agrees_with_the_pattern(value: str) -> None:
+    """Plain digits take a shortcut in ``normalise_house_number``; the reference is the
+    pattern path written out here, without the shortcut."""
+    cleaned = value.strip().upper()
+    match = identifiers._HOUSE_NUMBER.fullmatch(cleaned) if cleaned.isascii() else None
+    if match is None or len(cleaned) > 64:
+        expected = None
+    else:
+        addition = identifiers._NOT_ALNUM.sub("", match.group(2) or "")
+        number = str(int(match.group(1)))
+        if not addition:
+            expected = number
+        elif len(addition) > 8:
+            expected = None
+        else:
+            expected = f"{number}-{addition}" if addition[0].isdigit() else number + addition
+    assert identifiers.normalise_house_number(value) == expected
+
+
+def _reference_row(row: dict[str, str], roles: dict[str, str]) -> tuple[object, ...]:
+    """``normalise_row`` as it was before the per-file plan: every role looked up per row."""
+    from rights.identifiers import address_key, normalise_customer_number, normalise_name
+    from rights.sources.columns import ColumnRoles
+
+    cr = ColumnRoles(roles)
+
+    def value(column: str | None) -> str:
+        return row.get(column, "") if column else ""
+
+    def unique(values: list[str | None]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for v in values if v))
+
+    name = value(cr.first("name")).strip()
+    if not name:
+        parts = (value(cr.first(r)) for r in ("first_name", "name_infix", "last_name"))
+        name = " ".join(part.strip() for part in parts if part.strip())
+    house = " ".join(value(cr.first(r)).strip() for r in ("house_number", "house_number_addition"))
+    return (
+        unique([normalise_email(row.get(c, "")) for c in cr.columns("email")]),
+        unique([normalise_phone(row.get(c, "")) for c in cr.columns("phone")]),
+        unique([normalise_customer_number(row.get(c, "")) for c in cr.columns("customer_number")]),
+        address_key(value(cr.first("postcode")), house),
+        normalise_name(name) or None,
+    )
+
+
+ROLES = [
+    "email", "phone", "customer_number", "name", "first_name", "name_infix", "last_name",
+    "postcode", "house_number", "house_number_addition", "other",
+]  # fmt: skip
+cells = st.sampled_from(
+    ["", " ", "Jan", "de", "Vries", "jan@example.nl", "JAN@Example.NL", "06-12345678",
+     "+31 6 12345678", "K-1", "1234 ab", "12", " 12 a", "b", "x@localhost"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    roles=st.dictionaries(st.sampled_from("ABCDEFG"), st.sampled_from(ROLES), max_size=7),
+    values=st.dictionaries(st.sampled_from("ABCDEFG"), cells, max_size=7),
+)
+def test_the_per_file_plan_gives_what_the_per_row_look_ups_gave(
+    roles: dict[str, str], values: dict[str, str]
+) -> None:
+    from rights.sources.columns import ColumnRoles
+    from rights.sources.normalise import normalise_row
+
+    for given_roles in (roles, ColumnRoles(roles)):
+        got = normalise_row(values, given_roles, row_number=2)
+        assert (
+            got.emails, got.phones, got.customer_numbers, got.address_key, got.name_key
+        ) == _reference_row(values, roles)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(value=st.text(alphabet="aZ09 -_.éß\u00a0", max_size=70))
+@example(value="k0001234")
+@example(value="a" * 64)
+@example(value="a" * 65)
+def test_the_customer_number_shortcut_agrees_with_the_steps(value: str) -> None:
+    """Plain ASCII letters and digits skip the trimming; the reference is the steps."""
+    cleaned = "".join(identifiers._clean(value[:256]).split()).upper()
+    ok = cleaned.isascii() and len(cleaned) <= 64 and any(ch.isalnum() for ch in cleaned)
+    assert identifiers.normalise_customer_number(value) == (cleaned if ok else None)

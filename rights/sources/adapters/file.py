@@ -3,7 +3,7 @@ the portal's own database, found through indexed normalised identifiers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
@@ -47,6 +47,22 @@ def _probe_statement(kinds: tuple[str, ...]) -> TextClause:
     )
 
 
+# The drivers' placeholders for positional parameters (sqlite3: qmark; psycopg: pyformat).
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+@lru_cache(maxsize=64)
+def _probe_sql(shape: tuple[tuple[str, int], ...], mark: str) -> str:
+    """The statement of ``_probe_statement`` in the driver's own SQL, for ``shape``: each
+    kind with its number of values (a look-up has one or two of each)."""
+    return " UNION ALL ".join(
+        "SELECT id, file_id, address_key, name_key, "  # noqa: S608
+        f"(SELECT source_id FROM data_file WHERE data_file.id = file_id), '{kind}' AS how"
+        f" FROM data_record WHERE {_PROBE_COLUMNS[kind]} IN ({', '.join([mark] * count)})"
+        for kind, count in shape
+    )
+
+
 def file_matches(session: Session, source: DataSource, keys: SubjectKeys) -> list[Hit]:
     """Records of a file source that match the subject, in one round trip.
 
@@ -65,7 +81,19 @@ def file_matches(session: Session, source: DataSource, keys: SubjectKeys) -> lis
     if not kinds:
         return []
     found: dict[int, str] = {}
-    rows = session.connection().execute(_probe_statement(kinds), {k: values[k] for k in kinds})
+    connection = session.connection()
+    mark = _MARKS.get(connection.dialect.paramstyle)
+    rows: Iterable[Sequence[Any]]
+    if mark is None:
+        rows = connection.execute(_probe_statement(kinds), {k: values[k] for k in kinds})
+    else:  # the driver's cursor: plain ints and strings need none of the result machinery
+        shape = tuple((kind, len(values[kind])) for kind in kinds)
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(_probe_sql(shape, mark), [v for k in kinds for v in values[k]])
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
     for record_id, _file_id, record_address, record_name, source_id, how in rows:
         if source_id != source.id:
             continue

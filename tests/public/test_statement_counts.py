@@ -1,0 +1,77 @@
+"""Regression guards for issue 17: how many SQL statements the public pages issue. Counts
+do not depend on the machine's load, so they catch a page that starts asking the database
+more often (a lazy load in a loop, a look-up per row) long before a benchmark would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from portal.tokens import make_token
+from rights.models.org import OrganisationKind
+from rights.models.request import Channel
+from tests.public.flow import fill, form_url
+
+
+@pytest.fixture
+def operator(make_org):
+    return make_org(OrganisationKind.OPERATOR, slug="operator", name="Operator")
+
+
+@contextmanager
+def counted(db_session: Any) -> Iterator[list[str]]:
+    """Every statement on the app's engine inside the block (the harness's savepoints
+    left out)."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if "SAVEPOINT" not in statement:
+            seen.append(" ".join(statement.split())[:80])
+
+    engine = db_session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _selects(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.upper().startswith("SELECT")]
+
+
+def test_the_intake_form_asks_one_query(client, db_session, operator) -> None:
+    client.get(form_url(["access"]))  # first visit: the session and its CSRF token
+    with counted(db_session) as seen:
+        assert client.get(form_url(["access"])).status_code == 200
+    assert len(_selects(seen)) <= 1, seen  # the operator
+
+
+def test_an_intake_post_stays_within_its_statements(
+    client, db_session, operator, make_request
+) -> None:
+    make_request()  # the audit chain has its head row, as on every running desk
+    url, data = fill(client, ["access"])
+    with counted(db_session) as seen:
+        response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    # The operator, the repeat check of the form key, the request, two mails and the audit
+    # chain's head, event and head update.
+    assert len(_selects(seen)) <= 3, seen
+    assert len([s for s in seen if not s.upper().startswith(("SELECT", "BEGIN"))]) <= 5, seen
+
+
+def test_the_status_page_stays_within_its_queries(app, client, db_session, make_request) -> None:
+    req = make_request(channel=Channel.EMAIL)  # open: the subject may answer
+    with app.test_request_context():
+        path = "/status/" + make_token("status", {"r": req.id})
+    client.get(path)
+    with counted(db_session) as seen:
+        assert client.get(path).status_code == 200
+    # The request, its letters, its messages (once: 7 before), suspensions, history and
+    # packages.
+    assert len(_selects(seen)) <= 6, seen
