@@ -61,6 +61,7 @@ from rights.engine import make_engine  # noqa: E402
 from rights.keys import Keyring, Purpose  # noqa: E402
 from rights.models.org import Organisation, OrganisationKind, Role  # noqa: E402
 from rights.models.request import RightsRequest  # noqa: E402
+from rights.opendsr.signing import ensure_development_pair  # noqa: E402
 from rights.users import create_user  # noqa: E402
 
 GOALS = {"queue": 5.0, "case": 5.0, "status": 3.0, "intake": 0.5}
@@ -191,7 +192,11 @@ def prepare(url: str, rows: int, encryption_key: str) -> dict[str, Any]:
 
 
 def environment(url: str, folder: Path, secret: str, encryption_key: str) -> dict[str, str]:
+    # Production refuses to start without the machine API's signing pair: make one for the run.
+    ensure_development_pair(folder / "opendsr", "127.0.0.1")
     return os.environ | {
+        "PORTAL_OPENDSR_KEY_FILE": str(folder / "opendsr" / "opendsr-key.pem"),
+        "PORTAL_OPENDSR_CERT_FILE": str(folder / "opendsr" / "opendsr-cert.pem"),
         "PORTAL_ENV": "production",
         "PORTAL_DATABASE_URL": url,
         "PORTAL_SECRET_KEY": secret,

@@ -69,7 +69,8 @@ def context_for(
     """A context for a command or a worker pass (no request needed)."""
     settings = settings_from(app)
     # The denial extension of a status callback is keyed by this domain (docs/api.md).
-    use_processor_domain(session, processor_domain(settings.base_url))
+    if session is not None:  # a context only for its stores (tests) has no session
+        use_processor_domain(session, processor_domain(settings.base_url))
     return Context(
         session=session,
         keyring=keyring_from(app),
