@@ -16,7 +16,8 @@ Example (in a source's TOML)::
     invoice = { nl = "Facturen", en = "Invoices" }
 
 ``type`` (``date`` or ``number``) says that a column stored as text holds dates or numbers, so
-the package formats them for the reader. A label left out falls back to a readable form of the name when the package is written
+the package formats them for the reader. A label left out falls back to a readable form of
+the name when the package is written
 (``exporters.labels``); a label given must have both languages.
 """
 
