@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from operations.answer_controller import controller_answer
 from operations.context import Context
-from operations.letter_facts import letter_facts, signatory
+from operations.letter_facts import letter_facts, signatory, worded_erasure
 from operations.texts import N_, language_of
 from rights import answers
 from rights.answer_rules import Restriction, check_restriction
@@ -223,7 +223,7 @@ def compose_answer(
         basis_label=basis_label,
         direct_marketing=is_direct_marketing_objection(request.right, request.details),
         article=RIGHTS[request.right].article,
-        erasure=erasure,
+        erasure=worded_erasure(erasure, texts.language),
         operator_name=signatory(ctx),
     )
     text = BLANK_LINES.sub("\n\n", text).strip()  # one blank line between the parts

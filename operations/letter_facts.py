@@ -4,11 +4,13 @@ organisation that signs. The letter template turns them into sentences."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
+from exporters.labels import column_label, table_name_label
 from operations.context import Context
 from operations.texts import N_, Texts
 from rights.deadlines import AMSTERDAM
@@ -16,6 +18,7 @@ from rights.models.org import Organisation, OrganisationKind
 from rights.models.package import Package
 from rights.models.request import RightsRequest
 from rights.sources.discovery import sources_in_scope
+from rights.sources.erasure import ErasureSummary
 from rights.sources.matching import confirmed_matches
 
 # The product's name is no signature: a letter is signed by an organisation.
@@ -45,6 +48,23 @@ class LetterFacts:
     found: tuple[str, ...]  # names of the sources holding confirmed data
     package: PackageFacts | None
     files: tuple[str, ...]  # what the package holds, one line per file
+
+
+def worded_erasure(summary: ErasureSummary, language: str) -> ErasureSummary:
+    """The erasure summary with tables and columns by their labels (never a column name)."""
+
+    def words(entry: dict[str, Any]) -> dict[str, Any]:
+        labels = entry.get("labels") or {}
+        out = {**entry, "table": table_name_label(labels, str(entry.get("table", "")), language)}
+        if "columns" in entry:
+            out["columns"] = [column_label(labels, str(c), language) for c in entry["columns"]]
+        return out
+
+    return replace(
+        summary,
+        erased=tuple(words(e) for e in summary.erased),
+        kept=tuple(words(k) for k in summary.kept),
+    )
 
 
 def signatory(ctx: Context) -> str:

@@ -39,14 +39,16 @@ def erasure_summary(session: Session, request: RightsRequest) -> ErasureSummary:
     )
     for action in actions:
         name = action.source.name if action.source else "?"
+        # The definition's labels, so the letter names tables and columns in words.
+        labels = dict(((action.source.mapping or {}) if action.source else {}).get("labels") or {})
         counts: dict[str, int] = {}
         for op in action.result.get("executed", []):
             if not op.get("kept"):
                 counts[op["table"]] = counts.get(op["table"], 0) + 1
         for table, rows in sorted(counts.items()):
-            erased.append({"source": name, "table": table, "rows": rows})
+            erased.append({"source": name, "table": table, "rows": rows, "labels": labels})
         for item in action.result.get("kept", []):
-            kept.append({"source": name, **item})
+            kept.append({"source": name, **item, "labels": labels})
         if action.result.get("backup_rotation"):
             backups.append({"source": name, "rotation": action.result["backup_rotation"]})
     return ErasureSummary(tuple(erased), tuple(kept), tuple(backups))

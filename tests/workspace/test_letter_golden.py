@@ -66,7 +66,9 @@ def demo_letters(app, db_session):
     access = _make(ctx, bakker, "Pieter Smit", "p.smit@example.nl", AccessDetails())
     actor = Actor.user(officer.id)
     discover(db_session, access, actor=actor, now=FROZEN, key=ctx.source_keys())
-    for match in db_session.scalars(select(SubjectMatch).where(SubjectMatch.request_id == access.id)):
+    for match in db_session.scalars(
+        select(SubjectMatch).where(SubjectMatch.request_id == access.id)
+    ):
         decide_match(db_session, match, confirm=True, actor=actor, now=FROZEN)
     _make(ctx, orgs["operator"], "Willem Kok", "willem@example.nl", RestrictionDetails(ground="a"))
     _make(
