@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from rights.audit import write_pending
 from rights.errors import ValidationFailed
 from rights.grounds import ART_23
 from rights.models.audit import AuditEvent
@@ -38,6 +39,7 @@ MAX_SCOPE_TEXT = 200
 
 def searched(session: Session, request: RightsRequest) -> bool:
     """True once the request's sources were searched (a ``sources.discovered`` event)."""
+    write_pending(session)  # a search in this transaction counts (docs/architecture.md)
     query = select(AuditEvent.id).where(
         AuditEvent.request_id == request.id, AuditEvent.action == "sources.discovered"
     )

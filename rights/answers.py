@@ -192,6 +192,8 @@ def prepare_answer(
         raise InvalidTransition("request is not open", code="not_open")
     ensure_processor_answers(request)
     check_answer(request, outcome, grounds, reasons, manifestly, basis=basis, review_on=review_on)
+    if any(g in legal.ART_23 for g in grounds) and restriction is None:
+        raise ValidationFailed("record what is withheld", code="restriction_scope")
     text = _letter_text(body)
     letter = current_draft(session, request)
     if letter is None:

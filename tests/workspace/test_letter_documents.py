@@ -82,7 +82,7 @@ def test_the_officer_previews_the_letter_as_pdf_and_the_subject_downloads_it(
 
 
 def test_the_pdf_holds_the_letter_text(app, client, officer, make_request, act, db_session):
-    from pypdf import PdfReader  # noqa: PLC0415 - only this test reads a PDF back
+    from pypdf import PdfReader
 
     r = _request(make_request, language="nl")
     act(r.reference, "answer", outcome="fulfilled")
