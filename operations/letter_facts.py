@@ -54,7 +54,7 @@ def worded_erasure(summary: ErasureSummary, language: str) -> ErasureSummary:
     """The erasure summary with tables and columns by their labels (never a column name)."""
 
     def words(entry: dict[str, Any]) -> dict[str, Any]:
-        labels = entry.get("labels") or {}
+        labels = summary.labels.get(str(entry.get("source", ""))) or {}
         out = {**entry, "table": table_name_label(labels, str(entry.get("table", "")), language)}
         if "columns" in entry:
             out["columns"] = [column_label(labels, str(c), language) for c in entry["columns"]]
