@@ -58,6 +58,8 @@ def test_the_officer_previews_the_letter_as_pdf_and_the_subject_downloads_it(
     other = _request(make_request)
     assert client.get(f"/staff/requests/{r.reference}/letter.pdf").status_code == 404  # no draft
     assert act(r.reference, "answer", outcome="fulfilled").status_code == 303
+    case = client.get(f"/staff/requests/{r.reference}").get_data(as_text=True)
+    assert f"/staff/requests/{r.reference}/letter.pdf" in case  # the preview link
     preview = client.get(f"/staff/requests/{r.reference}/letter.pdf")
     assert preview.status_code == 200 and preview.mimetype == "application/pdf"
     assert preview.data.startswith(b"%PDF")
