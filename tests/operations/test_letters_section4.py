@@ -260,3 +260,27 @@ def test_the_domain_refuses_an_art_23_answer_without_its_record(db_session, make
             actor=officer, now=NOW, review_on=date(2026, 6, 1),
         )  # fmt: skip
     assert err.value.code == "restriction_scope"
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_access_letter_says_how_to_get_the_released_package(
+    app, db_session, make_request, operator, officer, language
+):
+    from tests.helpers import release_test_package
+
+    request = make_request(
+        AccessDetails(), received_at=datetime.now(UTC) - timedelta(days=2), channel=Channel.EMAIL,
+        language=language, organisation_id=operator.id,
+    )  # fmt: skip
+    release_test_package(db_session, request)
+    from rights.models.package import Package
+
+    package = db_session.scalar(select(Package).where(Package.request_id == request.id))
+    package.formats = ["html", "json"]
+    db_session.commit()
+    ctx = ops_context(app, db_session, actor=officer)
+    body = answer_ops.compose_answer(ctx, request, Decision(Outcome.FULFILLED)).text
+    link = {"nl": "Uw gegevens downloaden", "en": "Download your data"}[language]
+    until = {"nl": "De link werkt tot", "en": "The link works until"}[language]
+    assert link in body and until in body and "manifest.json" in body
+    assert "summary.html" in body and "data/package.json" in body and "xlsx" not in body
