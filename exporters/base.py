@@ -29,6 +29,8 @@ class FormatOptions:
 
     csv_delimiter: str = ";"
     html_row_limit: int | None = None
+    # (path, what it holds) of every file in the package, for the cover (summary.html).
+    listing: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.csv_delimiter not in (",", ";"):

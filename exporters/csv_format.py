@@ -1,8 +1,9 @@
 """CSV: one file per category, for spreadsheets and simple tools.
 
 UTF-8 with a byte order mark (so Excel picks the encoding), RFC 4180 quoting with CRLF line
-ends, delimiter ``;`` (what Dutch Excel expects) or ``,``. The header row holds the stable field
-names; labels and descriptions are in the JSON file. Every string cell is escaped against
+ends, delimiter ``;`` (what Dutch Excel expects) or ``,``. The header row holds the columns'
+labels in the package language; the stable keys, in column order, are in ``schema/fields.json``
+(docs/package.md). Decimals lose their database padding. Every string cell is escaped against
 formula injection (:mod:`exporters.escaping`); dates are ISO 8601, datetimes ISO 8601 in UTC,
 booleans ``true``/``false``.
 """
@@ -13,10 +14,12 @@ import codecs
 import csv
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 from exporters import i18n
 from exporters.base import FormatOptions, OutputFile, slug, text_stream, unique
+from exporters.display import plain_decimal
 from exporters.escaping import PREFIX, TRIGGERS, escape_cell
 from exporters.model import CategoryData, ExportPackage, FieldSpec
 from exporters.rowplan import row_converter
@@ -56,10 +59,21 @@ def _boolean(spec: FieldSpec) -> Converter:
     return convert
 
 
+def _number(spec: FieldSpec) -> Converter:
+    """A number with a decimal point; a database decimal without its padding
+    (``12.0000000000`` gives ``12.00``)."""
+
+    def convert(value: Any) -> Any:
+        checked = check_number(spec, value)
+        return plain_decimal(checked) if isinstance(checked, Decimal) else checked
+
+    return convert
+
+
 CONVERTERS: Mapping[str, ConverterFactory] = {
     "string": _string,
     "integer": lambda spec: lambda v: check_int(spec, v),
-    "number": lambda spec: lambda v: check_number(spec, v),
+    "number": _number,
     "boolean": _boolean,
     "date": lambda spec: lambda v: check_date(spec, v).isoformat(),
     "datetime": lambda spec: lambda v: utc(spec, v).isoformat(),
@@ -74,8 +88,9 @@ PASSTHROUGH: Mapping[str, frozenset[type]] = {
 
 
 def csv_rows(category: CategoryData) -> Iterator[Sequence[Any]]:
-    """The header row, then each record as converted, escaped cell values."""
-    yield [escape_cell(f.name) for f in category.fields]
+    """The header row (the columns' labels; their keys are in ``schema/fields.json``), then
+    each record as converted, escaped cell values."""
+    yield [escape_cell(f.label) for f in category.fields]
     convert = row_converter(
         category.fields, converters_for(CONVERTERS, category.fields), PASSTHROUGH
     )
@@ -89,15 +104,24 @@ def write_csv(category: CategoryData, out: BinaryIO, delimiter: str = ";") -> No
         csv.writer(w, delimiter=delimiter, lineterminator="\r\n").writerows(csv_rows(category))
 
 
+def csv_paths(pkg: ExportPackage) -> list[str]:
+    """The path of each category's CSV file, in package order."""
+    taken: set[str] = set()
+    return [
+        unique(f"csv/{slug(source.name)}/{slug(category.key)}", taken) + ".csv"
+        for source, category in pkg.categories()
+    ]
+
+
 class CsvFormat:
     name = "csv"
 
     def files(self, pkg: ExportPackage, options: FormatOptions) -> list[OutputFile]:
         files: list[OutputFile] = []
-        taken: set[str] = set()
         delimiter = options.csv_delimiter
-        for source, category in pkg.categories():
-            path = unique(f"csv/{slug(source.name)}/{slug(category.key)}", taken) + ".csv"
+        paths = csv_paths(pkg)
+        for index, (source, category) in enumerate(pkg.categories()):
+            path = paths[index]
             description = i18n.t(
                 pkg.language,
                 "file.csv",

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from exporters import i18n
+from exporters import display, i18n, labels
 from exporters.base import FormatOptions, OutputFile, text_stream
 from exporters.model import CategoryData, ExportPackage, FieldSpec, Language, SourceSection
 from exporters.values import (
@@ -29,7 +29,6 @@ from exporters.values import (
     check_str,
     make_row_reader,
     utc,
-    utc_display,
     wrong_type,
 )
 
@@ -50,13 +49,14 @@ def _boolean(spec: FieldSpec, language: Language) -> Converter:
 
 DisplayFactory = Callable[[FieldSpec, Language], Converter]
 
+# Numbers, dates and times for the reader's locale, times in Amsterdam (exporters.display).
 CONVERTERS: Mapping[str, DisplayFactory] = {
     "string": lambda spec, _: lambda v: check_str(spec, v),
-    "integer": lambda spec, _: lambda v: str(check_int(spec, v)),
-    "number": lambda spec, _: lambda v: str(check_number(spec, v)),
+    "integer": lambda spec, lang: lambda v: display.number(check_int(spec, v), lang),
+    "number": lambda spec, lang: lambda v: display.number(check_number(spec, v), lang),
     "boolean": _boolean,
-    "date": lambda spec, _: lambda v: check_date(spec, v).isoformat(),
-    "datetime": lambda spec, _: lambda v: utc_display(utc(spec, v)),
+    "date": lambda spec, lang: lambda v: display.day(check_date(spec, v), lang),
+    "datetime": lambda spec, lang: lambda v: display.moment(utc(spec, v), lang),
 }
 
 
@@ -122,8 +122,16 @@ def context(pkg: ExportPackage, options: FormatOptions) -> dict[str, Any]:
             adm=lambda info: i18n.adm_statement(lang, info),
             transfer=lambda info: i18n.transfer_statement(lang, info),
         ),
-        "received_at": utc_display(pkg.received_at),
-        "generated_at": utc_display(pkg.generated_at),
+        "received_at": display.moment(pkg.received_at, lang),
+        "generated_at": display.moment(pkg.generated_at, lang),
+        "available_until": (
+            display.day(pkg.available_until.astimezone(display.AMSTERDAM).date(), lang)
+            if pkg.available_until
+            else ""
+        ),
+        "basis": lambda code: labels.basis_label(code, lang),
+        "role": lambda code: labels.role_label(code, lang),
+        "files": options.listing,
         "sources": [
             {"source": s, "tables": [_table(pkg, s, c, limit) for c in s.categories]}
             for s in pkg.sources

@@ -138,6 +138,98 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "sheet.information": {"nl": "Informatie", "en": "Information"},
     "sheet.sheet": {"nl": "Werkblad", "en": "Sheet"},
     "field.utc": {"nl": "{label} (UTC)", "en": "{label} (UTC)"},
+    "field.local": {"nl": "{label} (Nederlandse tijd)", "en": "{label} (Amsterdam time)"},
+    # --- schema/fields.json ------------------------------------------------------------
+    "type.string": {"nl": "tekst", "en": "text"},
+    "type.integer": {"nl": "geheel getal", "en": "whole number"},
+    "type.number": {"nl": "getal (decimale punt)", "en": "number (decimal point)"},
+    "type.boolean": {"nl": "ja/nee (true/false)", "en": "yes/no (true/false)"},
+    "type.date": {"nl": "datum (JJJJ-MM-DD)", "en": "date (YYYY-MM-DD)"},
+    "type.datetime": {
+        "nl": "tijdstip (ISO 8601 met tijdzone; in Excel Nederlandse tijd)",
+        "en": "moment (ISO 8601 with time zone; Amsterdam time in Excel)",
+    },
+    "fields.about": {
+        "nl": "Per categorie de kolommen van het CSV-bestand en het Excel-werkblad, in "
+        "volgorde: de vaste sleutel (ook in data/package.json), het opschrift, het soort "
+        "waarde en de betekenis.",
+        "en": "For each category the columns of its CSV file and Excel sheet, in order: the "
+        "stable key (also used in data/package.json), the heading, the kind of value and "
+        "its meaning.",
+    },
+    "file.fields": {
+        "nl": "Uitleg van elke kolom: vaste sleutel, opschrift, soort waarde en betekenis.",
+        "en": "What each column is: stable key, heading, kind of value and meaning.",
+    },
+    # --- the cover (summary.html) ------------------------------------------------------
+    "cover.what.access": {
+        "nl": "Dit is een kopie van de persoonsgegevens die wij over u verwerken, met per "
+        "gegevensbron waarom en hoe wij dat doen. U vroeg hierom op {received_at} "
+        "(kenmerk {reference}); dit pakket is samengesteld op {generated_at}.",
+        "en": "This is a copy of the personal data we process about you, with for each data "
+        "source why and how we do so. You asked for it on {received_at} (reference "
+        "{reference}); this package was compiled on {generated_at}.",
+    },
+    "cover.what.portability": {
+        "nl": "Dit zijn de persoonsgegevens die u ons zelf heeft gegeven en die wij op basis "
+        "van uw toestemming of een overeenkomst geautomatiseerd verwerken, in een "
+        "machineleesbare vorm die u aan een andere organisatie kunt geven. U vroeg hierom op "
+        "{received_at} (kenmerk {reference}); dit pakket is samengesteld op {generated_at}.",
+        "en": "These are the personal data you gave us yourself and that we process by "
+        "automated means on the basis of your consent or a contract, in a machine-readable "
+        "form you can give to another organisation. You asked for them on {received_at} "
+        "(reference {reference}); this package was compiled on {generated_at}.",
+    },
+    "cover.what.return": {
+        "nl": "Dit pakket bevat alle persoonsgegevens die wij als verwerker voor {subject} "
+        "bewaren, zodat u ze terugkrijgt (artikel 28 lid 3 sub g AVG). Samengesteld op "
+        "{generated_at}, kenmerk {reference}.",
+        "en": "This package contains all personal data we hold as a processor for "
+        "{subject}, returned to you (Article 28(3)(g) GDPR). Compiled on {generated_at}, "
+        "reference {reference}.",
+    },
+    "cover.for": {"nl": "Voor", "en": "For"},
+    "cover.organisations": {"nl": "Organisaties", "en": "Organisations"},
+    "cover.sources": {"nl": "Gegevensbronnen", "en": "Data sources"},
+    "cover.files": {"nl": "Wat er in dit pakket zit", "en": "What this package holds"},
+    "cover.file": {"nl": "Bestand", "en": "File"},
+    "cover.holds": {"nl": "Inhoud", "en": "Contents"},
+    "cover.verify": {"nl": "Zo controleert u het pakket", "en": "How to check the package"},
+    "cover.verify.text": {
+        "nl": "In manifest.json staat van elk bestand de SHA-256-controlesom. Bereken de "
+        "controlesom van een bestand en vergelijk: zijn ze gelijk, dan is het bestand "
+        "onveranderd. Op Windows: certutil -hashfile BESTAND SHA256; op macOS en Linux: "
+        "shasum -a 256 BESTAND.",
+        "en": "manifest.json lists the SHA-256 checksum of every file. Compute the checksum "
+        "of a file and compare: if they are equal, the file is unchanged. On Windows: "
+        "certutil -hashfile FILE SHA256; on macOS and Linux: shasum -a 256 FILE.",
+    },
+    "cover.link": {"nl": "Hoe lang de link werkt", "en": "How long the link works"},
+    "cover.link.text": {
+        "nl": "De downloadlink werkt tot {date}. Daarna verwijderen wij het pakket; u kunt "
+        "ons altijd om een nieuw pakket vragen. Bewaar het pakket op een veilige plek: het "
+        "bevat uw persoonsgegevens.",
+        "en": "The download link works until {date}. After that we delete the package; you "
+        "can always ask us for a new one. Keep the package in a safe place: it contains "
+        "your personal data.",
+    },
+    "cover.link.text.return": {
+        "nl": "De downloadlink werkt tot {date}. Daarna verwijderen wij het pakket.",
+        "en": "The download link works until {date}. After that we delete the package.",
+    },
+    "controller": {"nl": "Verwerkingsverantwoordelijke", "en": "Controller"},
+    "readme.intro.return": {
+        "nl": "Dit pakket bevat alle persoonsgegevens die wij als verwerker voor {owner} "
+        "bewaren, teruggegeven aan {owner} als verwerkingsverantwoordelijke (artikel 28 lid "
+        "3 sub g AVG), kenmerk {reference}, samengesteld op {generated_at}.\n"
+        "Dezelfde gegevens staan in meerdere formaten. Na de teruggave verwijderen wij onze "
+        "kopie zoals in de verwerkersovereenkomst is afgesproken.",
+        "en": "This package contains all personal data we hold as a processor for {owner}, "
+        "returned to {owner} as the controller (Article 28(3)(g) GDPR), reference "
+        "{reference}, compiled on {generated_at}.\n"
+        "The same data is included in several formats. After the return we delete our copy "
+        "as agreed in the data processing agreement.",
+    },
     # --- README --------------------------------------------------------------------------
     "readme.intro": {
         "nl": "Dit pakket bevat uw persoonsgegevens naar aanleiding van uw verzoek om {right}, "
@@ -157,8 +249,11 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "The JSON file contains the data exactly as stored.",
     },
     "readme.verify": {
-        "nl": "manifest.json bevat voor elk bestand de SHA-256-controlesom en de grootte.",
-        "en": "manifest.json lists the SHA-256 checksum and size of every file.",
+        "nl": "manifest.json bevat voor elk bestand de SHA-256-controlesom en de grootte. "
+        "Controleren: op Windows certutil -hashfile BESTAND SHA256, op macOS en Linux "
+        "shasum -a 256 BESTAND.",
+        "en": "manifest.json lists the SHA-256 checksum and size of every file. To check: "
+        "on Windows certutil -hashfile FILE SHA256, on macOS and Linux shasum -a 256 FILE.",
     },
     "file.readme": {"nl": "Deze uitleg.", "en": "This explanation."},
     "file.manifest": {
@@ -174,8 +269,10 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
         "en": "All data and information, machine-readable (JSON).",
     },
     "file.csv": {
-        "nl": "{category} uit {source}, als CSV (UTF-8, scheidingsteken '{delimiter}').",
-        "en": "{category} from {source}, as CSV (UTF-8, delimiter '{delimiter}').",
+        "nl": "{category} uit {source}, als CSV (UTF-8, scheidingsteken '{delimiter}'; de "
+        "kolomkoppen zijn opschriften, de vaste sleutels staan in schema/fields.json).",
+        "en": "{category} from {source}, as CSV (UTF-8, delimiter '{delimiter}'; the column "
+        "headings are labels, the stable keys are in schema/fields.json).",
     },
     "file.xlsx": {
         "nl": "Alle gegevens als Excel-werkmap, één werkblad per categorie, met een werkblad "

@@ -233,6 +233,8 @@ class ExportPackage:
     sources: Sequence[SourceSection]
     excluded: Sequence[Exclusion] = ()
     format_version: str = FORMAT_VERSION
+    # When the download link stops working (the package's expiry), for the cover.
+    available_until: datetime | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", tuple(self.sources))
@@ -242,7 +244,14 @@ class ExportPackage:
         _require(self.right in RIGHTS, f"unsupported right {self.right!r}")
         _require_aware(self.received_at, "received_at")
         _require_aware(self.generated_at, "generated_at")
+        if self.available_until is not None:
+            _require_aware(self.available_until, "available_until")
         _unique((s.name for s in self.sources), "source name")
+
+    @property
+    def organisations(self) -> tuple[str, ...]:
+        """The organisations whose data the package holds, in source order."""
+        return tuple(dict.fromkeys(s.owner for s in self.sources if s.owner))
 
     def categories(self) -> Iterable[tuple[SourceSection, CategoryData]]:
         """Every (source, category) pair in package order."""

@@ -8,8 +8,9 @@ last because it holds the others' checksums)::
     csv/<source>/<category>.csv     one per category
     data/package.json               complete and byte-exact
     data/package.xlsx               one sheet per category plus "Information"
+    schema/fields.json              every column: stable key, label, type, meaning, where
     schema/package.schema.json      JSON Schema (draft 2020-12) of data/package.json
-    summary.html                    readable summary, printable
+    summary.html                    the cover and readable summary, printable
     manifest.json                   format version, reference, generated_at, files, schema
 
 Reproducible: the same package gives the same bytes. Entry times are ``generated_at`` (UTC),
@@ -27,17 +28,20 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any, BinaryIO
 
-from exporters import i18n
+from exporters import display, i18n
 from exporters.base import FormatOptions, OutputFile
+from exporters.csv_format import csv_paths
 from exporters.errors import ExportInvalid
+from exporters.fields_file import fields_file
 from exporters.json_format import SCHEMA_PATH, schema_bytes
 from exporters.manifest import MANIFEST_PATH, Manifest, ManifestEntry, Progress
 from exporters.model import ExportPackage
 from exporters.registry import get_format
 from exporters.verify import VerifyReport, read_manifest, verify_package
+from exporters.xlsx_format import sheet_names
 from exporters.ziputil import COMPRESSION, entry, zip_time
 
 README_PATH = "README.txt"
@@ -77,28 +81,51 @@ class _HashingWriter(io.RawIOBase):
         return view.nbytes
 
 
+def _listing(pkg: ExportPackage, files: Sequence[OutputFile]) -> tuple[tuple[str, str], ...]:
+    """(path, what it holds) of every member, README first and the manifest last."""
+    lang = pkg.language
+    return (
+        (README_PATH, i18n.t(lang, "file.readme")),
+        *((f.path, f.description) for f in files),
+        (MANIFEST_PATH, i18n.t(lang, "file.manifest")),
+    )
+
+
 def _readme(pkg: ExportPackage, files: Sequence[OutputFile]) -> bytes:
+    """The README in the package language. A return package is written to the controller
+    (docs/package.md): no "your request" and no complaint text."""
     lang = pkg.language
     title = i18n.t(lang, f"title.{pkg.right}")
-    listing = [f"- {README_PATH}: {i18n.t(lang, 'file.readme')}"]
-    listing += [f"- {f.path}: {f.description}" for f in files]
-    listing.append(f"- {MANIFEST_PATH}: {i18n.t(lang, 'file.manifest')}")
-    intro = i18n.t(
-        lang,
-        "readme.intro",
-        right=i18n.t(lang, f"right.{pkg.right}"),
-        reference=pkg.reference,
-        generated_at=pkg.generated_at.isoformat(),
-    )
+    listing = [f"- {path}: {holds}" for path, holds in _listing(pkg, files)]
+    generated = display.moment(pkg.generated_at, lang)
+    if pkg.right == "return":
+        intro = i18n.t(
+            lang,
+            "readme.intro.return",
+            owner=pkg.subject_name,
+            reference=pkg.reference,
+            generated_at=generated,
+        )
+    else:
+        intro = i18n.t(
+            lang,
+            "readme.intro",
+            right=i18n.t(lang, f"right.{pkg.right}"),
+            reference=pkg.reference,
+            generated_at=generated,
+        )
     parts = [
         f"{title}\n{'=' * len(title)}",
         intro,
         f"{i18n.t(lang, 'readme.files')}:\n" + "\n".join(listing),
         i18n.t(lang, "readme.spreadsheet_note"),
         i18n.t(lang, "readme.verify"),
-        f"{i18n.t(lang, 'rights')}: {i18n.t(lang, 'rights.text')}",
-        f"{i18n.t(lang, 'complaint')}: {i18n.t(lang, 'complaint.text')}",
     ]
+    if pkg.right != "return":
+        parts += [
+            f"{i18n.t(lang, 'rights')}: {i18n.t(lang, 'rights.text')}",
+            f"{i18n.t(lang, 'complaint')}: {i18n.t(lang, 'complaint.text')}",
+        ]
     text = "\n\n".join(parts) + "\n"
     return b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode()
 
@@ -115,9 +142,22 @@ def _schema_file(pkg: ExportPackage) -> OutputFile:
 def output_files(
     pkg: ExportPackage, formats: Iterable[str], options: FormatOptions
 ) -> list[OutputFile]:
-    """All data files of the package (without README and manifest), sorted by path."""
-    files = [_schema_file(pkg)]
-    for name in dict.fromkeys(formats):
+    """All data files of the package (without README and manifest), sorted by path; the
+    HTML cover gets the listing of all of them."""
+    chosen = list(dict.fromkeys(formats))
+    files = _files(pkg, chosen, options)
+    if "html" in chosen and not options.listing:
+        listed = replace(options, listing=_listing(pkg, files))
+        files = _files(pkg, chosen, listed)
+    return files
+
+
+def _files(pkg: ExportPackage, chosen: Sequence[str], options: FormatOptions) -> list[OutputFile]:
+    count = sum(1 for _ in pkg.categories())
+    csv_at: list[str | None] = list(csv_paths(pkg)) if "csv" in chosen else [None] * count
+    sheets: list[str | None] = list(sheet_names(pkg)) if "xlsx" in chosen else [None] * count
+    files = [_schema_file(pkg), fields_file(pkg, csv_at, sheets)]
+    for name in chosen:
         files.extend(get_format(name).files(pkg, options))
     paths = [f.path for f in files]
     if len(set(paths)) != len(paths):

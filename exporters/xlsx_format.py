@@ -6,9 +6,9 @@ Cells: a string that a spreadsheet could read as a formula is escaped with a lea
 equal an Excel error code (``#N/A``...) are escaped too, or openpyxl would store an error cell.
 Characters that XML 1.0 cannot carry are replaced by U+FFFD; Excel cuts strings at 32,767
 characters (the JSON file has the full value). Dates are real dates (``yyyy-mm-dd``);
-datetimes are converted to UTC and stored naive, because Excel has no time zones, and the
-column header says "(UTC)". Column widths are estimated from the header and the field type,
-since the rows are not known in advance.
+datetimes are converted to Amsterdam time and stored naive, because Excel has no time zones,
+and the column header names the zone. Column widths are estimated from the header and the
+field type, since the rows are not known in advance.
 
 The workbook is deterministic: entry times and document properties come from
 ``generated_at`` instead of the clock.
@@ -22,6 +22,7 @@ import shutil
 import zipfile
 from collections.abc import Iterable, Mapping
 from datetime import UTC
+from decimal import Decimal
 from typing import IO, Any, BinaryIO
 
 from openpyxl import Workbook
@@ -34,6 +35,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from exporters import i18n
 from exporters.base import FormatOptions, OutputFile, unique
+from exporters.display import AMSTERDAM, plain_decimal
 from exporters.escaping import PREFIX, TRIGGERS
 from exporters.model import CategoryData, ExportPackage, FieldSpec
 from exporters.values import (
@@ -87,13 +89,22 @@ def _string(spec: FieldSpec) -> Converter:
 
 
 def _datetime(spec: FieldSpec) -> Converter:
-    return lambda v: utc(spec, v).replace(tzinfo=None)
+    """Amsterdam wall-clock time (Excel has no zones; the header names the zone)."""
+    return lambda v: utc(spec, v).astimezone(AMSTERDAM).replace(tzinfo=None)
+
+
+def _number(spec: FieldSpec) -> Converter:
+    def convert(value: Any) -> Any:
+        checked = check_number(spec, value)
+        return plain_decimal(checked) if isinstance(checked, Decimal) else checked
+
+    return convert
 
 
 CONVERTERS: Mapping[str, ConverterFactory] = {
     "string": _string,
     "integer": lambda spec: lambda v: check_int(spec, v),
-    "number": lambda spec: lambda v: check_number(spec, v),
+    "number": _number,
     "boolean": lambda spec: lambda v: check_bool(spec, v),
     "date": lambda spec: lambda v: check_date(spec, v),
     "datetime": _datetime,
@@ -111,8 +122,15 @@ def sheet_name(text: str, taken: set[str]) -> str:
 
 def header_label(pkg: ExportPackage, spec: FieldSpec) -> str:
     if spec.type == "datetime":
-        return i18n.t(pkg.language, "field.utc", label=spec.label)
+        return i18n.t(pkg.language, "field.local", label=spec.label)
     return spec.label
+
+
+def sheet_names(pkg: ExportPackage) -> list[str]:
+    """The sheet of each category, in package order (after the information sheet)."""
+    taken: set[str] = set()
+    sheet_name(i18n.t(pkg.language, "sheet.information"), taken)
+    return [sheet_name(category.label, taken) for _, category in pkg.categories()]
 
 
 def _bold_row(ws: WriteOnlyWorksheet, values: Iterable[str]) -> list[WriteOnlyCell]:

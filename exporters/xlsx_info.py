@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from exporters.display import moment
 from exporters.i18n import adm_statement, source_statement, t, transfer_statement
+from exporters.labels import basis_label, role_label
 from exporters.model import ExportPackage, SourceSection
-from exporters.values import utc_display
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,15 @@ def _source_rows(pkg: ExportPackage, source: SourceSection) -> Iterator[InfoRow]
     for purpose in info.purposes:
         yield _pair(t(lang, "purposes"), purpose)
     for basis in info.legal_basis:
-        yield _pair(t(lang, "legal_basis"), basis)
+        yield _pair(t(lang, "legal_basis"), basis_label(basis, lang))
     for label in source.category_labels:
         yield _pair(t(lang, "categories"), label)
     if not info.recipients:
         yield _pair(t(lang, "recipients"), t(lang, "recipients.none"))
     for recipient in info.recipients:
         where = f", {recipient.country}" if recipient.country else ""
-        yield _pair(t(lang, "recipients"), f"{recipient.name} ({recipient.role}{where})")
+        role = role_label(recipient.role, lang)
+        yield _pair(t(lang, "recipients"), f"{recipient.name} ({role}{where})")
     yield _pair(t(lang, "retention"), info.retention)
     # Art. 15(1)(g), (h) and 15(2): only what is recorded (docs/legal.md, "Access").
     yield _pair(t(lang, "source_of_data"), source_statement(lang, info))
@@ -50,10 +52,12 @@ def information_rows(pkg: ExportPackage, sheets: list[tuple[str, str, str]]) -> 
     lang = pkg.language
     yield InfoRow((t(lang, f"title.{pkg.right}"),), heading=True)
     yield _pair(t(lang, "reference"), pkg.reference)
-    yield _pair(t(lang, "subject"), pkg.subject_name)
+    who = "controller" if pkg.right == "return" else "subject"
+    yield _pair(t(lang, who), pkg.subject_name)
     yield _pair(t(lang, "request_right"), t(lang, f"right.{pkg.right}"))
-    yield _pair(t(lang, "received_at"), utc_display(pkg.received_at))
-    yield _pair(t(lang, "generated_at"), utc_display(pkg.generated_at))
+    if pkg.right != "return":
+        yield _pair(t(lang, "received_at"), moment(pkg.received_at, lang))
+    yield _pair(t(lang, "generated_at"), moment(pkg.generated_at, lang))
     yield InfoRow(())
     if not pkg.sources:
         yield InfoRow((t(lang, "no_data"),))
@@ -69,5 +73,6 @@ def information_rows(pkg: ExportPackage, sheets: list[tuple[str, str, str]]) -> 
         yield _pair(
             t(lang, "excluded"), f"{exclusion.category_label} ({exclusion.source}): {reason}"
         )
-    yield InfoRow((t(lang, "rights"), t(lang, "rights.text")))
-    yield InfoRow((t(lang, "complaint"), t(lang, "complaint.text")))
+    if pkg.right != "return":  # a return package is written to the controller
+        yield InfoRow((t(lang, "rights"), t(lang, "rights.text")))
+        yield InfoRow((t(lang, "complaint"), t(lang, "complaint.text")))

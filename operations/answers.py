@@ -17,15 +17,17 @@ from sqlalchemy import select
 
 from operations.answer_controller import controller_answer
 from operations.context import Context
+from operations.letter_facts import letter_facts, signatory, worded_erasure
 from operations.texts import N_, language_of
 from rights import answers
+from rights.answer_rules import Restriction, check_restriction
 from rights.errors import NotFound, ValidationFailed
-from rights.grounds import Basis, is_direct_marketing_objection, parse_basis
+from rights.grounds import ART_23, Basis, is_direct_marketing_objection, parse_basis
 from rights.models.case import AnswerLetter
 from rights.models.package import Package
 from rights.models.request import Outcome, RightsRequest
 from rights.packages import released_packages
-from rights.righttypes import RIGHTS, RightType
+from rights.righttypes import RIGHTS, RightType, parse_details
 from rights.sources.erasure import erasure_summary
 
 TEMPLATE = "letters/answer.txt"
@@ -105,6 +107,10 @@ class Decision:
     manifestly: str | None = None
     basis: Basis | None = None
     review_on: date | None = None
+    # Art. 23 / UAVG art. 41: the parts withheld, and whether telling the subject would
+    # prejudice the restriction's purpose (rights.answer_rules).
+    scope: tuple[str, ...] = ()
+    prejudicial: bool | None = None
 
     @classmethod
     def parse(
@@ -115,6 +121,8 @@ class Decision:
         manifestly: str | None,
         basis: str | None = None,
         review_on: str | None = None,
+        scope: Sequence[str] = (),
+        prejudicial: bool | None = None,
     ) -> Decision:
         try:
             chosen = Outcome(outcome)
@@ -127,7 +135,18 @@ class Decision:
             manifestly=manifestly or None,
             basis=parse_basis(basis),
             review_on=_review_date(review_on or ""),
+            scope=tuple(s.replace("\x00", "") for s in scope),
+            prejudicial=prejudicial,
         )
+
+    def restriction(self) -> Restriction | None:
+        """The Art. 23 restriction (``ValidationFailed`` when scope or decision is missing)."""
+        return check_restriction(self.grounds, self.scope, self.prejudicial)
+
+    @property
+    def withheld(self) -> bool:
+        """Art. 23(2)(h): the letter says nothing of the restriction."""
+        return bool(self.prejudicial) and any(g in ART_23 for g in self.grounds)
 
     def check(self, request: RightsRequest) -> None:
         answers.check_answer(
@@ -139,6 +158,7 @@ class Decision:
             basis=self.basis,
             review_on=self.review_on,
         )
+        self.restriction()
 
 
 def _review_date(value: str) -> date | None:
@@ -180,12 +200,22 @@ def compose_answer(
         return texts.gettext(BASIS_TEXTS[code]) if code in BASIS_TEXTS else code
 
     answers.ensure_processor_answers(request)  # P-4: no letter when the controller answers
+    package = referred_package(ctx, request)
+    erasure = erasure_summary(ctx.session, request)
+    withheld = decision.withheld
+    shown = [g for g in decision.grounds if not (withheld and g in ART_23)]
+    refused = decision.outcome is not Outcome.FULFILLED and bool(shown or not withheld)
     text = texts.render(
         TEMPLATE,
         r=request,
         controller=controller_answer(ctx.session, request, texts, ground_label),
         outcome=decision.outcome.value,
-        grounds=list(decision.grounds),
+        grounds=shown,
+        scope=list(decision.scope),
+        withheld=withheld,
+        remedy=refused or (request.right is RightType.ERASURE and bool(erasure.kept)),
+        facts=letter_facts(ctx, request, package, texts),
+        details=parse_details(request.right, request.details),
         reasons=decision.reasons.strip(),
         manifestly=decision.manifestly,
         ground_label=ground_label,
@@ -193,11 +223,11 @@ def compose_answer(
         basis_label=basis_label,
         direct_marketing=is_direct_marketing_objection(request.right, request.details),
         article=RIGHTS[request.right].article,
-        erasure=erasure_summary(ctx.session, request),
-        operator_name=str(ctx.settings.extra.get("OPERATOR_NAME", "")),
+        erasure=worded_erasure(erasure, texts.language),
+        operator_name=signatory(ctx),
     )
     text = BLANK_LINES.sub("\n\n", text).strip()  # one blank line between the parts
-    return Answer(text=text, language=texts.language, package=referred_package(ctx, request))
+    return Answer(text=text, language=texts.language, package=package)
 
 
 def prepare_answer(ctx: Context, request: RightsRequest, decision: Decision) -> AnswerLetter:
@@ -217,6 +247,7 @@ def prepare_answer(ctx: Context, request: RightsRequest, decision: Decision) -> 
         manifestly=decision.manifestly,
         basis=decision.basis,
         review_on=decision.review_on,
+        restriction=decision.restriction(),
     )
     return letter
 
@@ -247,6 +278,7 @@ def _draft(ctx: Context, request: RightsRequest) -> AnswerLetter:
 
 def draft_decision(letter: AnswerLetter, reasons: str = "") -> Decision:
     """The decision a draft was prepared from (its reasons live only in the letter text)."""
+    restriction = Restriction.from_json(letter.extra.get("art_23"))
     return Decision(
         outcome=letter.outcome,
         grounds=tuple(letter.grounds or ()),
@@ -254,6 +286,8 @@ def draft_decision(letter: AnswerLetter, reasons: str = "") -> Decision:
         manifestly=letter.extra.get("manifestly") or None,
         basis=parse_basis(letter.extra.get("basis")),
         review_on=_review_date(letter.extra.get("review_on") or ""),
+        scope=restriction.scope if restriction else (),
+        prejudicial=restriction.prejudicial if restriction else None,
     )
 
 

@@ -31,6 +31,40 @@ collected_from_subject = true
 automated_decisions = false
 transfers_outside_eea = false
 
+[labels.columns]
+customer_no = { nl = "Klantnummer", en = "Customer number" }
+name = { nl = "Naam", en = "Name" }
+email = { nl = "E-mailadres", en = "E-mail address" }
+phone = { nl = "Telefoonnummer", en = "Phone number" }
+street = { nl = "Straat", en = "Street" }
+house_number = { nl = "Huisnummer", en = "House number" }
+postcode = { nl = "Postcode", en = "Postcode" }
+city = { nl = "Woonplaats", en = "Town" }
+ordered_on = { nl = "Besteld op", en = "Ordered on", type = "date" }
+product = { nl = "Product", en = "Product" }
+invoice_no = { nl = "Factuurnummer", en = "Invoice number" }
+billing_name = { nl = "Naam op de factuur", en = "Name on the invoice" }
+billing_address = { nl = "Factuuradres", en = "Billing address" }
+issued_on = { nl = "Factuurdatum", en = "Invoice date", type = "date" }
+
+[labels.columns.amount]
+nl = "Bedrag (euro)"
+en = "Amount (euros)"
+type = "number"
+about_nl = "Bedrag inclusief btw"
+about_en = "Amount including VAT"
+
+[labels.categories]
+Klantgegevens = { nl = "Klantgegevens", en = "Customer details" }
+Contactgegevens = { nl = "Contactgegevens", en = "Contact details" }
+Bestellingen = { nl = "Bestellingen", en = "Orders" }
+Facturen = { nl = "Facturen", en = "Invoices" }
+
+[labels.tables]
+customer = { nl = "Klanten", en = "Customers" }
+orders = { nl = "Bestellingen", en = "Orders" }
+invoice = { nl = "Facturen", en = "Invoices" }
+
 [category_info.Klantgegevens]
 legal_basis = "contract"
 provenance = "provided"
@@ -119,6 +153,21 @@ retention = "Bestand wordt na 30 dagen verwijderd"
 source_of_data = "Aangeleverd door Bakkerij Jansen"
 automated_decisions = false
 transfers_outside_eea = false
+
+[labels.columns]
+Klantnummer = { nl = "Klantnummer", en = "Customer number" }
+Voornaam = { nl = "Voornaam", en = "First name" }
+Achternaam = { nl = "Achternaam", en = "Surname" }
+E-mailadres = { nl = "E-mailadres", en = "E-mail address" }
+Straat = { nl = "Straat", en = "Street" }
+Huisnummer = { nl = "Huisnummer", en = "House number" }
+Postcode = { nl = "Postcode", en = "Postcode" }
+Woonplaats = { nl = "Woonplaats", en = "Town" }
+
+[labels.categories]
+"Naam- en adresgegevens" = { nl = "Naam- en adresgegevens", en = "Name and address" }
+E-mailadres = { nl = "E-mailadres", en = "E-mail address" }
+"mailing-voorjaar.csv" = { nl = "Mailinglijst voorjaar", en = "Spring mailing list" }
 
 [category_info."*"]
 legal_basis = "consent"

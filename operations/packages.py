@@ -7,10 +7,12 @@ the exporters straight into the encrypted package store: the plaintext never tou
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, BinaryIO, Literal
 
 from exporters.from_sources import to_return_package, to_section
+from exporters.labels import right_label
 from exporters.manifest import Manifest, Progress
 from exporters.model import (
     CategoryData,
@@ -70,6 +72,8 @@ def build_request_package(
     subset. ``ExportInvalid`` from the exporters leaves no file behind."""
     if request.right is RightType.PORTABILITY and export_package.right != "portability":
         export_package = export_package.for_portability()
+    # The cover says how long the link works: the package's expiry (rights.packages.store).
+    export_package = replace(export_package, available_until=ctx.now() + ctx.package_retention())
     chosen = tuple(formats or default_formats(request))
     built: list[Manifest] = []
 
@@ -131,6 +135,7 @@ def build_return_package(
             created_at=now,
             generated_at=now,
         )
+        export = replace(export, available_until=now + ctx.package_retention())
         built: list[Manifest] = []
 
         def produce(out: BinaryIO) -> None:
@@ -214,7 +219,7 @@ FIELDS: tuple[tuple[str, str, FieldType], ...] = (
 def _request_section(request: RightsRequest, t: Texts, operator_name: str) -> SourceSection:
     record: dict[str, Any] = {
         "reference": request.reference,
-        "right": request.right.value,
+        "right": right_label(request.right.value, t.language),
         "received_at": request.received_at,
         "name": request.requester_name or None,
         "email": request.requester_email or None,
@@ -264,7 +269,7 @@ def request_export_package(
         received_at=request.received_at,
         generated_at=now,
         subject_name=request.requester_name,
-        sources=[section, *(to_section(copy) for copy in copies)],
+        sources=[section, *(to_section(copy, lang) for copy in copies)],
     )
 
 

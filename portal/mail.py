@@ -19,6 +19,7 @@ from portal.tokens import make_token
 from rights.models.incident import Incident
 from rights.models.mail import OutboxMail
 from rights.models.org import Organisation, OrganisationKind
+from rights.models.package import Package
 from rights.models.request import RightsRequest
 
 
@@ -63,6 +64,8 @@ def render(session: Session, mail: OutboxMail) -> EmailMessage:
         context["status_url"] = status_url(request)
         if "link_generation" in mail.context:
             context["verify_url"] = verify_url(request, int(mail.context["link_generation"]))
+    if "package_id" in mail.context:  # the package-ready mail names how long the link works
+        context["package"] = session.get(Package, int(mail.context["package_id"]))
     if mail.template == "manual_task" and "task_id" in mail.context:
         # Imported here: the task and account pages import this module to queue their mail.
         from portal.sources.task_views import task_url

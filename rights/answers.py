@@ -8,10 +8,12 @@ letter, answers the request and mails a notice (without the content) to the subj
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rights import answer_rules as rules
 from rights import audit, lifecycle
 from rights import grounds as legal
 from rights.audit import Actor
@@ -21,11 +23,9 @@ from rights.grounds import Basis
 from rights.models.case import AnswerLetter
 from rights.models.casework import CaseNote
 from rights.models.org import Organisation
-from rights.models.package import Package, PackageKind
 from rights.models.request import Outcome, RequestState, RightsRequest
 from rights.outbox import queue_mail
 from rights.righttypes import RightType
-from rights.sources.erasure import erasure_summary
 
 MAX_LETTER = 50_000
 # docs/legal.md: a request refused as manifestly unfounded or excessive (Art. 12(5)(b)).
@@ -181,6 +181,7 @@ def prepare_answer(
     manifestly: str | None = None,
     basis: Basis | None = None,
     review_on: date | None = None,
+    restriction: rules.Restriction | None = None,
 ) -> AnswerLetter:
     """Create (or replace) the draft letter. ``body`` is the text generated from the
     templates in the subject's language; the officer may edit it before sending.
@@ -191,6 +192,8 @@ def prepare_answer(
         raise InvalidTransition("request is not open", code="not_open")
     ensure_processor_answers(request)
     check_answer(request, outcome, grounds, reasons, manifestly, basis=basis, review_on=review_on)
+    if any(g in legal.ART_23 for g in grounds) and restriction is None:
+        raise ValidationFailed("record what is withheld", code="restriction_scope")
     text = _letter_text(body)
     letter = current_draft(session, request)
     if letter is None:
@@ -201,6 +204,8 @@ def prepare_answer(
     letter.language = request.language
     letter.body = text
     letter.extra = _extra(manifestly, basis, review_on)
+    if restriction is not None:  # Art. 23: scope and the Art. 23(2)(h) decision
+        letter.extra["art_23"] = restriction.as_json()
     letter.updated_at = now
     request.updated_at = now
     session.flush()
@@ -208,7 +213,12 @@ def prepare_answer(
         _note(session, request, f"manifestly_{manifestly}", reasons.strip(), actor, now)
     restrictions = [g for g in grounds if g in legal.ART_23]
     if restrictions and review_on is not None:
-        body_ = f"{', '.join(restrictions)}; review on {review_on.isoformat()}\n{reasons.strip()}"
+        scope = "; ".join(restriction.scope) if restriction else ""
+        told = "not told (prejudicial)" if restriction and restriction.prejudicial else "told"
+        body_ = (
+            f"{', '.join(restrictions)}; review on {review_on.isoformat()}; withheld: "
+            f"{scope}; subject {told}\n{reasons.strip()}"
+        )
         _note(session, request, "art_23_restriction", body_, actor, now)
     audit.record(
         session,
@@ -228,8 +238,8 @@ def prepare_answer(
     return letter
 
 
-def _extra(manifestly: str | None, basis: Basis | None, review_on: date | None) -> dict[str, str]:
-    extra = {"manifestly": manifestly} if manifestly else {}
+def _extra(manifestly: str | None, basis: Basis | None, review_on: date | None) -> dict[str, Any]:
+    extra: dict[str, Any] = {"manifestly": manifestly} if manifestly else {}
     if basis is not None:
         extra["basis"] = basis.value
     if review_on is not None:
@@ -314,25 +324,6 @@ def approve_answer(
     )
 
 
-def has_released_package(session: Session, request: RightsRequest) -> bool:
-    """True once a package for the request was released to the subject (also if it has
-    expired since: the subject had the copy)."""
-    query = select(Package.id).where(
-        Package.kind == PackageKind.REQUEST,
-        Package.request_id == request.id,
-        Package.released_at.is_not(None),
-    )
-    return bool(session.scalar(select(exists(query))))
-
-
-def needs_remedy(session: Session, request: RightsRequest, letter: AnswerLetter) -> bool:
-    """Art. 12(4): any refusal in whole or in part; an erasure that kept data under
-    Art. 17(3) or a retention obligation is a partial refusal whatever outcome was chosen."""
-    if letter.outcome is not Outcome.FULFILLED:
-        return True
-    return request.right is RightType.ERASURE and bool(erasure_summary(session, request).kept)
-
-
 def send_answer(
     session: Session, request: RightsRequest, letter: AnswerLetter, *, actor: Actor, now: datetime
 ) -> None:
@@ -353,13 +344,14 @@ def send_answer(
     if (
         fulfilled
         and request.right is RightType.ACCESS
-        and not has_released_package(session, request)
+        and rules.package_required(session, request)  # nothing found: no copy owed
+        and not rules.has_released_package(session, request)
     ):
         raise InvalidTransition(
             "an access request is fulfilled with a released package", code="package_required"
         )
     notice = remedy_notice_for(request)
-    if needs_remedy(session, request, letter) and notice not in letter.body:
+    if rules.needs_remedy(session, request, letter) and notice not in letter.body:
         letter.body = f"{letter.body}\n\n{notice}"
     lifecycle.transition(
         session, request, RequestState.ANSWERED, actor=actor, now=now, outcome=letter.outcome

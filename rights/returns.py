@@ -64,6 +64,8 @@ class ReturnSource:
     categories_info: tuple[str, ...]
     source_of_data: str
     categories: tuple[ReturnCategory, ...] = ()
+    # The definition's labels of columns, categories and tables (rights.sources.labels).
+    labels: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ def return_sources(
                 categories_info=tuple(source.categories),
                 source_of_data=source.source_of_data,
                 categories=tuple(categories),
+                labels=dict((source.mapping or {}).get("labels") or {}),
             )
         )
     return ReturnContents(organisation, tuple(result), tuple(not_covered))

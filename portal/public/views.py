@@ -7,8 +7,8 @@ Importing this module registers every page on ``bp``.
 
 from __future__ import annotations
 
-from portal.public import intake, start, status, verify
+from portal.public import intake, letters, start, status, verify
 from portal.public.blueprint import bp
 from portal.public.verify import status_token
 
-__all__ = ["bp", "intake", "start", "status", "status_token", "verify"]
+__all__ = ["bp", "intake", "letters", "start", "status", "status_token", "verify"]

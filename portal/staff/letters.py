@@ -6,21 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from operations import answers as answer_ops
+from operations import letter_pdf
 from operations.answers import Decision
 from portal import clock
 from portal.auth.guards import staff_required
 from portal.context import context
 from portal.db import get_session
+from portal.public.letters import pdf_response
 from portal.staff import labels
 from portal.staff.blueprint import bp
 from portal.staff.case import _act, _confirmed, _form, _render_case
 from portal.staff.helpers import actor, check_version, load_case, policy
 from rights import answers, followups
-from rights.errors import DomainError
+from rights.errors import DomainError, NotFound
 from rights.models.request import RightsRequest
 
 
@@ -35,6 +37,8 @@ def prepare_answer(reference: str) -> Any:
             _form("manifestly") or None,
             basis=_form("basis") or None,
             review_on=_form("review_on"),
+            scope=_form("restriction_scope").splitlines(),
+            prejudicial={"yes": True, "no": False}.get(_form("restriction_prejudicial")),
         )
         answer_ops.prepare_answer(context(), r, decision)
         return redirect(url_for("staff.letter", reference=r.reference), 303)
@@ -77,6 +81,20 @@ def _letter_refused(reference: str, exc: DomainError) -> Any:
         remedy=answers.remedy_notice_for(r),
         error=labels.error_text(exc.code),
     ), exc.http_status
+
+
+@bp.get("/requests/<reference>/letter.pdf")
+@staff_required
+def letter_preview(reference: str) -> Any:
+    """The draft as the subject would get it, as a PDF (audited; 404 without a draft)."""
+    r = load_case(reference)
+    ctx = context()
+    try:
+        rendered = letter_pdf.draft_pdf(ctx, r)
+    except NotFound:
+        abort(404)
+    ctx.session.commit()
+    return pdf_response(rendered.data, rendered.filename)
 
 
 @bp.post("/requests/<reference>/letter")

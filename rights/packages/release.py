@@ -30,6 +30,7 @@ from rights.controllers.authority import controller_of
 from rights.errors import Gone, InvalidTransition, PermissionDenied
 from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
+from rights.outbox import queue_mail
 from rights.packages.rules import burn_codes, downloadable, set_status, user_id_of
 from rights.packages.store import PackageStore
 
@@ -77,6 +78,24 @@ def release_package(session: Session, package: Package, *, actor: Actor, now: da
     package.released_at = now
     session.flush()
     _audit(session, package, "package.released", actor, now)
+    _mail_ready(session, package, now)
+
+
+def _mail_ready(session: Session, package: Package, now: datetime) -> None:
+    """The subject (or their representative) is told the package can be downloaded; the
+    mail carries no data, only the way to the status page (docs/package.md, "Mails")."""
+    request = package.request
+    if package.kind != PackageKind.REQUEST or request is None or not request.requester_email:
+        return
+    queue_mail(
+        session,
+        to=request.requester_email,
+        template="package_ready",
+        language=request.language,
+        now=now,
+        request_id=request.id,
+        context={"package_id": package.id},
+    )
 
 
 def revoke_package(session: Session, package: Package, *, actor: Actor, now: datetime) -> None:

@@ -3,7 +3,7 @@ information: what an access answer (and an export action's plan) is built from."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -37,6 +37,8 @@ class SourceCopy:
     automated_decision_making: str = ""
     transfers_outside_eea: bool | None = None
     transfer_safeguards: str = ""
+    # The definition's labels of columns, categories and tables (rights.sources.labels).
+    labels: dict[str, Any] = field(default_factory=dict)
 
 
 def _with_legal(category: CategoryCopy, legal: dict[str, Any]) -> CategoryCopy:
@@ -81,6 +83,7 @@ def export_copies(
                 automated_decision_making=str(legal.get("automated_decision_making") or ""),
                 transfers_outside_eea=legal.get("transfers_outside_eea"),
                 transfer_safeguards=str(legal.get("transfer_safeguards") or ""),
+                labels=dict((held.mapping or {}).get("labels") or {}),
             )
         )
     return copies

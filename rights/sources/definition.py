@@ -53,6 +53,7 @@ from typing import Any
 
 from rights.identifiers import is_email_address
 from rights.models.source import SourceKind
+from rights.sources.labels import parse_labels
 from rights.sources.legal_info import parse_legal_info
 from rights.sources.mapping import (
     IDENTITY_ROLES,
@@ -108,9 +109,13 @@ class SourceSpec:
     url: str | None = None
     # Art. 15(1)(g)/(h), 15(2) and per-category basis and provenance (rights.sources.legal_info).
     legal: Mapping[str, Any] = field(default_factory=dict)
+    # Human labels (NL/EN) of columns, categories and tables (rights.sources.labels).
+    labels: Mapping[str, Any] = field(default_factory=dict)
 
     def mapping(self) -> dict[str, Any]:
         legal = {"legal": dict(self.legal)} if self.legal else {}
+        if self.labels:
+            legal["labels"] = dict(self.labels)
         if self.kind is SourceKind.SQL:
             return {"tables": [t.as_json() for t in self.tables], **legal}
         if self.kind is SourceKind.MANUAL:
@@ -162,6 +167,7 @@ def parse_source_toml(text: str) -> SourceSpec:
         manual=manual,
         url=url if isinstance(url, str) and url else None,
         legal=parse_legal_info(data),
+        labels=parse_labels(data),
     )
 
 

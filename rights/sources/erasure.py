@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -22,12 +22,16 @@ class ErasureSummary:
     erased: tuple[dict[str, Any], ...]
     kept: tuple[dict[str, Any], ...]
     backups: tuple[dict[str, str], ...]
+    # The definition's labels per source name, so the letter names tables and columns in
+    # words (rights.sources.labels).
+    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def erasure_summary(session: Session, request: RightsRequest) -> ErasureSummary:
     """Rows erased per source and table, what retention holds kept, and the backup rotation
     after which the erased data are gone from backups too."""
     erased, kept, backups = [], [], []
+    labels: dict[str, dict[str, Any]] = {}
     actions = session.scalars(
         select(SourceAction)
         .where(
@@ -39,6 +43,9 @@ def erasure_summary(session: Session, request: RightsRequest) -> ErasureSummary:
     )
     for action in actions:
         name = action.source.name if action.source else "?"
+        labels[name] = dict(
+            ((action.source.mapping or {}) if action.source else {}).get("labels") or {}
+        )
         counts: dict[str, int] = {}
         for op in action.result.get("executed", []):
             if not op.get("kept"):
@@ -49,4 +56,4 @@ def erasure_summary(session: Session, request: RightsRequest) -> ErasureSummary:
             kept.append({"source": name, **item})
         if action.result.get("backup_rotation"):
             backups.append({"source": name, "rotation": action.result["backup_rotation"]})
-    return ErasureSummary(tuple(erased), tuple(kept), tuple(backups))
+    return ErasureSummary(tuple(erased), tuple(kept), tuple(backups), labels)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from exporters.display import AMSTERDAM
 from exporters.escaping import escape_cell
 from exporters.model import FieldSpec
 
@@ -25,7 +26,7 @@ def read_csv(data: bytes, fields: Sequence[FieldSpec], delimiter: str) -> list[d
     assert data.startswith(b"\xef\xbb\xbf")
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=delimiter)
     header = next(reader)
-    assert header == [f.name for f in fields]
+    assert header == [f.label for f in fields]  # the keys are in schema/fields.json
     return [
         {
             f.name: CSV_PARSERS[f.type](cell) if cell != "" else None
@@ -47,14 +48,15 @@ def expected_csv(record: Mapping[str, Any], fields: Sequence[FieldSpec]) -> dict
 
 
 def expected_xlsx(record: Mapping[str, Any], fields: Sequence[FieldSpec]) -> dict[str, Any]:
-    """After XLSX: strings escaped (XML turns a bare CR into LF), datetimes naive UTC."""
+    """After XLSX: strings escaped (XML turns a bare CR into LF), datetimes naive
+    Amsterdam time."""
     out: dict[str, Any] = {}
     for f in fields:
         value = record.get(f.name)
         if isinstance(value, str):
             value = escape_cell(value).replace("\r", "\n") or None
         elif isinstance(value, datetime):
-            value = value.astimezone(UTC).replace(tzinfo=None)
+            value = value.astimezone(AMSTERDAM).replace(tzinfo=None)
         out[f.name] = value
     return out
 

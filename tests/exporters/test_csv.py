@@ -38,7 +38,7 @@ def test_round_trip_gives_the_source_records(delimiter: str) -> None:
 
 def test_file_is_utf8_with_bom_crlf_and_iso_dates() -> None:
     data = export(contacts())
-    assert data.startswith(b"\xef\xbb\xbfname;email;born;")
+    assert data.startswith(b"\xef\xbb\xbfNaam;E-mailadres;Geboortedatum;")
     assert (
         b"\r\nJan de Vries;jan@example.nl;1980-05-17;2024-01-02T12:04:05+00:00;12;3.5;true\r\n"
         in data

@@ -59,7 +59,8 @@ def test_tables_are_accessible_and_printable() -> None:
     assert '<th scope="row">Kenmerk</th>' in html
     assert "@media print" in html
     assert "<td>ja</td>" in html
-    assert "2024-01-02 12:04:05 UTC" in html
+    # Amsterdam time with the zone named (docs/package.md, "Values").
+    assert "2 januari 2024 13:04 (CET, Nederlandse tijd)" in html
 
 
 def test_row_limit_gives_a_layered_summary() -> None:

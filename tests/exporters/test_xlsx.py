@@ -67,7 +67,7 @@ def test_round_trip_gives_the_source_records_with_real_dates() -> None:
 def test_header_is_bold_and_columns_have_widths() -> None:
     sheet = export(make_package())["Contactgegevens"]
     header = next(sheet.iter_rows(max_row=1))
-    assert [c.value for c in header][3] == "Aangemeld op (UTC)"
+    assert [c.value for c in header][3] == "Aangemeld op (Nederlandse tijd)"
     assert all(c.font.bold for c in header)
     assert sheet.column_dimensions["A"].width == 30
     assert sheet.column_dimensions["C"].width >= 12

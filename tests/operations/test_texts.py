@@ -33,6 +33,7 @@ def test_templates_escape_html_but_not_text():
     rendered = env.get_template("letters/answer.txt").render(
         r=_Request(), outcome="fulfilled", grounds=[], reasons="<b>&</b>", manifestly=None,
         ground_label=str, article="Art. 15", erasure=_Nothing(), operator_name="Mailhuis",
+        facts=_Facts(), details=None, withheld=False, scope=[], remedy=False,
     )  # fmt: skip
     assert "<b>&</b>" in rendered and "&lt;" not in rendered
     assert rendered.startswith("Beste Eva,") or rendered.startswith("Geachte Eva,")
@@ -62,6 +63,15 @@ class _Request:
     requester_name = "Eva"
     reference = "AVG-TEST-0001"
     receipt_date = date(2026, 3, 5)
+
+
+class _Facts:
+    """operations.letter_facts.LetterFacts: nothing searched, no package."""
+
+    searched: tuple[str, ...] = ()
+    found: tuple[str, ...] = ()
+    package = None
+    files: tuple[str, ...] = ()
 
 
 class _Nothing:

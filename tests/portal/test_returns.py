@@ -143,8 +143,12 @@ def _members(body: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def _csv_rows(data: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+def _csv_rows(data: bytes, keys: list[str]) -> list[dict[str, str]]:
+    """The rows by the columns' stable keys: the CSV header holds labels, the keys are in
+    schema/fields.json (docs/package.md)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";")
+    next(reader)
+    return [dict(zip(keys, row, strict=True)) for row in reader]
 
 
 def test_build_release_and_controller_download(
@@ -223,7 +227,9 @@ def test_build_release_and_controller_download(
     for theirs in (b"b1@b.example", b"b2@b.example", org_b.name.encode()):
         assert theirs not in everything
     assert b"secret_note" not in everything  # unmapped columns are not read
-    csvs = {name: _csv_rows(blob) for name, blob in files.items() if name.endswith(".csv")}
+    fields = json.loads(files["schema/fields.json"])
+    keys = {c["csv"]: [col["key"] for col in c["columns"]] for c in fields["categories"]}
+    csvs = {n: _csv_rows(blob, keys[n]) for n, blob in files.items() if n.endswith(".csv")}
     by_size = sorted(len(rows) for rows in csvs.values())
     assert by_size == [3, 3, 5]  # the file, the orders, the customers
     [file_rows] = [rows for rows in csvs.values() if "email" in rows[0] and "naam" in rows[0]]
@@ -235,6 +241,7 @@ def test_build_release_and_controller_download(
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         readme = archive.read("README.txt").decode("utf-8-sig")
     assert "Teruggave van gegevens" in readme
+    assert "uw verzoek" not in readme and "Autoriteit Persoonsgegevens" not in readme
 
     db_session.refresh(pkg)
     assert pkg.download_count == 1

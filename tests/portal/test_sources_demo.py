@@ -103,7 +103,9 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
     letter = client.get(f"/staff/requests/{request.reference}/letter").get_data(as_text=True)
     assert "Wat we hebben gewist:" in letter
     assert "Wat we hebben bewaard, en waarom:" in letter
-    assert "invoice_no, amount, issued_on" in letter
+    # By the definition's labels, never the column names (docs/package.md, "Labels").
+    assert "Factuurnummer, Bedrag (euro), Factuurdatum (Facturen)" in letter
+    assert "invoice_no" not in letter
     assert "fiscale bewaarplicht" in letter and "35 dagen" in letter
 
     crm = Path(app.instance_path) / "demo-crm.sqlite"

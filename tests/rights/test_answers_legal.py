@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from rights import answers, followups, lifecycle
+from rights.answer_rules import Restriction
 from rights.answers import REMEDY_NOTICE_EN, REMEDY_NOTICE_NL, check_answer
 from rights.audit import Actor
 from rights.errors import InvalidTransition, ValidationFailed
@@ -132,9 +133,10 @@ def test_an_art_23_restriction_needs_a_review_date_and_records_its_justification
     grounds = ["art_23_1_d"]
     call = lambda: check_answer(r, Outcome.REFUSED, grounds, "Lopend onderzoek.")  # noqa: E731
     assert code_of(call) == "review_required"
+    restriction = Restriction(("Gegevens van het lopende onderzoek",), prejudicial=False)
     prepare(
         db_session, r, officer_actor, Outcome.REFUSED, grounds, reasons="Lopend onderzoek.",
-        review_on=date(2026, 6, 1),
+        review_on=date(2026, 6, 1), restriction=restriction,
     )  # fmt: skip
     note = db_session.scalar(
         select(CaseNote).where(CaseNote.request_id == r.id, CaseNote.kind == "art_23_restriction")

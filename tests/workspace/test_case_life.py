@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from rights.answers import REMEDY_NOTICE_NL
 from rights.deadlines import AMSTERDAM
 from rights.models.audit import AuditEvent
 from rights.models.case import AnswerLetter, Message
@@ -125,7 +126,10 @@ def test_whole_case_life(client, officer, make_org, act, db_session, right, outc
     letter = db_session.scalar(select(AnswerLetter).where(AnswerLetter.request_id == r.id))
     assert letter.sent_at is not None and letter.body.startswith("Edited by the officer.")
     assert letter.grounds == grounds
-    assert ("Autoriteit Persoonsgegevens" in letter.body) == (outcome != "fulfilled")
+    # Every letter names the Autoriteit Persoonsgegevens (what the subject can do next);
+    # the Art. 12(4) complaint and court text comes with a refusal only.
+    assert "Autoriteit Persoonsgegevens" in letter.body
+    assert (REMEDY_NOTICE_NL in letter.body) == (outcome != "fulfilled")
     if outcome == "refused":  # English subject: letter in English
         assert "Dear Kim de Wit" in letter.body
     else:

@@ -128,7 +128,8 @@ def test_the_partial_erasure_letter_carries_the_complaint_text_in_nl_and_en(
     assert act(r.reference, "answer", outcome="fulfilled", reasons="").status_code == 303
     assert _send(client, r.reference).status_code == 303
     body = _letter(db_session, r)
-    assert "factuur" in body
+    # Table and column by a readable form of their names (no labels in this definition).
+    assert "Bedrag (Factuur)" in body and "factuur" not in body
     assert REMEDY_NOTICE_NL in body and REMEDY_NOTICE_EN in body
 
 
