@@ -38,6 +38,7 @@ from portal.staff.forms import (
     WithdrawForm,
 )
 from portal.staff.helpers import actor, attachment, check_version, load_case, policy
+from portal.staff.timeline import timeline
 from portal.storage import document_store
 from rights import audit, casework, followups
 from rights import requests as ops
@@ -71,6 +72,7 @@ def case_context(r: RightsRequest) -> dict[str, Any]:
     view = case_view(session, r, clock.now())
     return {f.name: getattr(view, f.name) for f in fields(view)} | {
         "labels": labels,
+        "timeline": timeline(view.events, view.users),
         "follow_up": followups.follow_up_ground(r),
         "follow_up_case": followups.existing_follow_up(session, r),
         "forward": routing.forward_view(session, r, clock.now()),

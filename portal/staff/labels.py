@@ -1,4 +1,5 @@
-"""Words for codes shown in the workspace: legal grounds, timeline events, error codes."""
+"""Words for codes shown in the workspace: legal grounds, states, rights, error codes (the
+timeline's words for audit events: portal/audit_labels.py)."""
 
 from __future__ import annotations
 
@@ -87,34 +88,6 @@ CHANNELS = {
     "post": _l("Letter"),
     "phone": _l("Phone"),
     "in_person": _l("In person or via a colleague"),
-}
-
-EVENTS = {
-    "request.received": _l("Request received"),
-    "request.transition": _l("State changed"),
-    "request.email_confirmed": _l("The subject confirmed the e-mail address"),
-    "request.extended": _l("Deadline extended by two months"),
-    "request.suspended": _l("Information asked from the subject; the clock paused"),
-    "request.resumed": _l("The subject answered; the clock runs again"),
-    "request.assigned": _l("Assignee changed"),
-    "request.split": _l("Split into linked requests"),
-    "request.merged": _l("A duplicate was merged into this request"),
-    "request.follow_up": _l("Follow-up erasure request opened"),
-    "identity.verified": _l("Identity verified; ID copies deleted"),
-    "message.posted": _l("Message in the thread"),
-    "document.uploaded": _l("Document uploaded"),
-    "document.deleted": _l("Document deleted"),
-    "document.viewed": _l("Document opened by an officer"),
-    "register.exported": _l("Register exported"),
-    "answer.drafted": _l("Answer letter drafted"),
-    "answer.edited": _l("Answer letter edited"),
-    "answer.sent": _l("Answer letter sent"),
-    "answer.approved": _l("Refusal approved by a second officer"),
-    "case.viewed": _l("Case opened"),
-    # Forwarding (docs/controllers.md, "Forwarding").
-    "request.forward_reminded": _l("Reminder sent to the controller's designated contacts"),
-    "request.forward_escalated": _l("No decision from the controller: escalated to the officers"),
-    "request.auto_forward_failed": _l("Automatic forwarding was not possible: forward by hand"),
 }
 
 ERRORS = {
