@@ -183,4 +183,6 @@ def counted(action: str, n: int) -> str:
     phrase = COUNTED.get(action)
     if phrase is not None:
         return phrase(n)
-    return ngettext("%(what)s (%(num)d time)", "%(what)s (%(num)d times)", n, what=label(action))
+    return str(
+        ngettext("%(what)s (%(num)d time)", "%(what)s (%(num)d times)", n, what=label(action))
+    )

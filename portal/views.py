@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from werkzeug.wrappers import Response
 
 from portal.auth import sessions
+from portal.auth.admin import ROLE_LABELS
 from portal.auth.admin import bp as users_bp
 from portal.auth.organisations import bp as organisations_bp
 from portal.auth.views import bp as auth_bp
@@ -27,6 +28,7 @@ from portal.staff import case, letters, register, reports  # noqa: F401
 from portal.staff import views as staff_views  # noqa: F401
 from portal.staff.blueprint import bp as staff_bp
 from rights.deadlines import AMSTERDAM
+from rights.models.org import Role
 from rights.models.request import RequestState
 
 
@@ -52,8 +54,12 @@ def _state(value: str) -> object:
     return RequestState(value)
 
 
+def _role_label(role: Role) -> str:
+    return str(ROLE_LABELS.get(role, role.value))
+
+
 def _context() -> dict[str, Any]:
-    return {"current_language": str(get_locale() or "nl")}
+    return {"current_language": str(get_locale() or "nl"), "role_label": _role_label}
 
 
 def init_app(app: Flask) -> None:

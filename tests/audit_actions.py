@@ -89,15 +89,18 @@ def _strings(node: ast.expr, constants: dict[str, set[str]]) -> tuple[set[str], 
         if node.id in constants:
             return set(constants[node.id]), None
         return set(), node.id
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-        if node.value.id in constants:
-            return set(constants[node.value.id]), None
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in constants
+    ):
+        return set(constants[node.value.id]), None
     if isinstance(node, ast.FormattedValue):
         return _strings(node.value, constants)
     if isinstance(node, ast.JoinedStr):
         combined = {""}
         for part in node.values:
-            texts, param = _strings(part, constants)
+            texts, _ = _strings(part, constants)
             if not texts:
                 return set(), "?"
             combined = {a + b for a in combined for b in texts}

@@ -38,15 +38,14 @@ def amsterdam(moment: datetime) -> str:
 
 
 def _who(event: AuditEvent, users: Mapping[int, User]) -> str:
-    if event.actor_kind == "user" and event.actor_id in users:
+    if event.actor_kind == "user" and event.actor_id is not None and event.actor_id in users:
         return users[event.actor_id].name
-    if event.actor_kind == "user":
-        return gettext("a former user")
-    if event.actor_kind == "subject":
-        return gettext("the data subject")
-    if event.actor_kind == "api":
-        return gettext("the controller's system")
-    return gettext("the system")
+    words = {
+        "user": gettext("a former user"),
+        "subject": gettext("the data subject"),
+        "api": gettext("the controller's system"),
+    }
+    return str(words.get(event.actor_kind, gettext("the system")))
 
 
 def _what(run: Sequence[AuditEvent]) -> str:
@@ -54,16 +53,18 @@ def _what(run: Sequence[AuditEvent]) -> str:
     if first.action == "request.transition":
         states = state_words()
         old, new = (str(first.data.get(k, "")) for k in ("from", "to"))
-        return gettext(
-            "State changed from %(old)s to %(new)s",
-            old=states.get(old, old),
-            new=states.get(new, new),
+        return str(
+            gettext(
+                "State changed from %(old)s to %(new)s",
+                old=states.get(old, old),
+                new=states.get(new, new),
+            )
         )
     what = audit_labels.counted(first.action, len(run))
     sources = {e.data.get("source_id") for e in run if isinstance(e.data, dict)} - {None}
     if len(run) > 1 and len(sources) > 1:
-        return ngettext("%(what)s in %(num)d source", "%(what)s in %(num)d sources",
-                        len(sources), what=what)  # fmt: skip
+        return str(ngettext("%(what)s in %(num)d source", "%(what)s in %(num)d sources",
+                            len(sources), what=what))  # fmt: skip
     return what
 
 
