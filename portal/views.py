@@ -50,6 +50,14 @@ def _day(value: date | None, fmt: str = "EEE d MMM yyyy") -> str:
     return format_date(value, fmt) if value else ""
 
 
+def _iso_day(value: str | date | None, fmt: str = "EEEE d MMMM yyyy") -> str:
+    """A date kept as ISO text (mail contexts are JSON) in the reader's words."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return str(format_date(day, fmt))
+
+
 def _state(value: str) -> object:
     return RequestState(value)
 
@@ -79,4 +87,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_local, "local_dt")
     app.add_template_filter(_day, "day")
     app.add_template_filter(_state, "state")
+    app.add_template_filter(_iso_day, "iso_day")
     app.context_processor(_context)

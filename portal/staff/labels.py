@@ -46,6 +46,20 @@ REVIEW_FLAGS = {
     ),
 }
 
+# A flag whose words depend on the right: a consent withdrawal is no objection.
+FLAGS_BY_RIGHT = {
+    ("suppression_without_identifier", "withdraw_consent"): _l(
+        "Consent withdrawn without a usable identifier: contact the requester"
+    ),
+}
+
+
+def flag_label(flag: str, right: str, words: dict[str, str]) -> str:
+    """The words for a review flag of a request for ``right``."""
+    special = FLAGS_BY_RIGHT.get((flag, right))
+    return str(special) if special is not None else words.get(flag, flag)
+
+
 # The workspace's words for states, rights and review flags, translated once per language
 # (the queue shows them on every row): templates/macros/requests.html.
 state_words = per_locale(STATES)

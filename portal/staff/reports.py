@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from flask import Response, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -46,6 +48,10 @@ def dashboard() -> tuple[str, int]:
     ), 422 if error else 200
 
 
+def _day(day: date) -> str:
+    return str(format_date(day, "d MMM yyyy"))
+
+
 def _charts(f: Figures, rights: dict[str, str]) -> dict[str, Markup]:
     """The dashboard's figures as SVG bar charts (each with its text table)."""
     return {
@@ -57,12 +63,14 @@ def _charts(f: Figures, rights: dict[str, str]) -> dict[str, Markup]:
         "weeks": bar_chart(
             "c-weeks",
             _("Requests received per week"),
-            [(w.isoformat(), n) for w, n in f.per_week],
+            [(_day(w), n) for w, n in f.per_week],
         ),
         "rights": bar_chart(
             "c-rights",
             _("On-time rate by right (%)"),
             [(rights.get(k, k), round(100 * (g.on_time_rate or 0))) for k, g in f.by_right.items()],
+            fmt="{:g}%",
+            peak=100,
         ),
         "orgs": bar_chart(
             "c-orgs",
