@@ -27,6 +27,7 @@ from portal.sources.views import bp as sources_bp
 from portal.staff import case, letters, register, reports  # noqa: F401
 from portal.staff import views as staff_views  # noqa: F401
 from portal.staff.blueprint import bp as staff_bp
+from portal.staff.timeline import amsterdam
 from rights.deadlines import AMSTERDAM
 from rights.models.org import Role
 from rights.models.request import RequestState
@@ -85,6 +86,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(tasks_bp)
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.add_template_filter(_local, "local_dt")
+    app.add_template_filter(amsterdam, "local_dt_zone")
     app.add_template_filter(_day, "day")
     app.add_template_filter(_state, "state")
     app.add_template_filter(_iso_day, "iso_day")
