@@ -42,9 +42,12 @@ def set_language(code: str) -> Response:
 
 
 def _local(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
+    """Amsterdam time; with a clock time the zone is named (``11:00 CET``)."""
     if value is None:
         return ""
-    return str(format_datetime(value.astimezone(AMSTERDAM), fmt))
+    local = value.astimezone(AMSTERDAM)
+    text = str(format_datetime(local, fmt))
+    return f"{text} {local.tzname()}" if "HH" in fmt else text
 
 
 def _day(value: date | None, fmt: str = "EEE d MMM yyyy") -> str:

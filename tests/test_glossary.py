@@ -162,9 +162,8 @@ def test_the_demo_walk_reads_in_words(app, client, login, db_session, demo_world
     for email in ("officer@demo.example", "contact@bakkerij-jansen.example", "admin@demo.example"):
         user = db_session.scalar(select(User).where(User.email == email))
         login(user, demo.DEMO_PASSWORD)
-        cases = [
-            f"/staff/requests/{r.reference}" for r in db_session.scalars(select(RightsRequest))
-        ]
+        refs = [r.reference for r in db_session.scalars(select(RightsRequest))]
+        cases = [f"/staff/requests/{ref}{tail}" for ref in refs for tail in ("", "/packages/")]
         starts = ["/staff/", *cases, "/controller/", "/admin/users/", "/admin/organisations/"]
         counted += _check_pages(client, starts, language, ignore, email, found)
         client.post("/auth/logout", data={"csrf_token": _csrf(client)})

@@ -46,6 +46,23 @@ REVIEW_FLAGS = {
     ),
 }
 
+PACKAGE_STATUS = {
+    "built": _l("made; waits for release by a second officer"),
+    "released": _l("released"),
+    "revoked": _l("links withdrawn"),
+    "expired": _l("expired"),
+    "purged": _l("expired; files deleted"),
+}
+
+DOCUMENT_KINDS = {
+    "id_document": _l("Copy of an ID document"),
+    "mandate": _l("Mandate or proof of appointment"),
+    "evidence": _l("Evidence"),
+    "attachment": _l("Attachment sent to the subject"),
+}
+package_status_words = per_locale(PACKAGE_STATUS)
+
+
 # A flag whose words depend on the right: a consent withdrawal is no objection.
 FLAGS_BY_RIGHT = {
     ("suppression_without_identifier", "withdraw_consent"): _l(
