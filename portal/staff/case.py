@@ -75,6 +75,8 @@ def case_context(r: RightsRequest) -> dict[str, Any]:
         "timeline": timeline(view.events, view.users),
         "detail_rows": details.details(r),
         "representative_rows": details.representative(r),
+        "link_rows": details.link_rows(session, r, view.links),
+        "note_kind": details.note_kind,
         "follow_up": followups.follow_up_ground(r),
         "follow_up_case": followups.existing_follow_up(session, r),
         "forward": routing.forward_view(session, r, clock.now()),
