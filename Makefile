@@ -41,14 +41,21 @@ test-postgres: install
 		echo "PostgreSQL not reachable at $(PG_URL): PostgreSQL suite skipped"; \
 	fi
 
-## Debian's Chromium for the browser tests (Playwright's own download does not work offline).
-browser-deps:
+## Debian's Chromium for the browser tests (Playwright's own download does not work offline),
+## and axe-core from npm (package.json, pinned in package-lock.json) for the accessibility checks.
+browser-deps: node_modules/axe-core/axe.min.js
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 			(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
 			&& echo "installed chromium"; \
 		else echo "chromium not installed: browser tests will be skipped (install Debian's chromium)"; fi; \
 	fi
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	elif [ "$$CI" = "true" ]; then echo "npm is required in CI for axe-core" >&2; exit 1; \
+	else echo "npm not installed: the axe checks of the browser tests will be skipped"; fi
 
 lint: install
 	$(BIN)/ruff check .

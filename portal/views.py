@@ -11,6 +11,7 @@ from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from werkzeug.wrappers import Response
 
 from portal.auth import api_keys, sessions  # noqa: F401 - api_keys adds its routes
+from portal.auth.admin import ROLE_LABELS
 from portal.auth.admin import bp as users_bp
 from portal.auth.organisations import bp as organisations_bp
 from portal.auth.views import bp as auth_bp
@@ -39,7 +40,9 @@ from portal.staff import (  # noqa: F401
 )
 from portal.staff import views as staff_views  # noqa: F401
 from portal.staff.blueprint import bp as staff_bp
+from portal.staff.timeline import amsterdam
 from rights.deadlines import AMSTERDAM
+from rights.models.org import Role
 from rights.models.request import RequestState
 
 
@@ -62,9 +65,12 @@ def _formatted(value: date, fmt: str, locale: Any, zone: Any) -> str:
 
 
 def _local(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
+    """Amsterdam time; with a clock time the zone is named (``11:00 CET``)."""
     if value is None:
         return ""
-    return _formatted(value.astimezone(AMSTERDAM), fmt, get_locale(), get_timezone())
+    local = value.astimezone(AMSTERDAM)
+    text = _formatted(local, fmt, get_locale(), get_timezone())
+    return f"{text} {local.tzname()}" if "HH" in fmt else text
 
 
 def _day(value: date | None, fmt: str = "EEE d MMM yyyy") -> str:
@@ -75,12 +81,24 @@ def _day(value: date | None, fmt: str = "EEE d MMM yyyy") -> str:
     return _formatted(value, fmt, get_locale(), None)
 
 
+def _iso_day(value: str | date | None, fmt: str = "EEEE d MMMM yyyy") -> str:
+    """A date kept as ISO text (mail contexts are JSON) in the reader's words."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return str(format_date(day, fmt))
+
+
 def _state(value: str) -> object:
     return RequestState(value)
 
 
+def _role_label(role: Role) -> str:
+    return str(ROLE_LABELS.get(role, role.value))
+
+
 def _context() -> dict[str, Any]:
-    return {"current_language": str(get_locale() or "nl")}
+    return {"current_language": str(get_locale() or "nl"), "role_label": _role_label}
 
 
 def init_app(app: Flask) -> None:
@@ -100,8 +118,10 @@ def init_app(app: Flask) -> None:
     machine_opendsr.init_app(app)
     app.add_url_rule("/lang/<code>", "set_language", set_language)
     app.add_template_filter(_local, "local_dt")
+    app.add_template_filter(amsterdam, "local_dt_zone")
     app.add_template_filter(_day, "day")
     app.add_template_filter(_state, "state")
+    app.add_template_filter(_iso_day, "iso_day")
     app.context_processor(_context)
     # The form macros' fields, without WTForms' per-call widget machinery (same output).
     app.jinja_env.globals.update(render_field=render_field, render_label=render_label)

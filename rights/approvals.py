@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from rights.answers import needs_approval
 from rights.models.case import AnswerLetter
-from rights.models.org import User
-from rights.models.package import Package, PackageStatus
+from rights.models.org import Organisation, User
+from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
 from rights.models.source import ActionKind, ActionStatus, SourceAction
 
@@ -36,6 +36,7 @@ class ApprovalKind(enum.StrEnum):
     PACKAGE = "package"  # release an export package
     ERASURE = "erasure"  # execute a previewed erasure
     LETTER = "letter"  # approve an Art. 12(5) answer letter
+    RETURN_PACKAGE = "return_package"  # release a return-of-data package to a controller
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class PendingApproval:
     prepared_by_id: int | None
     prepared_by_name: str | None
     prepared_at: datetime
+    organisation: str = ""  # a return package: the controller it goes to (no request)
 
 
 def _letter_pending_text() -> ColumnElement[bool]:
@@ -125,6 +127,22 @@ def pending_approvals(session: Session) -> list[PendingApproval]:
                     letter.updated_at,
                 )
             )
+    for pkg, org in session.execute(
+        select(Package, Organisation.name)
+        .join(Organisation, Organisation.id == Package.organisation_id)
+        .where(Package.kind == PackageKind.RETURN, Package.status == PackageStatus.BUILT)
+    ):
+        items.append(
+            PendingApproval(
+                ApprovalKind.RETURN_PACKAGE,
+                pkg.id,
+                "",
+                pkg.prepared_by_id,
+                names.get(pkg.prepared_by_id or 0),
+                pkg.created_at,
+                organisation=org,
+            )
+        )
     items.sort(key=lambda i: (i.prepared_at, i.kind, i.object_id))
     return items
 
@@ -148,6 +166,9 @@ def pending_count(session: Session) -> int:
         select(func.count(AnswerLetter.id))
         .join(rr, rr.id == AnswerLetter.request_id)
         .where(_letter_pending_text())
+        .scalar_subquery(),
+        select(func.count(Package.id))
+        .where(Package.kind == PackageKind.RETURN, Package.status == PackageStatus.BUILT)
         .scalar_subquery(),
     )
     return sum(int(n or 0) for n in session.execute(select(*counts)).one())

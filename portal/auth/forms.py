@@ -174,7 +174,7 @@ class TermsForm(FlaskForm):
     auto_forward = BooleanField(_l("Forward automatically right after verification"))
     answering = RadioField(
         _l("Who answers the data subject"),
-        choices=[SelectChoice(a.value, str(label)) for a, label in ANSWERING_LABELS.items()],
+        choices=[SelectChoice(a.value, label) for a, label in ANSWERING_LABELS.items()],
     )
     sub_processors = TextAreaField(
         _l("Sub-processors, one per line: name | country | purpose"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from operations.certificates import contract_end_json, deletion_json, download
@@ -63,7 +64,12 @@ def _upload(form: FileUploadForm, actor: Actor) -> str:
         actor=actor, now=clock.now(), uploaded_by_id=actor.id,
     )  # fmt: skip
     return str(
-        _("%(file)s: %(rows)s rows were stored.", file=stored.filename, rows=stored.row_count)
+        ngettext(
+            "%(file)s: %(num)s row was stored.",
+            "%(file)s: %(num)s rows were stored.",
+            stored.row_count,
+            file=stored.filename,
+        )
     )
 
 

@@ -80,6 +80,9 @@ def _status_page(token: str, req: RightsRequest, reply: ReplyForm | None) -> dic
     # Parts of a split request share the right (one per organisation); other members of
     # the group were filed together for other rights.
     parts = [r for r in group if r.right is req.right]
+    form = reply or ReplyForm()
+    question = open_reason is not None or req.state is RequestState.AWAITING_INFORMATION
+    form.body.label.text = _("Your answer") if question else _("Your message")
     return {
         "token": token,
         "req": req,
@@ -91,7 +94,7 @@ def _status_page(token: str, req: RightsRequest, reply: ReplyForm | None) -> dic
         "linked": [(r, status_token(r)) for r in group if r.right is not req.right],
         "parts": [(r, status_token(r)) for r in parts] if len(parts) > 1 else [],
         "outcomes": OUTCOMES,
-        "reply": reply or ReplyForm(),
+        "reply": form,
         "can_answer": _can_answer(req),
         "can_withdraw": req.state in OPEN_STATES,
         "asked": asked,

@@ -10,11 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.db import get_session
+from portal.sources import labels
 from portal.sources.messages import error_message
 from rights.audit import Actor
 from rights.errors import DomainError
 
 bp = Blueprint("sources", __name__, url_prefix="/staff")
+# The words for the sources' codes on every page of this blueprint (portal/sources/labels.py).
+bp.context_processor(lambda: {"source_words": labels})
 
 
 def actor() -> Actor:

@@ -7,6 +7,7 @@ from dataclasses import fields
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -71,7 +72,9 @@ def request_discover(reference: str) -> Response:
     key = context().source_keys()
     report = fulfilment.discover(get_session(), req, actor=actor(), now=clock.now(), key=key)
     get_session().commit()
-    flash(_("%(found)s places found, %(new)s new.", found=report.found, new=report.new), "info")
+    found = ngettext("%(num)s place found, %(new)s new.", "%(num)s places found, %(new)s new.",
+                     report.found, new=report.new)  # fmt: skip
+    flash(found, "info")
     flash_source_errors(report.errors, others_searched=True)
     return _data_page(reference)
 

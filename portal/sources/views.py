@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -174,7 +175,8 @@ def source_upload(slug: str) -> Response:
         fail(exc)
         return _detail(slug)
     get_session().commit()
-    flash(_("%(rows)s rows were imported.", rows=stored.row_count), "info")
+    flash(ngettext("%(num)s row was imported.", "%(num)s rows were imported.", stored.row_count),
+          "info")  # fmt: skip
     return _detail(slug)
 
 

@@ -22,7 +22,7 @@ from portal.context import context
 from portal.db import get_session
 from portal.formfields import IdField, first_error
 from portal.loading import get_or_404
-from portal.staff import labels
+from portal.staff import details, labels
 from portal.staff.blueprint import bp
 from portal.staff.forms import (
     AskForm,
@@ -38,6 +38,7 @@ from portal.staff.forms import (
     WithdrawForm,
 )
 from portal.staff.helpers import actor, attachment, check_version, load_case, policy
+from portal.staff.timeline import timeline
 from portal.storage import document_store
 from rights import audit, casework, followups
 from rights import requests as ops
@@ -71,6 +72,11 @@ def case_context(r: RightsRequest) -> dict[str, Any]:
     view = case_view(session, r, clock.now())
     return {f.name: getattr(view, f.name) for f in fields(view)} | {
         "labels": labels,
+        "timeline": timeline(view.events, view.users),
+        "detail_rows": details.details(r),
+        "representative_rows": details.representative(r),
+        "link_rows": details.link_rows(session, r, view.links),
+        "note_kind": details.note_kind,
         "follow_up": followups.follow_up_ground(r),
         "follow_up_case": followups.existing_follow_up(session, r),
         "forward": routing.forward_view(session, r, clock.now()),

@@ -15,10 +15,15 @@ CHART_W = 360
 
 
 def bar_chart(
-    chart_id: str, title: str, items: Sequence[tuple[str, float]], fmt: str = "{:g}"
+    chart_id: str,
+    title: str,
+    items: Sequence[tuple[str, float]],
+    fmt: str = "{:g}",
+    peak: float | None = None,
 ) -> Markup:
-    """A horizontal bar chart; ``items`` are (label, value) pairs, values >= 0."""
-    peak = max((v for _, v in items), default=0) or 1
+    """A horizontal bar chart; ``items`` are (label, value) pairs, values >= 0. ``peak``: the
+    value of a full-width bar (100 for percentages), else the largest value."""
+    peak = peak or max((v for _, v in items), default=0) or 1
     height = max(1, len(items)) * (BAR + GAP) + GAP
     width = LABEL_W + CHART_W + 70
     parts = [

@@ -1,4 +1,5 @@
-"""Words for codes shown in the workspace: legal grounds, timeline events, error codes."""
+"""Words for codes shown in the workspace: legal grounds, states, rights, error codes (the
+timeline's words for audit events: portal/audit_labels.py)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,37 @@ REVIEW_FLAGS = {
     ),
 }
 
+PACKAGE_STATUS = {
+    "built": _l("made; waits for release by a second officer"),
+    "released": _l("released"),
+    "revoked": _l("links withdrawn"),
+    "expired": _l("expired"),
+    "purged": _l("expired; files deleted"),
+}
+
+DOCUMENT_KINDS = {
+    "id_document": _l("Copy of an ID document"),
+    "mandate": _l("Mandate or proof of appointment"),
+    "evidence": _l("Evidence"),
+    "attachment": _l("Attachment sent to the subject"),
+}
+package_status_words = per_locale(PACKAGE_STATUS)
+
+
+# A flag whose words depend on the right: a consent withdrawal is no objection.
+FLAGS_BY_RIGHT = {
+    ("suppression_without_identifier", "withdraw_consent"): _l(
+        "Consent withdrawn without a usable identifier: contact the requester"
+    ),
+}
+
+
+def flag_label(flag: str, right: str, words: dict[str, str]) -> str:
+    """The words for a review flag of a request for ``right``."""
+    special = FLAGS_BY_RIGHT.get((flag, right))
+    return str(special) if special is not None else words.get(flag, flag)
+
+
 # The workspace's words for states, rights and review flags, translated once per language
 # (the queue shows them on every row): templates/macros/requests.html.
 state_words = per_locale(STATES)
@@ -87,34 +119,6 @@ CHANNELS = {
     "post": _l("Letter"),
     "phone": _l("Phone"),
     "in_person": _l("In person or via a colleague"),
-}
-
-EVENTS = {
-    "request.received": _l("Request received"),
-    "request.transition": _l("State changed"),
-    "request.email_confirmed": _l("The subject confirmed the e-mail address"),
-    "request.extended": _l("Deadline extended by two months"),
-    "request.suspended": _l("Information asked from the subject; the clock paused"),
-    "request.resumed": _l("The subject answered; the clock runs again"),
-    "request.assigned": _l("Assignee changed"),
-    "request.split": _l("Split into linked requests"),
-    "request.merged": _l("A duplicate was merged into this request"),
-    "request.follow_up": _l("Follow-up erasure request opened"),
-    "identity.verified": _l("Identity verified; ID copies deleted"),
-    "message.posted": _l("Message in the thread"),
-    "document.uploaded": _l("Document uploaded"),
-    "document.deleted": _l("Document deleted"),
-    "document.viewed": _l("Document opened by an officer"),
-    "register.exported": _l("Register exported"),
-    "answer.drafted": _l("Answer letter drafted"),
-    "answer.edited": _l("Answer letter edited"),
-    "answer.sent": _l("Answer letter sent"),
-    "answer.approved": _l("Refusal approved by a second officer"),
-    "case.viewed": _l("Case opened"),
-    # Forwarding (docs/controllers.md, "Forwarding").
-    "request.forward_reminded": _l("Reminder sent to the controller's designated contacts"),
-    "request.forward_escalated": _l("No decision from the controller: escalated to the officers"),
-    "request.auto_forward_failed": _l("Automatic forwarding was not possible: forward by hand"),
 }
 
 ERRORS = {

@@ -7,32 +7,28 @@ page repeat, so they are translated and formatted once per page here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
 from flask import url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
 
-from portal.staff.labels import flag_words, right_words, state_words
+from portal.staff.labels import flag_label, flag_words, right_words, state_words
 from portal.words import per_locale
 from rights.controllers.instructions import is_instruction
 from rights.models.request import RightsRequest
 
 # The words of the due marker (overdue and at-risk rows get an icon AND words, never colour
 # alone); the same texts as the case page's marker (templates/staff/_macros.html).
-_MARKERS = per_locale(
-    {
-        "done": _l("done"),
-        "overdue": _l("Overdue by %(n)s days"),
-        "soon": _l("Due in %(n)s days"),
-        "left": _l("%(n)s days left"),
-        "unknown": _l("Unknown yet"),
-        "nobody": _l("nobody"),
-    }
-)
+_MARKERS = per_locale({"done": _l("done"), "unknown": _l("Unknown yet"), "nobody": _l("nobody")})
+_COUNTED: dict[str, Callable[[int], str]] = {
+    "overdue": lambda n: ngettext("Overdue by %(num)s day", "Overdue by %(num)s days", n),
+    "soon": lambda n: ngettext("Due in %(num)s day", "Due in %(num)s days", n),
+    "left": lambda n: ngettext("%(num)s day left", "%(num)s days left", n),
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +52,7 @@ def queue_rows(requests: Iterable[RightsRequest], today: date) -> list[QueueRow]
     states, rights, flags, words = state_words(), right_words(), flag_words(), _MARKERS()
     prefix = url_for("staff.case", reference="_")[:-1]
     days_text: dict[date, str] = {}
+    marker_texts: dict[tuple[str, int], str] = {}  # one plural look-up per marker and count
     rows = []
     for r in requests:
         due = r.effective_due
@@ -73,12 +70,12 @@ def queue_rows(requests: Iterable[RightsRequest], today: date) -> list[QueueRow]
                 reference=r.reference,
                 url=prefix + quote(r.reference, safe=""),
                 right=rights.get(r.right.value, r.right.value),
-                flags=tuple(flags.get(f, f) for f in r.review_flags or ()),
+                flags=tuple(flag_label(f, r.right.value, flags) for f in r.review_flags or ()),
                 organisation=r.organisation.name if r.organisation else words["unknown"],
                 state=states.get(r.state.value, r.state.value),
                 assignee=r.assignee.name if r.assignee else words["nobody"],
                 marker=marker,
-                marker_text=words[marker] % {"n": n} if marker != "done" else words["done"],
+                marker_text=_marker_text(marker, n, words, marker_texts),
                 due_iso=due.isoformat(),
                 due_text=days_text[due],
                 extended=r.extended,
@@ -86,3 +83,14 @@ def queue_rows(requests: Iterable[RightsRequest], today: date) -> list[QueueRow]
             )
         )
     return rows
+
+
+def _marker_text(
+    marker: str, n: int, words: dict[str, str], cache: dict[tuple[str, int], str]
+) -> str:
+    if marker == "done":
+        return words["done"]
+    key = (marker, n)
+    if key not in cache:
+        cache[key] = str(_COUNTED[marker](n))
+    return cache[key]

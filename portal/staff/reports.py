@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime, timedelta
 
 from flask import Response, current_app, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -57,6 +58,10 @@ def _incident_figures(now: datetime, start: date, end: date) -> IncidentFigures:
     return incident_figures(get_session(), now=now, start=start, end=end, window=window)
 
 
+def _day(day: date) -> str:
+    return str(format_date(day, "d MMM yyyy"))
+
+
 def _charts(f: Figures, rights: dict[str, str]) -> dict[str, Markup]:
     """The dashboard's figures as SVG bar charts (each with its text table)."""
     return {
@@ -68,12 +73,14 @@ def _charts(f: Figures, rights: dict[str, str]) -> dict[str, Markup]:
         "weeks": bar_chart(
             "c-weeks",
             _("Requests received per week"),
-            [(w.isoformat(), n) for w, n in f.per_week],
+            [(_day(w), n) for w, n in f.per_week],
         ),
         "rights": bar_chart(
             "c-rights",
             _("On-time rate by right (%)"),
             [(rights.get(k, k), round(100 * (g.on_time_rate or 0))) for k, g in f.by_right.items()],
+            fmt="{:g}%",
+            peak=100,
         ),
         "orgs": bar_chart(
             "c-orgs",

@@ -3,9 +3,7 @@ and actions live in ``case.py``, the dashboard and register export in ``reports.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Response, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,6 +12,7 @@ from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.mail import mail_dir
 from portal.staff.blueprint import bp
+from portal.staff.devmail import list_mail, one_mail
 from portal.staff.forms import QueueFilterForm, SearchForm
 from portal.staff.helpers import actor, search_key
 from portal.staff.incidents import queue_clocks
@@ -71,21 +70,18 @@ def dev_mail() -> str:
     """Development only: the mail the worker wrote to files instead of sending."""
     if current_app.config["MAIL_MODE"] != "file":
         abort(404)
-    folder = mail_dir(current_app)
-    files = sorted(folder.glob("*.eml"), reverse=True)[:200] if folder.exists() else []
-    return render_template("staff/dev_mail.html", files=files)
+    return render_template("staff/dev_mail.html", mails=list_mail(mail_dir(current_app)))
 
 
 @bp.get("/dev-mail/<name>")
 @staff_required
-def dev_mail_file(name: str) -> Response:
+def dev_mail_file(name: str) -> str:
     if current_app.config["MAIL_MODE"] != "file":
         abort(404)
-    folder = mail_dir(current_app)
-    path = folder / Path(name).name
-    if not name.endswith(".eml") or not path.is_file():
+    mail = one_mail(mail_dir(current_app), name)
+    if mail is None:
         abort(404)
-    return Response(path.read_bytes(), mimetype="text/plain; charset=utf-8")
+    return render_template("staff/dev_mail_one.html", mail=mail)
 
 
 @bp.app_context_processor

@@ -8,6 +8,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rights import audit
@@ -20,6 +21,7 @@ from rights.authentication.second_factor import (
     use_recovery_code,
 )
 from rights.crypto import Key
+from rights.models.audit import AuditEvent
 from rights.models.org import User
 from rights.passwords import verify_password
 from rights.users import account_event, find_user, rotate_session_nonce, tell_user
@@ -224,12 +226,28 @@ def confirm_enrolment(
     if not check_totp(user, code.strip(), key, now):
         code_failed(session, user, now, "enrolment", policy)
         return None
+    again = _enrolled_before(session, user)
     user.totp_enrolled_at = now
     account_event(session, "auth.totp_enrolled", user, now)
     codes = regenerate_recovery_codes(session, user, now=now, actor=Actor.user(user.id))
     _logged_in(session, user, now, "enrolment")
-    tell_user(session, user, "factor_changed", now, change="enrolled")
+    if again:  # the first enrolment is part of the invitation: no "factor changed" mail
+        tell_user(session, user, "factor_changed", now, change="enrolled")
     return codes
+
+
+def _enrolled_before(session: Session, user: User) -> bool:
+    """Whether ``user`` had an authenticator app before (set up here, or reset since)."""
+    found = session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action.in_(("auth.totp_enrolled", "auth.totp_reset")),
+            AuditEvent.object_type == "user",
+            AuditEvent.object_id == user.id,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def logout(session: Session, user: User, *, now: datetime, reason: str = "logout") -> None:

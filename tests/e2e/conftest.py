@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,10 +44,10 @@ def _wait_for(url: str, proc: subprocess.Popen[str], timeout: float = 60) -> Non
     raise TimeoutError(url)
 
 
-@pytest.fixture(scope="session")
-def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
-    """``dsr-portal dev`` as ``make run`` starts it: migrate, demo, worker, web server."""
-    instance = tmp_path_factory.mktemp("instance")
+@contextmanager
+def run_dev_server(instance: Path) -> Iterator[DevServer]:
+    """``dsr-portal dev`` as ``make run`` starts it (migrate, demo, worker, web server) with
+    its own instance folder; stopped (the whole process group) at the end."""
     port = free_port()
     env = {
         **os.environ,
@@ -72,6 +73,13 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """``dsr-portal dev`` as ``make run`` starts it: migrate, demo, worker, web server."""
+    with run_dev_server(tmp_path_factory.mktemp("instance")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -169,6 +169,7 @@ def test_enrolment_shows_inline_svg_and_secret_then_needs_a_valid_code(
     assert len(codes) == 10 == len(set(codes))
     assert client.get("/staff/").status_code == 200
     assert events(db_session, "auth.totp_enrolled")
+    assert not mails(db_session, "factor_changed")  # the first set-up is no change (issue 14)
     # The enrolment code is spent: it cannot log in again.
     logout(client)
     password_step(client, user.email)
@@ -783,9 +784,17 @@ def test_admin_resets_second_factor_and_user_enrols_again(
     )
     assert resp.status_code == 302
     assert _replay(user_client, cookie).status_code == 302
-    assert password_step(app.test_client(), user.email).headers["Location"] == "/auth/enrol"
+    again = app.test_client()
+    assert password_step(again, user.email).headers["Location"] == "/auth/enrol"
     assert [e.data.get("by") for e in events(db_session, "auth.totp_reset")] == ["admin"]
-    assert mails(db_session, "factor_changed")
+    assert [m.context["change"] for m in mails(db_session, "factor_changed")] == ["admin_reset"]
+    page = again.get("/auth/enrol")
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.get_data(True)).group(1)
+    code = pyotp.TOTP(secret.replace(" ", "")).at(START)
+    done = again.post("/auth/enrol", data={"code": code, "csrf_token": csrf_token(page)})
+    assert done.status_code == 200
+    changes = [m.context["change"] for m in mails(db_session, "factor_changed")]
+    assert changes == ["admin_reset", "enrolled"]  # set up again after a reset: told
 
 
 def test_admin_cannot_disable_themselves(app, client, clock, db_session, make_user):

@@ -528,4 +528,4 @@ def test_case_page_links_data_and_packages_and_shows_what_waits(
     html = client.get(f"/staff/requests/{req.reference}").get_data(as_text=True)
     assert f"/staff/requests/{req.reference}/data" in html
     assert f"/staff/requests/{req.reference}/packages/" in html
-    assert "1 pakketten wachten op vrijgave door een tweede medewerker" in html
+    assert "1 pakket wacht op vrijgave door een tweede medewerker" in html  # singular

@@ -193,11 +193,15 @@ def test_build_release_and_controller_download(
     client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
 
     login(second)
+    client.get("/lang/en")
+    approvals = client.get("/staff/approvals").get_data(as_text=True)  # listed for release
+    assert "Return of data to release to the controller" in approvals and org_a.name in approvals
     page = client.get("/staff/sources/returns/")
     resp = client.post(
         f"/staff/sources/returns/{pkg.id}/release", data={"csrf_token": csrf_token(page)}
     )
     assert resp.status_code == 302
+    assert "Return of data" not in client.get("/staff/approvals").get_data(as_text=True)
     db_session.refresh(pkg)
     assert pkg.status is PackageStatus.RELEASED and pkg.released_by_id == second.id
     client.post("/auth/logout", data={"csrf_token": csrf_token(page)})

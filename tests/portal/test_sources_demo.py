@@ -83,7 +83,7 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
         _post(client, page_url, f"{page_url}/actions/{action_id}/execute")
     html = client.get(page_url).get_data(as_text=True)
     assert "Art. 17(3)(b) AVG: fiscale bewaarplicht (art. 52 AWR)" in html
-    assert "invoice_no, amount, issued_on" in html
+    assert "<code>invoice_no</code>, <code>amount</code>, <code>issued_on</code>" in html
     assert "35 dagen" in html
 
     # The answer letter lists what was erased and what was kept, and why (docs/legal.md).

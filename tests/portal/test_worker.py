@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -82,9 +83,12 @@ def test_development_mode_writes_files_listed_for_staff(
     assert run_once(app).sent == 1
     login(make_user())
     listing = client.get("/staff/dev-mail").get_data(as_text=True)
+    # Recipient, subject and time (Amsterdam, zone named) in the list; the mail one click on.
+    assert req.requester_email in listing and req.reference in listing
+    assert re.search(r"\d{1,2} \w+\.? \d{4} \d\d:\d\d CES?T", listing)
     name = listing.split("/staff/dev-mail/")[1].split('"')[0]
     mail = client.get(f"/staff/dev-mail/{name}").get_data(as_text=True)
-    assert req.reference in mail
+    assert req.reference in mail and '<pre class="mail-body">' in mail
     assert client.get("/staff/dev-mail/..%2Fdev-secrets.json").status_code == 404
 
 

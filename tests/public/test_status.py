@@ -320,3 +320,21 @@ def test_lost_link_mail_opens_the_status_page(app, client, db_session, make_requ
     client.post("/lost-link", data={"csrf_token": csrf_token(page), "email": "eva@example.nl"})
     status = client.get(outbox_links(app, db_session, "status_link")["status"])
     assert status.status_code == 200 and req.reference in status.get_data(as_text=True)
+
+
+def test_the_message_field_says_answer_only_when_a_question_was_asked(
+    app, client, db_session, make_request, officer, policy
+):
+    """Issue 14: "Uw antwoord" only answers a question; otherwise it is a message."""
+    req = _open_request(make_request)
+    db_session.commit()
+    path = _status(app, req)
+    html = client.get(path).get_data(as_text=True)
+    assert "Uw bericht" in html and "Uw antwoord" not in html
+    suspend(
+        db_session, req, "clarification", "Welke periode bedoelt u?",
+        actor=Actor.user(officer.id), now=now_utc(), policy=policy,
+    )  # fmt: skip
+    db_session.commit()
+    html = client.get(path).get_data(as_text=True)
+    assert "Uw antwoord" in html and "Uw bericht" not in html

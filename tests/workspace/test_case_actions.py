@@ -26,6 +26,7 @@ from rights.righttypes import (
     RestrictionDetails,
     RightType,
 )
+from tests.glossary import assert_in_words
 from tests.helpers import csrf_token
 from tests.workspace.conftest import version_of
 
@@ -318,6 +319,13 @@ def test_split_and_merge(client, officer, make_request, make_org, act, db_sessio
         select(CaseLink.kind).where(CaseLink.request_id == dup.id, CaseLink.other_id == r.id)
     ).all()
     assert sorted(kinds) == ["duplicate", "split"]
+    # In words on both case pages, with the other request's reference (issue 14).
+    page = client.get(f"/staff/requests/{dup.reference}").get_data(as_text=True)
+    assert f'Dit verzoek is samengevoegd met: <a href="/staff/requests/{r.reference}"' in page
+    assert "Samengevoegd als dubbel verzoek" in page  # the note's kind
+    page = client.get(f"/staff/requests/{r.reference}").get_data(as_text=True)
+    assert "Als dubbel verzoek samengevoegd met dit verzoek" in page
+    assert_in_words(page, "nl", where="case page", ignore=[r.requester_name, "A", "B", "C"])
 
 
 def test_message_from_officer_mail_has_no_content(client, officer, make_request, act, db_session):

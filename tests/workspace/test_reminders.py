@@ -13,6 +13,7 @@ from rights.models.mail import OutboxMail
 from rights.models.org import Role
 from rights.models.request import Channel
 from rights.reminders import build_digest, send_reminders
+from tests.glossary import assert_in_words
 
 NOW = datetime(2026, 6, 15, 6, 0, tzinfo=UTC)  # Monday 15 June 2026, 08:00 Amsterdam
 
@@ -76,12 +77,20 @@ def test_digest_and_escalation_mails(app, make_request, make_user, db_session, p
     with app.app_context():
         digest = render(db_session, by[("olga@desk.example", "staff_digest")]).get_content()
         escalation = render(db_session, by[("anna@desk.example", "staff_escalation")])
-    assert "2026-06-15" in digest
-    assert f"{r['overdue'].reference} (access) vervalt 2026-06-01 · 14 dagen TE LAAT" in digest
-    assert f"{r['soon'].reference} (access) vervalt 2026-06-18 · 3 dagen over · van u" in digest
+    # In words: the right's name and the dates as a Dutch reader writes them (issue 14).
+    assert "maandag 15 juni 2026" in digest and "2026-06" not in digest
+    assert (
+        f"{r['overdue'].reference} (Inzage) vervalt maandag 1 juni 2026 · 14 dagen TE LAAT"
+        in digest
+    )
+    assert (
+        f"{r['soon'].reference} (Inzage) vervalt donderdag 18 juni 2026 · 3 dagen over · van u"
+        in digest
+    )
     assert r["quiet"].reference in digest and r["fresh"].reference not in digest
     assert "Eva" not in digest and "eva@example.nl" not in digest  # no personal data
-    assert "1 privacyverzoeken" in escalation["Subject"] or "1 privacy" in escalation["Subject"]
+    assert_in_words(digest, "nl", where="staff digest", html=False)
+    assert "1 privacyverzoek is te laat" in escalation["Subject"]
     assert r["overdue"].reference in escalation.get_content()
     assert r["soon"].reference not in escalation.get_content()
 

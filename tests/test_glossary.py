@@ -1,0 +1,214 @@
+"""The glossary check over the demo walk (issue 14): every page a subject, an officer, a
+controller contact and an admin reaches from the demo by following links, in Dutch and in
+English, and every mail in the outbox rendered in its own language, reads in words: no
+code, no column name, no enum value, no word of the other language (tests/glossary.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from operations import demo
+from portal.delivery.demo import load_demo_package
+from portal.mail import render
+from portal.public.verify import status_token
+from rights.models.mail import OutboxMail
+from rights.models.org import Organisation, User
+from rights.models.request import RightsRequest
+from rights.models.source import DataSource, SourceKind, SubjectMatch
+from rights.requests import Requester
+from rights.righttypes import AccessDetails, RightType
+from tests.glossary import assert_in_words, problems
+
+pytestmark = pytest.mark.slow
+
+# Pages that are not for reading (files, language switch, log-out) or that only repeat a
+# pattern already read: at most PER_PATTERN pages of one URL shape.
+SKIP = re.compile(r"^/(?:lang/|auth/logout|static/)|\.(?:zip|csv|json|xlsx|pdf|eml)$|/export")
+PER_PATTERN = 2
+# The demo's own content (people's names, organisations, what the demo people wrote): read
+# as it was written, in whatever language that was.
+DEMO_TEXT = (
+    "Drukkerij & Mailhuis Voorbeeld B.V.",
+    "Gegevens staan verspreid over drie systemen van de opdrachtgever.",
+    "Kunt u uw oude adres bevestigen?",
+    "Beste Demo Betrokkene,",
+    "Hierbij ons antwoord.",
+    "Drukken en versturen van de nieuwsbrief",
+    "Hosting van het klantenbestand",
+    "Verzenden van de ledenpost",
+    "Demo Betrokkene",
+)
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def _shape(path: str) -> str:
+    path = re.sub(r"AVG-[0-9A-Z]{4}-[0-9A-Z]{4}", "REF", path)
+    path = re.sub(r"/\d+(?=/|$)", "/N", path)
+    return re.sub(r"/[A-Za-z0-9_-]{20,}(?=/|$)", "/TOKEN", path)
+
+
+def _crawl(client, starts: list[str], limit: int = 150) -> Iterator[tuple[str, str]]:
+    """Every HTML page reachable by GET from ``starts`` on this site (at most ``limit``)."""
+    queue, seen, shapes = list(starts), set(), {}
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        shape = _shape(urlsplit(path).path)
+        if path in seen or SKIP.search(urlsplit(path).path):
+            continue
+        if path not in starts and shapes.get(shape, 0) >= PER_PATTERN:
+            continue
+        seen.add(path)
+        shapes[shape] = shapes.get(shape, 0) + 1
+        resp = client.get(path)
+        if resp.status_code != 200 or resp.mimetype != "text/html":
+            continue
+        html = resp.get_data(as_text=True)
+        yield path, html
+        links = _Links()
+        links.feed(html)
+        for href in links.hrefs:
+            target = urlsplit(urljoin("http://localhost" + path, href))
+            if target.netloc == "localhost" and target.scheme == "http":
+                queue.append(target.path + (f"?{target.query}" if target.query else ""))
+
+
+def _demo_words(db_session) -> list[str]:
+    """Names and free texts of the demo world (they are content, not the product's words)."""
+    names = [u.name for u in db_session.scalars(select(User))]
+    for org in db_session.scalars(select(Organisation)):
+        names += [org.name, org.contact_name or "", org.address or ""]
+    for source in db_session.scalars(select(DataSource)):  # what the definition says
+        names += [source.name, source.retention, source.source_of_data, source.backup_rotation]
+        names += [*source.purposes, *source.categories]
+        names += [r.get("name", "") for r in source.recipients]
+        for table in source.mapping.get("tables", []):
+            hold = table.get("hold") or {}
+            names += [str(hold.get("ground", "")), str(hold.get("period", ""))]
+    names += [r.requester_name for r in db_session.scalars(select(RightsRequest))]
+    return [*DEMO_TEXT, *names]
+
+
+@pytest.fixture
+def demo_world(app, db_session, make_request):
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with app.app_context():
+        download = load_demo_package(db_session, app)
+    db_session.commit()
+    # A parent asks for their child: the representative's details on the case page.
+    make_request(
+        AccessDetails(scope="all"),
+        requester=Requester(name="Mila Jansen", email="ouder@example.nl"),
+        representative={"name": "Rob Jansen", "email": "ouder@example.nl", "phone": "",
+                        "relationship": "parent", "subject_email": "", "child_age": "review"},
+    )  # fmt: skip
+    return download
+
+
+def test_the_checker_finds_codes_and_wrong_words():
+    assert {p.kind for p in problems("<p>Status: package.built</p>", "nl")} == {"code"}
+    assert [p.found for p in problems("<td>legal_obligation</td>", "en")] == ["legal_obligation"]
+    assert [p.found for p in problems("<td>built</td>", "nl")] == ["built"]
+    assert [p.found for p in problems("Uw verzoek is received.", "nl")] == ["received"]
+    assert [p.found for p in problems("Your request was verstuurd.", "en")] == ["verstuurd"]
+    clean = (
+        "<p>Zie https://example.nl/a.b of mail privacy@mailhuis.example; het bestand "
+        "summary.html, <code>data_file.ingested</code>, Sanne de Vries.</p>"
+    )
+    assert problems(clean, "nl") == []
+
+
+def _check_pages(client, starts, language, ignore, where, found):
+    client.get(f"/lang/{language}")
+    pages = 0
+    for path, html in _crawl(client, starts):
+        found += [f"{where} {path}: {p}" for p in problems(html, language, ignore=ignore)]
+        pages += 1
+    return pages
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_demo_walk_reads_in_words(app, client, login, db_session, demo_world, language):
+    ignore = _demo_words(db_session)
+    with app.test_request_context():
+        request = db_session.scalar(
+            select(RightsRequest).where(RightsRequest.requester_email == "p.smit@example.nl")
+        )
+        status = f"/status/{status_token(request)}"
+    forms = [f"/request/form?org=unknown&right={r.value}" for r in RightType]
+    forms.append(
+        "/request/form?org=c:bakkerij-jansen&" + "&".join(f"right={r.value}" for r in RightType)
+    )
+    public = ["/", "/request", *forms, status, urlsplit(demo_world or "/").path]
+    found: list[str] = []
+    counted = _check_pages(client, public, language, ignore, "public", found)
+    _officer_works(client, login, db_session, request)
+    for email in ("officer@demo.example", "contact@bakkerij-jansen.example", "admin@demo.example"):
+        user = db_session.scalar(select(User).where(User.email == email))
+        login(user, demo.DEMO_PASSWORD)
+        refs = [r.reference for r in db_session.scalars(select(RightsRequest))]
+        cases = [f"/staff/requests/{ref}{tail}" for ref in refs for tail in ("", "/packages/")]
+        starts = ["/staff/", *cases, "/controller/", "/admin/users/", "/admin/organisations/"]
+        counted += _check_pages(client, starts, language, ignore, email, found)
+        client.post("/auth/logout", data={"csrf_token": _csrf(client)})
+    assert counted > 40  # the walk really went through the product
+    assert not found, f"{len(found)} problems:\n" + "\n".join(found)
+
+
+def _post(client, page_url, url, data=None):
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client.get(page_url))
+    return client.post(url, data={**(data or {}), "csrf_token": token}, follow_redirects=True)
+
+
+def _officer_works(client, login, db_session, request) -> None:
+    """The officer's work on the demo erasure request: search the sources, confirm every
+    match, preview an erasure in each source (the data page then shows all of it)."""
+    officer = db_session.scalar(select(User).where(User.email == "officer@demo.example"))
+    login(officer, demo.DEMO_PASSWORD)
+    page = f"/staff/requests/{request.reference}/data"
+    _post(client, page, f"{page}/discover")
+    for match in db_session.scalars(
+        select(SubjectMatch).where(SubjectMatch.request_id == request.id)
+    ):
+        _post(client, page, f"{page}/matches/{match.id}", {"decision": "confirm"})
+    for source in db_session.scalars(
+        select(DataSource).where(DataSource.kind != SourceKind.MANUAL)
+    ):
+        _post(client, page, f"{page}/actions", {"kind": "erase", "source": str(source.id)})
+    client.post("/auth/logout", data={"csrf_token": _csrf(client)})
+
+
+def _csrf(client) -> str:
+    from tests.helpers import csrf_token
+
+    return csrf_token(client.get("/auth/account"))
+
+
+def test_the_outbox_mails_read_in_words(app, db_session, demo_world):
+    ignore = _demo_words(db_session)
+    mails = db_session.scalars(select(OutboxMail)).all()
+    assert mails
+    with app.test_request_context():
+        for mail in mails:
+            msg = render(db_session, mail)
+            text = f"{msg['Subject']}\n{msg.get_body().get_content()}"
+            assert_in_words(text, mail.language, where=f"mail {mail.template}", html=False,
+                            ignore=ignore)  # fmt: skip
