@@ -20,6 +20,7 @@ from rights.users import active_staff
 
 DEFAULT_REMIND_HOURS = 6
 TEMPLATES = {"reminded": "incident_clock_reminder", "escalated": "incident_clock_escalation"}
+CLOCK_ACTIONS = {"reminded": "incident.clock_reminded", "escalated": "incident.clock_escalated"}
 
 
 def remind_hours(ctx: Context) -> int:
@@ -68,7 +69,7 @@ def send_clock_mails(ctx: Context) -> int:
             clock.mark("reminded", now)
         audit.record(
             ctx.session,
-            f"incident.clock_{what}",
+            CLOCK_ACTIONS[what],
             actor=SYSTEM,
             now=now,
             object_type="incident",

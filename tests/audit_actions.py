@@ -61,6 +61,10 @@ def _constants(trees: list[tuple[Path, ast.Module]]) -> dict[str, set[str]]:
 def _called_name(call: ast.Call) -> str | None:
     func = call.func
     if isinstance(func, ast.Attribute):
+        if func.attr == "record" and not (
+            isinstance(func.value, ast.Name) and func.value.id == "audit"
+        ):
+            return None  # ``register.record(...)`` and the like record an incident, not an event
         return func.attr
     return func.id if isinstance(func, ast.Name) else None
 
