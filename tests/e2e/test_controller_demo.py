@@ -22,6 +22,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.axe import Watch, axe_source, check_page
 from tests.e2e.conftest import ROOT, DevServer, _wait_for
 from tests.smtp import free_port
 
@@ -90,12 +91,25 @@ def _log_in(browser, url: str, email: str):  # type: ignore[no-untyped-def]
     return page
 
 
+WATCHES: dict[int, Watch] = {}  # each page's console and CSP watch
+
+
 def _page(browser):  # type: ignore[no-untyped-def]
-    """A page of a fresh browser context, patient with a server on a loaded machine."""
+    """A page of a fresh browser context, patient with a server on a loaded machine, with a
+    watch on console errors and CSP violations."""
     context = browser.new_context()
     context.set_default_timeout(120_000)
     expect.set_options(timeout=120_000)
-    return context.new_page()
+    watch = Watch()
+    watch.attach(context)
+    page = context.new_page()
+    WATCHES[id(page)] = watch
+    return page
+
+
+def _accessible(page, where: str) -> None:  # type: ignore[no-untyped-def]
+    """axe (WCAG 2.1 A/AA), no console error and no CSP violation on the page shown now."""
+    check_page(page, axe_source(), WATCHES[id(page)], where)
 
 
 def _file_request(browser, server: DevServer) -> tuple[object, str]:
@@ -189,16 +203,23 @@ def _answer(officer, url: str, reference: str) -> None:
 def test_the_controller_decides_and_the_answer_speaks_in_its_name(demo_server, browser):
     url = demo_server.url
     subject, reference = _file_request(browser, demo_server)
+    _accessible(subject, "the subject's status page")
     officer = _log_in(browser, url, "officer@demo.example")
     _prepare_and_forward(officer, url, reference)
+    _accessible(officer, "the officer's case page after forwarding")
     contact = _log_in(browser, url, "contact@bakkerij-jansen.example")
     _decide(contact, url, reference)
+    _accessible(contact, "the controller's request page after deciding")
     second = _log_in(browser, url, "officer2@demo.example")
     _execute_approved(second, url, reference)
+    _accessible(second, "the second officer's data page after executing")
     _certificate(contact, url, reference)
+    _accessible(contact, "the controller's certificates page")
     _answer(officer, url, reference)
+    _accessible(officer, "the officer's case page after answering")
 
     subject.reload()  # the status page the confirmation link opened
+    _accessible(subject, "the subject's status page with the answer")
     letter = subject.locator(".letter-body").first.inner_text()
     assert "on behalf of Bakkerij Jansen" in letter
     assert f"{CRM}: your data were erased." in letter
