@@ -64,6 +64,8 @@ _SIMPLE_EMAIL = re.compile(
 _SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 _SPECIAL_USE_LAST = frozenset(name.rpartition(".")[2] for name in _SPECIAL_USE)
 _NL_NATIONAL = re.compile(r"(?:0|\+31|0031)([1-9][0-9]{8})")
+# A Dutch postcode as typed ("1234 AB", "1234ab"): what the steps of normalise_postcode give.
+_TYPED_DUTCH_POSTCODE = re.compile(r"([1-9][0-9]{3}) ?([A-Za-z]{2})")
 
 
 def _fast_email(value: str) -> str | None:
@@ -143,6 +145,9 @@ def normalise_email(value: str) -> str | None:
     practice). An IDNA domain (``xn--...``) is turned into its Unicode form, so both
     spellings of a domain give the same result. A leading ``mailto:`` is accepted.
     """
+    fast = _fast_email(value)  # a plain address as typed: trimming and mailto: change nothing
+    if fast is not None:
+        return fast
     value = _clean(value)
     if value[:7].lower() == "mailto:":
         value = value[7:].strip()
@@ -184,6 +189,9 @@ def normalise_phone(value: str, default_region: str = "NL") -> str | None:
     ``0031 6 12345678`` and ``+31 (0)6 12345678`` are accepted. Extensions are dropped.
     Only numbers that ``phonenumbers`` considers valid for their region are returned.
     """
+    # Digits and separators as typed: trimming changes nothing that _fast_phone keeps.
+    if default_region == "NL" and len(value) <= _MAX_PHONE and (fast := _fast_phone(value)):
+        return fast
     value = _clean(value)
     if not value or len(value) > _MAX_PHONE:
         return None
@@ -207,6 +215,9 @@ def normalise_postcode(value: str) -> str | None:
     is dropped) is recognised first. Other postcodes are kept as ASCII letters, digits and
     hyphens, 2-12 characters with at least one digit; anything else is not a postcode.
     """
+    typed = _TYPED_DUTCH_POSTCODE.fullmatch(value)
+    if typed is not None:  # the common case, without the trimming and joining steps
+        return typed[1] + typed[2].upper()
     value = "".join(_clean(value[: _MAX_SHORT * 4]).split()).upper()
     if not value.isascii() or len(value) > _MAX_SHORT:
         return None
@@ -223,8 +234,10 @@ def normalise_house_number(value: str) -> str | None:
     ``12BIS``. An addition that starts with a digit keeps a hyphen (``12-1``, ``12 2hg`` ->
     ``12-2HG``) so that it cannot be confused with house number ``121``.
     """
+    if value.isascii() and value.isdigit() and len(value) <= 6:  # the common case: "12"
+        return str(int(value))  # what the steps below give: nothing to trim or upper-case
     value = _clean(value[: _MAX_SHORT * 4]).upper()
-    if value.isdigit() and value.isascii() and len(value) <= 6:  # the common case: "12"
+    if value.isdigit() and value.isascii() and len(value) <= 6:
         return str(int(value))
     match = None
     if value.isascii() and len(value) <= _MAX_SHORT:

@@ -134,6 +134,8 @@ class _Lines:
         self._text = text
         self._delimiter = delimiter
         self._limits = limits
+        self._cap = limits.max_record_chars  # a property: computed once, not per line
+        self._max_columns = limits.max_columns
         self.row = 0
         self._used = 0
         self._in_quotes = False
@@ -145,14 +147,14 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
-        cap = self._limits.max_record_chars
+        cap = self._cap
         try:
             line = self._text.readline(cap - self._used + 1)
         except UnicodeDecodeError:
             raise _encoding_error("decode", row=self.row) from None
         if not line:
             raise StopIteration
-        max_columns = self._limits.max_columns
+        max_columns = self._max_columns
         if (
             line.count(self._delimiter) >= max_columns
             and _unquoted_count(line, self._delimiter, self._in_quotes) >= max_columns

@@ -145,6 +145,43 @@ class DataFile:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def numbered_cells(self) -> Iterator[tuple[int, Sequence[str]]]:
+        """Yield ``(row number, cells)`` for each non-blank record after the header, with
+        exactly one cell per column: missing trailing cells are ``""``, empty cells right of
+        the last named column are dropped. Raises as :meth:`numbered_rows` does."""
+        limits, width = self.limits, len(self.columns)
+        max_rows, max_cell, header_row = limits.max_rows, limits.max_cell_length, self.header_row
+        count = 0
+        for number, cells in self._records():
+            if number <= header_row:
+                continue
+            count += 1
+            if count > max_rows:
+                raise DataFileError(
+                    "The file has too many rows.",
+                    code="too_many_rows",
+                    row=number,
+                    limit=max_rows,
+                )
+            joined = "".join(cells)
+            if not joined or joined.isspace():  # only white space (as not any(cell.strip()))
+                continue
+            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                raise DataFileError(
+                    "A row has more cells than the header.", code="too_many_columns", row=number
+                )
+            # No cell can be longer than the whole record: most rows skip the per-cell pass.
+            if len(joined) > max_cell and max(map(len, cells)) > max_cell:
+                raise DataFileError(
+                    "A cell is too long.",
+                    code="cell_too_long",
+                    row=number,
+                    limit=max_cell,
+                )
+            if len(cells) != width:
+                cells = [*cells[:width], *[""] * (width - len(cells))]
+            yield number, cells
+
     def numbered_rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """Yield ``(row number, {column: raw text})`` for each non-blank record after the header.
 
@@ -152,37 +189,9 @@ class DataFile:
         ``too_many_columns`` (a non-empty cell right of the last named column),
         ``cell_too_long``, and the reader's own codes (``encoding``, ``broken_xlsx``, ...).
         """
-        limits, columns = self.limits, self.columns
-        width = len(columns)
-        count = 0
-        for number, cells in self._records():
-            if number <= self.header_row:
-                continue
-            count += 1
-            if count > limits.max_rows:
-                raise DataFileError(
-                    "The file has too many rows.",
-                    code="too_many_rows",
-                    row=number,
-                    limit=limits.max_rows,
-                )
-            if not "".join(cells).strip():  # only white space (as any(cell.strip()))
-                continue
-            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                raise DataFileError(
-                    "A row has more cells than the header.", code="too_many_columns", row=number
-                )
-            if max(map(len, cells)) > limits.max_cell_length:
-                raise DataFileError(
-                    "A cell is too long.",
-                    code="cell_too_long",
-                    row=number,
-                    limit=limits.max_cell_length,
-                )
-            values = dict(zip(columns, cells, strict=False))
-            for name in columns[len(cells) :]:
-                values[name] = ""
-            yield number, values
+        columns = self.columns
+        for number, cells in self.numbered_cells():
+            yield number, dict(zip(columns, cells, strict=True))
 
     def rows(self) -> Iterator[dict[str, str]]:
         """Yield ``{column: raw text}`` for each non-blank record; see :meth:`numbered_rows`."""

@@ -7,8 +7,10 @@ rolls back every row before it: nothing is half-imported, whatever the caller do
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from json.encoder import encode_basestring_ascii
+from operator import add
 from typing import BinaryIO, TypeVar
 
 from sqlalchemy import Connection, Table, select
@@ -18,9 +20,9 @@ from rights.audit import SYSTEM, Actor, record
 from rights.controllers.datafiles import DeletionReason, delete_data_file
 from rights.errors import ValidationFailed
 from rights.models.source import DataFileUpload, DataRecord, DataSource, SourceKind
-from rights.sources.datafile import FileLimits
+from rights.sources.datafile import DataFile, FileLimits
 from rights.sources.filereader import DEFAULT_LIMITS, open_data_file
-from rights.sources.normalise import NormalisedIdentifiers
+from rights.sources.normalise import row_identifiers
 
 
 def sa_table(model: type[DataRecord]) -> Table:
@@ -56,19 +58,23 @@ _Record = tuple[
 ]
 
 
-def _record_tuple(file_id: int, row: NormalisedIdentifiers) -> _Record:
-    """One record as the driver takes it; ``values`` serialised as the JSON type does."""
-    return (
-        file_id,
-        row.row_number,
-        json.dumps(dict(row.raw)),
-        row.emails[0] if row.emails else None,
-        row.phones[0] if row.phones else None,
-        row.customer_numbers[0] if row.customer_numbers else None,
-        row.address_key,
-        row.name_key,
-        False,
-    )
+def json_object(columns: Sequence[str]) -> Callable[[Sequence[str]], str]:
+    """``json.dumps(dict(zip(columns, cells)))`` for rows of one cell per column, the same
+    text (the JSON type's own serialisation) with the keys encoded once per file: per row
+    only the values are escaped, by the C escaper ``json.dumps`` uses itself."""
+    if len(set(columns)) != len(columns):  # a later key would win: keep json.dumps's answer
+        return lambda cells: json.dumps(dict(zip(columns, cells, strict=True)))
+    keys = [encode_basestring_ascii(column) + ": " for column in columns]
+    return lambda cells: "{" + ", ".join(map(add, keys, map(encode_basestring_ascii, cells))) + "}"
+
+
+def _records(file_id: int, datafile: DataFile) -> Iterator[_Record]:
+    """Each row as the driver takes it; ``values`` serialised as the JSON type does."""
+    values = json_object(datafile.columns)
+    identifiers = row_identifiers(datafile.columns, datafile.column_roles)
+    for number, cells in datafile.numbered_cells():
+        email, phone, customer_number, address, name = identifiers(cells)
+        yield file_id, number, values(cells), email, phone, customer_number, address, name, False
 
 
 def _write_copy(connection: Connection, rows: Iterator[_Record]) -> int:
@@ -164,9 +170,9 @@ def ingest_data_file(
             session.add(upload)
             session.flush()
             file_id = upload.id
-            rows = (_record_tuple(file_id, row) for row in datafile.normalised_rows())
             connection = session.connection()
-            count = _WRITERS.get(connection.dialect.name, _write_core)(connection, rows)
+            write = _WRITERS.get(connection.dialect.name, _write_core)
+            count = write(connection, _records(file_id, datafile))
             upload.row_count = count
             session.flush()
             savepoint.commit()

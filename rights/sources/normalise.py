@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 
 from rights.identifiers import (
     address_key,
@@ -14,7 +16,7 @@ from rights.identifiers import (
 )
 from rights.sources.columns import ColumnRoles
 
-__all__ = ["NormalisedIdentifiers", "normalise_row"]
+__all__ = ["Identifiers", "NormalisedIdentifiers", "normalise_row", "row_identifiers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +128,84 @@ def normalise_row(
         address_key=address_key(row.get(plan.postcode, "") if plan.postcode else "", house_number),
         name_key=normalise_name(name) or None,
     )
+
+
+# The first e-mail, phone and customer number, the address key and the name key of a row.
+Identifiers = tuple[str | None, str | None, str | None, str | None, str | None]
+
+
+def _first(
+    normalise: Callable[[str], str | None], indices: tuple[int, ...]
+) -> Callable[[Sequence[str]], str | None]:
+    """The first value of the cells at ``indices`` that normalises (as ``_unique(...)[0]``)."""
+    if not indices:
+        return lambda cells: None
+    if len(indices) == 1:
+        (index,) = indices
+        return lambda cells: normalise(cells[index]) or None
+
+    def first(cells: Sequence[str]) -> str | None:
+        for index in indices:
+            if value := normalise(cells[index]):
+                return value
+        return None
+
+    return first
+
+
+def row_identifiers(
+    columns: Sequence[str], roles: Mapping[str, str], *, default_region: str = "NL"
+) -> Callable[[Sequence[str]], Identifiers]:
+    """What :func:`normalise_row` stores of a row (the first of each repeatable identifier,
+    the address key, the name key), for rows given as one cell per column of ``columns``.
+
+    The columns of each role are found once; per row there is no dictionary and no
+    :class:`NormalisedIdentifiers`. ``tests/rights/test_identifier_fast_paths.py`` proves it
+    gives what ``normalise_row`` gives. A role's column missing from ``columns`` reads ``""``.
+    """
+    plan = _plan(ColumnRoles(roles))
+    where = {column: index for index, column in enumerate(columns)}
+
+    def indices(names: Sequence[str | None]) -> tuple[int, ...]:
+        return tuple(where[name] for name in names if name and name in where)
+
+    def index(name: str | None) -> int | None:
+        found = indices([name])
+        return found[0] if found else None
+
+    phone: Callable[[str], str | None] = normalise_phone
+    if default_region != "NL":
+        phone = partial(normalise_phone, default_region=default_region)
+    email_of = _first(normalise_email, indices(plan.emails))
+    phone_of = _first(phone, indices(plan.phones))
+    customer_of = _first(normalise_customer_number, indices(plan.customer_numbers))
+    name_at, parts, postcode_at = index(plan.name), indices(plan.name_parts), index(plan.postcode)
+    house_at, addition_at = (index(column) for column in plan.house)
+    # The parts as they are: normalise_name turns all white space into single spaces, so
+    # trimming them and leaving out empty ones first (as normalise_row does) changes nothing.
+    name_from_parts: Callable[[Sequence[str]], str] = lambda cells: ""  # noqa: E731
+    if len(parts) > 1:
+        getter = itemgetter(*parts)
+        name_from_parts = lambda cells: " ".join(getter(cells))  # noqa: E731
+    elif parts:
+        (part,) = parts
+        name_from_parts = lambda cells: cells[part]  # noqa: E731
+
+    def identifiers(cells: Sequence[str]) -> Identifiers:
+        name = cells[name_at].strip() if name_at is not None else ""
+        if not name:
+            name = name_from_parts(cells)
+        house = cells[house_at].strip() if house_at is not None else ""
+        if addition_at is not None:
+            house = f"{house} {cells[addition_at].strip()}"
+        # Without an addition column normalise_row passes "<house> ", which normalises the
+        # same as "<house>" (trimmed first); "12" takes normalise_house_number's shortcut.
+        return (
+            email_of(cells),
+            phone_of(cells),
+            customer_of(cells),
+            address_key(cells[postcode_at] if postcode_at is not None else "", house),
+            normalise_name(name) or None,
+        )
+
+    return identifiers
