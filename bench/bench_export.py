@@ -227,12 +227,21 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any] | None:
         "--only", action="append", choices=["csv", "xlsx", "memory"], help="run only these"
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args, _unknown = parser.parse_known_args(argv)  # run_all passes every bench's options
     if args.child:
         child(args.rows)
         return None
     return run(args.rows, args.repeat, only=args.only or ("csv", "xlsx", "memory"))
 
 
+def missed(figures: dict[str, Any]) -> list[str]:
+    """The benchmarks in ``figures`` whose ratio misses its target."""
+    targets = {"csv": TIME_TARGET, "xlsx": TIME_TARGET, "memory": MEMORY_TARGET}
+    return [
+        name for name, target in targets.items() if figures.get(name, {}).get("ratio", 0) > target
+    ]
+
+
 if __name__ == "__main__":
-    main()
+    results = main()
+    sys.exit(1 if results is not None and missed(results) else 0)

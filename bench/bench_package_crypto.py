@@ -115,7 +115,8 @@ def run(mib: int, repeat: int = 3, out: Any = None) -> dict[str, Any]:
     return figures
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Exit status 1 when a ratio misses its target."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--mib", type=int, default=512)
     parser.add_argument("--repeat", type=int, default=3, help="best of R timing runs")
@@ -123,9 +124,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args, _unknown = parser.parse_known_args(argv)
     if args.child:
         child(args.mib)
-        return
-    run(args.mib, args.repeat)
+        return 0
+    figures = run(args.mib, args.repeat)
+    ok = figures["time"]["ratio"] <= TIME_TARGET and figures["memory"]["ratio"] <= MEMORY_TARGET
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

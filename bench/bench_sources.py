@@ -1,11 +1,12 @@
 """Data-file benchmark: ingest and look-up against bare SQL, and memory growth.
 
-    python bench/bench_sources.py [--rows N] [--lookups L]
+    python bench/bench_sources.py [--rows N] [--lookups L] [--repeat R] [--url URL]
 
 (1) Ingest an N-row Dutch CSV (``;``, Windows-1252) with ``rights.sources.ingest`` into a
-SQLite database, against a bare ``csv.reader`` + ``executemany`` of the same rows into the
-same table of a fresh database of the same kind: rows per second, the time ratio and the
-ratio of the process's CPU time (SQLite runs in the process, so it is all of the work).
+fresh database, against a bare ``csv.reader`` + ``executemany`` of the same rows into the
+same table of a fresh database of the same kind (on PostgreSQL, also a bare ``COPY`` of
+the raw cells, the product's own path without its work: bench/README.md says why): the
+time ratio and the ratio of this process's CPU time, best of R interleaved runs.
 (2) Memory: the growth of a child process's peak RSS during the ingest, above its size
 with everything imported and the database made, for N/10 and N rows (must stay flat).
 (3) Look up one subject among the N records as discovery does: normalise the identifiers as
@@ -13,6 +14,10 @@ the subject typed them (e-mail, phone, customer number, name and address:
 ``rights.sources.subject.subject_keys``), then the probe query, against a bare indexed
 ``SELECT ... WHERE email = ?`` of the already lower-cased address:
 median and p95 over L look-ups, and the ratio of the medians.
+
+SQLite by default (database files in a temporary folder); ``--url`` names an EMPTY
+PostgreSQL database, whose tables are made and dropped for each run. Exits 1 when a ratio
+misses its goal.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -70,8 +76,12 @@ def write_csv(path: Path, rows: int) -> None:
             f.write(row(i) + "\r\n")
 
 
-def fresh_db(folder: Path, name: str) -> tuple[Engine, int]:
-    engine = make_engine(f"sqlite:///{folder / name}")
+def fresh_db(folder: Path, name: str, url: str | None = None) -> tuple[Engine, int]:
+    """A database with the portal's tables and one file source: a new SQLite file, or on
+    PostgreSQL the tables of ``url`` dropped and made again (each run starts empty)."""
+    engine = make_engine(url or f"sqlite:///{folder / name}")
+    if url:
+        Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     with Session(engine) as session:
         org = Organisation(
@@ -101,62 +111,94 @@ def ours(engine: Engine, source_id: int, path: Path) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+_BARE_FILE = (
+    "INSERT INTO data_file (source_id, filename, file_kind, columns, column_roles,"
+    " row_count, uploaded_at, expires_at) VALUES (1, 'b', 'csv', '[]', '{}', 0,"
+    " '2026-01-01', '2026-02-01')"
+)
+_BARE_COLUMNS = (
+    'file_id, row_number, "values", email, phone, customer_number, address_key, name_key,'
+    " restricted"
+)
+
+
+def _bare_rows(path: Path, file_id: int) -> Iterator[tuple[Any, ...]]:
+    """The raw cells as the bare baselines store them: no checks, no normalisation."""
+    with path.open(encoding="cp1252", newline="") as f:
+        reader = csv.reader(f, delimiter=";")
+        names = next(reader)
+        for number, cells in enumerate(reader, start=2):
+            yield (
+                file_id, number, json.dumps(dict(zip(names, cells, strict=False))),
+                cells[3], cells[4], cells[0], cells[5] + ":" + cells[6], cells[1], False,
+            )  # fmt: skip
+
+
 def bare(engine: Engine, path: Path) -> tuple[float, float]:
     """csv.reader + executemany of the raw rows into the same table (no normalisation)."""
     start, cpu = time.perf_counter(), time.process_time()
     raw = engine.raw_connection()
+    sqlite = engine.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+    sql = f"INSERT INTO data_record ({_BARE_COLUMNS}) VALUES ({', '.join([mark] * 9)})"
     try:
         cur = raw.cursor()
-        cur.execute("BEGIN")
-        cur.execute(
-            "INSERT INTO data_file (source_id, filename, file_kind, columns, column_roles,"
-            " row_count, uploaded_at, expires_at) VALUES (1, 'b', 'csv', '[]', '{}', 0,"
-            " '2026-01-01', '2026-02-01')"
-        )
-        file_id = cur.lastrowid
-        sql = (
-            'INSERT INTO data_record (file_id, row_number, "values", email, phone,'
-            " customer_number, address_key, name_key, restricted)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)"
-        )
-        with path.open(encoding="cp1252", newline="") as f:
-            reader = csv.reader(f, delimiter=";")
-            names = next(reader)
-            batch: list[tuple[Any, ...]] = []
-            for number, cells in enumerate(reader, start=2):
-                batch.append(
-                    (file_id, number, json.dumps(dict(zip(names, cells, strict=False))),
-                     cells[3], cells[4], cells[0], cells[5] + ":" + cells[6], cells[1])
-                )  # fmt: skip
-                if len(batch) >= 5000:
-                    cur.executemany(sql, batch)
-                    batch = []
-            if batch:
+        if sqlite:
+            cur.execute("BEGIN")
+            cur.execute(_BARE_FILE)
+            file_id = cur.lastrowid
+        else:
+            cur.execute(_BARE_FILE + " RETURNING id")
+            file_id = cur.fetchone()[0]
+        batch: list[tuple[Any, ...]] = []
+        for record in _bare_rows(path, file_id):
+            batch.append(record)
+            if len(batch) >= 5000:
                 cur.executemany(sql, batch)
-        cur.execute("COMMIT")
+                batch = []
+        if batch:
+            cur.executemany(sql, batch)
+        raw.commit()
     finally:
         raw.close()
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def child_ingest(rows: int) -> None:
+def bare_copy(engine: Engine, path: Path) -> tuple[float, float]:
+    """PostgreSQL: the raw rows through one ``COPY ... FROM STDIN`` (no normalisation)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(_BARE_FILE + " RETURNING id")
+        file_id = cur.fetchone()[0]
+        with cur.copy(f"COPY data_record ({_BARE_COLUMNS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for record in _bare_rows(path, file_id):
+                copy.write_row(record)
+        raw.commit()
+    finally:
+        raw.close()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def child_ingest(rows: int, url: str | None) -> None:
     """In a child: write an N-row file, ingest it, print the peak RSS before the ingest
     (the interpreter with everything imported and the database made) and after, in KiB."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / "data.csv"
         write_csv(path, rows)
-        engine, source_id = fresh_db(folder, "ours.sqlite")
+        engine, source_id = fresh_db(folder, "ours.sqlite", url)
         baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         ours(engine, source_id, path)
         engine.dispose()
     print(baseline, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def peak_kib(rows: int) -> tuple[int, int]:
+def peak_kib(rows: int, url: str | None) -> tuple[int, int]:
     """(baseline, peak) RSS in KiB of a child that ingests ``rows`` rows."""
     result = subprocess.run(
-        [sys.executable, __file__, "--child-ingest", str(rows)],
+        [sys.executable, __file__, "--child-ingest", str(rows), *(["--url", url] if url else [])],
         capture_output=True, text=True, check=True, cwd=ROOT,
     )  # fmt: skip
     baseline, peak = result.stdout.strip().splitlines()[-1].split()
@@ -207,47 +249,95 @@ def lookups(engine: Engine, source_id: int, rows: int, count: int) -> dict[str, 
     }
 
 
-def run(rows: int = 1_000_000, lookup_count: int = 500, out: TextIO = sys.stdout) -> dict[str, Any]:
+INGEST_GOAL = 2.0
+LOOKUP_GOAL = 1.5
+MEMORY_GOAL = 1.2
+Timing = tuple[float, float]  # (wall seconds, CPU seconds of this process)
+
+
+def ingest_runs(
+    folder: Path, path: Path, url: str | None, repeat: int
+) -> tuple[dict[str, list[Timing]], Engine, int]:
+    """R rounds of each bare baseline, then ours, each into an empty database, interleaved
+    so a change in the machine's load hits them alike; the engine of ours' last run stays
+    open for the look-ups."""
+    baselines: dict[str, Callable[[Engine, Path], Timing]] = {"executemany": bare}
+    if url:
+        baselines["COPY"] = bare_copy
+    times: dict[str, list[Timing]] = {name: [] for name in [*baselines, "ours"]}
+    engine, source_id = None, 0
+    for round_ in range(repeat):
+        for name, baseline in baselines.items():
+            base_engine, _ = fresh_db(folder, f"bare-{name}-{round_}.sqlite", url)
+            times[name].append(baseline(base_engine, path))
+            base_engine.dispose()
+        if engine is not None:
+            engine.dispose()
+        engine, source_id = fresh_db(folder, f"ours-{round_}.sqlite", url)
+        times["ours"].append(ours(engine, source_id, path))
+    assert engine is not None
+    return times, engine, source_id
+
+
+def _ingest_figures(times: dict[str, list[Timing]], rows: int, out: TextIO) -> dict[str, Any]:
+    """Best of the rounds (wall and CPU each), the ratios against each baseline, printed."""
+    ours_s, ours_cpu = min(t[0] for t in times["ours"]), min(t[1] for t in times["ours"])
+    figures: dict[str, Any] = {
+        "ours_s": ours_s, "ours_cpu_s": ours_cpu, "rows_per_s": rows / ours_s, "against": {},
+    }  # fmt: skip
+    for name, runs in times.items():
+        if name == "ours":
+            continue
+        base_s, base_cpu = min(t[0] for t in runs), min(t[1] for t in runs)
+        figures["against"][name] = {
+            "bare_s": base_s, "bare_cpu_s": base_cpu,
+            "ratio": ours_s / base_s, "cpu_ratio": ours_cpu / base_cpu,
+        }  # fmt: skip
+        print(
+            f"ingest {rows:,} rows: bare {name} {base_s:.2f} s, ours {ours_s:.2f} s "
+            f"({rows / ours_s:,.0f} rows/s), ratio {ours_s / base_s:.2f}, goal <= {INGEST_GOAL:g}"
+            f"; CPU time of this process: bare {base_cpu:.2f} s, ours {ours_cpu:.2f} s, "
+            f"CPU ratio {ours_cpu / base_cpu:.2f} (best of {len(runs)})",
+            file=out,
+        )
+    # The goal's baseline is the fastest bare way (bench/README.md): on PostgreSQL a bare
+    # COPY, as the product's own path; on SQLite executemany, the only one.
+    goal = min(figures["against"].values(), key=lambda f: f["bare_s"])
+    figures.update(ratio=goal["ratio"], cpu_ratio=goal["cpu_ratio"], bare_s=goal["bare_s"])
+    figures["bare_cpu_s"] = goal["bare_cpu_s"]
+    return figures
+
+
+def run(
+    rows: int = 1_000_000,
+    lookup_count: int = 500,
+    out: TextIO = sys.stdout,
+    url: str | None = None,
+    repeat: int = 3,
+) -> dict[str, Any]:
     figures: dict[str, Any] = {"rows": rows}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = folder / "data.csv"
         write_csv(path, rows)
-        base_engine, _ = fresh_db(folder, "bare.sqlite")
-        base_s, base_cpu = bare(base_engine, path)
-        base_engine.dispose()
-        engine, source_id = fresh_db(folder, "ours.sqlite")
-        ours_s, ours_cpu = ours(engine, source_id, path)
-        figures["ingest"] = {
-            "bare_s": base_s,
-            "ours_s": ours_s,
-            "rows_per_s": rows / ours_s,
-            "ratio": ours_s / base_s,
-            "bare_cpu_s": base_cpu,
-            "ours_cpu_s": ours_cpu,
-            "cpu_ratio": ours_cpu / base_cpu,
-        }
-        print(
-            f"ingest {rows:,} rows: bare executemany {base_s:.2f} s, ours {ours_s:.2f} s "
-            f"({rows / ours_s:,.0f} rows/s), ratio {ours_s / base_s:.2f}, goal <= 2",
-            file=out,
-        )
-        print(
-            f"ingest CPU time: bare {base_cpu:.2f} s, ours {ours_cpu:.2f} s, CPU ratio "
-            f"{ours_cpu / base_cpu:.2f}, goal <= 2",
-            file=out,
-        )
+        times, engine, source_id = ingest_runs(folder, path, url, repeat)
+        figures["ingest"] = _ingest_figures(times, rows, out)
+        # Statistics, as autovacuum (PostgreSQL) or ANALYZE would leave them.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE data_record"))
         figures["lookup"] = lookups(engine, source_id, rows, lookup_count)
         lk = figures["lookup"]
         print(
-            f"look-up among {rows:,}: ours median {lk['ours_median_ms']:.3f} ms, "
-            f"p95 {lk['ours_p95_ms']:.3f} ms; bare indexed select median "
-            f"{lk['bare_median_ms']:.3f} ms, p95 {lk['bare_p95_ms']:.3f} ms; "
-            f"ratio of medians {lk['ratio']:.2f}, goal <= 1.5",
+            f"look-up among {rows:,} on {engine.dialect.name}: ours median "
+            f"{lk['ours_median_ms']:.3f} ms, p95 {lk['ours_p95_ms']:.3f} ms; bare indexed "
+            f"select median {lk['bare_median_ms']:.3f} ms, p95 {lk['bare_p95_ms']:.3f} ms; "
+            f"ratio of medians {lk['ratio']:.2f}, goal <= {LOOKUP_GOAL:g}",
             file=out,
         )
+        if url:
+            Base.metadata.drop_all(engine)
         engine.dispose()
-    (base_s, peak_s), (base_l, peak_l) = peak_kib(max(rows // 10, 1)), peak_kib(rows)
+    (base_s, peak_s), (base_l, peak_l) = peak_kib(max(rows // 10, 1), url), peak_kib(rows, url)
     # Growth below 1 MiB is allocator noise: the ratio counts it as 1 MiB.
     small, large = max(peak_s - base_s, 1024), max(peak_l - base_l, 1024)
     figures["memory"] = {
@@ -257,9 +347,18 @@ def run(rows: int = 1_000_000, lookup_count: int = 500, out: TextIO = sys.stdout
     print(
         f"memory growth of the ingest above the interpreter's {base_l / 1024:.1f} MiB: "
         f"{max(rows // 10, 1):,} rows {small / 1024:.1f} MiB, {rows:,} rows "
-        f"{large / 1024:.1f} MiB, ratio {large / small:.2f} (goal <= 1.2: flat)",
+        f"{large / 1024:.1f} MiB, ratio {large / small:.2f} (goal <= {MEMORY_GOAL:g}: flat)",
         file=out,
     )
+    figures["missed"] = [
+        name
+        for name, ratio, goal in (
+            ("ingest", figures["ingest"]["ratio"], INGEST_GOAL),
+            ("look-up", lk["ratio"], LOOKUP_GOAL),
+            ("memory", figures["memory"]["ratio"], MEMORY_GOAL),
+        )
+        if ratio > goal
+    ]
     return figures
 
 
@@ -267,14 +366,17 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--lookups", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3, help="ingest rounds (best of)")
+    parser.add_argument("--url", default=None, help="an EMPTY PostgreSQL database")
     parser.add_argument("--child-ingest", type=int, default=None)
-    parser.add_argument("--only", default=None, help="ignored (run_all passes options on)")
-    parser.add_argument("--repeat", default=None, help="ignored")
-    args = parser.parse_args()
+    args, _unknown = parser.parse_known_args()  # run_all passes every bench's options
     if args.child_ingest is not None:
-        child_ingest(args.child_ingest)
+        child_ingest(args.child_ingest, args.url)
         return 0
-    run(args.rows, args.lookups)
+    figures = run(args.rows, args.lookups, url=args.url, repeat=args.repeat)
+    if figures["missed"]:
+        print("goal missed: " + ", ".join(figures["missed"]))
+        return 1
     return 0
 
 
