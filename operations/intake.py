@@ -108,7 +108,7 @@ def submit(
         now=ctx.now(),
         policy=ctx.policy,
         mandate=mandate,
-        store=ctx.document_store(),
+        store=ctx.document_store() if mandate is not None else None,
         hash_key=ctx.identifier_hash_key(),
         look_up_repeat=look_up_repeat,
     )

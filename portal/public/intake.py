@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from operations import intake as intake_ops
 from operations.intake import IntakeError, Upload
-from portal.context import context
+from portal.context import context, policy_from
 from portal.db import get_session
 from portal.public.blank_form import blank_page
 from portal.public.blueprint import bp, per_email, per_ip
@@ -170,8 +170,11 @@ def _submit(choice: Choice, form: BaseRequestForm) -> Response:
 
 
 def _form_for(choice: Choice, form_key: str | None = None) -> BaseRequestForm:
+    """The bound form. Its policy comes from the configuration, not from ``context()``: the
+    database session (on SQLite the write lock of a POST) starts only when ``_submit`` files
+    the request, so binding and validating the form never holds it."""
     form = request_form_class(choice.rights)()
-    policy = context().policy
+    policy = policy_from(current_app)
     form.child_age.choices = child_age_choices(
         policy.minor_review_from_age, policy.minor_self_from_age
     )
