@@ -88,11 +88,18 @@ def _check(ctx: Context, intakes: Sequence[Intake], mandate: Upload | None) -> N
 
 
 def submit(
-    ctx: Context, intakes: Sequence[Intake], *, form_key: str, mandate: Upload | None = None
+    ctx: Context,
+    intakes: Sequence[Intake],
+    *,
+    form_key: str,
+    mandate: Upload | None = None,
+    look_up_repeat: bool = True,
 ) -> list[RightsRequest]:
     """The public form: one linked request per right, what takes effect on receipt applied
     at once, the acknowledgement and confirmation link queued (flushes; the caller commits).
-    A repeated ``form_key`` returns the first submission's requests."""
+    A repeated ``form_key`` returns the first submission's requests; with
+    ``look_up_repeat=False`` it raises ``IntegrityError`` instead and the caller looks the
+    first submission up after its rollback (``rights.intake.submit``)."""
     _check(ctx, intakes, mandate)
     return public_intake.submit(
         ctx.session,
@@ -101,8 +108,9 @@ def submit(
         now=ctx.now(),
         policy=ctx.policy,
         mandate=mandate,
-        store=ctx.document_store(),
+        store=ctx.document_store() if mandate is not None else None,
         hash_key=ctx.identifier_hash_key(),
+        look_up_repeat=look_up_repeat,
     )
 
 

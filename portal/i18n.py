@@ -11,11 +11,14 @@ objects are Flask-Babel's own, so every translation is the same (docs/architectu
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from babel import support
 from flask import Flask, current_app, request, session
 from flask.globals import _cv_app
-from flask_babel import Babel, Domain, get_translations
+from flask_babel import Babel, Domain, get_locale, get_translations
+from wtforms.i18n import messages_path
 
 
 def select_locale() -> str:
@@ -64,6 +67,25 @@ def _translations() -> Any:
     if app_ctx is not None and (held := _held(app_ctx)) is not None:
         return held
     return get_translations()  # Flask-Babel's way, through FastDomain: remembered after
+
+
+@lru_cache(maxsize=16)
+def _wtforms_catalogue(locale: str) -> Any:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class WTFormsTexts:
+    """WTForms' own messages in the request's language, as Flask-WTF gives them, but with
+    the catalogue read from disk once per locale instead of once per request."""
+
+    def gettext(self, string: str) -> str:
+        return str(_wtforms_catalogue(str(get_locale())).ugettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(_wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n))
+
+
+WTFORMS_TEXTS = WTFormsTexts()
 
 
 def init_app(app: Flask) -> None:

@@ -13,6 +13,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from portal.db import get_session
+from portal.ratelimit import storage_uri
 from rights.models.org import User
 
 csrf = CSRFProtect()
@@ -78,5 +79,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
     app.after_request(_headers)

@@ -23,7 +23,7 @@ from rights.errors import Gone, InvalidTransition, ValidationFailed
 from rights.messages import open_document_request, post_message
 from rights.models.case import DocumentKind, Message, Party
 from rights.models.request import RequestState, RightsRequest
-from rights.outbox import queue_mail
+from rights.outbox import new_mail, queue_mail
 from rights.policy import Policy
 from rights.receipt import FLAG_MINOR_REVIEW, check_mandate, check_minor, suppression_reason
 from rights.requests import Intake, confirm_email, create_request, resume
@@ -61,6 +61,7 @@ def submit(
     mandate: tuple[bytes, str] | None = None,
     store: DocumentStore | None = None,
     hash_key: bytes | None = None,
+    look_up_repeat: bool = True,
 ) -> list[RightsRequest]:
     """File one request per right, linked by a shared group reference, and queue the
     acknowledgement and the e-mail confirmation link (ID-2).
@@ -71,9 +72,12 @@ def submit(
     what takes effect on receipt is applied at once (``rights.receipt``): an objection to direct
     marketing or a withdrawal of consent stops marketing now, before the e-mail address is
     confirmed, and the acknowledgement says so.
+
+    ``look_up_repeat=False`` leaves the repeat to the unique ``form_key``: the flush raises
+    ``IntegrityError`` and the caller rolls back and calls ``find_submission`` (the public
+    form, which so saves a look-up on every submit).
     """
-    existing = find_submission(session, form_key)
-    if existing:
+    if look_up_repeat and (existing := find_submission(session, form_key)):
         return existing
     if not intakes:
         raise ValidationFailed("choose at least one right", code="no_right")
@@ -118,7 +122,8 @@ def submit(
             actor=Actor.subject(),
             now=now,
         )
-    queue_mail(
+    # Both mails go with the transaction's next flush (the audit chain's, before COMMIT).
+    new_mail(
         session,
         to=first.requester_email,
         template="acknowledgement",
@@ -132,7 +137,7 @@ def submit(
             "minor_review": any(FLAG_MINOR_REVIEW in (r.review_flags or []) for r in created),
         },
     )
-    queue_mail(
+    new_mail(
         session,
         to=first.requester_email,
         template="verify_email",

@@ -46,6 +46,30 @@ def queue_mail(
     context: dict[str, Any] | None = None,
 ) -> OutboxMail:
     """Add a mail to the outbox (flushes). ``context`` holds ids and codes, not prose."""
+    mail = new_mail(
+        session,
+        to=to,
+        template=template,
+        language=language,
+        now=now,
+        request_id=request_id,
+        context=context,
+    )
+    session.flush()
+    return mail
+
+
+def new_mail(
+    session: Session,
+    *,
+    to: str,
+    template: str,
+    language: str,
+    now: datetime,
+    request_id: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> OutboxMail:
+    """``queue_mail`` without the flush: the mail is inserted with the session's next one."""
     mail = OutboxMail(
         to_addr=to,
         template=template,
@@ -58,7 +82,6 @@ def queue_mail(
         next_attempt_at=now,
     )
     session.add(mail)
-    session.flush()
     return mail
 
 

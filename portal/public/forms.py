@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -33,6 +34,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.i18n import WTFORMS_TEXTS
 from portal.public.labels import (
     ERASURE_GROUNDS,
     RELATIONSHIPS,
@@ -104,6 +106,12 @@ class SearchForm(FlaskForm):
 
 class BaseRequestForm(FlaskForm):
     """The visitor's details; right-specific fields are added by ``request_form``."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return FlaskForm.Meta.get_translations(self, form)
+            return WTFORMS_TEXTS
 
     form_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
     acting = radio(

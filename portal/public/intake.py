@@ -15,10 +15,11 @@ from werkzeug.wrappers import Response
 
 from operations import intake as intake_ops
 from operations.intake import IntakeError, Upload
-from portal.context import context
+from portal.context import context, policy_from
 from portal.db import get_session
+from portal.public.blank_form import blank_page
 from portal.public.blueprint import bp, per_email, per_ip
-from portal.public.forms import BaseRequestForm, new_form_key, request_form_class
+from portal.public.forms import BaseRequestForm, request_form_class
 from portal.public.labels import MANDATE_REQUIRED, RIGHT_LABELS, child_age_choices
 from portal.public.start import Choice, choice_from, render_start
 from rights import intake
@@ -149,12 +150,15 @@ def _submit(choice: Choice, form: BaseRequestForm) -> Response:
     intakes = _intakes(choice, form, ctx.now(), language)
     for attempt in (1, 2):
         try:
-            created = intake_ops.submit(ctx, intakes, form_key=key, mandate=mandate)
+            created = intake_ops.submit(
+                ctx, intakes, form_key=key, mandate=mandate, look_up_repeat=False
+            )
             ctx.session.commit()
             break
         except IntegrityError:
-            # A parallel submit with the same key won the race: show its reference. Else a
-            # reference was drawn twice (unique by constraint, rights.requests): once more.
+            # The form key was sent before (a second click, a reload, a parallel submit; unique
+            # by constraint instead of a look-up on every submit): show that submission's
+            # reference. Else a reference was drawn twice (rights.requests): once more.
             ctx.session.rollback()
             created = intake.find_submission(ctx.session, key)
             if created:
@@ -165,13 +169,28 @@ def _submit(choice: Choice, form: BaseRequestForm) -> Response:
     return redirect(url_for("public.sent"))
 
 
-def _form_for(choice: Choice) -> BaseRequestForm:
+def _form_for(choice: Choice, form_key: str | None = None) -> BaseRequestForm:
+    """The bound form. Its policy comes from the configuration, not from ``context()``: the
+    database session (on SQLite the write lock of a POST) starts only when ``_submit`` files
+    the request, so binding and validating the form never holds it."""
     form = request_form_class(choice.rights)()
-    policy = context().policy
+    policy = policy_from(current_app)
     form.child_age.choices = child_age_choices(
         policy.minor_review_from_age, policy.minor_self_from_age
     )
+    if form_key is not None:
+        form.form_key.data = form_key
     return form
+
+
+def _render(choice: Choice, form: BaseRequestForm) -> str:
+    return render_template(
+        "public/request_form.html",
+        form=form,
+        choice=choice,
+        right_labels=RIGHT_LABELS,
+        mandate_required=sorted(MANDATE_REQUIRED),
+    )
 
 
 @bp.route("/request/form", methods=["GET", "POST"])
@@ -181,22 +200,16 @@ def request_form() -> Any:
     choice = choice_from(request.args)
     if choice.errors:
         return render_start(choice, 422)
-    form = _form_for(choice)
     if request.method == "GET":
-        form.form_key.data = new_form_key()
-    elif form.validate_on_submit():
+        return blank_page(choice, lambda key: _render(choice, _form_for(choice, key)))
+    form = _form_for(choice)
+    if form.validate_on_submit():
         try:
             return _submit(choice, form)
         except IntakeError as exc:
             field = form[exc.field]
             field.errors = [*field.errors, exc.message]
-    return render_template(
-        "public/request_form.html",
-        form=form,
-        choice=choice,
-        right_labels=RIGHT_LABELS,
-        mandate_required=sorted(MANDATE_REQUIRED),
-    ), 422 if request.method == "POST" else 200
+    return _render(choice, form), 422
 
 
 @bp.get("/request/sent")

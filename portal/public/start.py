@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from portal.db import get_session
 from portal.public.blueprint import bp
+from portal.public.chosen import ChosenOrganisation, chosen_controller, chosen_operator
 from portal.public.forms import SearchForm
 from portal.public.labels import RIGHT_HINTS, RIGHT_LABELS
 from rights.models.org import Organisation, OrganisationKind
@@ -40,25 +41,19 @@ def _listed(query: str) -> list[Organisation]:
 @dataclass
 class Choice:
     org: str = ""
-    organisation: Organisation | None = None
+    organisation: ChosenOrganisation | None = None
     rights: tuple[RightType, ...] = ()
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _organisation(org: str) -> tuple[str, Organisation | None]:
-    """The chosen organisation code (empty when the choice is not valid) and the row."""
+def _organisation(org: str) -> tuple[str, ChosenOrganisation | None]:
+    """The chosen organisation code (empty when the choice is not valid) and its values."""
     if org == "operator":
-        return org, operator()
+        return org, chosen_operator()
     if org == "unknown":
         return org, None
     if org.startswith("c:"):
-        found = get_session().scalar(
-            select(Organisation).where(
-                Organisation.slug == org[2:],
-                Organisation.kind == OrganisationKind.CONTROLLER,
-                Organisation.listed_publicly.is_(True),
-            )
-        )
+        found = chosen_controller(org[2:])
         if found is not None:
             return org, found
     return "", None
