@@ -77,6 +77,7 @@ LABELS = {
     "package.code_sent": _l("Download code sent"),
     "package.code_rejected": _l("Wrong download code entered"),
     "package.downloaded": _l("Package downloaded"),
+    "package.download_refused": _l("Download refused: the controller answers the subject itself"),
     "package.exported": _l("Package exported by a command"),
     "package.integrity_failed": _l("Package failed its integrity check"),
     "package.transmitted": _l("Data sent to the other organisation"),

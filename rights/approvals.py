@@ -4,7 +4,11 @@ Three kinds of item wait for someone other than the officer who prepared them:
 
 * export packages built but not yet released (``Package.status == BUILT``);
 * previewed erasures not yet executed (``SourceAction`` ``ERASE`` still ``PREPARED``;
-  other prepared actions may be executed by their preparer, so they do not wait here);
+  other prepared actions may be executed by their preparer, so they do not wait here).
+  An erasure in a controller's data that the controller has not approved yet cannot be
+  executed now: it is listed apart, as waiting for the controller
+  (``PendingApproval.waiting``), and not counted; one the controller rejected is left out
+  (``rights.actions.gate.controller_hold``);
 * Art. 12(5) answer letters (manifestly unfounded/excessive) not yet approved nor sent.
 
 The letter check lives in JSON (``AnswerLetter.extra``). To stay portable to SQLite and
@@ -22,14 +26,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Text, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from rights.actions.gate import controller_hold
 from rights.answers import needs_approval
+from rights.controllers.authority import owner_of_action
 from rights.models.case import AnswerLetter
-from rights.models.org import Organisation, User
+from rights.models.org import Organisation, OrganisationKind, User
 from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
-from rights.models.source import ActionKind, ActionStatus, SourceAction
+from rights.models.source import ActionKind, ActionStatus, DataSource, SourceAction
 
 
 class ApprovalKind(enum.StrEnum):
@@ -48,6 +54,7 @@ class PendingApproval:
     prepared_by_name: str | None
     prepared_at: datetime
     organisation: str = ""  # a return package: the controller it goes to (no request)
+    waiting: bool = False  # an erasure the controller (``organisation``) has not approved yet
 
 
 def _letter_pending_text() -> ColumnElement[bool]:
@@ -96,11 +103,11 @@ def pending_approvals(session: Session) -> list[PendingApproval]:
     for action, ref in session.execute(
         select(SourceAction, rr.reference)
         .join(rr, rr.id == SourceAction.request_id)
-        .where(
-            SourceAction.status == ActionStatus.PREPARED,
-            SourceAction.kind == ActionKind.ERASE,
-        )
+        .where(_prepared_erasure())
     ):
+        hold = controller_hold(session, action)
+        if hold == "controller_rejected":
+            continue  # never carried out: nothing waits for anyone
         items.append(
             PendingApproval(
                 ApprovalKind.ERASURE,
@@ -109,6 +116,8 @@ def pending_approvals(session: Session) -> list[PendingApproval]:
                 action.prepared_by_id,
                 names.get(action.prepared_by_id or 0),
                 action.prepared_at,
+                organisation=_owner_name(session, action) if hold else "",
+                waiting=hold is not None,
             )
         )
     for letter, ref in session.execute(
@@ -147,9 +156,47 @@ def pending_approvals(session: Session) -> list[PendingApproval]:
     return items
 
 
+def _prepared_erasure() -> ColumnElement[bool]:
+    return and_(SourceAction.status == ActionStatus.PREPARED, SourceAction.kind == ActionKind.ERASE)
+
+
+def _owner_name(session: Session, action: SourceAction) -> str:
+    owner = owner_of_action(session, action)
+    return owner.name if owner is not None else ""
+
+
+def _controller_erasures(session: Session) -> list[SourceAction]:
+    """The prepared erasures in a controller's data (its source, or the request's controller
+    for an erasure without a source): only these can be held by the controller."""
+    rr, source, source_org, request_org = (
+        RightsRequest,
+        aliased(DataSource),
+        aliased(Organisation),
+        aliased(Organisation),
+    )
+    controller = OrganisationKind.CONTROLLER
+    query = (
+        select(SourceAction)
+        .join(rr, rr.id == SourceAction.request_id)
+        .where(_prepared_erasure())
+        .outerjoin(source, source.id == SourceAction.source_id)
+        .outerjoin(source_org, source_org.id == source.organisation_id)
+        .outerjoin(request_org, request_org.id == rr.organisation_id)
+        .where(
+            or_(
+                source_org.kind == controller,
+                and_(SourceAction.source_id.is_(None), request_org.kind == controller),
+            )
+        )
+    )
+    return list(session.scalars(query))
+
+
 def pending_count(session: Session) -> int:
-    """How many items :func:`pending_approvals` lists, counted in the database: this runs
-    on every staff page (the navigation), so it loads no rows."""
+    """How many items :func:`pending_approvals` lists as ready for a second officer, counted
+    in the database: this runs on every staff page (the navigation), so the only rows it
+    loads are the prepared erasures in a controller's data, whose approval is checked as
+    the gate checks it."""
     rr = RightsRequest
     counts = (
         select(func.count(Package.id))
@@ -158,10 +205,7 @@ def pending_count(session: Session) -> int:
         .scalar_subquery(),
         select(func.count(SourceAction.id))
         .join(rr, rr.id == SourceAction.request_id)
-        .where(
-            SourceAction.status == ActionStatus.PREPARED,
-            SourceAction.kind == ActionKind.ERASE,
-        )
+        .where(_prepared_erasure())
         .scalar_subquery(),
         select(func.count(AnswerLetter.id))
         .join(rr, rr.id == AnswerLetter.request_id)
@@ -171,4 +215,6 @@ def pending_count(session: Session) -> int:
         .where(Package.kind == PackageKind.RETURN, Package.status == PackageStatus.BUILT)
         .scalar_subquery(),
     )
-    return sum(int(n or 0) for n in session.execute(select(*counts)).one())
+    total = sum(int(n or 0) for n in session.execute(select(*counts)).one())
+    held = sum(1 for a in _controller_erasures(session) if controller_hold(session, a))
+    return total - held

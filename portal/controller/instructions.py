@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from operations.instructions import Instruction, file_instruction
@@ -17,6 +18,7 @@ from portal.controller.results_forms import INSTRUCTION_CHANNELS, InstructionFor
 from portal.formfields import first_error
 from rights.controllers.instructions import INSTRUCTABLE
 from rights.errors import DomainError
+from rights.models.org import User
 from rights.models.request import Channel
 from rights.righttypes import RightType
 
@@ -35,7 +37,13 @@ def _page(
     ), status
 
 
-def _instruction(form: InstructionForm) -> Instruction:
+def _language(form: InstructionForm, contact: User) -> str:
+    """The language chosen on the form; left out, the contact's own."""
+    chosen = form.language.data or contact.language
+    return "en" if chosen == "en" else "nl"
+
+
+def _instruction(form: InstructionForm, contact: User) -> Instruction:
     received = form.received()
     assert received is not None  # the form's pattern and a valid date
     return Instruction(
@@ -48,13 +56,16 @@ def _instruction(form: InstructionForm) -> Instruction:
         customer_number=form.customer_number.data or "",
         channel=Channel(form.channel.data),
         note=form.note.data or "",
+        language=_language(form, contact),
     )
 
 
 @bp.get("/instructions/new")
 @controller_required
 def instruction_new() -> tuple[str, int]:
-    return _page(InstructionForm())
+    form = InstructionForm()
+    form.language.data = "en" if current_user.language == "en" else "nl"  # the contact's
+    return _page(form)
 
 
 @bp.post("/instructions/new")
@@ -68,7 +79,7 @@ def instruction_create() -> tuple[str, int] | Response:
         message = first_error(form) if form.errors else _("This is not a valid date.")
         return _page(form, message, field, 422)
     try:
-        request = file_instruction(ctx, contact, _instruction(form))
+        request = file_instruction(ctx, contact, _instruction(form, contact))
     except DomainError as exc:
         ctx.session.rollback()
         message = getattr(exc, "message", "") or _("Some of the information given is not valid.")

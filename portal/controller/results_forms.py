@@ -85,6 +85,14 @@ class InstructionForm(FlaskForm):
     )
     actions = ValueList()
     note = text(5000)
+    # The data subject's language, for the mails and letters we send them (docs/controllers.md).
+    language = StringField(
+        default="",
+        validators=[
+            Optional(),
+            AnyOf(["nl", "en"], message=_l("Choose the data subject's language.")),
+        ],
+    )
 
     def received(self) -> date | None:
         try:

@@ -24,10 +24,21 @@ from portal.tokens import TokenExpired, TokenInvalid, read_token
 from rights import packages
 from rights.audit import Actor
 from rights.errors import Gone, NotFound, ValidationFailed
+from rights.models.org import Organisation
 from rights.models.package import Package, Transmission
 from rights.righttypes import PortabilityDetails, RightType, parse_details
 
 bp = Blueprint("delivery", __name__)
+
+
+class ControllerAnswers(Exception):
+    """The subject's link of a package whose controller answers the subject itself."""
+
+    def __init__(self, controller: Organisation) -> None:
+        super().__init__(controller.name)
+        self.controller = controller
+
+
 WRONG_CODE = _l("This code is wrong, was already used or has expired. Ask for a new code.")
 
 
@@ -46,6 +57,10 @@ def load_package(session: Session, token: str) -> Package:
     if generation != package.link_generation:
         raise Gone("this link was replaced or withdrawn", code="package_revoked")
     packages.downloadable(package, clock.now())
+    controller = packages.refuse_subject_download(session, package, now=clock.now())
+    if controller is not None:
+        session.commit()  # the refusal is audited
+        raise ControllerAnswers(controller)
     return package
 
 
@@ -58,7 +73,13 @@ def _gone_reason(code: str) -> str:
     return "revoked" if code == "package_revoked" else "expired"
 
 
+def controller_answers_page(exc: ControllerAnswers) -> tuple[str, int]:
+    """410: the controller answers this request itself; whom the subject contacts."""
+    return render_template("delivery/controller_answers.html", org=exc.controller), 410
+
+
 bp.register_error_handler(Gone, gone_page)
+bp.register_error_handler(ControllerAnswers, controller_answers_page)
 
 
 def zip_response(package: Package, chunks: Iterator[bytes]) -> Response:

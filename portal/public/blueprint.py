@@ -14,10 +14,13 @@ from flask_limiter.util import get_remote_address
 from portal.public.labels import right_label, state_label
 from portal.security import limiter
 from portal.tokens import TokenExpired, TokenInvalid, read_token
+from rights.controllers.authority import answers_itself
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_global(right_label, "right_label")
 bp.add_app_template_global(state_label, "state_label")
+# The controller when it answers the subject itself (the status page says who answers).
+bp.add_app_template_global(answers_itself, "controller_answering")
 
 
 def _ip_limit() -> str:

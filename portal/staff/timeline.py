@@ -13,6 +13,7 @@ from flask_babel import format_datetime, gettext, ngettext
 
 from portal import audit_labels
 from portal.staff.labels import state_words
+from portal.staff.timeline_details import qualify
 from rights.deadlines import AMSTERDAM
 from rights.models.audit import AuditEvent
 from rights.models.org import User
@@ -48,7 +49,7 @@ def _who(event: AuditEvent, users: Mapping[int, User]) -> str:
     return str(words.get(event.actor_kind, gettext("the system")))
 
 
-def _what(run: Sequence[AuditEvent]) -> str:
+def _what(run: Sequence[AuditEvent], users: Mapping[int, User]) -> str:
     first = run[0]
     if first.action == "request.transition":
         states = state_words()
@@ -60,7 +61,7 @@ def _what(run: Sequence[AuditEvent]) -> str:
                 new=states.get(new, new),
             )
         )
-    what = audit_labels.counted(first.action, len(run))
+    what = qualify(audit_labels.counted(first.action, len(run)), run, users)
     sources = {e.data.get("source_id") for e in run if isinstance(e.data, dict)} - {None}
     if len(run) > 1 and len(sources) > 1:
         return str(ngettext("%(what)s in %(num)d source", "%(what)s in %(num)d sources",
@@ -69,7 +70,7 @@ def _what(run: Sequence[AuditEvent]) -> str:
 
 
 def _line(run: Sequence[AuditEvent], users: Mapping[int, User]) -> Line:
-    sentence = gettext("%(what)s, by %(who)s.", what=_what(run), who=_who(run[0], users))
+    sentence = gettext("%(what)s, by %(who)s.", what=_what(run, users), who=_who(run[0], users))
     return Line(run[0].occurred_at, amsterdam(run[0].occurred_at), sentence)
 
 

@@ -22,6 +22,7 @@ from rights.actions.registry import HANDLERS
 from rights.actions.states import ACTION_STATES
 from rights.audit import Actor, record
 from rights.controllers.approvals import approving_decision, lapse
+from rights.controllers.instructions import action_instruction
 from rights.keys import SourceKeys
 from rights.models.request import RightsRequest
 from rights.models.source import ActionKind, ActionStatus, DataSource, SourceAction
@@ -100,6 +101,7 @@ def execute_action(
     """
     request = authorise_apply(session, action, actor=actor)
     approval = approving_decision(session, action)
+    instruction = None if approval else action_instruction(session, action)
     env = ActionEnv(
         session, request, action.source, action.params,
         actor=actor, now=now, key=key, language=language,
@@ -127,6 +129,8 @@ def execute_action(
             # controller's instruction named the action).
             "approval_id": approval.id if approval else None,
             "approved_by": approval.decided_by_id if approval else None,
+            # Or the instruction it ran on: the contact who gave it, or the API key's prefix.
+            **(instruction.audit_data() if instruction else {}),
         },
     )
     return action

@@ -21,7 +21,7 @@ from rights.models.controller import DecisionKind
 from rights.models.request import RightsRequest
 from rights.models.source import ActionKind, ActionStatus, SourceAction
 
-__all__ = ["authorise_apply", "ensure_request_open"]
+__all__ = ["authorise_apply", "controller_hold", "ensure_request_open"]
 
 
 def ensure_request_open(request: RightsRequest) -> None:
@@ -71,16 +71,28 @@ def authorise_apply(session: Session, action: SourceAction, *, actor: Actor) -> 
     return request
 
 
-def _controller_authorised(session: Session, action: SourceAction) -> None:
+def controller_hold(session: Session, action: SourceAction) -> str | None:
+    """What keeps the controller's side of ``action`` from being carried out now:
+    ``controller_rejected`` (never), ``controller_approval`` (not yet approved as previewed),
+    or ``None`` (approved, instructed, or the operator's own data)."""
     if owner_of_action(session, action) is None:
-        return  # the operator's own data: its own officers decide
+        return None  # the operator's own data: its own officers decide
     decision = current_decision(session, action)
     if decision is not None and decision.kind is DecisionKind.REJECT:
+        return "controller_rejected"
+    if not is_approved(session, action):
+        return "controller_approval"
+    return None
+
+
+def _controller_authorised(session: Session, action: SourceAction) -> None:
+    hold = controller_hold(session, action)
+    if hold == "controller_rejected":
         raise PermissionDenied(
             "The controller rejected this action; it cannot be carried out.",
             code="controller_rejected",
         )
-    if not is_approved(session, action):
+    if hold == "controller_approval":
         raise PermissionDenied(
             "The controller has not approved this action as previewed.",
             code="controller_approval",

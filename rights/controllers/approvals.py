@@ -28,9 +28,9 @@ from rights.controllers.authority import (
     is_designated,
     owner_of_action,
 )
+from rights.controllers.instructions import action_instruction
 from rights.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from rights.grounds import possible_grounds
-from rights.models.api import OpenDsrSubmission
 from rights.models.controller import ControllerDecision, DecisionKind
 from rights.models.org import Organisation, User
 from rights.models.package import Package, PackageKind, PackageStatus
@@ -288,20 +288,6 @@ def current_decision(session: Session, action: SourceAction) -> ControllerDecisi
     )
 
 
-def _instructed(session: Session, action: SourceAction, owner: Organisation) -> bool:
-    request = session.get(RightsRequest, action.request_id)
-    if request is None or request.instructed_actions is None:
-        return False
-    if request.instructed_by_id is not None:  # filed by a contact of the owner
-        instructor = session.get(User, request.instructed_by_id)
-        mine = instructor is not None and instructor.organisation_id == owner.id
-    else:  # sent with one of the owner's API keys (docs/api.md)
-        sub = OpenDsrSubmission
-        where = (sub.request_id == request.id, sub.organisation_id == owner.id)
-        mine = session.scalar(select(sub.id).where(*where)) is not None
-    return mine and action.kind.value in request.instructed_actions
-
-
 def approving_decision(session: Session, action: SourceAction) -> ControllerDecision | None:
     """The approval that authorises ``action`` as it stands now: not lapsed, given on this
     very plan, by a contact who is still designated for the action's owner."""
@@ -324,7 +310,7 @@ def is_approved(session: Session, action: SourceAction) -> bool:
         return False
     if approving_decision(session, action) is not None:
         return True
-    return _instructed(session, action, owner)
+    return action_instruction(session, action) is not None
 
 
 def package_approved(session: Session, package: Package) -> bool:

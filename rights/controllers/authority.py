@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from rights.audit import Actor
 from rights.errors import PermissionDenied
 from rights.models.controller import ControllerDecision, DecisionKind
-from rights.models.org import Organisation, OrganisationKind, Role, User
+from rights.models.org import Answering, Organisation, OrganisationKind, Role, User
 from rights.models.request import RightsRequest
 from rights.models.source import DataSource, SourceAction
 
 __all__ = [
+    "answers_itself",
     "controller_of",
     "designated_contact",
     "is_designated",
@@ -41,6 +42,18 @@ def controller_of(request: RightsRequest) -> Organisation | None:
     """The request's organisation when it is a controller; ``None`` for the operator's own
     requests and for requests whose organisation is not known yet."""
     return _controller(request.organisation)
+
+
+def answers_itself(request: RightsRequest) -> Organisation | None:
+    """The controller when it answers the subject itself (its decision "we answer the
+    subject ourselves" on this request, or its standing setting ``answering``): the
+    processor then sends the subject no answer and no package (P-4). ``None`` otherwise."""
+    controller = controller_of(request)
+    if controller is None:
+        return None
+    if request.controller_answers or controller.answering is Answering.CONTROLLER:
+        return controller
+    return None
 
 
 def owner_of_action(session: Session, action: SourceAction) -> Organisation | None:

@@ -9,18 +9,21 @@ with method ``controller_instruction``.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rights import audit
 from rights.audit import Actor
-from rights.controllers.authority import is_designated
+from rights.controllers.authority import is_designated, owner_of_action
 from rights.errors import PermissionDenied, ValidationFailed
+from rights.models.api import ApiKey, OpenDsrSubmission
 from rights.models.casework import CaseNote, IdentityCheck
-from rights.models.org import OrganisationKind, User
+from rights.models.org import Organisation, OrganisationKind, User
 from rights.models.request import IdentityStatus, RightsRequest
-from rights.models.source import ActionKind
+from rights.models.source import ActionKind, SourceAction
 from rights.righttypes import RightType
 
 __all__ = [
@@ -75,6 +78,66 @@ def is_instruction(request: RightsRequest) -> bool:
     sent by the controller's own system over the machine API (docs/api.md). Both set
     ``instructed_actions``; only the contact's sets ``instructed_by_id``."""
     return request.instructed_actions is not None
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """Who gave a controller's instruction: a designated contact (``contact_id``) or the
+    controller's system over the API (``api_key_prefix``, never the key)."""
+
+    organisation_id: int
+    contact_id: int | None = None
+    api_key_id: int | None = None
+    api_key_prefix: str = ""
+
+    @property
+    def via(self) -> str:
+        return "contact" if self.contact_id is not None else "api"
+
+    def audit_data(self) -> dict[str, object]:
+        """What the audit events say of it (ids and the key's prefix only)."""
+        return {
+            "instructed_via": self.via,
+            "instructed_by": self.contact_id,
+            "instructed_organisation_id": self.organisation_id,
+            "api_key_prefix": self.api_key_prefix or None,
+        }
+
+
+def instruction_of(
+    session: Session, request: RightsRequest, owner: Organisation
+) -> Instruction | None:
+    """The instruction ``request`` is of ``owner``: filed by one of its contacts, or sent
+    with one of its API keys (docs/api.md); ``None`` for any other request."""
+    if request.instructed_actions is None:
+        return None
+    if request.instructed_by_id is not None:  # filed by a contact of the owner
+        instructor = session.get(User, request.instructed_by_id)
+        if instructor is None or instructor.organisation_id != owner.id:
+            return None
+        return Instruction(owner.id, contact_id=instructor.id)
+    sub = OpenDsrSubmission
+    row = session.execute(
+        select(sub.api_key_id, ApiKey.prefix)
+        .outerjoin(ApiKey, ApiKey.id == sub.api_key_id)
+        .where(sub.request_id == request.id, sub.organisation_id == owner.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Instruction(owner.id, api_key_id=row[0], api_key_prefix=row[1] or "")
+
+
+def action_instruction(session: Session, action: SourceAction) -> Instruction | None:
+    """The instruction of the action's owner that names the action's kind, and so
+    authorises it (``rights.controllers.approvals.is_approved``); ``None`` otherwise."""
+    owner = owner_of_action(session, action)
+    request = session.get(RightsRequest, action.request_id)
+    if owner is None or request is None or request.instructed_actions is None:
+        return None
+    if action.kind.value not in request.instructed_actions:
+        return None
+    return instruction_of(session, request, owner)
 
 
 def _vouch(

@@ -5,7 +5,8 @@ keyring").
 - A request package of a controller's request is released only with the approval of the
   controller's designated contact (docs/controllers.md, "Approvals and the gate"), unless
   the controller answers the subject itself: then it is released to the controller only,
-  and :func:`subject_packages` does not offer it to the subject (P-4).
+  and :func:`subject_packages` does not offer it to the subject (P-4); a link the subject
+  already had is refused (:func:`refuse_subject_download`, audited).
 - Revoke and re-issue bump ``link_generation``, so earlier download links stop working;
   re-issuing does not rebuild.
 - A package expires (default 30 days) and the purge deletes its file; the row and the audit
@@ -26,8 +27,9 @@ from sqlalchemy.orm import Session
 from rights import audit
 from rights.audit import Actor
 from rights.controllers.approvals import package_approved
-from rights.controllers.authority import controller_of
+from rights.controllers.authority import answers_itself, controller_of
 from rights.errors import Gone, InvalidTransition, PermissionDenied
+from rights.models.org import Organisation
 from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
 from rights.outbox import queue_mail
@@ -53,7 +55,7 @@ def _controller_approved(session: Session, package: Package) -> None:
     if package.kind != PackageKind.REQUEST or package.request_id is None:
         return
     request = session.get(RightsRequest, package.request_id)
-    if request is None or controller_of(request) is None or request.controller_answers:
+    if request is None or controller_of(request) is None or answers_itself(request):
         return
     if not package_approved(session, package):
         raise PermissionDenied(
@@ -86,6 +88,8 @@ def _mail_ready(session: Session, package: Package, now: datetime) -> None:
     mail carries no data, only the way to the status page (docs/package.md, "Mails")."""
     request = package.request
     if package.kind != PackageKind.REQUEST or request is None or not request.requester_email:
+        return
+    if answers_itself(request) is not None:  # released to the controller only (P-4)
         return
     queue_mail(
         session,
@@ -184,9 +188,33 @@ def released_packages(session: Session, request: RightsRequest, now: datetime) -
 def subject_packages(session: Session, request: RightsRequest, now: datetime) -> list[Package]:
     """What the subject's status page offers: the released packages, except when the
     controller answers the subject itself (they went to the controller only, P-4)."""
-    if request.controller_answers:
+    if answers_itself(request) is not None:
         return []
     return released_packages(session, request, now)
+
+
+def refuse_subject_download(
+    session: Session, package: Package, *, now: datetime
+) -> Organisation | None:
+    """A subject's download link of a package whose controller answers the subject itself
+    (a link mailed or shown before that was decided): the controller to contact, after the
+    refusal is audited (``package.download_refused``, flushes); ``None`` when the subject
+    may download."""
+    request = package.request
+    controller = answers_itself(request) if request is not None else None
+    if controller is None:
+        return None
+    audit.record(
+        session,
+        "package.download_refused",
+        actor=Actor.subject(),
+        now=now,
+        request_id=package.request_id,
+        object_type="package",
+        object_id=package.id,
+        data=_audit_data(package, reason="controller_answers", organisation_id=controller.id),
+    )
+    return controller
 
 
 def record_download(

@@ -102,7 +102,8 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
     checks = _by_request(session, IdentityCheck, r.id, IdentityCheck.id)
     events = _by_request(session, AuditEvent, r.id, AuditEvent.seq)
     named = {c.checked_by_id for c in checks} | {e.actor_id for e in events}
-    officers, users = _people(session, {i for i in named | {r.assignee_id} if i})
+    named |= {r.assignee_id, r.instructed_by_id}  # the timeline names an instruction's contact
+    officers, users = _people(session, {i for i in named if i})
     letters = _by_request(session, AnswerLetter, r.id, AnswerLetter.id)
     drafts = [letter for letter in letters if letter.sent_at is None]
     group_stmt = select(RightsRequest).where(

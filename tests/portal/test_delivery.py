@@ -529,3 +529,61 @@ def test_case_page_links_data_and_packages_and_shows_what_waits(
     assert f"/staff/requests/{req.reference}/data" in html
     assert f"/staff/requests/{req.reference}/packages/" in html
     assert "1 pakket wacht op vrijgave door een tweede medewerker" in html  # singular
+
+
+def test_a_link_the_subject_had_is_refused_once_the_controller_answers_itself(
+    app, client, db_session, make_org, make_user, released
+):
+    """The complaint: "the controller said it answers me itself, but the old download link in
+    my mail still hands out my data". Refused in words, with whom to contact, audited."""
+    from rights.controllers.approvals import decide_request
+
+    org = make_org(name="Bakkerij Zoet", contact_email="privacy@zoet.example",
+                   contact_phone="020 123 4567")  # fmt: skip
+    pkg = released(organisation=org)
+    url = url_for_package(app, pkg)
+    before = client.get(url)
+    assert before.status_code == 200
+    contact = make_user(Role.CONTROLLER, organisation=org)
+    contact.designated = True
+    decide_request(db_session, pkg.request, DecisionKind.ANSWER_OURSELVES,
+                   actor=Actor.user(contact.id), now=now_utc())  # fmt: skip
+    db_session.commit()
+    page = client.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 410
+    assert "Bakkerij Zoet" in html and "privacy@zoet.example" in html and "020 123 4567" in html
+    assert "beantwoordt dit verzoek zelf" in html  # the page's default language
+    assert pkg.sha256 not in html
+    resp = client.post(url, data={"action": "send", "csrf_token": csrf_token(before)})
+    assert resp.status_code == 410
+    assert not db_session.scalars(
+        select(OutboxMail).where(OutboxMail.template == "download_code")
+    ).all()
+    refused = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "package.download_refused")
+    ).all()
+    assert len(refused) == 2 and refused[0].data["reason"] == "controller_answers"
+    assert refused[0].data["organisation_id"] == org.id and refused[0].actor_kind == "subject"
+    with app.test_request_context():
+        assert download_links(db_session, pkg.request, now_utc()) == []
+
+
+def test_a_controller_that_always_answers_itself_gets_the_package_and_the_subject_not(
+    app, client, db_session, make_org, released
+):
+    from rights.models.org import Answering
+
+    org = make_org(name="Sportclub Zuid", answering=Answering.CONTROLLER)
+    pkg = released(language="en", organisation=org)
+    assert pkg.status is PackageStatus.RELEASED
+    assert not db_session.scalars(
+        select(OutboxMail).where(OutboxMail.template == "package_ready")
+    ).all()  # the subject is not told of a package that is not theirs
+    page = client.get(url_for_package(app, pkg))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 410 and "Sportclub Zuid beantwoordt dit verzoek zelf" in html
+    assert "rechtstreeks contact op met Sportclub Zuid" in html  # no contact details recorded
+    client.get("/lang/en")
+    english = client.get(url_for_package(app, pkg))
+    assert "Sportclub Zuid answers this request itself" in english.get_data(as_text=True)

@@ -16,7 +16,7 @@ from rights.audit import SYSTEM, Actor
 from rights.controllers import approvals
 from rights.models.controller import DecisionKind
 from rights.models.mail import OutboxMail
-from rights.models.org import OrganisationKind, Role
+from rights.models.org import OrganisationKind, Role, User
 from rights.models.request import Channel, Outcome, RequestState
 from rights.righttypes import ErasureDetails
 from tests.helpers import csrf_token
@@ -170,3 +170,28 @@ def test_the_timeline_names_the_forwarding_events_in_words(
     assert "Automatisch doorsturen was niet mogelijk" in page
     assert "Herinnering verstuurd aan de aangewezen contactpersonen" in page
     assert "auto_forward_failed" not in page and "forward_reminded" not in page
+
+
+def test_the_status_page_says_the_controller_answers_itself_by_when_and_how_to_reach_it(
+    client, db_session, officer, controller, make_request
+):
+    """The complaint: "the page said *we* answer by 7 April, but the answer never came from
+    you; it was the bakery's to give"."""
+    r = make_request(organisation_id=controller.id, channel=Channel.EMAIL, now=NOW)
+    db_session.commit()
+    assert _post_forward(client, r, organisation=controller.id, confirm="yes").status_code == 303
+    db_session.expire_all()
+    dirk = db_session.scalars(select(User).where(User.email == "dpo@brood.example")).one()
+    approvals.decide_request(db_session, r, DecisionKind.ANSWER_OURSELVES,
+                             actor=Actor.user(dirk.id), now=NOW)  # fmt: skip
+    db_session.commit()
+    with client.application.app_context():
+        token = make_token("status", {"r": r.id})
+    status = client.get(f"/status/{token}").get_data(as_text=True)
+    assert "Wij antwoorden uiterlijk" not in status
+    assert "Bakkerij Brood B.V. beantwoordt uw verzoek zelf, uiterlijk di 7 apr 2026." in status
+    assert "privacy@brood.example" in status and "010-1234567" in status
+    client.get("/lang/en")
+    english = client.get(f"/status/{token}").get_data(as_text=True)
+    assert "We answer no later than" not in english
+    assert "Bakkerij Brood B.V. answers your request itself, no later than" in english

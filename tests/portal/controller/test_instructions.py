@@ -121,3 +121,35 @@ def test_a_colleague_who_is_not_designated_cannot_instruct(
         )
         is None
     )
+
+
+def test_the_subjects_language_is_chosen_on_the_instruction_and_defaults_to_the_contacts(
+    app, client, login, db_session, make_org, make_user, make_request, now
+):
+    """The complaint: "I filed an instruction for an English-speaking customer and you wrote
+    to him in Dutch"."""
+    freeze(app, now)
+    world = build(db_session, make_org, make_user, make_request, now)
+    world.a.contact.language = "en"
+    db_session.commit()
+    login(world.a.contact)
+    form = client.get("/controller/instructions/new").get_data(as_text=True)
+    assert '<option value="en" selected>' in form  # the contact's own language
+    assert "Taal van de betrokkene" in form
+
+    def filed(**fields):
+        assert _post(client, **fields).status_code == 303
+        return db_session.scalars(
+            select(RightsRequest)
+            .where(RightsRequest.instructed_by_id == world.a.contact.id)
+            .order_by(RightsRequest.id.desc())
+        ).first()
+
+    english = filed(language="en", email="john@example.com")
+    assert english.language == "en"  # every mail and letter to the subject follows it
+    assert filed(language="nl", email="jan@example.nl").language == "nl"
+    assert filed(email="left@example.nl").language == "en"  # left out: the contact's
+
+    refused = _post(client, language="de")
+    assert refused.status_code == 422
+    assert "Kies de taal van de betrokkene." in refused.get_data(as_text=True)
