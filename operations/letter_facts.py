@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from exporters.labels import column_label, table_name_label
 from operations.context import Context
-from operations.texts import N_, Texts
+from operations.texts import N_, Texts, texts
 from rights.deadlines import AMSTERDAM
 from rights.models.org import Organisation, OrganisationKind
 from rights.models.package import Package
@@ -50,12 +50,22 @@ class LetterFacts:
     files: tuple[str, ...]  # what the package holds, one line per file
 
 
+# The table an uploaded file's records are in (rights.sources.adapters.file).
+FILE_RECORDS = "data_record"
+FILE_RECORDS_TEXT = N_("the uploaded file")
+
+
 def worded_erasure(summary: ErasureSummary, language: str) -> ErasureSummary:
     """The erasure summary with tables and columns by their labels (never a column name)."""
 
+    def table(labels: dict[str, Any], name: str) -> str:
+        if name == FILE_RECORDS:
+            return str(texts(language).gettext(FILE_RECORDS_TEXT))
+        return table_name_label(labels, name, language)
+
     def words(entry: dict[str, Any]) -> dict[str, Any]:
         labels = summary.labels.get(str(entry.get("source", ""))) or {}
-        out = {**entry, "table": table_name_label(labels, str(entry.get("table", "")), language)}
+        out = {**entry, "table": table(labels, str(entry.get("table", "")))}
         if "columns" in entry:
             out["columns"] = [column_label(labels, str(c), language) for c in entry["columns"]]
         return out

@@ -69,10 +69,13 @@ class Texts:
         return format_date(value, fmt, locale=self.language) if value else ""
 
     def local_dt(self, value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
-        """An instant in Amsterdam time as the web pages show it (``|local_dt``)."""
+        """An instant in Amsterdam time as the web pages show it (``|local_dt``): with a
+        clock time the zone is named (``11:00 CET``)."""
         if value is None:
             return ""
-        return format_datetime(value.astimezone(AMSTERDAM), fmt, locale=self.language)
+        local = value.astimezone(AMSTERDAM)
+        text = str(format_datetime(local, fmt, locale=self.language))
+        return f"{text} {local.tzname()}" if "HH" in fmt else text
 
 
 def texts(language: str | None) -> Texts:

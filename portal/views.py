@@ -24,6 +24,7 @@ from portal.machine.suppression import bp as suppression_api_bp
 from portal.public.views import bp as public_bp
 from portal.security import is_safe_next
 from portal.sources import data_views  # noqa: F401 - attaches the data-page routes to sources
+from portal.sources.labels import category_name, column_name, table_name
 from portal.sources.task_views import bp as tasks_bp
 from portal.sources.views import bp as sources_bp
 
@@ -40,6 +41,7 @@ from portal.staff import (  # noqa: F401
 )
 from portal.staff import views as staff_views  # noqa: F401
 from portal.staff.blueprint import bp as staff_bp
+from portal.staff.details import note_text
 from portal.staff.timeline import amsterdam
 from rights.deadlines import AMSTERDAM
 from rights.models.org import Role
@@ -125,3 +127,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(_context)
     # The form macros' fields, without WTForms' per-call widget machinery (same output).
     app.jinja_env.globals.update(render_field=render_field, render_label=render_label)
+    # A source's columns, tables and categories by their labels (portal/sources/labels.py).
+    app.jinja_env.globals.update(
+        source_column=column_name, source_table=table_name, source_category=category_name
+    )
+    app.jinja_env.globals.update(note_text=note_text)  # a note whose body is data, in words

@@ -7,6 +7,7 @@ letter, answers the request and mails a notice (without the content) to the subj
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -213,12 +214,16 @@ def prepare_answer(
         _note(session, request, f"manifestly_{manifestly}", reasons.strip(), actor, now)
     restrictions = [g for g in grounds if g in legal.ART_23]
     if restrictions and review_on is not None:
-        scope = "; ".join(restriction.scope) if restriction else ""
-        told = "not told (prejudicial)" if restriction and restriction.prejudicial else "told"
-        body_ = (
-            f"{', '.join(restrictions)}; review on {review_on.isoformat()}; withheld: "
-            f"{scope}; subject {told}\n{reasons.strip()}"
-        )
+        # Stored as data (JSON): the case page says it in the reader's words
+        # (portal/staff/details.py, note_text).
+        facts = {
+            "grounds": restrictions,
+            "review_on": review_on.isoformat(),
+            "withheld": list(restriction.scope) if restriction else [],
+            "prejudicial": bool(restriction and restriction.prejudicial),
+            "reasons": reasons.strip(),
+        }
+        body_ = json.dumps(facts, ensure_ascii=False)
         _note(session, request, "art_23_restriction", body_, actor, now)
     audit.record(
         session,

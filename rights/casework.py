@@ -347,7 +347,9 @@ def merge_duplicate(
             created_at=now,
         )
     )
-    _note(session, duplicate, "merged", f"merged into {primary.reference}", actor, now)
+    # What happened is data (the kind and the other reference); the page says it in the
+    # reader's words (portal/staff/details.py, note_text).
+    _note(session, duplicate, "merged", primary.reference, actor, now)
     audit.record(
         session,
         "request.merged",

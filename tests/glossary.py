@@ -12,7 +12,13 @@ read (``alt``, ``title``, ``aria-label``, ``placeholder``), without scripts, sty
   ``released``, ``erase``); in English text those are words, and the code-like ones are
   caught as ``snake_case``;
 - ``language``: common English words in Dutch text, or Dutch words in English text (small
-  lists; names and the demo's own content are passed as ``ignore``).
+  lists; names and the demo's own content are passed as ``ignore``);
+- ``column``: with ``names`` (the column and table names of source definitions that have a
+  label), such a name inside ``<code>``/``<kbd>``/``<samp>``, or in the text where it is
+  plainly a name and not a word of the reader (``customer_no``, or ``invoice`` in Dutch).
+  The raw name may stay as the officer's secondary detail: the ``title`` of an element of
+  class ``raw-name`` is not read. Pages that show configuration on purpose (the admin's
+  source definitions) are not given ``names``.
 
 ``assert_in_words(text, language, where=...)`` fails with every problem listed. Packages,
 letters and PDFs' text go through the same function (``html=False`` for CSV, JSON keys
@@ -24,9 +30,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 
 # English words that have no business in a Dutch text (and are not Dutch words as well).
 ENGLISH = frozenset(
@@ -50,6 +57,8 @@ ALLOWED = frozenset(
 )
 
 _SKIP = {"script", "style", "code", "kbd", "samp", "pre", "template"}
+_CODE = {"code", "kbd", "samp"}
+_TOKEN = re.compile(r"[A-Za-zÀ-ÿ0-9][\w-]*")
 _READ_ATTRS = ("alt", "title", "aria-label", "placeholder")
 _URL = re.compile(r"\b(?:https?|mailto|file)://\S+|\bwww\.\S+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -78,12 +87,18 @@ class _Reader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.codes: list[str] = []  # the text of <code>, <kbd> and <samp>
         self._skipping: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self._skipping.append(tag)
+            if tag in _CODE:
+                self.codes.append("\n")
+        raw_name = "raw-name" in (dict(attrs).get("class") or "").split()
         for name, value in attrs:
+            if name == "title" and raw_name:
+                continue  # the officer's secondary detail: the raw name beside its label
             if name in _READ_ATTRS and value and not self._skipping:
                 self.parts.append(value)
         if tag in {"br", "p", "li", "td", "th", "div", "h1", "h2", "h3", "option", "tr"}:
@@ -97,14 +112,25 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self._skipping:
             self.parts.append(data)
+        elif set(self._skipping) <= _CODE:
+            self.codes.append(data)
+
+
+def _read(html: str) -> _Reader:
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return reader
 
 
 def visible_text(html: str) -> str:
     """What a reader sees of ``html`` (plus the attributes read aloud), without <code>."""
-    reader = _Reader()
-    reader.feed(html)
-    reader.close()
-    return "".join(reader.parts)
+    return "".join(_read(html).parts)
+
+
+def code_text(html: str) -> str:
+    """The text of the ``<code>``, ``<kbd>`` and ``<samp>`` elements of ``html``."""
+    return "".join(_read(html).codes)
 
 
 def _enum_values() -> frozenset[str]:
@@ -127,16 +153,53 @@ def _context(text: str, start: int, end: int) -> str:
     return " ".join(text[max(0, start - 40) : end + 40].split())
 
 
+def _names_in(text: str, names: frozenset[str], plain: bool) -> list[Problem]:
+    found = []
+    for m in _TOKEN.finditer(text):
+        word = m.group(0)
+        if word in names and (not plain or "_" in word or word.lower() not in ALLOWED):
+            found.append(Problem("column", word, _context(text, m.start(), m.end())))
+    return found
+
+
+def raw_names(labels: Mapping[str, Any]) -> dict[str, set[str]]:
+    """From a source definition's ``labels``: the column and table names that have a label.
+    Under ``code`` all of them (none belongs in ``<code>`` on a reader's page); under a
+    language the ones that read as a name, not a word, in that language's text:
+    ``customer_no`` in both, ``invoice`` in Dutch (whose Dutch label is another word)."""
+    out: dict[str, set[str]] = {"code": set(), "nl": set(), "en": set()}
+    for kind in ("columns", "tables"):
+        for name, label in (labels.get(kind) or {}).items():
+            out["code"].add(name)
+            for language in ("nl", "en"):
+                snake = "_" in name
+                foreign = language == "nl" and name.islower() and name != label["nl"].lower()
+                if snake or foreign:
+                    out[language].add(name)
+    return out
+
+
 def problems(
-    text: str, language: str, *, html: bool = True, ignore: Iterable[str] = ()
+    text: str,
+    language: str,
+    *,
+    html: bool = True,
+    ignore: Iterable[str] = (),
+    names: Mapping[str, Iterable[str]] | None = None,
 ) -> list[Problem]:
-    """Every code-like string and wrong-language word in ``text`` (``language``: nl or en)."""
+    """Every code-like string and wrong-language word in ``text`` (``language``: nl or en);
+    with ``names`` (``raw_names``), every raw column or table name too."""
     plain = visible_text(text) if html else text
+    named: list[Problem] = []
+    if names is not None and html:
+        named += _names_in(code_text(text), frozenset(names.get("code", ())), plain=False)
     for phrase in sorted(set(ignore), key=len, reverse=True):
         if phrase:
             plain = plain.replace(phrase, " ")
     for pattern in (_URL, _EMAIL, _FILE, _DOMAIN):
         plain = pattern.sub(" ", plain)
+    if names is not None:
+        named += _names_in(plain, frozenset(names.get(language, ())), plain=True)
     found: list[Problem] = []
     for kind, pattern in (("code", _DOTTED), ("snake_case", _SNAKE)):
         for m in pattern.finditer(plain):
@@ -152,6 +215,24 @@ def problems(
             found.append(Problem("language", m.group(0), _context(plain, m.start(), m.end())))
         elif word in enums and m.group(0) == word:  # as the code is written: lower case
             found.append(Problem("enum", m.group(0), _context(plain, m.start(), m.end())))
+    return found + named
+
+
+# A clock time, and what must follow it: the zone (CET, CEST, UTC, or Amsterdam time in
+# words), perhaps after a closing bracket or the seconds.
+_CLOCK = re.compile(r"(?<![\d:.])([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?![\d:])")
+_ZONE = re.compile(
+    r"\s*\)?\s*(?:\(\s*)?(?:CET|CEST|UTC|Europe/Amsterdam|Amsterdam|Nederlandse tijd|Dutch time)"
+)
+
+
+def unzoned_times(text: str, *, html: bool = True) -> list[Problem]:
+    """Every clock time (``HH:MM``) in what a reader sees that does not name its zone."""
+    plain = visible_text(text) if html else text
+    found = []
+    for m in _CLOCK.finditer(plain):
+        if not _ZONE.match(plain, m.end()):
+            found.append(Problem("time", m.group(0), _context(plain, m.start(), m.end())))
     return found
 
 

@@ -23,13 +23,16 @@ from rights.models.request import RightsRequest
 from rights.models.source import DataSource, SourceKind, SubjectMatch
 from rights.requests import Requester
 from rights.righttypes import AccessDetails, RightType
-from tests.glossary import assert_in_words, problems
+from tests.glossary import assert_in_words, problems, raw_names, unzoned_times, visible_text
 
 pytestmark = pytest.mark.slow
 
 # Pages that are not for reading (files, language switch, log-out) or that only repeat a
 # pattern already read: at most PER_PATTERN pages of one URL shape.
 SKIP = re.compile(r"^/(?:lang/|auth/logout|static/)|\.(?:zip|csv|json|xlsx|pdf|eml)$|/export")
+# Configuration shown on purpose: the admin's source definitions name columns and tables
+# next to their labels (docs/architecture.md, "Texts and labels").
+CONFIGURATION = re.compile(r"^/staff/sources/")
 PER_PATTERN = 2
 # The demo's own content (people's names, organisations, what the demo people wrote): read
 # as it was written, in whatever language that was.
@@ -121,6 +124,74 @@ def demo_world(app, db_session, make_request):
     return download
 
 
+def _source_names(db_session) -> dict[str, set[str]]:
+    """The labelled column and table names of the demo's source definitions."""
+    names: dict[str, set[str]] = {"code": set(), "nl": set(), "en": set()}
+    for source in db_session.scalars(select(DataSource)):
+        for key, found in raw_names((source.mapping or {}).get("labels") or {}).items():
+            names[key] |= found
+    return names
+
+
+# The found records and the plan as the data and plan pages showed them before labels.
+OLD_DATA_PAGE = (
+    '<td><code class="tag">customer #12</code> <code>email</code>: p.smit@example.nl; '
+    "<code>house_number</code>: 12</td>"
+    "<td><code>invoice #3</code></td><td><code>billing_name</code>, <code>name</code></td>"
+)
+OLD_PLAN_PAGE = (
+    "<td>Verwijder het record</td><td>een gekoppeld record in <code>orders</code></td>"
+    "<td><code>amount</code></td>"
+)
+NEW_DATA_PAGE = (
+    '<td><span class="tag"><span class="raw-name" title="customer #12">Klanten (record 12)'
+    '</span></span> <span class="raw-name" title="email">E-mailadres</span>: '
+    "p.smit@example.nl</td>"
+)
+
+
+def test_the_checker_finds_raw_column_and_table_names():
+    labels = {
+        "columns": {
+            "email": {"nl": "E-mailadres", "en": "E-mail address"},
+            "house_number": {"nl": "Huisnummer", "en": "House number"},
+            "billing_name": {"nl": "Naam op de factuur", "en": "Name on the invoice"},
+            "name": {"nl": "Naam", "en": "Name"},
+            "amount": {"nl": "Bedrag", "en": "Amount"},
+            "Postcode": {"nl": "Postcode", "en": "Postcode"},
+        },
+        "tables": {
+            "customer": {"nl": "Klanten", "en": "Customers"},
+            "invoice": {"nl": "Facturen", "en": "Invoices"},
+            "orders": {"nl": "Bestellingen", "en": "Orders"},
+        },
+    }
+    names = raw_names(labels)
+    for language in ("nl", "en"):
+        found = {p.found for p in problems(OLD_DATA_PAGE, language, names=names)
+                 if p.kind == "column"}  # fmt: skip
+        assert found == {"customer", "email", "house_number", "invoice", "billing_name", "name"}
+        assert {p.found for p in problems(OLD_PLAN_PAGE, language, names=names)} >= {
+            "orders",
+            "amount",
+        }
+        assert problems(NEW_DATA_PAGE, language, names=names) == []
+    # In the text: a snake_case name in any language, an English table name in Dutch.
+    assert [p.found for p in problems("<p>Kept: invoice</p>", "nl", names=names)
+            if p.kind == "column"] == ["invoice"]  # fmt: skip
+    assert problems("<p>The invoice and the amount.</p>", "en", names=names) == []
+    assert problems("<p>Postcode: 1234 AB</p>", "nl", names=names) == []
+
+
+def test_the_time_check_wants_the_zone_after_every_clock_time():
+    assert [p.found for p in unzoned_times("<td>2 dec 2026 14:03</td>")] == ["14:03"]
+    assert [p.found for p in unzoned_times("Om 9:30 uur", html=False)] == ["9:30"]
+    for zoned in ("2 dec 2026 14:03 CET", "14:03:10 UTC", "14:03 (CEST, zomertijd)",
+                  "<td>2 dec 2026 14:03 <abbr>CET</abbr></td>", "SHA 12:34:56:78",
+                  "2 december 2026 14:03 (CET, Nederlandse tijd)"):  # fmt: skip
+        assert unzoned_times(zoned) == [], zoned
+
+
 def test_the_checker_finds_codes_and_wrong_words():
     assert {p.kind for p in problems("<p>Status: package.built</p>", "nl")} == {"code"}
     assert [p.found for p in problems("<td>legal_obligation</td>", "en")] == ["legal_obligation"]
@@ -134,11 +205,16 @@ def test_the_checker_finds_codes_and_wrong_words():
     assert problems(clean, "nl") == []
 
 
-def _check_pages(client, starts, language, ignore, where, found):
+def _check_pages(client, starts, language, ignore, where, found, names=None, seen=None):
     client.get(f"/lang/{language}")
     pages = 0
     for path, html in _crawl(client, starts):
-        found += [f"{where} {path}: {p}" for p in problems(html, language, ignore=ignore)]
+        shown = None if CONFIGURATION.search(path) else names
+        found += [f"{where} {path}: {p}"
+                  for p in problems(html, language, ignore=ignore, names=shown)]  # fmt: skip
+        found += [f"{where} {path}: {p}" for p in unzoned_times(html)]
+        if seen is not None:
+            seen[path] = html
         pages += 1
     return pages
 
@@ -159,16 +235,41 @@ def test_the_demo_walk_reads_in_words(app, client, login, db_session, demo_world
     found: list[str] = []
     counted = _check_pages(client, public, language, ignore, "public", found)
     _officer_works(client, login, db_session, request)
+    names = _source_names(db_session)
+    # The pages that show found records and a plan: the officer's data page and the
+    # controller's request page of the worked erasure request.
+    data_page = f"/staff/requests/{request.reference}/data"
+    plan_page = f"/controller/requests/{request.reference}"
+    read: dict[str, dict[str, str]] = {}
     for email in ("officer@demo.example", "contact@bakkerij-jansen.example", "admin@demo.example"):
         user = db_session.scalar(select(User).where(User.email == email))
         login(user, demo.DEMO_PASSWORD)
         refs = [r.reference for r in db_session.scalars(select(RightsRequest))]
         cases = [f"/staff/requests/{ref}{tail}" for ref in refs for tail in ("", "/packages/")]
-        starts = ["/staff/", *cases, "/controller/", "/admin/users/", "/admin/organisations/"]
-        counted += _check_pages(client, starts, language, ignore, email, found)
+        starts = [data_page, plan_page, "/staff/", *cases, "/controller/", "/admin/users/",
+                  "/admin/organisations/"]  # fmt: skip
+        read[email] = {}
+        counted += _check_pages(client, starts, language, ignore, email, found, names,
+                                read[email])  # fmt: skip
         client.post("/auth/logout", data={"csrf_token": _csrf(client)})
     assert counted > 40  # the walk really went through the product
+    _assert_records_and_plan_read(read, data_page, plan_page, language)
     assert not found, f"{len(found)} problems:\n" + "\n".join(found)
+
+
+def _assert_records_and_plan_read(read, data_page, plan_page, language):
+    """The crawl read the found records and the plan, as officer and as controller contact,
+    in words: the table and column labels are on those pages."""
+    words = {"nl": ("Klanten", "E-mailadres", "Factuurnummer"),
+             "en": ("Customers", "E-mail address", "Invoice number")}  # fmt: skip
+    table, column, kept = words[language]
+    officer, contact = read["officer@demo.example"], read["contact@bakkerij-jansen.example"]
+    for html in (officer[data_page], contact[plan_page]):
+        assert 'id="action-' in html  # a plan is shown
+        text = re.sub(r"\s+([:;,])", r"\1", " ".join(visible_text(html).split()))
+        assert f"{column}: p.smit@example.nl" in text  # found records
+        assert re.search(rf"\b{table}\b", text)  # a record by its table's label
+        assert re.search(rf"\b{kept}\b", text)  # a plan's kept column by its label
 
 
 def _post(client, page_url, url, data=None):
@@ -212,3 +313,4 @@ def test_the_outbox_mails_read_in_words(app, db_session, demo_world):
             text = f"{msg['Subject']}\n{msg.get_body().get_content()}"
             assert_in_words(text, mail.language, where=f"mail {mail.template}", html=False,
                             ignore=ignore)  # fmt: skip
+            assert unzoned_times(text, html=False) == [], mail.template

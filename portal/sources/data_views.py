@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import fields
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from operations.letter_facts import worded_erasure
 from portal import clock
 from portal.auth.guards import staff_required
 from portal.context import context
@@ -60,6 +61,8 @@ def request_data(reference: str) -> str:
         )
         session.commit()
     shown = {f.name: getattr(page, f.name) for f in fields(page) if f.name != "errors"}
+    # Tables and columns of the erasure summary by their labels, as the letter names them.
+    shown["summary"] = worded_erasure(page.summary, str(get_locale() or "nl")[:2])
     return render_template("sources/request_data.html", **shown)
 
 

@@ -1,13 +1,21 @@
 """Words for the codes of data sources: kinds, action kinds, erasure modes, recipients'
-roles, legal bases (the workspace's words, portal/staff/labels.py). Column and role names
-an admin types in a definition are shown as code (``<code>``), everything else in words."""
+roles, legal bases (the workspace's words, portal/staff/labels.py), and the columns, tables
+and categories of a source by its definition's labels in the reader's language
+(``column_name`` and friends, for the data and plan pages). Only the admin's definition page
+shows the raw names, next to their labels (docs/architecture.md, "Texts and labels")."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from exporters.labels import category_label, column_label, table_name_label
 from portal.controller.labels import OPERATIONS
 from portal.staff.labels import BASES
+from rights.models.source import DataSource
 
 __all__ = [
     "ACTION_KINDS",
@@ -16,7 +24,13 @@ __all__ = [
     "OPERATIONS",
     "RECIPIENT_ROLES",
     "SOURCE_KINDS",
+    "category_name",
+    "column_name",
+    "table_name",
 ]
+
+# The table an uploaded file's records live in (rights.sources.adapters.file).
+FILE_RECORDS = "data_record"
 
 SOURCE_KINDS = {
     "sql": _l("SQL database"),
@@ -45,3 +59,27 @@ RECIPIENT_ROLES = {
     "processor": _l("processor"),
     "controller": _l("controller"),
 }
+
+
+def _language() -> str:
+    return str(get_locale() or "nl")[:2]
+
+
+def _source_labels(source: DataSource | None) -> Mapping[str, Any]:
+    return ((source.mapping or {}).get("labels") or {}) if source is not None else {}
+
+
+def column_name(source: DataSource | None, name: str) -> str:
+    """A column of ``source`` by its definition's label, in the reader's language."""
+    return column_label(_source_labels(source), str(name), _language())
+
+
+def table_name(source: DataSource | None, name: str) -> str:
+    """A table of ``source`` by its label; an uploaded file's records are "records"."""
+    if name == FILE_RECORDS:
+        return str(_l("uploaded file"))
+    return table_name_label(_source_labels(source), str(name), _language())
+
+
+def category_name(source: DataSource | None, name: str) -> str:
+    return category_label(_source_labels(source), str(name), _language())

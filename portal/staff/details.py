@@ -4,18 +4,24 @@ representative's details (no raw keys or codes; docs/architecture.md, "Texts and
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.controller.labels import details
-from rights.models.casework import CaseLink
+from portal.staff.labels import GROUNDS
+from rights.models.casework import CaseLink, CaseNote
 from rights.models.request import RightsRequest
 
-__all__ = ["details", "link_rows", "note_kind", "representative"]
+__all__ = ["details", "link_rows", "note_kind", "note_text", "representative"]
 
 FIELDS = {
     "name": _l("Name"),
@@ -73,6 +79,51 @@ LINK_KINDS = {
 
 def note_kind(kind: str) -> str:
     return str(NOTE_KINDS.get(kind, _l("Note")))
+
+
+_REFERENCE = re.compile(r"AVG-[0-9A-Z]{4}-[0-9A-Z]{4}")
+
+
+def _merged(body: str) -> str:
+    # Notes written before the kind carried the data read "merged into AVG-…": the
+    # reference is what counts, the sentence is the reader's.
+    found = _REFERENCE.search(body)
+    return str(_("Closed as a duplicate of %(ref)s.", ref=found.group(0) if found else body))
+
+
+def _art_23(body: str) -> str:
+    try:
+        facts = json.loads(body)
+    except ValueError:
+        return body  # an older note: the officer's own text, as written
+    if not isinstance(facts, dict):
+        return body
+    grounds = "; ".join(str(GROUNDS.get(g, g)) for g in facts.get("grounds", []))
+    review = format_date(date.fromisoformat(str(facts.get("review_on"))), "d MMMM yyyy")
+    withheld = "; ".join(str(w) for w in facts.get("withheld", [])) or _("nothing named")
+    told = (
+        _("The subject is not told of the restriction (Art. 23(2)(h) GDPR).")
+        if facts.get("prejudicial")
+        else _("The subject is told of the restriction.")
+    )
+    text = _(
+        "Grounds: %(grounds)s. Withheld: %(withheld)s. Review on %(review)s.",
+        grounds=grounds,
+        withheld=withheld,
+        review=review,
+    )
+    reasons = str(facts.get("reasons") or "")
+    return " ".join(t for t in (text, str(told), reasons) if t)
+
+
+# Notes whose body is data, said in words; every other note is what a person wrote.
+NOTE_TEXTS = {"merged": _merged, "art_23_restriction": _art_23}
+
+
+def note_text(note: CaseNote) -> str:
+    """The body of an internal note in the reader's words."""
+    render = NOTE_TEXTS.get(note.kind)
+    return render(note.body) if render else note.body
 
 
 def link_rows(

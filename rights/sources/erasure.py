@@ -28,8 +28,9 @@ class ErasureSummary:
 
 
 def erasure_summary(session: Session, request: RightsRequest) -> ErasureSummary:
-    """Rows erased per source and table, what retention holds kept, and the backup rotation
-    after which the erased data are gone from backups too."""
+    """Rows erased per source and table (``how``: ``deleted`` or ``anonymised``), what
+    retention holds kept, and the backup rotation after which the erased data are gone from
+    backups too."""
     erased, kept, backups = [], [], []
     labels: dict[str, dict[str, Any]] = {}
     actions = session.scalars(
@@ -46,12 +47,13 @@ def erasure_summary(session: Session, request: RightsRequest) -> ErasureSummary:
         labels[name] = dict(
             ((action.source.mapping or {}) if action.source else {}).get("labels") or {}
         )
-        counts: dict[str, int] = {}
+        counts: dict[tuple[str, str], int] = {}
         for op in action.result.get("executed", []):
             if not op.get("kept"):
-                counts[op["table"]] = counts.get(op["table"], 0) + 1
-        for table, rows in sorted(counts.items()):
-            erased.append({"source": name, "table": table, "rows": rows})
+                how = "deleted" if op.get("op") == "delete" else "anonymised"
+                counts[op["table"], how] = counts.get((op["table"], how), 0) + 1
+        for (table, how), rows in sorted(counts.items()):
+            erased.append({"source": name, "table": table, "rows": rows, "how": how})
         for item in action.result.get("kept", []):
             kept.append({"source": name, **item})
         if action.result.get("backup_rotation"):

@@ -45,7 +45,10 @@ def test_day_and_time_filters_follow_the_language():
     assert (
         nl.day(date(2026, 3, 5)) == "do 5 mrt 2026" and en.day(date(2026, 3, 5)) == "Thu 5 Mar 2026"
     )
-    assert nl.local_dt(datetime(2026, 3, 5, 9, 0, tzinfo=UTC)) == "5 mrt 2026 10:00"
+    # With a clock time the zone is named, as on the pages (issue 14).
+    assert nl.local_dt(datetime(2026, 3, 5, 9, 0, tzinfo=UTC)) == "5 mrt 2026 10:00 CET"
+    assert en.local_dt(datetime(2026, 7, 5, 9, 0, tzinfo=UTC)) == "5 Jul 2026 11:00 CEST"
+    assert nl.local_dt(datetime(2026, 3, 5, 9, 0, tzinfo=UTC), "d MMMM yyyy") == "5 maart 2026"
 
 
 def test_texts_load_without_flask():

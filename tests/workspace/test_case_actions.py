@@ -14,7 +14,7 @@ import portal.staff.case as case_views
 from rights.answers import REMEDY_NOTICE_EN, REMEDY_NOTICE_NL
 from rights.models.audit import AuditEvent
 from rights.models.case import AnswerLetter, Document, DocumentKind, Party
-from rights.models.casework import CaseLink, IdentityCheck
+from rights.models.casework import CaseLink, CaseNote, IdentityCheck
 from rights.models.mail import OutboxMail
 from rights.models.request import Channel, IdentityStatus, RequestState, RightsRequest
 from rights.righttypes import (
@@ -323,6 +323,20 @@ def test_split_and_merge(client, officer, make_request, make_org, act, db_sessio
     page = client.get(f"/staff/requests/{dup.reference}").get_data(as_text=True)
     assert f'Dit verzoek is samengevoegd met: <a href="/staff/requests/{r.reference}"' in page
     assert "Samengevoegd als dubbel verzoek" in page  # the note's kind
+    # The note is data (kind + the other reference), said in the reader's language.
+    note = db_session.scalars(select(CaseNote).where(CaseNote.request_id == dup.id)).one()
+    assert note.kind == "merged" and note.body == r.reference
+    said = f"Gesloten als dubbel verzoek; de behandeling loopt via {r.reference}."
+    assert said in page and "merged into" not in page
+    # A note written before, in English by the domain, reads in words too.
+    note.body = f"merged into {r.reference}"
+    db_session.commit()
+    page = client.get(f"/staff/requests/{dup.reference}").get_data(as_text=True)
+    assert said in page and "merged into" not in page
+    client.get("/lang/en")
+    page = client.get(f"/staff/requests/{dup.reference}").get_data(as_text=True)
+    assert f"Closed as a duplicate of {r.reference}." in page
+    client.get("/lang/nl")
     page = client.get(f"/staff/requests/{r.reference}").get_data(as_text=True)
     assert "Als dubbel verzoek samengevoegd met dit verzoek" in page
     assert_in_words(page, "nl", where="case page", ignore=[r.requester_name, "A", "B", "C"])

@@ -19,10 +19,13 @@ from sqlalchemy import select
 from operations.demo import load_demo
 from operations.demo_sources import load_demo_sources
 from rights import requests
+from rights.actions import execute_action, prepare_action
 from rights.audit import SYSTEM, Actor
+from rights.controllers.approvals import decide_action
+from rights.models.controller import DecisionKind
 from rights.models.org import Organisation, User
 from rights.models.request import Channel, RightsRequest
-from rights.models.source import SubjectMatch
+from rights.models.source import ActionKind, SubjectMatch
 from rights.righttypes import (
     AccessDetails,
     RestrictionDetails,
@@ -75,11 +78,39 @@ def demo_letters(app, db_session):
         ctx, bakker, "Kees Visser", "kees@example.nl",
         WithdrawConsentDetails(which_consent="Nieuwsbrief"),
     )  # fmt: skip
+    _erase_in_every_source(ctx, db_session, bakker)
     db_session.commit()
     chosen = {RightType.ACCESS.value: access.reference}
     for request in db_session.scalars(select(RightsRequest).order_by(RightsRequest.id)):
         chosen.setdefault(request.right.value, request.reference)
     return chosen
+
+
+def _erase_in_every_source(ctx, db_session, bakker: Organisation) -> None:
+    """The demo erasure request worked through: matches confirmed, an erasure previewed in
+    each source, approved by the controller's contact and executed by a second officer, so
+    the erasure letter names what was erased and what was kept."""
+    users = {u.email: u for u in db_session.scalars(select(User))}
+    officer, second = users["officer@demo.example"], users["officer2@demo.example"]
+    contact = users["contact@bakkerij-jansen.example"]
+    request = db_session.scalars(
+        select(RightsRequest)
+        .where(RightsRequest.right == RightType.ERASURE, RightsRequest.organisation_id == bakker.id)
+        .order_by(RightsRequest.id)
+    ).first()
+    key = ctx.source_keys()
+    discover(db_session, request, actor=Actor.user(officer.id), now=FROZEN, key=key)
+    matches = db_session.scalars(select(SubjectMatch).where(SubjectMatch.request_id == request.id))
+    sources = []
+    for match in matches:
+        decide_match(db_session, match, confirm=True, actor=Actor.user(officer.id), now=FROZEN)
+        sources.append(match.source)
+    for source in dict.fromkeys(sources):
+        action = prepare_action(db_session, request, source, ActionKind.ERASE,
+                                actor=Actor.user(officer.id), now=FROZEN, key=key)  # fmt: skip
+        decide_action(db_session, action, DecisionKind.APPROVE, actor=Actor.user(contact.id),
+                      now=FROZEN)  # fmt: skip
+        execute_action(db_session, action, actor=Actor.user(second.id), now=FROZEN, key=key)
 
 
 def _draft(app, reference: str, language: str) -> str:
