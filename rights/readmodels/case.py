@@ -4,7 +4,7 @@ letters, the people and organisations to choose from, and what waits for four ey
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
@@ -38,6 +38,61 @@ class Approvals:
     matches: int
 
 
+# Views of the case are audited on every GET (docs/security.md); the timeline shows one line
+# per viewer, not one per view, so a case opened a thousand times reads (and loads) the
+# same. The audit trail keeps every view (``dsr-portal audit verify`` walks them all).
+FOLDED = ("case.viewed",)
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """An audit event as the timeline shows it. A folded action (``FOLDED``) comes once per
+    actor, at its last occurrence, with how often and since when."""
+
+    seq: int
+    occurred_at: datetime
+    actor_kind: str
+    actor_id: int | None
+    action: str
+    data: dict[str, Any] | None
+    times: int = 1
+    first_at: datetime | None = None
+
+
+_TIMELINE_COLUMNS = (
+    "seq", "occurred_at", "actor_kind", "actor_id", "action", "data", "times", "first_at",
+)  # fmt: skip
+
+
+def timeline_events(session: Session, request_id: int) -> list[TimelineEvent]:
+    """The case's events in chain order, the folded actions counted in SQL (one query)."""
+    e = AuditEvent
+    per_actor = (e.action, e.actor_kind, e.actor_id)
+    ranked = (
+        select(
+            *(getattr(e, name) for name in _TIMELINE_COLUMNS[:6]),
+            func.count().over(partition_by=per_actor).label("times"),
+            func.min(e.occurred_at).over(partition_by=per_actor).label("first_at"),
+            func.row_number().over(partition_by=per_actor, order_by=e.seq.desc()).label("nth"),
+        )
+        .where(e.request_id == request_id)
+        .subquery()
+    )
+    c = ranked.c
+    rows = session.execute(
+        select(*(c[name] for name in _TIMELINE_COLUMNS))
+        .where(c.action.not_in(FOLDED) | (c.nth == 1))
+        .order_by(c.seq)
+    )
+    events = []
+    for seq, at, kind, actor_id, action, data, times, first_at in rows:
+        event = TimelineEvent(seq, at, kind, actor_id, action, data)
+        if action in FOLDED:
+            event = replace(event, times=int(times), first_at=first_at)
+        events.append(event)
+    return events
+
+
 @dataclass(frozen=True)
 class CaseView:
     r: RightsRequest
@@ -50,7 +105,7 @@ class CaseView:
     notes: Sequence[CaseNote]
     links: Sequence[CaseLink]
     group: Sequence[RightsRequest]
-    events: Sequence[AuditEvent]
+    events: Sequence[TimelineEvent]
     draft: AnswerLetter | None
     letters: Sequence[AnswerLetter]
     officers: Sequence[User]
@@ -100,7 +155,7 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
     """Everything the case page of ``r`` shows, at ``now``."""
     organisations = session.scalars(select(Organisation).order_by(Organisation.name)).all()
     checks = _by_request(session, IdentityCheck, r.id, IdentityCheck.id)
-    events = _by_request(session, AuditEvent, r.id, AuditEvent.seq)
+    events = timeline_events(session, r.id)
     named = {c.checked_by_id for c in checks} | {e.actor_id for e in events}
     officers, users = _people(session, {i for i in named | {r.assignee_id} if i})
     letters = _by_request(session, AnswerLetter, r.id, AnswerLetter.id)
