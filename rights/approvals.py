@@ -18,8 +18,10 @@ it never sets it to null, so the text test agrees with ``needs_approval``).
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Text, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -150,6 +152,12 @@ def pending_approvals(session: Session) -> list[PendingApproval]:
 def pending_count(session: Session) -> int:
     """How many items :func:`pending_approvals` lists, counted in the database: this runs
     on every staff page (the navigation), so it loads no rows."""
+    return sum(int(n or 0) for n in session.execute(_count_statement()).one())
+
+
+@functools.cache
+def _count_statement() -> Any:
+    """Built once: it runs on every staff page."""
     rr = RightsRequest
     counts = (
         select(func.count(Package.id))
@@ -171,4 +179,4 @@ def pending_count(session: Session) -> int:
         .where(Package.kind == PackageKind.RETURN, Package.status == PackageStatus.BUILT)
         .scalar_subquery(),
     )
-    return sum(int(n or 0) for n in session.execute(select(*counts)).one())
+    return select(*counts)
