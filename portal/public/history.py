@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from rights.models.audit import AuditEvent
@@ -52,6 +52,13 @@ SHOWN = (
 )
 
 
+_HISTORY = (
+    select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.data)
+    .where(AuditEvent.request_id == bindparam("rid"), AuditEvent.action.in_(SHOWN))
+    .order_by(AuditEvent.seq)
+)
+
+
 class _Event(Protocol):
     action: str
     data: dict[str, Any] | None
@@ -83,11 +90,7 @@ def _text(event: _Event) -> Any:
 
 
 def history(session: Session, request: RightsRequest) -> list[Step]:
-    events = session.execute(
-        select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.data)
-        .where(AuditEvent.request_id == request.id, AuditEvent.action.in_(SHOWN))
-        .order_by(AuditEvent.seq)
-    )
+    events = session.execute(_HISTORY, {"rid": request.id})
     steps = []
     for event in events:
         text = _text(event)
