@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, get_locale
 from werkzeug.wrappers import Response
 
 from portal.auth import api_keys, sessions  # noqa: F401 - api_keys adds its routes
@@ -43,7 +42,8 @@ from portal.staff import views as staff_views  # noqa: F401
 from portal.staff.blueprint import bp as staff_bp
 from portal.staff.details import note_text
 from portal.staff.timeline import amsterdam
-from rights.deadlines import AMSTERDAM
+from portal.words import formatted as _formatted
+from portal.words import local as _local
 from rights.models.org import Role
 from rights.models.request import RequestState
 
@@ -54,25 +54,6 @@ def set_language(code: str) -> Response:
         session["lang"] = code
     target = request.args.get("next")
     return redirect(target if target and is_safe_next(target) else url_for("public.index"))
-
-
-# Babel's formatting is a pure function of the value, the pattern, the locale and the time
-# zone, and costs about 0.1 ms; a timeline repeats the same instants and days. Keyed on all
-# four, so the cache gives exactly what Babel gives (tests/portal/test_i18n_fast.py).
-@functools.lru_cache(maxsize=8192)
-def _formatted(value: date, fmt: str, locale: Any, zone: Any) -> str:
-    if isinstance(value, datetime):
-        return str(format_datetime(value, fmt))
-    return str(format_date(value, fmt))
-
-
-def _local(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
-    """Amsterdam time; with a clock time the zone is named (``11:00 CET``)."""
-    if value is None:
-        return ""
-    local = value.astimezone(AMSTERDAM)
-    text = _formatted(local, fmt, get_locale(), get_timezone())
-    return f"{text} {local.tzname()}" if "HH" in fmt else text
 
 
 def _day(value: date | None, fmt: str = "EEE d MMM yyyy") -> str:

@@ -22,8 +22,10 @@ it never sets it to null, so the text test agrees with ``needs_approval``).
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Text, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -197,6 +199,14 @@ def pending_count(session: Session) -> int:
     in the database: this runs on every staff page (the navigation), so the only rows it
     loads are the prepared erasures in a controller's data, whose approval is checked as
     the gate checks it."""
+    total = sum(int(n or 0) for n in session.execute(_count_statement()).one())
+    held = sum(1 for a in _controller_erasures(session) if controller_hold(session, a))
+    return total - held
+
+
+@functools.cache
+def _count_statement() -> Any:
+    """Built once: it runs on every staff page."""
     rr = RightsRequest
     counts = (
         select(func.count(Package.id))
@@ -215,6 +225,4 @@ def pending_count(session: Session) -> int:
         .where(Package.kind == PackageKind.RETURN, Package.status == PackageStatus.BUILT)
         .scalar_subquery(),
     )
-    total = sum(int(n or 0) for n in session.execute(select(*counts)).one())
-    held = sum(1 for a in _controller_erasures(session) if controller_hold(session, a))
-    return total - held
+    return select(*counts)

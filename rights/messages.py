@@ -4,9 +4,11 @@ it on the status page."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from rights import audit
@@ -74,10 +76,13 @@ def post_message(
 
 def thread(session: Session, request: RightsRequest) -> list[Message]:
     """All messages of a case, oldest first."""
-    rows = session.scalars(
-        select(Message).where(Message.request_id == request.id).order_by(Message.id)
-    )
-    return list(rows)
+    return list(session.scalars(_thread_statement(), {"rid": request.id}))
+
+
+@functools.cache
+def _thread_statement() -> Any:
+    """Built once: every case and status page reads the thread."""
+    return select(Message).where(Message.request_id == bindparam("rid")).order_by(Message.id)
 
 
 def open_document_request(

@@ -8,7 +8,8 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from portal.context import context
 from portal.public import downloads
@@ -48,16 +49,30 @@ def _error_text(exc: ValidationFailed) -> str:
     return str(ERRORS.get(exc.code, _l("Some of the information given is not valid.")))
 
 
+_WITH_PAGE_RELATIONS = (
+    joinedload(RightsRequest.organisation),
+    joinedload(RightsRequest.suspensions),
+)
+
+
 def _status_request(token: str) -> RightsRequest:
     try:
         data = read_token("status", token, None)
         request_id = int(data["r"])
     except (TokenInvalid, TokenExpired, KeyError, TypeError, ValueError):
         abort(404)
-    req = context().session.get(RightsRequest, request_id)
+    # The page shows the organisation and the pauses: loaded with the request (one query).
+    req = context().session.get(RightsRequest, request_id, options=_WITH_PAGE_RELATIONS)
     if req is None:
         abort(404)
     return req
+
+
+_SENT_LETTERS = (
+    select(AnswerLetter)
+    .where(AnswerLetter.request_id == bindparam("rid"), AnswerLetter.sent_at.is_not(None))
+    .order_by(AnswerLetter.sent_at)
+)
 
 
 def _can_answer(req: RightsRequest) -> bool:
@@ -68,11 +83,7 @@ def _status_page(token: str, req: RightsRequest, reply: ReplyForm | None) -> dic
     """What the status page shows (a read model over the request)."""
     ctx = context()
     session = ctx.session
-    letters = session.scalars(
-        select(AnswerLetter)
-        .where(AnswerLetter.request_id == req.id, AnswerLetter.sent_at.is_not(None))
-        .order_by(AnswerLetter.sent_at)
-    )
+    letters = session.scalars(_SENT_LETTERS, {"rid": req.id})
     messages = thread(session, req)
     asked = open_document_request(session, req, messages) if _can_answer(req) else None
     open_reason = next((s.reason for s in req.suspensions if s.answered_at is None), None)

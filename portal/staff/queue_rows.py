@@ -18,8 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.staff.labels import flag_label, flag_words, right_words, state_words
 from portal.words import per_locale
-from rights.controllers.instructions import is_instruction
-from rights.models.request import RightsRequest
+from rights.queue import QueueItem
 
 # The words of the due marker (overdue and at-risk rows get an icon AND words, never colour
 # alone); the same texts as the case page's marker (templates/staff/_macros.html).
@@ -48,7 +47,7 @@ class QueueRow:
     instructed: bool = False  # a controller's instruction (docs/controllers.md)
 
 
-def queue_rows(requests: Iterable[RightsRequest], today: date) -> list[QueueRow]:
+def queue_rows(requests: Iterable[QueueItem], today: date) -> list[QueueRow]:
     states, rights, flags, words = state_words(), right_words(), flag_words(), _MARKERS()
     prefix = url_for("staff.case", reference="_")[:-1]
     days_text: dict[date, str] = {}
@@ -71,15 +70,15 @@ def queue_rows(requests: Iterable[RightsRequest], today: date) -> list[QueueRow]
                 url=prefix + quote(r.reference, safe=""),
                 right=rights.get(r.right.value, r.right.value),
                 flags=tuple(flag_label(f, r.right.value, flags) for f in r.review_flags or ()),
-                organisation=r.organisation.name if r.organisation else words["unknown"],
+                organisation=r.organisation or words["unknown"],
                 state=states.get(r.state.value, r.state.value),
-                assignee=r.assignee.name if r.assignee else words["nobody"],
+                assignee=r.assignee or words["nobody"],
                 marker=marker,
                 marker_text=_marker_text(marker, n, words, marker_texts),
                 due_iso=due.isoformat(),
                 due_text=days_text[due],
                 extended=r.extended,
-                instructed=is_instruction(r),
+                instructed=r.instructed,
             )
         )
     return rows

@@ -20,17 +20,22 @@ from portal.staff.queue_rows import queue_rows
 from rights.approvals import pending_approvals, pending_count
 from rights.deadlines import local_date
 from rights.models.org import Organisation, Role, User
-from rights.queue import queue_page, search
+from rights.queue import QueueItem, queue_page, search
 from rights.righttypes import RightType
 
 
 def _choices() -> dict[str, object]:
+    """The filters' choices, as (id, name) rows: the page needs no more of them."""
     session = get_session()
     return {
-        "organisations": session.scalars(select(Organisation).order_by(Organisation.name)).all(),
+        "organisations": session.execute(
+            select(Organisation.id, Organisation.name).order_by(Organisation.name)
+        ).all(),
         "rights": list(RightType),
-        "officers": session.scalars(
-            select(User).where(User.role.in_([Role.OFFICER, Role.ADMIN])).order_by(User.name)
+        "officers": session.execute(
+            select(User.id, User.name)
+            .where(User.role.in_([Role.OFFICER, Role.ADMIN]))
+            .order_by(User.name)
         ).all(),
     }
 
@@ -59,7 +64,7 @@ def search_requests() -> str:
     session.commit()
     return render_template(
         "staff/search.html",
-        rows=queue_rows(rows, local_date(clock.now())),
+        rows=queue_rows(map(QueueItem.of, rows), local_date(clock.now())),
         searched=bool(query.strip()),
     )
 

@@ -18,10 +18,11 @@ RELEASED, so each also says which statuses it starts from.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from rights import audit
@@ -172,17 +173,22 @@ def _audit_data(package: Package, **extra: Any) -> dict[str, Any]:
 def released_packages(session: Session, request: RightsRequest, now: datetime) -> list[Package]:
     """The released, unexpired packages of the request, newest first (the subject's status
     page uses :func:`subject_packages`)."""
-    rows = session.scalars(
+    return list(session.scalars(_released_statement(), {"rid": request.id, "now": now}))
+
+
+@functools.cache
+def _released_statement() -> Any:
+    """Built once: the subject's status page asks on every visit."""
+    return (
         select(Package)
         .where(
             Package.kind == PackageKind.REQUEST,
-            Package.request_id == request.id,
+            Package.request_id == bindparam("rid"),
             Package.status == PackageStatus.RELEASED,
-            Package.expires_at > now,
+            Package.expires_at > bindparam("now", type_=Package.expires_at.type),
         )
         .order_by(Package.released_at.desc(), Package.id.desc())
     )
-    return list(rows)
 
 
 def subject_packages(session: Session, request: RightsRequest, now: datetime) -> list[Package]:

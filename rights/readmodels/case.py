@@ -3,12 +3,13 @@ letters, the people and organisations to choose from, and what waits for four ey
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from rights.answers import allowed_grounds, remedy_notice_for
@@ -38,6 +39,66 @@ class Approvals:
     matches: int
 
 
+# Views of the case are audited on every GET (docs/security.md); the timeline shows one line
+# per viewer, not one per view, so a case opened a thousand times reads (and loads) the
+# same. The audit trail keeps every view (``dsr-portal audit verify`` walks them all).
+FOLDED = ("case.viewed",)
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """An audit event as the timeline shows it. A folded action (``FOLDED``) comes once per
+    actor, at its last occurrence, with how often and since when."""
+
+    seq: int
+    occurred_at: datetime
+    actor_kind: str
+    actor_id: int | None
+    action: str
+    data: dict[str, Any] | None
+    times: int = 1
+    first_at: datetime | None = None
+
+
+_TIMELINE_COLUMNS = (
+    "seq", "occurred_at", "actor_kind", "actor_id", "action", "data", "times", "first_at",
+)  # fmt: skip
+
+
+@functools.cache
+def _timeline_statement() -> Any:
+    e = AuditEvent
+    per_actor = (e.action, e.actor_kind, e.actor_id)
+    ranked = (
+        select(
+            *(getattr(e, name) for name in _TIMELINE_COLUMNS[:6]),
+            func.count().over(partition_by=per_actor).label("times"),
+            func.min(e.occurred_at).over(partition_by=per_actor).label("first_at"),
+            func.row_number().over(partition_by=per_actor, order_by=e.seq.desc()).label("nth"),
+        )
+        .where(e.request_id == bindparam("rid"))
+        .subquery()
+    )
+    c = ranked.c
+    return (
+        select(*(c[name] for name in _TIMELINE_COLUMNS))
+        .where(c.action.not_in(FOLDED) | (c.nth == 1))
+        .order_by(c.seq)
+    )
+
+
+def timeline_events(session: Session, request_id: int) -> list[TimelineEvent]:
+    """The case's events in chain order, the folded actions counted in SQL (one query)."""
+    rows = session.execute(_timeline_statement(), {"rid": request_id})
+    events = []
+    for seq, at, kind, actor_id, action, data, times, first_at in rows:
+        event = TimelineEvent(seq, at, kind, actor_id, action, data)
+        if action in FOLDED:
+            event = replace(event, times=int(times), first_at=first_at)
+        events.append(event)
+    return events
+
+
 @dataclass(frozen=True)
 class CaseView:
     r: RightsRequest
@@ -50,7 +111,7 @@ class CaseView:
     notes: Sequence[CaseNote]
     links: Sequence[CaseLink]
     group: Sequence[RightsRequest]
-    events: Sequence[AuditEvent]
+    events: Sequence[TimelineEvent]
     draft: AnswerLetter | None
     letters: Sequence[AnswerLetter]
     officers: Sequence[User]
@@ -62,53 +123,77 @@ class CaseView:
     users: dict[int, User]
 
 
-def pending_approvals(session: Session, request_id: int) -> Approvals:
-    """The three four-eyes counts of one case in one query."""
+@functools.cache
+def _approvals_statement() -> Any:
+    """Built once (statement construction costs more than its cached compilation)."""
 
     def count(model: Any, status: object) -> Any:
         return (
             select(func.count(model.id))
-            .where(model.request_id == request_id, model.status == status)
+            .where(model.request_id == bindparam("rid"), model.status == status)
             .scalar_subquery()
         )
 
-    row = session.execute(
-        select(
-            count(Package, PackageStatus.BUILT),
-            count(SourceAction, ActionStatus.PREPARED),
-            count(SubjectMatch, MatchStatus.CONFIRMED),
-        )
-    ).one()
+    return select(
+        count(Package, PackageStatus.BUILT),
+        count(SourceAction, ActionStatus.PREPARED),
+        count(SubjectMatch, MatchStatus.CONFIRMED),
+    )
+
+
+def pending_approvals(session: Session, request_id: int) -> Approvals:
+    """The three four-eyes counts of one case in one query."""
+    row = session.execute(_approvals_statement(), {"rid": request_id}).one()
     return Approvals(packages=int(row[0] or 0), actions=int(row[1] or 0), matches=int(row[2] or 0))
+
+
+@functools.cache
+def _by_request_statement(model: type[Any], order: Any) -> Any:
+    return select(model).where(model.request_id == bindparam("rid")).order_by(order)
 
 
 def _by_request(session: Session, model: type[T], request_id: int, order: Any) -> list[T]:
     """The rows of one per-request table, in ``order``."""
-    column = cast(Any, model).request_id
-    return list(session.scalars(select(model).where(column == request_id).order_by(order)))
+    stmt = _by_request_statement(cast(Any, model), order)
+    return list(session.scalars(stmt, {"rid": request_id}))
+
+
+@functools.cache
+def _statements() -> dict[str, Any]:
+    """The page's other statements, built once: building a statement costs more than its
+    (cached) compilation, and the page runs a dozen."""
+    rid: Any = bindparam("rid")
+    active_staff = User.role.in_(STAFF_ROLES) & User.active.is_(True)
+    return {
+        "people": select(User).where(
+            or_(active_staff, User.id.in_(bindparam("ids", expanding=True)))
+        ),
+        "organisations": select(Organisation).order_by(Organisation.name),
+        "links": select(CaseLink).where((CaseLink.request_id == rid) | (CaseLink.other_id == rid)),
+        "group": select(RightsRequest).where(
+            RightsRequest.group_reference == bindparam("group"), RightsRequest.id != rid
+        ),
+    }
 
 
 def _people(session: Session, ids: set[int]) -> tuple[list[User], dict[int, User]]:
     """Active officers (to assign) and every user the page names, in one query."""
-    active_staff = User.role.in_(STAFF_ROLES) & User.active.is_(True)
-    rows = session.scalars(select(User).where(or_(active_staff, User.id.in_(ids)))).all()
+    rows = session.scalars(_statements()["people"], {"ids": sorted(ids)}).all()
     officers = sorted((u for u in rows if u.role in STAFF_ROLES and u.active), key=lambda u: u.name)
     return officers, {u.id: u for u in rows}
 
 
 def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
     """Everything the case page of ``r`` shows, at ``now``."""
-    organisations = session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    built = _statements()
+    organisations = session.scalars(built["organisations"]).all()
     checks = _by_request(session, IdentityCheck, r.id, IdentityCheck.id)
-    events = _by_request(session, AuditEvent, r.id, AuditEvent.seq)
+    events = timeline_events(session, r.id)
     named = {c.checked_by_id for c in checks} | {e.actor_id for e in events}
     named |= {r.assignee_id, r.instructed_by_id}  # the timeline names an instruction's contact
     officers, users = _people(session, {i for i in named if i})
     letters = _by_request(session, AnswerLetter, r.id, AnswerLetter.id)
     drafts = [letter for letter in letters if letter.sent_at is None]
-    group_stmt = select(RightsRequest).where(
-        RightsRequest.group_reference == r.group_reference, RightsRequest.id != r.id
-    )
     return CaseView(
         r=r,
         today=local_date(now),
@@ -118,10 +203,10 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
         documents=_by_request(session, Document, r.id, Document.id),
         checks=checks,
         notes=_by_request(session, CaseNote, r.id, CaseNote.id),
-        links=session.scalars(
-            select(CaseLink).where((CaseLink.request_id == r.id) | (CaseLink.other_id == r.id))
-        ).all(),
-        group=session.scalars(group_stmt).all() if r.group_reference else [],
+        links=session.scalars(built["links"], {"rid": r.id}).all(),
+        group=session.scalars(built["group"], {"rid": r.id, "group": r.group_reference}).all()
+        if r.group_reference
+        else [],
         events=events,
         draft=drafts[-1] if drafts else None,
         letters=[letter for letter in letters if letter.sent_at is not None],

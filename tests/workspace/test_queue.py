@@ -120,3 +120,46 @@ def test_search_by_email_is_audited_without_the_address(client, officer, make_re
     )
     assert r.reference in resp.get_data(as_text=True)
     assert client.post("/staff/search", data={"q": "x"}).status_code == 400  # CSRF on
+
+
+def test_queue_items_are_read_as_columns_and_match_the_request(
+    make_request, make_org, make_user, db_session, policy
+):
+    """The queue reads plain columns (issue 17); each item says what the loaded request says
+    (the search page builds its items from loaded requests)."""
+    from rights.models.request import RightsRequest
+    from rights.queue import QueueItem
+
+    officer = make_user()
+    w = _world(make_request, make_org, officer, db_session, policy)
+    w["later"].instructed_actions = ["erase"]
+    db_session.commit()
+    page = queue_page(db_session, QueueFilter(), now=datetime.now(UTC))
+    assert page.requests and all(isinstance(i, QueueItem) for i in page.requests)
+    for item in page.requests:
+        r = db_session.scalar(
+            select(RightsRequest).where(RightsRequest.reference == item.reference)
+        )
+        assert item == QueueItem.of(r)
+    by_ref = {i.reference: i for i in page.requests}
+    later = by_ref[w["later"].reference]
+    assert later.instructed and later.assignee == officer.name and later.organisation == "Alfa"
+    assert not by_ref[w["soon"].reference].instructed
+    assert by_ref[w["extended"].reference].effective_due == w["extended"].extended_due
+
+
+def test_the_queue_page_stays_within_its_queries(client, officer, make_request, connection):
+    from tests.workspace.test_read_models import counted
+
+    for _ in range(60):  # more than a page
+        make_request(channel=Channel.EMAIL)
+    client.get("/staff/")
+    with counted(connection) as queries:
+        page = client.get("/staff/")
+    assert page.status_code == 200
+    # the officer, the rows, the counts per state (the total when unfiltered), the incident
+    # clocks, the filters' organisations and officers, the approvals badge
+    assert len(queries) <= 7, queries
+    with counted(connection) as queries:
+        assert client.get("/staff/?overdue=1").status_code == 200
+    assert len(queries) <= 8, queries  # and the filtered total
