@@ -1,5 +1,6 @@
 """The joined-up journey in a real browser against ``make run``'s demo, every mail over real
-SMTP (issues 12 and 16). The demo subject files, in Dutch, access and erasure in one intake
+SMTP (issues 12 and 16), once with the subject in Dutch and once in English, each on a
+server of its own. The demo subject files access and erasure in one intake
 about Bakkerij Jansen and confirms both with the one link mailed to him. An officer (TOTP)
 finds him in two of its sources, prepares both erasures, builds the copy for the access
 request and forwards both requests; Jan Jansen (designated contact, TOTP) opens them from
@@ -9,7 +10,7 @@ subject downloads the ZIP from the page the package-ready mail links, with the c
 him, and its checksums hold; the officer answers the erasure, and the page the answer mail
 links shows what was done and what was refused and why, in the controller's name
 (docs/controllers.md). Each role's pages pass axe (WCAG 2.1 A/AA) with no console error and
-no CSP violation, in the role's language (the subject Dutch, staff and contact English)."""
+no CSP violation, in the role's language (the subject's, and English for staff and contact)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import hashlib
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyotp
@@ -39,20 +41,60 @@ REASON = "This mailing list is our proof of consent; we delete it ourselves next
 LINK = r"(http://\S+{path}\S+)"
 
 
-@pytest.fixture(scope="module")
-def inbox() -> Iterator[Inbox]:
-    with smtp_server() as received:
-        yield received
+WORDS = {
+    "nl": {"make": "Een verzoek doen", "access": "Uw gegevens inzien",
+           "erase": "Uw gegevens laten wissen", "next": "Volgende",
+           "unlawful": "Mijn gegevens worden onrechtmatig gebruikt.", "name": "Uw volledige naam",
+           "email": "Uw e-mailadres", "send": "Verzoek versturen",
+           "confirm": "Mijn verzoek bevestigen", "ready": "klaar om te downloaden",
+           "download": "Uw gegevens downloaden", "code": "Stuur mij een code",
+           "code_label": "Code uit de e-mail", "zip": "Het ZIP-bestand downloaden",
+           "behalf": "namens Bakkerij Jansen", "erased": "{}: uw gegevens zijn gewist.",
+           "refused": "Wat Bakkerij Jansen heeft besloten niet te doen, en waarom:",
+           "kept": "{}: uw gegevens zijn niet gewist.", "complaint": "betreft Bakkerij Jansen"},
+    "en": {"make": "Make a request", "access": "See your data", "erase": "Erase your data",
+           "next": "Next", "unlawful": "My data is being used unlawfully.",
+           "name": "Your full name", "email": "Your e-mail address", "send": "Send request",
+           "confirm": "Confirm my request", "ready": "ready to download",
+           "download": "Download your data", "code": "E-mail me a code",
+           "code_label": "Code from the e-mail", "zip": "Download the ZIP file",
+           "behalf": "on behalf of Bakkerij Jansen", "erased": "{}: your data were erased.",
+           "refused": "What Bakkerij Jansen decided not to do, and why:",
+           "kept": "{}: your data were not erased.", "complaint": "concerns Bakkerij Jansen"},
+}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[DevServer]:
-    """A server of its own (the walk enrols the officers and the contact), its worker sending
-    every mail over SMTP to ``inbox`` on 127.0.0.1."""
-    smtp = {"PORTAL_MAIL_MODE": "smtp", "PORTAL_SMTP_HOST": "127.0.0.1",
-            "PORTAL_SMTP_PORT": str(inbox.port), "PORTAL_SMTP_SECURITY": "none"}  # fmt: skip
-    with run_dev_server(tmp_path_factory.mktemp("controller-demo"), **smtp) as server:
-        yield server
+@dataclass
+class Demo:
+    """A demo server of its own, its worker sending every mail over SMTP to ``inbox``, and
+    the subject's language."""
+
+    server: DevServer
+    inbox: Inbox
+    language: str
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def words(self) -> dict[str, str]:
+        return WORDS[self.language]
+
+
+@pytest.fixture(scope="module", params=["nl", "en"])
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Demo]:
+    """One server per walk: the walk enrols the officers and the contact and erases the
+    subject's data, so a second walk needs fresh demo data. Mail goes over real SMTP to an
+    aiosmtpd server on 127.0.0.1 on a free port."""
+    with smtp_server() as inbox:
+        smtp = {"PORTAL_MAIL_MODE": "smtp", "PORTAL_SMTP_HOST": "127.0.0.1",
+                "PORTAL_SMTP_PORT": str(inbox.port), "PORTAL_SMTP_SECURITY": "none"}  # fmt: skip
+        instance = tmp_path_factory.mktemp(f"controller-demo-{request.param}")
+        with run_dev_server(instance, **smtp) as server:
+            yield Demo(server, inbox, request.param)
 
 
 WATCHES: dict[int, Watch] = {}  # each page's console and CSP watch
@@ -92,32 +134,34 @@ def _log_in(browser, url: str, email: str):  # type: ignore[no-untyped-def]
     return page
 
 
-def _file_request(browser, server: DevServer, inbox: Inbox) -> tuple[object, str, str]:
-    """In Dutch: access and erasure in one intake; one mailed link confirms both."""
-    page = _page(browser, "nl", server.url)
-    page.goto(server.url + "/")
+def _file_request(browser, demo: Demo) -> tuple[object, str, str]:  # type: ignore[no-untyped-def]
+    """Access and erasure in one intake, in the subject's language; one mailed link
+    confirms both."""
+    words, url = demo.words, demo.url
+    page = _page(browser, demo.language, url)
+    page.goto(url + "/")
     _accessible(page, "the start page")
-    page.get_by_role("link", name="Een verzoek doen").first.click()
+    page.get_by_role("link", name=words["make"]).first.click()
     page.get_by_label("Bakkerij Jansen").check()
-    page.get_by_label("Uw gegevens inzien").check()
-    page.get_by_label("Uw gegevens laten wissen").check()
-    page.get_by_role("button", name="Volgende").click()
+    page.get_by_label(words["access"]).check()
+    page.get_by_label(words["erase"]).check()
+    page.get_by_role("button", name=words["next"]).click()
     _accessible(page, "the form for access and erasure")
-    page.get_by_label("Mijn gegevens worden onrechtmatig gebruikt.").check()
-    page.get_by_label("Uw volledige naam").fill("Pieter Smit")
-    page.get_by_label("Uw e-mailadres").fill(SUBJECT)
-    page.get_by_role("button", name="Verzoek versturen").click()
+    page.get_by_label(words["unlawful"]).check()
+    page.get_by_label(words["name"]).fill("Pieter Smit")
+    page.get_by_label(words["email"]).fill(SUBJECT)
+    page.get_by_role("button", name=words["send"]).click()
     _accessible(page, "the page with both references")
     refs = {
         item.locator("strong.ref").inner_text(): item.inner_text()
         for item in page.locator("main li:has(strong.ref)").all()
     }
-    access = next(ref for ref, text in refs.items() if "inzien" in text)
-    erasure = next(ref for ref, text in refs.items() if "wissen" in text)
-    _, link = wait_for_mail(inbox, SUBJECT, LINK.format(path="/verify/"))
+    access = next(ref for ref, text in refs.items() if words["access"] in text)
+    erasure = next(ref for ref, text in refs.items() if words["erase"] in text)
+    _, link = wait_for_mail(demo.inbox, SUBJECT, LINK.format(path="/verify/"))
     page.goto(link)
     _accessible(page, "confirm the e-mail address")
-    page.get_by_role("button", name="Mijn verzoek bevestigen").click()
+    page.get_by_role("button", name=words["confirm"]).click()
     assert "/status/" in page.url
     _accessible(page, "the subject's status page")
     return page, access, erasure
@@ -222,31 +266,32 @@ def _certificate(contact, url: str, reference: str) -> None:  # type: ignore[no-
     _accessible(contact, "the controller's certificates page")
 
 
-def _download(subject, inbox: Inbox, reference: str, after: int, target: Path) -> None:  # type: ignore[no-untyped-def]
+def _download(subject, demo: Demo, reference: str, after: int, target: Path) -> None:  # type: ignore[no-untyped-def]
     """From the package-ready mail (one of the mails after the first ``after``) to the status
     page, then the ZIP with the mailed code."""
+    words, inbox = demo.words, demo.inbox
     ready, link = wait_for_mail(
         inbox, SUBJECT, LINK.format(path="/status/"), about=reference, after=after
     )
-    assert "downloaden" in str(ready["Subject"])
+    assert words["ready"] in str(ready["Subject"])
     subject.goto(link)
     _accessible(subject, "the status page of the access request")
-    subject.get_by_role("link", name="Uw gegevens downloaden").click()
+    subject.get_by_role("link", name=words["download"]).click()
     _accessible(subject, "the download page")
     checksum = subject.locator("dd code").inner_text().strip()
     after = len(inbox.messages)
-    subject.get_by_role("button", name="Stuur mij een code").click()
+    subject.get_by_role("button", name=words["code"]).click()
     _, code = wait_for_mail(inbox, SUBJECT, r"^\s+(\d{6})\s*$", about=reference, after=after)
     _accessible(subject, "the download page with the code sent")
-    subject.get_by_label("Code uit de e-mail").fill(code)
+    subject.get_by_label(words["code_label"]).fill(code)
     with subject.expect_download() as download:
-        subject.get_by_role("button", name="Het ZIP-bestand downloaden").click()
+        subject.get_by_role("button", name=words["zip"]).click()
     download.value.save_as(target)
     _accessible(subject, "the download page after the download")
     assert hashlib.sha256(target.read_bytes()).hexdigest() == checksum
     assert verify_package(target).ok  # every file against the manifest's SHA-256
     manifest = read_manifest(target)
-    assert manifest.reference == reference and manifest.language == "nl"
+    assert manifest.reference == reference and manifest.language == demo.language
     with zipfile.ZipFile(target) as archive:
         assert "Pieter Smit" in archive.read("summary.html").decode()
 
@@ -267,9 +312,9 @@ def _answer(officer, url: str, reference: str) -> None:  # type: ignore[no-untyp
     _accessible(officer, "the officer's case page after answering")
 
 
-def test_the_joined_up_journey_over_smtp(demo_server, inbox, browser, tmp_path):
-    url = demo_server.url
-    subject, access, erasure = _file_request(browser, demo_server, inbox)
+def test_the_joined_up_journey_over_smtp(demo, browser, tmp_path):
+    url, inbox, words = demo.url, demo.inbox, demo.words
+    subject, access, erasure = _file_request(browser, demo)
     officer = _log_in(browser, url, "officer@demo.example")
     _prepare_erasures(officer, url, erasure)
     _accessible(officer, "the officer's case page after forwarding")
@@ -282,7 +327,7 @@ def test_the_joined_up_journey_over_smtp(demo_server, inbox, browser, tmp_path):
     released = len(inbox.messages)
     _release_copy(second, url, access)
     _certificate(contact, url, erasure)
-    _download(subject, inbox, access, released, tmp_path / "package.zip")
+    _download(subject, demo, access, released, tmp_path / "package.zip")
     answered = len(inbox.messages)
     _answer(officer, url, erasure)
 
@@ -292,10 +337,11 @@ def test_the_joined_up_journey_over_smtp(demo_server, inbox, browser, tmp_path):
     subject.goto(link)  # the page the answer mail links
     _accessible(subject, "the subject's status page with the answer")
     letter = subject.locator(".letter-body").first.inner_text()
-    assert "namens Bakkerij Jansen" in letter
-    assert f"{CRM}: uw gegevens zijn gewist." in letter
-    assert "Wat Bakkerij Jansen heeft besloten niet te doen, en waarom:" in letter
-    assert f"{MAILING}: uw gegevens zijn niet gewist." in letter and REASON in letter
+    assert words["behalf"] in letter
+    assert words["erased"].format(CRM) in letter
+    assert words["refused"] in letter
+    assert words["kept"].format(MAILING) in letter and REASON in letter
     assert CONTACT in letter  # the controller's contact details
-    assert "betreft Bakkerij Jansen" in letter  # the complaint text names the controller
-    subject.screenshot(path=str(demo_server.instance / "controller-answer.png"), full_page=True)
+    assert words["complaint"] in letter  # the complaint text names the controller
+    shot = demo.server.instance / f"controller-answer-{demo.language}.png"
+    subject.screenshot(path=str(shot), full_page=True)
