@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -46,3 +48,32 @@ def smtp_server() -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+def wait_for_mail(
+    inbox: Inbox,
+    to: str,
+    pattern: str,
+    *,
+    about: str = "",
+    after: int = 0,
+    timeout: float = 180,
+) -> tuple[EmailMessage, str]:
+    """The first mail to ``to`` received after the first ``after`` ones whose plain-text
+    body matches ``pattern`` (and mentions ``about``), with the match's last group. Polls the
+    receiver until ``timeout`` (generous: the worker sends on its own schedule)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for received in list(inbox.messages)[after:]:
+            msg = received.message
+            if to not in received.envelope_to:
+                continue
+            part = msg.get_body(preferencelist=("plain",))
+            body = part.get_content() if part is not None else ""  # type: ignore[attr-defined]
+            found = re.search(pattern, body, re.M)
+            if found and about in str(msg["Subject"]) + body:
+                return msg, found.group(found.lastindex or 0)
+        if time.monotonic() > deadline:
+            seen = [(r.envelope_to, str(r.message["Subject"])) for r in inbox.messages]
+            raise AssertionError(f"no mail to {to} with {pattern!r} about {about!r}: {seen}")
+        time.sleep(0.2)

@@ -45,15 +45,17 @@ def _wait_for(url: str, proc: subprocess.Popen[str], timeout: float = 60) -> Non
 
 
 @contextmanager
-def run_dev_server(instance: Path) -> Iterator[DevServer]:
+def run_dev_server(instance: Path, **settings: str) -> Iterator[DevServer]:
     """``dsr-portal dev`` as ``make run`` starts it (migrate, demo, worker, web server) with
-    its own instance folder; stopped (the whole process group) at the end."""
+    its own instance folder and any further ``PORTAL_*`` ``settings`` (e.g. mail over SMTP);
+    stopped (the whole process group) at the end."""
     port = free_port()
     env = {
         **os.environ,
         "PORTAL_ENV": "development",
         "PORTAL_INSTANCE_PATH": str(instance),
         "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        **settings,
     }
     env.pop("PORTAL_DATABASE_URL", None)
     log = instance / "server.log"
