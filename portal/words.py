@@ -7,7 +7,7 @@ catalogues do not change while it runs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from flask_babel import get_locale
 
@@ -24,3 +24,22 @@ def per_locale(texts: Mapping[str, object]) -> Callable[[], dict[str, str]]:
         return found
 
     return translated
+
+
+class LanguageTable(Mapping[str, str]):
+    """A Flask-free label table ``{code: {"nl": ..., "en": ...}}`` (exporters.labels) read
+    in the current request's language, so the pages and the package share one table."""
+
+    def __init__(self, table: Mapping[str, Mapping[str, str]]) -> None:
+        self._table = table
+
+    def __getitem__(self, code: str) -> str:
+        entry = self._table[code]
+        language = str(get_locale() or "nl")[:2]
+        return entry.get(language, entry["nl"])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
