@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from exporters import labels
 from operations.answer_controller import controller_answer
 from operations.context import Context
 from operations.letter_facts import letter_facts, signatory, worded_erasure
@@ -83,16 +84,6 @@ GROUND_TEXTS: dict[str, str] = {
         "freedoms of others"
     ),
     "art_23_1_j": N_("Art. 23(1)(j) GDPR, art. 41(1)(j) UAVG: enforcement of civil-law claims"),
-}
-
-# The words for the Art. 6(1) basis of the processing an answer is about (rights.grounds.Basis).
-BASIS_TEXTS: dict[str, str] = {
-    "consent": N_("Consent (Art. 6(1)(a) GDPR)"),
-    "contract": N_("Contract (Art. 6(1)(b) GDPR)"),
-    "legal_obligation": N_("Legal obligation (Art. 6(1)(c) GDPR)"),
-    "vital_interests": N_("Vital interests (Art. 6(1)(d) GDPR)"),
-    "public_task": N_("Task in the public interest (Art. 6(1)(e) GDPR)"),
-    "legitimate_interests": N_("Legitimate interests (Art. 6(1)(f) GDPR)"),
 }
 
 
@@ -197,7 +188,8 @@ def compose_answer(
         return texts.gettext(GROUND_TEXTS[code]) if code in GROUND_TEXTS else code
 
     def basis_label(code: str) -> str:
-        return texts.gettext(BASIS_TEXTS[code]) if code in BASIS_TEXTS else code
+        # One table of the Art. 6(1) bases for letters, pages and packages.
+        return labels.basis_label(code, texts.language)
 
     answers.ensure_processor_answers(request)  # P-4: no letter when the controller answers
     package = referred_package(ctx, request)

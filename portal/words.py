@@ -8,7 +8,7 @@ catalogues do not change while it runs)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -48,3 +48,22 @@ def local(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
     moment = value.astimezone(AMSTERDAM)
     text = formatted(moment, fmt, get_locale(), get_timezone())
     return f"{text} {moment.tzname()}" if "HH" in fmt else text
+
+
+class LanguageTable(Mapping[str, str]):
+    """A Flask-free label table ``{code: {"nl": ..., "en": ...}}`` (exporters.labels) read
+    in the current request's language, so the pages and the package share one table."""
+
+    def __init__(self, table: Mapping[str, Mapping[str, str]]) -> None:
+        self._table = table
+
+    def __getitem__(self, code: str) -> str:
+        entry = self._table[code]
+        language = str(get_locale() or "nl")[:2]
+        return entry.get(language, entry["nl"])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)

@@ -12,9 +12,10 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from exporters.labels import category_label, column_label, table_name_label
+from exporters.labels import ROLE, category_label, column_label, table_name_label
 from portal.controller.labels import OPERATIONS
 from portal.staff.labels import BASES
+from portal.words import LanguageTable
 from rights.models.source import DataSource
 
 __all__ = [
@@ -53,12 +54,8 @@ ERASURE_MODES = {
     "anonymise": _l("columns made anonymous"),
 }
 
-RECIPIENT_ROLES = {
-    "recipient": _l("recipient"),
-    "sub-processor": _l("sub-processor"),
-    "processor": _l("processor"),
-    "controller": _l("controller"),
-}
+# One table for the roles, the package's (exporters.labels), read in the page's language.
+RECIPIENT_ROLES = LanguageTable(ROLE)
 
 
 def _language() -> str:

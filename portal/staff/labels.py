@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from operations.answers import BASIS_TEXTS, GROUND_TEXTS
-from portal.words import per_locale
+from exporters.labels import BASIS
+from operations.answers import GROUND_TEXTS
+from portal.words import LanguageTable, per_locale
 
-# Ground and basis codes from rights.grounds: the words are the letters' own
-# (operations.answers), so the workspace and the letter never say different things.
+# Ground codes from rights.grounds: the words are the letters' own (operations.answers), so
+# the workspace and the letter never say different things. The Art. 6(1) bases have one
+# table for the package, the letters and the pages (exporters.labels).
 GROUNDS = {code: _l(text) for code, text in GROUND_TEXTS.items()}
-BASES = {code: _l(text) for code, text in BASIS_TEXTS.items()}
+BASES = LanguageTable(BASIS)
 
 STATES = {
     "awaiting_verification": _l("Awaiting e-mail confirmation"),

@@ -83,7 +83,9 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
         _post(client, page_url, f"{page_url}/actions/{action_id}/execute")
     html = client.get(page_url).get_data(as_text=True)
     assert "Art. 17(3)(b) AVG: fiscale bewaarplicht (art. 52 AWR)" in html
-    assert "<code>invoice_no</code>, <code>amount</code>, <code>issued_on</code>" in html
+    # The kept columns and their table by their labels, never as raw names (issue 14).
+    assert "Facturen (1 record) · Factuurnummer, Bedrag (euro), Factuurdatum" in html
+    assert "<code>invoice_no</code>" not in html
     assert "35 dagen" in html
 
     # The answer letter lists what was erased and what was kept, and why (docs/legal.md).
@@ -104,7 +106,8 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
     assert "Wat we hebben gewist:" in letter
     assert "Wat we hebben bewaard, en waarom:" in letter
     # By the definition's labels, never the column names (docs/package.md, "Labels").
-    assert "Factuurnummer, Bedrag (euro), Factuurdatum (Facturen)" in letter
+    assert "Facturen, 1 record. Wij bewaren: Factuurnummer, Bedrag (euro), Factuurdatum." in letter
+    assert "Klanten, 1 record geanonimiseerd; Bestellingen, 2 records gewist." in letter
     assert "invoice_no" not in letter
     assert "fiscale bewaarplicht" in letter and "35 dagen" in letter
 
