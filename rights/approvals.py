@@ -200,6 +200,8 @@ def pending_count(session: Session) -> int:
     loads are the prepared erasures in a controller's data, whose approval is checked as
     the gate checks it."""
     total = sum(int(n or 0) for n in session.execute(_count_statement()).one())
+    if not total:  # nothing waits: no erasure the controller could be holding either
+        return 0
     held = sum(1 for a in _controller_erasures(session) if controller_hold(session, a))
     return total - held
 

@@ -43,7 +43,7 @@ def erasure_summary(session: Session, request: RightsRequest) -> ErasureSummary:
         .order_by(SourceAction.id)
     )
     for action in actions:
-        name = action.source.name if action.source else "?"
+        name = action.source.name if action.source else ""
         labels[name] = dict(
             ((action.source.mapping or {}) if action.source else {}).get("labels") or {}
         )

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from rights.deadlines import AMSTERDAM
 from rights.models.incident import Incident, IncidentState
-from tests.e2e import test_controller_demo as walk
+from tests.e2e import breach_walk as walk
+from tests.e2e.breach_walk import MAILING, _log_in, _mail_link
 from tests.e2e.conftest import DevServer
-from tests.e2e.test_controller_demo import MAILING, _log_in, _mail_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 demo_server = walk.demo_server  # a server of its own, started as the controller walk does

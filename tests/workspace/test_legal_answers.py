@@ -129,7 +129,7 @@ def test_the_partial_erasure_letter_carries_the_complaint_text_in_nl_and_en(
     assert _send(client, r.reference).status_code == 303
     body = _letter(db_session, r)
     # Table and column by a readable form of their names (no labels in this definition).
-    assert "Bedrag (Factuur)" in body and "factuur" not in body
+    assert "- Factuur. Wij bewaren: Bedrag." in body and "factuur" not in body
     assert REMEDY_NOTICE_NL in body and REMEDY_NOTICE_EN in body
 
 
