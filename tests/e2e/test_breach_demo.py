@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,16 +23,37 @@ from sqlalchemy.orm import Session
 
 from rights.deadlines import AMSTERDAM
 from rights.models.incident import Incident, IncidentState
-from tests.e2e import breach_walk as walk
-from tests.e2e.breach_walk import MAILING, _log_in, _mail_link
-from tests.e2e.conftest import DevServer
+from tests.e2e.conftest import DevServer, run_dev_server
+from tests.e2e.test_controller_demo import MAILING, _log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-demo_server = walk.demo_server  # a server of its own, started as the controller walk does
 
 TITLE = "Mailingbestand naar verkeerde drukkerij"
 DESCRIPTION = "Het adresbestand van de mailing is naar een verkeerde drukkerij gestuurd."
 RECURRENCE = "Bestanden gaan alleen nog via het beveiligde portaal, met vier-ogen-controle."
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    """A server of its own (the walk enrols the officer and the contact), writing its mail
+    to the development mail folder."""
+    with run_dev_server(tmp_path_factory.mktemp("breach-demo")) as server:
+        yield server
+
+
+def _mail_link(instance: Path, reference: str, path: str, timeout: float = 120) -> str:
+    """The first ``path`` link in a mail about ``reference`` the worker wrote."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for file in sorted((instance / "mail").glob("*.eml")):
+            msg = message_from_bytes(file.read_bytes(), policy=policy.default)
+            body = msg.get_body().get_content()
+            if reference in str(msg["Subject"]) + body and path in body:
+                match = re.search(rf"http://\S+{path}\S+", body)
+                assert match
+                return match.group(0)
+        time.sleep(0.5)
+    raise AssertionError(f"no mail with {path} for {reference}")
 
 
 def _db(server: DevServer) -> Session:

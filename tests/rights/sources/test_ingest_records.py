@@ -12,19 +12,7 @@ from rights.audit import SYSTEM
 from rights.models.source import DataRecord
 from rights.sources.filereader import open_data_file
 from rights.sources.ingest import ingest_data_file
-from rights.sources.normalise import normalise_row
-
-
-def _stored(row: dict[str, str], roles: dict[str, str]) -> tuple[object, ...]:
-    found = normalise_row(row, roles, row_number=2)
-    return (
-        found.emails[0] if found.emails else None,
-        found.phones[0] if found.phones else None,
-        found.customer_numbers[0] if found.customer_numbers else None,
-        found.address_key,
-        found.name_key,
-    )
-
+from tests.rights.test_identifier_row_plan import _stored
 
 CSV = (
     "Klantnr;Voornaam;Tussenvoegsel;Achternaam;E-mail;E-mail 2;Mobiel;Telefoon;Postcode;"
@@ -51,7 +39,7 @@ def test_an_ingested_file_stores_what_normalise_row_finds(db_session, file_sourc
     ).all()  # fmt: skip
     with open_data_file(io.BytesIO(CSV.encode("cp1252")), "k.csv") as datafile:
         expected = [
-            (number, values, *_stored(values, datafile.column_roles))
+            (number, values, *_stored(values, datafile.column_roles, "NL"))
             for number, values in datafile.numbered_rows()
         ]
     assert [tuple(row) for row in stored] == expected
