@@ -40,6 +40,12 @@ class SweptMemoryStorage(MemoryStorage):
             self._sweeping.release()
 
 
+# The two private hooks the subclass relies on; a ``limits`` release without them keeps its
+# own timer (slower, the same counts) instead of failing at the first hit.
+HOOKS = ("_MemoryStorage__schedule_expiry", "_MemoryStorage__expire_events")
+
+
 def storage_uri(configured: str) -> str:
     """``memory://`` (the default) is served by ``SweptMemoryStorage``; others as given."""
-    return f"{SCHEME}://" if configured == "memory://" else configured
+    swept = all(hasattr(MemoryStorage, hook) for hook in HOOKS)
+    return f"{SCHEME}://" if configured == "memory://" and swept else configured
