@@ -61,9 +61,8 @@ class PendingApproval:
     prepared_by_name: str | None
     prepared_at: datetime
     organisation: str = ""  # a return package: the controller it goes to (no request)
-    waiting: bool = (
-        False  # an erasure or package the controller (``organisation``) has not approved
-    )
+    # An erasure or a package the controller (``organisation``) has not approved yet.
+    waiting: bool = False
 
 
 def _letter_pending_text() -> ColumnElement[bool]:
