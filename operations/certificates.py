@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from operations.context import Context
+from operations.texts import Texts
 from rights.audit import record
 from rights.controllers.certificates import ActionCertificate, ContractEndCertificate
 from rights.deadlines import AMSTERDAM
@@ -27,6 +28,7 @@ __all__ = [
     "VERSION",
     "Rendered",
     "action_json",
+    "approved_by",
     "contract_end_json",
     "deletion_json",
     "download",
@@ -63,7 +65,32 @@ def _head(kind: str) -> dict[str, Any]:
     return {"schema": SCHEMA, "version": VERSION, "type": kind}
 
 
-def action_json(cert: ActionCertificate) -> dict[str, Any]:
+def approved_by(cert: ActionCertificate, texts: Texts) -> str:
+    """Who approved, in words: the contact's name, or for an instruction the controller's
+    system sent over the API, that system with the key's label and prefix."""
+    if cert.instructed_via != "api":
+        return cert.approved_by
+    if cert.api_key_label:
+        return texts.gettext(
+            "The system of %(controller)s, with its API key “%(label)s” (%(prefix)s…)",
+            controller=cert.organisation, label=cert.api_key_label, prefix=cert.api_key_prefix,
+        )  # fmt: skip
+    return texts.gettext(
+        "The system of %(controller)s, with its API key %(prefix)s…",
+        controller=cert.organisation, prefix=cert.api_key_prefix,
+    )  # fmt: skip
+
+
+def _instruction(cert: ActionCertificate) -> dict[str, Any] | None:
+    if not cert.instructed:
+        return None
+    if cert.instructed_via != "api":
+        return {"via": "contact", "contact": cert.approved_by}
+    return {"via": "api", "api_key": {"label": cert.api_key_label, "prefix": cert.api_key_prefix}}
+
+
+def action_json(cert: ActionCertificate, texts: Texts) -> dict[str, Any]:
+    """The JSON of an action's certificate; ``approved_by`` in ``texts``' language."""
     return {
         **_head(TYPES[cert.kind]),
         "id": cert.action_id,
@@ -73,9 +100,10 @@ def action_json(cert: ActionCertificate) -> dict[str, Any]:
         "source": cert.source,
         "executed_at": _local(cert.executed_at),
         "executed_by": cert.executed_by,
-        "approved_by": cert.approved_by,
+        "approved_by": approved_by(cert, texts),
         "approved_at": _local(cert.approved_at),
         "approval": "instruction" if cert.instructed else "approval",
+        "instruction": _instruction(cert),
         "operations": [
             {
                 "table": op.table,

@@ -15,6 +15,7 @@ from rights import audit
 from rights.audit import SYSTEM
 from rights.controllers import routing
 from rights.controllers.authority import controller_of
+from rights.controllers.instructions import Instruction, instruction_of
 from rights.deadlines import local_date
 from rights.errors import InvalidTransition, ValidationFailed
 from rights.models.org import Organisation, User
@@ -62,7 +63,9 @@ def _mail_each(
 
 def after_verification(ctx: Context, requests: Iterable[RightsRequest]) -> int:
     """Set the forwarding target of each just-verified controller's request and forward
-    those whose controller has ``auto_forward`` set (actor: the system). A forward the
+    those whose controller has ``auto_forward`` set (actor: the system), except the
+    controller's own instructions, which are its approval (audited, never forwarded back;
+    docs/controllers.md, "Instructions"). A forward the
     rules refuse (no designated contact, say) leaves the request for the officer and is
     audited. Returns the number forwarded."""
     day = local_date(ctx.now())
@@ -72,7 +75,13 @@ def after_verification(ctx: Context, requests: Iterable[RightsRequest]) -> int:
             continue
         routing.set_forward_target(request, ctx.policy, on=day)
         org = controller_of(request)
-        if org is None or not org.auto_forward:
+        if org is None:
+            continue
+        instruction = instruction_of(ctx.session, request, org)
+        if instruction is not None:  # the controller's own instruction is its approval
+            _instruction_is_approval(ctx, request, instruction)
+            continue
+        if not org.auto_forward:
             continue
         try:
             routing.check_forward(ctx.session, request)
@@ -89,6 +98,20 @@ def after_verification(ctx: Context, requests: Iterable[RightsRequest]) -> int:
         forward_request(ctx.acting_as(SYSTEM), request)
         forwarded += 1
     return forwarded
+
+
+def _instruction_is_approval(ctx: Context, request: RightsRequest, given: Instruction) -> None:
+    """Record that the request is not forwarded to the controller for approval: it is the
+    controller's own instruction (by a contact or its system), so that is the approval of
+    the actions it names (``rights.controllers.approvals.is_approved``)."""
+    audit.record(
+        ctx.session,
+        "request.instruction_is_approval",
+        actor=SYSTEM,
+        now=ctx.now(),
+        request_id=request.id,
+        data={**given.audit_data(), "actions": list(request.instructed_actions or [])},
+    )
 
 
 def _setting(ctx: Context, name: str, default: int) -> int:

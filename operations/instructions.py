@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from operations import forwarding
 from operations.context import Context
 from operations.intake import IntakeError, register
 from rights.controllers.instructions import check_actions, check_contact, record_instruction
@@ -80,6 +81,7 @@ def file_instruction(ctx: Context, contact: User, instruction: Instruction) -> R
         organisation_id=organisation_id,
         extra={"controller_instruction": True},
     )
-    request = register(ctx, intake)
+    request = register(ctx, intake, route=False)
     record_instruction(ctx.session, request, contact, actions, now=ctx.now(), note=instruction.note)
+    forwarding.after_verification(ctx, [request])  # the instruction is the approval
     return request

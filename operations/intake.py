@@ -114,10 +114,13 @@ def submit(
     )
 
 
-def register(ctx: Context, intake: Intake, *, mandate: Upload | None = None) -> RightsRequest:
+def register(
+    ctx: Context, intake: Intake, *, mandate: Upload | None = None, route: bool = True
+) -> RightsRequest:
     """Staff registration of a request that arrived by mail, post or phone, with its
     original arrival instant; the representative's document is stored with it (flushes;
-    the caller commits)."""
+    the caller commits). ``route=False``: the caller routes it (``forwarding.
+    after_verification``) once it has marked it, as a controller's instruction is."""
     _check(ctx, [intake], mandate)
     request = requests.create_request(
         ctx.session,
@@ -140,7 +143,8 @@ def register(ctx: Context, intake: Intake, *, mandate: Upload | None = None) -> 
             actor=ctx.actor,
             now=ctx.now(),
         )
-    forwarding.after_verification(ctx, [request])  # registered by staff: starts verified
+    if route:  # registered by staff: starts verified
+        forwarding.after_verification(ctx, [request])
     return request
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from operations import forwarding
 from operations.context import Context
 from operations.intake import register
 from rights import audit
@@ -109,11 +110,12 @@ def _store(ctx: Context, key: ApiKey, parsed: Submission, digest: str) -> OpenDs
         organisation_id=key.organisation_id,
         extra={"controller_instruction": True},
     )
-    request = register(ctx.acting_as(actor), intake)
+    request = register(ctx.acting_as(actor), intake, route=False)
     actions = check_actions(parsed.type.right, [k.value for k in parsed.type.actions])
     record_system_instruction(ctx.session, request, actions, actor=actor, now=now)
     submission.request_id = request.id
     ctx.session.flush()
+    forwarding.after_verification(ctx, [request])  # linked: the instruction is the approval
     audit.record(
         ctx.session, "opendsr.submitted", actor=actor, now=now, request_id=request.id,
         object_type="opendsr_submission", object_id=submission.id,

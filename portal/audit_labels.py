@@ -32,6 +32,9 @@ LABELS = {
     "request.forward_reminded": _l("Reminder sent to the controller's designated contacts"),
     "request.forward_escalated": _l("No decision from the controller: escalated to the officers"),
     "request.auto_forward_failed": _l("Automatic forwarding was not possible: forward by hand"),
+    "request.instruction_is_approval": _l(
+        "Not forwarded back to the controller: its own instruction is its approval"
+    ),
     # Case work
     "case.viewed": _l("Case opened"),
     "case.purged": _l("Case data deleted after the retention period"),
@@ -106,6 +109,9 @@ LABELS = {
     "api.key_revoked": _l("API key revoked"),
     # The machine API (docs/api.md)
     "api.status_changed": _l("Status update queued for the controller's system"),
+    "api.completion_moved": _l(
+        "Update of the expected completion time queued for the controller's system"
+    ),
     "api.callback_sent": _l("Status update delivered to the controller's system"),
     "api.callback_dead": _l("Status update could not be delivered to the controller's system"),
     "api.call_refused": _l("Call from a controller's system refused"),

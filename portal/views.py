@@ -9,7 +9,11 @@ from flask import Flask, current_app, redirect, request, session, url_for
 from flask_babel import format_date, get_locale
 from werkzeug.wrappers import Response
 
-from portal.auth import api_keys, sessions  # noqa: F401 - api_keys adds its routes
+from portal.auth import (  # noqa: F401 - api_keys and contract_certificate add their routes
+    api_keys,
+    contract_certificate,
+    sessions,
+)
 from portal.auth.admin import ROLE_LABELS
 from portal.auth.admin import bp as users_bp
 from portal.auth.organisations import bp as organisations_bp

@@ -9,6 +9,10 @@ Three kinds of item wait for someone other than the officer who prepared them:
   executed now: it is listed apart, as waiting for the controller
   (``PendingApproval.waiting``), and not counted; one the controller rejected is left out
   (``rights.actions.gate.controller_hold``);
+* the same for a built package of a controller's request: until the controller approved
+  it (``rights.packages.package_hold``) it is listed apart as waiting for the controller,
+  not counted, and not matched by the queue's filter; one the controller rejected is left
+  out;
 * Art. 12(5) answer letters (manifestly unfounded/excessive) not yet approved nor sent.
 
 The letter check lives in JSON (``AnswerLetter.extra``). To stay portable to SQLite and
@@ -38,6 +42,7 @@ from rights.models.org import Organisation, OrganisationKind, User
 from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
 from rights.models.source import ActionKind, ActionStatus, DataSource, SourceAction
+from rights.packages.release import package_hold
 
 
 class ApprovalKind(enum.StrEnum):
@@ -56,7 +61,8 @@ class PendingApproval:
     prepared_by_name: str | None
     prepared_at: datetime
     organisation: str = ""  # a return package: the controller it goes to (no request)
-    waiting: bool = False  # an erasure the controller (``organisation``) has not approved yet
+    # An erasure or a package the controller (``organisation``) has not approved yet.
+    waiting: bool = False
 
 
 def _letter_pending_text() -> ColumnElement[bool]:
@@ -68,15 +74,22 @@ def _letter_pending_text() -> ColumnElement[bool]:
     )
 
 
-def pending_clause() -> ColumnElement[bool]:
-    """True for a :class:`RightsRequest` with anything waiting for a second officer."""
+def pending_clause(session: Session) -> ColumnElement[bool]:
+    """True for a :class:`RightsRequest` with anything waiting for a second officer: what
+    :func:`pending_approvals` lists as ready, so not an erasure or package that waits for
+    the controller (those are found in Python, as the gate finds them, and left out by id)."""
     rr = RightsRequest
+    held_actions, held_packages = held_by_controller(session)
     return or_(
-        exists().where(Package.request_id == rr.id, Package.status == PackageStatus.BUILT),
+        exists().where(
+            Package.request_id == rr.id,
+            Package.status == PackageStatus.BUILT,
+            Package.id.not_in(held_packages),
+        ),
         exists().where(
             SourceAction.request_id == rr.id,
-            SourceAction.status == ActionStatus.PREPARED,
-            SourceAction.kind == ActionKind.ERASE,
+            _prepared_erasure(),
+            SourceAction.id.not_in(held_actions),
         ),
         exists().where(AnswerLetter.request_id == rr.id, _letter_pending_text()),
     )
@@ -92,6 +105,9 @@ def pending_approvals(session: Session) -> list[PendingApproval]:
         .join(rr, rr.id == Package.request_id)
         .where(Package.status == PackageStatus.BUILT)
     ):
+        package_waits = package_hold(session, pkg)
+        if package_waits == "controller_rejected":
+            continue  # never released: nothing waits for anyone
         items.append(
             PendingApproval(
                 ApprovalKind.PACKAGE,
@@ -100,6 +116,8 @@ def pending_approvals(session: Session) -> list[PendingApproval]:
                 pkg.prepared_by_id,
                 names.get(pkg.prepared_by_id or 0),
                 pkg.created_at,
+                organisation=_request_controller(pkg) if package_waits else "",
+                waiting=package_waits is not None,
             )
         )
     for action, ref in session.execute(
@@ -167,6 +185,12 @@ def _owner_name(session: Session, action: SourceAction) -> str:
     return owner.name if owner is not None else ""
 
 
+def _request_controller(package: Package) -> str:
+    request = package.request
+    organisation = request.organisation if request is not None else None
+    return organisation.name if organisation is not None else ""
+
+
 def _controller_erasures(session: Session) -> list[SourceAction]:
     """The prepared erasures in a controller's data (its source, or the request's controller
     for an erasure without a source): only these can be held by the controller."""
@@ -194,16 +218,39 @@ def _controller_erasures(session: Session) -> list[SourceAction]:
     return list(session.scalars(query))
 
 
+def _controller_packages(session: Session) -> list[Package]:
+    """The built request packages of a controller's requests: only these can be held."""
+    query = (
+        select(Package)
+        .join(RightsRequest, RightsRequest.id == Package.request_id)
+        .join(Organisation, Organisation.id == RightsRequest.organisation_id)
+        .where(
+            Package.kind == PackageKind.REQUEST,
+            Package.status == PackageStatus.BUILT,
+            Organisation.kind == OrganisationKind.CONTROLLER,
+        )
+    )
+    return list(session.scalars(query))
+
+
+def held_by_controller(session: Session) -> tuple[list[int], list[int]]:
+    """The ids of the prepared erasures and the built packages that the controller holds
+    (not approved yet, or rejected): the second officer cannot act on them now."""
+    actions = [a.id for a in _controller_erasures(session) if controller_hold(session, a)]
+    packages = [p.id for p in _controller_packages(session) if package_hold(session, p)]
+    return actions, packages
+
+
 def pending_count(session: Session) -> int:
     """How many items :func:`pending_approvals` lists as ready for a second officer, counted
     in the database: this runs on every staff page (the navigation), so the only rows it
-    loads are the prepared erasures in a controller's data, whose approval is checked as
-    the gate checks it."""
+    loads are the prepared erasures and built packages of a controller, whose approval is
+    checked as the gate and the release check it."""
     total = sum(int(n or 0) for n in session.execute(_count_statement()).one())
-    if not total:  # nothing waits: no erasure the controller could be holding either
+    if not total:  # nothing waits: nothing the controller could be holding either
         return 0
-    held = sum(1 for a in _controller_erasures(session) if controller_hold(session, a))
-    return total - held
+    held_actions, held_packages = held_by_controller(session)
+    return total - len(held_actions) - len(held_packages)
 
 
 @functools.cache

@@ -104,7 +104,7 @@ class QueuePage:
 
 
 def _filtered(
-    stmt: Select[tuple[RightsRequest]], f: QueueFilter, today: date
+    session: Session, stmt: Select[tuple[RightsRequest]], f: QueueFilter, today: date
 ) -> Select[tuple[RightsRequest]]:
     rr = RightsRequest
     stmt = stmt.where(rr.queue_due.is_not(None))
@@ -112,7 +112,7 @@ def _filtered(
         stmt = stmt.where(rr.state == f.state)
     if f.waiting == "awaiting_approval":
         # The request's own state, or any four-eyes item waiting (rights/approvals.py).
-        stmt = stmt.where(or_(rr.state == WAITING_FILTERS[f.waiting], pending_clause()))
+        stmt = stmt.where(or_(rr.state == WAITING_FILTERS[f.waiting], pending_clause(session)))
     elif f.waiting in WAITING_FILTERS:
         stmt = stmt.where(rr.state == WAITING_FILTERS[f.waiting])
     if f.right is not None:
@@ -139,7 +139,7 @@ def queue_page(
 ) -> QueuePage:
     """One page of open requests matching ``f``, soonest effective due date first."""
     today = local_date(now)
-    base = _filtered(select(RightsRequest), f, today)
+    base = _filtered(session, select(RightsRequest), f, today)
     found = _open_per_state(session)
     if f == QueueFilter():  # no filter: the open requests are the ones counted per state
         total = sum(found.values())

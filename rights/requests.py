@@ -21,6 +21,7 @@ from rights.models.request import (
     RightsRequest,
     Suspension,
 )
+from rights.opendsr.callbacks import queue_status_change
 from rights.outbox import queue_mail
 from rights.policy import Policy
 from rights.receipt import on_receipt
@@ -203,6 +204,7 @@ def extend(
         request_id=request.id,
         data={"ground": ground, "extended_due": request.extended_due.isoformat()},
     )
+    queue_status_change(session, request, now)  # the expected completion time moved
     queue_mail(
         session,
         to=request.requester_email,

@@ -26,7 +26,7 @@ def certificates() -> str:
 def _download(action_id: int, fmt: str) -> Response:
     ctx = context()
     cert = action_certificate(ctx.session, organisation_id(), action_id)
-    rendered = download(ctx, action_json(cert), cert, fmt, object_id=action_id)
+    rendered = download(ctx, action_json(cert, ctx.texts()), cert, fmt, object_id=action_id)
     ctx.session.commit()
     return send(rendered)
 

@@ -20,7 +20,7 @@ from portal.staff import labels
 from rights import packages
 from rights.audit import Actor
 from rights.errors import DomainError
-from rights.models.package import Package
+from rights.models.package import Package, PackageStatus
 from rights.models.request import RightsRequest
 
 bp = Blueprint("delivery_staff", __name__, url_prefix="/staff/requests/<reference>/packages")
@@ -40,6 +40,13 @@ def _package(rights_request: RightsRequest, package_id: int) -> Package:
     return package
 
 
+def _held(rows: list[Package]) -> set[int]:
+    """The built packages that wait for the controller's approval (no release button)."""
+    session = get_session()
+    built = (p for p in rows if p.status is PackageStatus.BUILT)
+    return {p.id for p in built if packages.package_hold(session, p)}
+
+
 def _back(reference: str) -> Response:
     return redirect(url_for("delivery_staff.index", reference=reference))
 
@@ -52,10 +59,12 @@ def index(reference: str) -> str:
         select(Package).where(Package.request_id == rights_request.id).order_by(Package.id.desc())
     )
     form = BuildForm(data={"formats": list(default_formats(rights_request))})
+    found = list(rows)
     return render_template(
         "delivery/staff_packages.html",
         request_=rights_request,
-        packages=list(rows),
+        packages=found,
+        held=_held(found),
         build_form=form,
         action_form=ActionForm(),
         now=clock.now(),

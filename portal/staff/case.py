@@ -325,6 +325,10 @@ FORWARD_ERRORS: Mapping[str, object] = {
         "We do not know yet which controller has this person's data: search the data "
         "sources and confirm the matches first."
     ),
+    "controller_instructed": _l(
+        "The controller gave this instruction itself: that is its approval, so the request "
+        "is not forwarded back to it."
+    ),
     "found_elsewhere": _l("The person was found in the data of another organisation."),
     "other_org": _l("This request belongs to another organisation."),
     "not_verified": _l("The subject has not confirmed the e-mail address yet."),

@@ -41,6 +41,7 @@ __all__ = [
     "MAX_REASON",
     "approving_decision",
     "current_decision",
+    "current_package_decision",
     "decide_action",
     "decide_package",
     "decide_request",
@@ -313,6 +314,17 @@ def is_approved(session: Session, action: SourceAction) -> bool:
     return action_instruction(session, action) is not None
 
 
+def current_package_decision(session: Session, package: Package) -> ControllerDecision | None:
+    """The latest approval or rejection of ``package`` that has not lapsed."""
+    cd = ControllerDecision
+    return session.scalar(
+        select(cd)
+        .where(cd.package_id == package.id, cd.kind.in_(VERDICTS), cd.lapsed_at.is_(None))
+        .order_by(cd.decided_at.desc(), cd.id.desc())
+        .limit(1)
+    )
+
+
 def package_approved(session: Session, package: Package) -> bool:
     """Whether a designated contact of the request's controller approved exactly this
     package (its SHA-256), and the approval has not lapsed."""
@@ -320,13 +332,7 @@ def package_approved(session: Session, package: Package) -> bool:
     controller = controller_of(request) if request is not None else None
     if controller is None:
         return False
-    cd = ControllerDecision
-    decision = session.scalar(
-        select(cd)
-        .where(cd.package_id == package.id, cd.kind.in_(VERDICTS), cd.lapsed_at.is_(None))
-        .order_by(cd.decided_at.desc(), cd.id.desc())
-        .limit(1)
-    )
+    decision = current_package_decision(session, package)
     if decision is None or decision.kind is not K.APPROVE or decision.digest != package.sha256:
         return False
     contact = session.get(User, decision.decided_by_id) if decision.decided_by_id else None

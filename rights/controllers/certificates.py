@@ -15,8 +15,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from rights.controllers.datafiles import DeletionReason, file_deletions
-from rights.controllers.instructions import is_instruction
+from rights.controllers.instructions import instruction_of, is_instruction
 from rights.errors import NotFound
+from rights.models.api import ApiKey
 from rights.models.audit import AuditEvent
 from rights.models.controller import ControllerDecision, DataFileDeletion, DecisionKind
 from rights.models.org import Organisation, OrganisationKind, User
@@ -76,6 +77,11 @@ class ActionCertificate:
     operations: tuple[Operation, ...]
     kept: tuple[Kept, ...]
     backup_rotation: str
+    # Who gave that instruction: "contact" (``approved_by``), "api" (the controller's system,
+    # with the API key's label and prefix, never the key), or "" for an approval.
+    instructed_via: str = ""
+    api_key_label: str = ""
+    api_key_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,12 @@ def action_certificate(session: Session, organisation_id: int, action_id: int) -
     action, request = row
     approval = _approval(session, action)
     instructed = approval is None and is_instruction(request)
+    given = (
+        instruction_of(session, request, request.organisation)
+        if instructed and request.organisation is not None
+        else None
+    )
+    key = session.get(ApiKey, given.api_key_id) if given and given.api_key_id else None
     assert action.executed_at is not None
     return ActionCertificate(
         action_id=action.id,
@@ -211,6 +223,9 @@ def action_certificate(session: Session, organisation_id: int, action_id: int) -
         if approval
         else (request.created_at if instructed else None),
         instructed=instructed,
+        instructed_via=given.via if given is not None else "",
+        api_key_label=key.label if key is not None else "",
+        api_key_prefix=given.api_key_prefix if given is not None else "",
         operations=_operations(action),
         kept=_kept(action),
         backup_rotation=str(action.result.get("backup_rotation") or ""),

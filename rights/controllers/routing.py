@@ -21,6 +21,7 @@ from rights import lifecycle
 from rights.audit import Actor
 from rights.calendar import NLHolidayCalendar, working_days_between
 from rights.controllers.authority import controller_of, user_of
+from rights.controllers.instructions import instruction_of
 from rights.deadlines import local_date
 from rights.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from rights.models.controller import ControllerDecision
@@ -179,6 +180,11 @@ def check_forward(
     target = _target_organisation(request, organisation, found)
     if not is_controller(target):
         raise ValidationFailed("the operator decides its own requests", code="not_a_controller")
+    if instruction_of(session, request, target) is not None:
+        # The controller's own instruction is its approval: it is not sent back to it.
+        raise ValidationFailed(
+            "the controller gave this instruction itself", code="controller_instructed"
+        )
     if contacts is None:
         contacts = designated_contacts(session, target)
     if not contacts:
@@ -202,8 +208,9 @@ def forward(
     controller discovery found it with (``organisation`` may name it), and gets that
     controller as its organisation. Raises ``ValidationFailed`` (``split_first``,
     ``nothing_found``, ``found_elsewhere``, ``other_org``, ``not_a_controller``,
-    ``no_designated_contact``), ``InvalidTransition``, or ``PermissionDenied``
-    (``staff_only``: a controller's contact does not forward); changes nothing then."""
+    ``controller_instructed``, ``no_designated_contact``), ``InvalidTransition``, or
+    ``PermissionDenied`` (``staff_only``: a controller's contact does not forward); changes
+    nothing then."""
     user = user_of(session, actor)
     if user is not None and not user.is_staff:
         raise PermissionDenied("only the privacy desk forwards a request", code="staff_only")

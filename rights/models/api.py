@@ -79,6 +79,8 @@ class OpenDsrSubmission(Base):
     )
     # The last request_status a callback was queued for (pending, in_progress, ...).
     last_status: Mapped[str] = mapped_column(String(20), default="pending")
+    # The expected_completion_time last reported (RFC 3339); empty: the create response's.
+    last_expected_completion: Mapped[str | None] = mapped_column(String(20))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -1,7 +1,8 @@
 """Status callbacks to the controller's systems (docs/api.md, "Callbacks"): the durable outbox
 pattern. ``queue_status_change`` runs inside every request state change
-(``rights.lifecycle.transition``) and writes one ``CallbackDelivery`` per
-``status_callback_url`` with the exact body to post, in the same transaction; the worker
+(``rights.lifecycle.transition``) and extension (``rights.requests.extend``), and writes one
+``CallbackDelivery`` per ``status_callback_url`` (when the status or the expected completion
+time moved) with the exact body to post, in the same transaction; the worker
 (``operations.callbacks``) claims due rows with a lease, posts them signed, and marks them
 sent, or retries them with backoff until they are dead.
 
@@ -25,7 +26,7 @@ from rights.audit import SYSTEM
 from rights.models.api import CallbackDelivery, CallbackStatus, OpenDsrSubmission
 from rights.models.org import Organisation
 from rights.models.request import RightsRequest
-from rights.opendsr.status import request_status, status_body
+from rights.opendsr.status import expected_completion_time, request_status, rfc3339, status_body
 from rights.transitions import TransitionTable
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "backoff",
     "claim_due",
     "encode",
+    "last_reported_completion",
     "mark_dead",
     "mark_failed",
     "mark_sent",
@@ -81,17 +83,31 @@ def encode(document: dict[str, Any]) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
+def last_reported_completion(submission: OpenDsrSubmission) -> str:
+    """The expected completion time the controller was last told: by the latest callback
+    queued, else by the create response."""
+    return submission.last_expected_completion or str(
+        (submission.response or {}).get("expected_completion_time") or ""
+    )
+
+
 def queue_status_change(session: Session, request: RightsRequest, now: datetime) -> int:
-    """When ``request`` came over the API and its OpenDSR status is no longer the one last
-    reported, queue one callback per status_callback_url and remember the status (flushes
-    nothing itself; the caller's transaction carries it). Returns how many were queued."""
+    """When ``request`` came over the API and its OpenDSR status, or its expected completion
+    time (an extension, a pause that ended), is no longer the one last reported, queue one
+    callback per status_callback_url and remember both (flushes nothing itself; the
+    caller's transaction carries it). Returns how many were queued."""
     if request.id is None:
         return 0
     submission = session.scalar(
         select(OpenDsrSubmission).where(OpenDsrSubmission.request_id == request.id)
     )
+    if submission is None:
+        return 0
     status = request_status(request)
-    if submission is None or submission.last_status == status:
+    completion = rfc3339(expected_completion_time(request))
+    reported = last_reported_completion(submission)
+    moved = bool(reported) and completion != reported  # nothing reported yet: nothing moved
+    if submission.last_status == status and not moved:
         return 0
     document = status_document(session, request, submission, domain=processor_domain_of(session))
     urls = list(dict.fromkeys(submission.status_callback_urls or []))
@@ -109,17 +125,21 @@ def queue_status_change(session: Session, request: RightsRequest, now: datetime)
                 next_attempt_at=now,
             )
         )
+    data: dict[str, Any] = {"from": submission.last_status, "to": status, "callbacks": len(urls)}
+    if moved:
+        data["expected_completion_time"] = completion
     audit.record(
         session,
-        "api.status_changed",
+        "api.status_changed" if submission.last_status != status else "api.completion_moved",
         actor=SYSTEM,
         now=now,
         request_id=request.id,
         object_type="opendsr_submission",
         object_id=submission.id,
-        data={"from": submission.last_status, "to": status, "callbacks": len(urls)},
+        data=data,
     )
     submission.last_status = status
+    submission.last_expected_completion = completion
     return len(urls)
 
 

@@ -27,6 +27,7 @@ from rights.packages.codes import (
 from rights.packages.release import (
     REISSUE_FROM,
     RELEASE_FROM,
+    package_hold,
     purge_expired,
     record_download,
     refuse_subject_download,
@@ -68,6 +69,7 @@ __all__ = [
     "TooManyCodes",
     "downloadable",
     "issue_download_code",
+    "package_hold",
     "purge_expired",
     "record_download",
     "record_transmission_download",

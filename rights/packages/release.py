@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 
 from rights import audit
 from rights.audit import Actor
-from rights.controllers.approvals import package_approved
+from rights.controllers.approvals import current_package_decision, package_approved
 from rights.controllers.authority import answers_itself, controller_of
 from rights.errors import Gone, InvalidTransition, PermissionDenied
+from rights.models.controller import DecisionKind
 from rights.models.org import Organisation
 from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
@@ -52,13 +53,27 @@ def _four_eyes(package: Package, actor: Actor) -> int:
     return user_id
 
 
-def _controller_approved(session: Session, package: Package) -> None:
+def package_hold(session: Session, package: Package) -> str | None:
+    """What keeps a built request package from being released now on the controller's side:
+    ``controller_rejected`` (its contact rejected this package), ``controller_approval`` (not
+    yet approved as built), or ``None`` (approved, the controller answers the subject itself,
+    a return package, or the operator's own request). The approvals list and the staff
+    package page show a held package as waiting for the controller; the release refuses it."""
     if package.kind != PackageKind.REQUEST or package.request_id is None:
-        return
+        return None
     request = session.get(RightsRequest, package.request_id)
     if request is None or controller_of(request) is None or answers_itself(request):
-        return
-    if not package_approved(session, package):
+        return None
+    if package_approved(session, package):
+        return None
+    decision = current_package_decision(session, package)
+    if decision is not None and decision.kind is DecisionKind.REJECT:
+        return "controller_rejected"
+    return "controller_approval"
+
+
+def _controller_approved(session: Session, package: Package) -> None:
+    if package_hold(session, package) is not None:
         raise PermissionDenied(
             "The controller has not approved this package.", code="controller_approval"
         )

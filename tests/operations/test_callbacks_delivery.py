@@ -22,8 +22,9 @@ from operations.jobs import JOBS
 from portal.context import context_for
 from portal.worker import run_jobs
 from rights import lifecycle
-from rights.audit import SYSTEM
+from rights.audit import SYSTEM, Actor
 from rights.models.api import CallbackDelivery, CallbackStatus
+from rights.models.audit import AuditEvent
 from rights.models.request import RequestState
 from rights.opendsr.callbacks import MAX_ATTEMPTS, backoff
 from rights.opendsr.signing import verify
@@ -239,3 +240,54 @@ def _pair(app: Flask) -> tuple[str, str]:
     folder = Path(app.instance_path) / "pair"
     ensure_development_pair(folder, "localhost")
     return str(folder / "opendsr-key.pem"), str(folder / "opendsr-cert.pem")
+
+
+def test_an_extension_is_reported_once_with_the_new_expected_completion_time(
+    app: Flask,
+    db_session: Session,
+    make_org: Callable[..., Any],
+    make_user: Callable[..., Any],
+    frozen: list[datetime],
+) -> None:
+    """The complaint: "the deadline was extended by two months and our system still shows
+    the old completion date". The submission goes through the real use case, so the date
+    first reported is the one the 201 answer gave."""
+    from operations import opendsr
+    from rights.models.org import Role
+    from rights.models.request import RightsRequest
+    from rights.opendsr.callbacks import queue_status_change
+    from rights.opendsr.keys import create_key
+    from rights.requests import extend
+
+    org = make_org(slug="bakkerij-eta")
+    contact = make_user(Role.CONTROLLER, organisation=org)
+    contact.designated = True
+    key = create_key(db_session, org, actor=SYSTEM, now=frozen[0]).key
+    with receiver() as box:
+        body = {
+            "regulation": "gdpr", "subject_request_id": "0c3e7c1e-8d1f-4b7a-9a57-2f1d0e6b5a41",
+            "subject_request_type": "access", "submitted_time": "2026-03-04T09:00:00Z",
+            "subject_identities": [{"identity_type": "email", "identity_value": "k@example.nl"}],
+            "status_callback_urls": [box.url],
+        }  # fmt: skip
+        ctx = context_for(app, db_session)
+        created = opendsr.submit(ctx, key, body, json.dumps(body).encode(), version="2.0")
+        db_session.commit()
+        assert _rows(db_session) == []  # nothing has changed yet
+        request = db_session.scalar(select(RightsRequest))
+        extend(db_session, request, "complexity", "Zes systemen doorzoeken.",
+               actor=Actor.user(contact.id), now=frozen[0])  # fmt: skip
+        db_session.commit()
+        assert queue_status_change(db_session, request, frozen[0]) == 0  # once per change
+        assert delivery.deliver_due(context_for(app, db_session)) == 1
+    [(_, headers, raw)] = box.calls
+    sent = json.loads(raw)
+    assert sent["request_status"] == "pending"
+    assert sent["expected_completion_time"] != created.body["expected_completion_time"]
+    assert sent["expected_completion_time"].startswith("2026-06-04")
+    certificate = delivery.signer(context_for(app, db_session)).certificate_pem
+    assert verify(certificate, raw, headers["x-opendsr-signature"])
+    events = db_session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action == "api.completion_moved")
+    ).all()
+    assert events == ["api.completion_moved"]

@@ -167,5 +167,7 @@ def test_an_art_12_5_letter_waits_for_approval_by_a_second_officer(
 
 
 def _letter_waits(db_session, request_id):
-    letters = select(RightsRequest.id).where(RightsRequest.id == request_id, pending_clause())
+    letters = select(RightsRequest.id).where(
+        RightsRequest.id == request_id, pending_clause(db_session)
+    )
     return db_session.scalar(letters) == request_id

@@ -67,7 +67,7 @@ def test_the_pdf_says_what_was_done_in_words(
         ("nl", ("Verklaring van verwijdering", "verwijderd", "Goedgekeurd door")),
     ):
         ctx = ops_context(app, db_session).in_language(language)
-        html = render_html(ctx, action_json(cert), cert)
+        html = render_html(ctx, action_json(cert, ctx.texts()), cert)
         for word in words:
             assert word in html, (language, word)
         assert world.a.request.reference in html and world.a.contact.name in html

@@ -10,8 +10,10 @@ import uuid
 from sqlalchemy import select
 
 from operations import opendsr
+from operations.certificates import action_json, render_html
 from rights.actions import execute_action, prepare_action
 from rights.audit import SYSTEM
+from rights.controllers.certificates import action_certificate
 from rights.models.audit import AuditEvent
 from rights.models.request import RightsRequest
 from rights.models.source import ActionKind
@@ -78,3 +80,39 @@ def test_an_api_instruction_names_the_key_prefix(app, client, login, db_session,
     client.get("/lang/en")
     english = client.get(f"/staff/requests/{request.reference}").get_data(as_text=True)
     assert f"through the API (key {prefix})" in english
+
+
+def test_the_certificate_of_an_api_instructed_erasure_names_the_controllers_system(
+    app, db_session, world, now
+):
+    """The complaint: "the certificate of the erasure our CRM asked for says 'approved by:
+    unknown'"."""
+    made = create_key(db_session, world.controller, actor=SYSTEM, now=now, label="CRM")
+    body = {
+        "regulation": "gdpr",
+        "subject_request_id": str(uuid.uuid4()),
+        "subject_request_type": "erasure",
+        "subject_identities": [{"identity_type": "email", "identity_value": "kees@example.nl"}],
+        "submitted_time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    ctx = ops_context(app, db_session, now=now)
+    opendsr.submit(ctx, made.key, body, json.dumps(body).encode(), version="2.0")
+    db_session.commit()
+    request = db_session.scalars(
+        select(RightsRequest).where(RightsRequest.instructed_actions.is_not(None))
+    ).one()
+    confirm_all(db_session, request, world.actor(world.officer), now)
+    event = _executed(db_session, request, world, now)
+    cert = action_certificate(db_session, world.controller.id, event.object_id)
+    prefix = made.key.prefix
+    for language, words in (
+        ("nl", f"Het systeem van Bakkerij Zoet, met zijn API-sleutel “CRM” ({prefix}…)"),
+        ("en", f"The system of Bakkerij Zoet, with its API key “CRM” ({prefix}…)"),
+    ):
+        texts = ctx.in_language(language).texts()
+        data = action_json(cert, texts)
+        assert data["approved_by"] == words and data["approval"] == "instruction"
+        assert data["instruction"] == {"via": "api", "api_key": {"label": "CRM", "prefix": prefix}}
+        html = render_html(ctx.in_language(language), data, cert)
+        assert words in html and ("Opdracht gegeven door" in html or "Instructed by" in html)
+        assert made.secret not in json.dumps(data) and made.secret not in html

@@ -130,3 +130,35 @@ def test_the_denial_reason_follows_the_refusal_grounds(
     request.state, request.outcome = RequestState.ANSWERED, Outcome.REFUSED
     db_session.flush()
     assert denial_reason(db_session, request) == reason
+
+
+def test_a_pause_that_ends_moves_the_completion_time_and_is_reported_once(
+    db_session: Session,
+    make_org: Callable[..., Any],
+    make_request: Callable[..., Any],
+    now: datetime,
+    policy: Any,
+) -> None:
+    """The subject answered a question after ten days: the due day moves, the OpenDSR
+    status stays in_progress, and the controller's system hears the new time once."""
+    from rights.requests import resume, suspend
+
+    org = make_org(slug="acme-pause")
+    request = make_request()
+    submission = submit(db_session, request, org, URLS[:1], now=now)
+    if request.state is RequestState.AWAITING_VERIFICATION:
+        lifecycle.transition(db_session, request, RequestState.OPEN, actor=SYSTEM, now=now)
+    lifecycle.transition(db_session, request, RequestState.IN_PROGRESS, actor=SYSTEM, now=now)
+    [first] = _rows(db_session)
+    reported = json.loads(first.body)["expected_completion_time"]
+    suspend(db_session, request, "clarification", "Welk account?", actor=SYSTEM, now=now,
+            policy=policy)  # fmt: skip
+    assert len(_rows(db_session)) == 1  # asking moves nothing (the status stays in_progress)
+    resume(db_session, request, actor=SYSTEM, now=now + timedelta(days=10), policy=policy)
+    rows = _rows(db_session)
+    assert len(rows) == 2
+    moved = json.loads(rows[1].body)
+    assert moved["request_status"] == "in_progress"
+    assert moved["expected_completion_time"] > reported
+    assert submission.last_expected_completion == moved["expected_completion_time"]
+    assert queue_status_change(db_session, request, now + timedelta(days=11)) == 0
