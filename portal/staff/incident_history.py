@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import audit_labels
 from portal.incident_words import _, risk_words, state_words
 from portal.words import per_locale
 from rights.models.audit import AuditEvent
@@ -24,6 +25,8 @@ ACTIONS = per_locale(
         "incident.measures_changed": _l("Measures changed"),
         "incident.state_changed": _l("State changed"),
         "incident.controller_added": _l("Controller added"),
+        "incident.notice_sent": _l("Notice sent to the controller"),
+        "incident.notice_resent": _l("Notice sent again to the controller"),
         "incident.ap_notified": _l("Notified to the Autoriteit Persoonsgegevens"),
         "incident.clock_reminded": _l("Reminder sent to the officers"),
         "incident.clock_escalated": _l("Escalation sent to the officers and admins"),
@@ -58,7 +61,15 @@ class HistoryLine:
     detail: str
 
 
-def _detail(event: AuditEvent, orgs: dict[int, str]) -> str:
+def _to_whom(data: dict[str, Any], org: str, users: dict[int | None, str]) -> str:
+    """``Bakkerij Jansen, to Jan Jansen``: a notice sent again names who got it."""
+    names = [users[i] for i in data.get("contact_ids") or [] if i in users]
+    if names:
+        return _("%(org)s, to %(names)s", org=org, names=", ".join(names))
+    return _("%(org)s, to its e-mail address", org=org)
+
+
+def _detail(event: AuditEvent, orgs: dict[int, str], users: dict[int | None, str]) -> str:
     data: dict[str, Any] = event.data or {}
     if "fields" in data:
         return ", ".join(FIELDS().get(str(f), str(f)) for f in data["fields"] or [])
@@ -73,7 +84,8 @@ def _detail(event: AuditEvent, orgs: dict[int, str]) -> str:
             return _("not a personal-data breach")
         return risk_words(str(data.get("risk") or ""))
     org_id = data.get("organisation_id")
-    return str(orgs.get(org_id, "")) if isinstance(org_id, int) else ""
+    org = str(orgs.get(org_id, "")) if isinstance(org_id, int) else ""
+    return _to_whom(data, org, users) if event.action == "incident.notice_resent" else org
 
 
 def history(session: Session, incident_id: int) -> list[HistoryLine]:
@@ -84,6 +96,7 @@ def history(session: Session, incident_id: int) -> list[HistoryLine]:
         .order_by(AuditEvent.seq)
     ).all()
     user_ids = {e.actor_id for e in events if e.actor_kind == "user" and e.actor_id}
+    user_ids |= {i for e in events if e.data for i in e.data.get("contact_ids") or []}
     org_ids = {e.data.get("organisation_id") for e in events if e.data}
     rows = session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
     users: dict[int | None, str] = {row.id: row.name for row in rows}
@@ -97,8 +110,8 @@ def history(session: Session, incident_id: int) -> list[HistoryLine]:
         HistoryLine(
             at=e.occurred_at,
             who=users.get(e.actor_id, system) if e.actor_kind == "user" else system,
-            what=ACTIONS().get(e.action, _("Other change")),
-            detail=_detail(e, orgs),
+            what=str(ACTIONS().get(e.action) or audit_labels.label(e.action)),
+            detail=_detail(e, orgs, users),
         )
         for e in events
     ]
