@@ -210,6 +210,8 @@ def test_the_officer_sends_the_notice_again_to_one_controller(
     html = _page(client, incident).get_data(as_text=True)
     assert html.count(f'action="{base}/resend-notice"') == 2
     assert "Opnieuw versturen naar Bakkerij Alfa" in html
+    assert f'action="{base}/send-notice"' not in html  # every controller was told
+    assert "Versturen aan" in html and "Tot en met" not in html  # the follow-up's recipient
     unticked = client.post(
         f"{base}/resend-notice", data={"csrf_token": token, "organisation": a.id}
     )
