@@ -15,7 +15,7 @@ from portal.mail import render
 from rights.models.incident import IncidentState, IncidentUpdate, UpdateKind
 from rights.models.mail import OutboxMail
 from rights.models.org import OrganisationKind, Role
-from tests.glossary import assert_in_words
+from tests.glossary import assert_in_words, unzoned_times
 from tests.helpers import csrf_token
 from tests.rights.incidents.factory import file_source, make_incident
 
@@ -251,3 +251,51 @@ def test_a_controllers_contact_cannot_send_the_notice_again(client, login, world
     )
     assert resp.status_code == 404
     assert db_session.scalars(select(OutboxMail)).all() == []
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_incident_pages_read_in_words(client, login, world, db_session, language):
+    """The officer's incident page (our own data too, the notice sent and sent again, a
+    question) and the contact's page, as each reads them: no code, no word of the other
+    language (a broken catalogue entry once put an English sentence in the Dutch AP
+    section), every time with its zone."""
+    incident, a = world["incident"], world["a"]
+    incident.own_data = True
+    db_session.commit()
+    login(world["officer"])
+    client.get(f"/lang/{language}")
+    base = f"/staff/incidents/{incident.id}"
+    token = csrf_token(_page(client, incident))
+    ids = {"csrf_token": token, "organisations": [a.id], "own_data": "1"}
+    client.post(f"{base}/controllers", data=ids)
+    client.post(f"{base}/send-notice", data={"csrf_token": token})
+    again = {"csrf_token": token, "organisation": a.id, "confirm": "yes"}
+    client.post(f"{base}/resend-notice", data=again)
+    db_session.add(
+        IncidentUpdate(
+            incident_id=incident.id, organisation_id=a.id, kind=UpdateKind.QUESTION,
+            body="Welke kolommen?", created_at=incident.created_at,
+        )
+    )  # fmt: skip
+    db_session.commit()
+    facts = (
+        incident.title, incident.description, incident.consequences, incident.measures_taken,
+        incident.measures_proposed, "names", "postal addresses", "customers", "Welke kolommen?",
+        "Bakkerij Alfa", "Sportclub Beta", "Anna", "Olga Officer", "Mail Succes",
+    )  # fmt: skip
+    pages = [base, "/staff/incidents/"]
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert 'id="own-data"' in html or path != base
+        assert ">Gegeven<" not in html  # the noun "Record" (a data record) on a button
+        assert_in_words(html, language, where=path, ignore=facts)
+        assert unzoned_times(html) == [], path
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client.get("/staff/"))})
+    login(world["contact"])
+    client.get(f"/lang/{language}")
+    for path in (f"/controller/incidents/{incident.id}", "/controller/incidents/"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        html = page.get_data(as_text=True)
+        assert_in_words(html, language, where=path, ignore=facts)
+        assert unzoned_times(html) == [], path
