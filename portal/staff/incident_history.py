@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import audit_labels
-from portal.incident_words import _, risk_words, state_words
+from portal.incident_words import _, ngettext, risk_words, state_words, zoned
 from portal.words import per_locale
 from rights.models.audit import AuditEvent
 from rights.models.org import Organisation, User
@@ -32,6 +32,8 @@ ACTIONS = per_locale(
         "incident.clock_escalated": _l("Escalation sent to the officers and admins"),
     }
 )
+# Actions that come in runs of reads: one line per person (``_folded``).
+FOLDED = frozenset({"incident.viewed", "incident.ap_draft_downloaded"})
 FIELDS = per_locale(
     {
         "title": _l("title"),
@@ -106,7 +108,7 @@ def history(session: Session, incident_id: int) -> list[HistoryLine]:
     )
     orgs: dict[int, str] = {row.id: row.name for row in found}
     system = _("the portal")
-    return [
+    lines = [
         HistoryLine(
             at=e.occurred_at,
             who=users.get(e.actor_id, system) if e.actor_kind == "user" else system,
@@ -115,3 +117,26 @@ def history(session: Session, incident_id: int) -> list[HistoryLine]:
         )
         for e in events
     ]
+    return _folded(lines, [e.action in FOLDED for e in events])
+
+
+def _folded(lines: list[HistoryLine], fold: list[bool]) -> list[HistoryLine]:
+    """Each person's repeated reads as one line at the last, with the count and the
+    first time, so the history does not grow with every view (the events all stay)."""
+    groups: dict[tuple[str, str, str], list[HistoryLine]] = {}
+    for line, folds in zip(lines, fold, strict=True):
+        if folds:
+            groups.setdefault((line.who, line.what, line.detail), []).append(line)
+    kept: list[HistoryLine] = []
+    for line, folds in zip(lines, fold, strict=True):
+        same = groups.get((line.who, line.what, line.detail), []) if folds else []
+        if not same or len(same) == 1:
+            kept.append(line)
+        elif line is same[-1]:
+            times = ngettext(
+                "%(num)d time, the first on %(when)s", "%(num)d times, the first on %(when)s",
+                len(same), when=zoned(same[0].at),
+            )  # fmt: skip
+            detail = f"{line.detail} · {times}" if line.detail else times
+            kept.append(HistoryLine(at=line.at, who=line.who, what=line.what, detail=detail))
+    return kept

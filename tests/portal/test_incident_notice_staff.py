@@ -299,3 +299,24 @@ def test_the_incident_pages_read_in_words(client, login, world, db_session, lang
         html = page.get_data(as_text=True)
         assert_in_words(html, language, where=path, ignore=facts)
         assert unzoned_times(html) == [], path
+
+
+def test_a_contacts_repeated_reads_are_one_history_line(client, login, world, db_session):
+    """Every read by the contact is audited, but the officer's history does not grow with
+    them: one line at the last read, with the count and the first time."""
+    incident, a = world["incident"], world["a"]
+    login(world["officer"])
+    base = f"/staff/incidents/{incident.id}"
+    token = csrf_token(_page(client, incident))
+    client.post(f"{base}/controllers", data={"csrf_token": token, "organisations": [a.id]})
+    client.post(f"{base}/send-notice", data={"csrf_token": token})
+    client.post("/auth/logout", data={"csrf_token": token})
+    login(world["contact"])
+    for _ in range(3):
+        assert client.get(f"/controller/incidents/{incident.id}").status_code == 200
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client.get("/controller/"))})
+    login(world["officer"])
+    history = _page(client, incident).get_data(as_text=True).split('id="history"', 1)[1]
+    read = "Incident gelezen door een contactpersoon van de verwerkingsverantwoordelijke"
+    assert history.count(read) == 1
+    assert "Bakkerij Alfa · 3 keer, de eerste keer op " in history
