@@ -20,6 +20,7 @@ __all__ = [
     "confirm_controllers",
     "follow_up",
     "load",
+    "resend_notice",
     "send_notice",
 ]
 
@@ -54,6 +55,14 @@ def send_notice(
     incident = load(ctx, incident_id)
     return notice.send_notice(
         ctx.session, incident, actor=ctx.actor, now=ctx.now(), organisation_id=organisation_id
+    )
+
+
+def resend_notice(ctx: Context, incident_id: int, organisation_id: int) -> notice.Resent:
+    """The notice again to one controller told already."""
+    incident = load(ctx, incident_id)
+    return notice.resend_notice(
+        ctx.session, incident, organisation_id, actor=ctx.actor, now=ctx.now()
     )
 
 

@@ -130,6 +130,7 @@ LABELS = {
     "incident.controllers_confirmed": _l("Affected controllers confirmed"),
     "incident.controller_added": _l("Controller added to the incident"),
     "incident.notice_sent": _l("Notice sent to a controller"),
+    "incident.notice_resent": _l("Notice sent again to a controller"),
     "incident.follow_up_sent": _l("Further information sent"),
     "incident.question_asked": _l("Question from a controller"),
     "incident.answer_sent": _l("Answer sent to a controller"),

@@ -59,6 +59,10 @@ def refusal(exc: DomainError) -> str:
             "A controller has no designated contact and no e-mail address: add one first."
         ),
         "not_notified": _("Send the notice first."),
+        "nothing_to_resend": _(
+            "There is nothing to send again: this controller has not been told yet. "
+            "Send the notice first."
+        ),
         "body_required": _("Write the message."),
         "body_too_long": _("The message is too long."),
         "not_designated": _("Only the designated contacts of your organisation may do this."),

@@ -1,9 +1,12 @@
 """Incidents in the controller portal (docs/incidents.md, "Notice to controllers"): the
 list of incidents the contact's organisation was told of, each incident's Art. 33(3)
 information, the follow-ups and answers, the acknowledgement by a designated contact, and
-questions. Another organisation's incident is a 404, the same as an unknown one."""
+questions. Another organisation's incident is a 404, the same as an unknown one. A refused
+step is the page again with the reason in words and a 4xx status, nothing stored."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -35,7 +38,7 @@ def incidents() -> str:
 
 @bp.get("/incidents/<int:incident_id>")
 @controller_required
-def incident(incident_id: int) -> str:
+def incident(incident_id: int) -> tuple[str, int]:
     ctx = context()
     page = controller_incident(ctx.session, organisation_id(), incident_id)
     record(
@@ -44,13 +47,25 @@ def incident(incident_id: int) -> str:
         data={"organisation_id": page.link.organisation_id},
     )  # fmt: skip
     ctx.session.commit()
+    return _page(incident_id, page=page)
+
+
+def _page(
+    incident_id: int, status: int = 200, problem: str = "", page: Any = None
+) -> tuple[str, int]:
+    """The incident's page (``problem``: why a step was refused, in words)."""
+    page = page or controller_incident(get_session(), organisation_id(), incident_id)
     return render_template(
         "controller/incident.html", page=page, may_acknowledge=designated() is not None,
         ack_form=AcknowledgeForm(), question_form=QuestionForm(), words=incident_words,
-    )  # fmt: skip
+        problem=problem,
+    ), status  # fmt: skip
 
 
-def _step(incident_id: int, done: str, step: str, body: str = "") -> Response:
+Outcome = Response | tuple[str, int]
+
+
+def _step(incident_id: int, done: str, step: str, body: str = "") -> Outcome:
     """Run one contact's step (``acknowledge`` or ``ask``), commit, back to the page."""
     ctx = context()
     try:
@@ -62,8 +77,7 @@ def _step(incident_id: int, done: str, step: str, body: str = "") -> Response:
         raise
     except DomainError as exc:
         ctx.session.rollback()
-        flash(refusal(exc), "error")
-        return redirect(url_for(PAGE, incident_id=incident_id), 303)
+        return _page(incident_id, exc.http_status, refusal(exc))
     ctx.session.commit()
     flash(done, "info")
     return redirect(url_for(PAGE, incident_id=incident_id), 303)
@@ -71,20 +85,18 @@ def _step(incident_id: int, done: str, step: str, body: str = "") -> Response:
 
 @bp.post("/incidents/<int:incident_id>/acknowledge")
 @controller_required
-def incident_acknowledge(incident_id: int) -> Response:
+def incident_acknowledge(incident_id: int) -> Outcome:
     controller_incident(get_session(), organisation_id(), incident_id)  # 404 first
     if not AcknowledgeForm().validate_on_submit():
-        flash(_("The form expired. Please try again."), "error")
-        return redirect(url_for(PAGE, incident_id=incident_id), 303)
+        return _page(incident_id, 422, _("The form expired. Please try again."))
     return _step(incident_id, _("You confirmed that you received this notice."), "acknowledge")
 
 
 @bp.post("/incidents/<int:incident_id>/questions")
 @controller_required
-def incident_ask(incident_id: int) -> Response:
+def incident_ask(incident_id: int) -> Outcome:
     controller_incident(get_session(), organisation_id(), incident_id)  # 404 first
     form = QuestionForm()
     if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for(PAGE, incident_id=incident_id), 303)
+        return _page(incident_id, 422, first_error(form))
     return _step(incident_id, _("Your question was sent."), "ask", form.body.data or "")

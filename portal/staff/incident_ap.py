@@ -7,19 +7,17 @@ from __future__ import annotations
 from functools import partial
 from typing import BinaryIO, cast
 
-from flask import flash, request
+from flask import request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
-from wtforms import Form
 
 from operations import incident_ap
 from portal.auth.guards import staff_required
 from portal.context import context
 from portal.controller.results_common import send
 from portal.db import get_session
-from portal.formfields import first_error
 from portal.staff.blueprint import bp
-from portal.staff.incident_notice import back, run_step
+from portal.staff.incident_notice import Outcome, form_refused, run_step
 from portal.staff.incident_notice_forms import (
     CrossBorderForm,
     SubjectsDecisionForm,
@@ -49,36 +47,36 @@ def incident_ap_pdf(incident_id: int) -> Response:
     return _draft(incident_id, "pdf")
 
 
-def _refused(incident_id: int, form: Form) -> Response:
-    flash(first_error(form), "error")
-    return back(incident_id)
+SECTION = "own-data"  # the anchor of ``_own_data.html``
 
 
 @bp.post("/incidents/<int:incident_id>/cross-border")
 @staff_required
-def incident_cross_border(incident_id: int) -> Response:
+def incident_cross_border(incident_id: int) -> Outcome:
     staff_notice(get_session(), incident_id)
     form = CrossBorderForm()
     if not form.validate_on_submit():
-        return _refused(incident_id, form)
+        return form_refused(incident_id, form, SECTION)
     value = form.cross_border.data == "yes"
     step = partial(incident_ap.set_cross_border, context(), incident_id, value)
-    return run_step(incident_id, step, _("Recorded whether the breach is cross-border."))
+    return run_step(incident_id, step, _("Recorded whether the breach is cross-border."), SECTION)
 
 
 @bp.post("/incidents/<int:incident_id>/subjects-decision")
 @staff_required
-def incident_subjects_decision(incident_id: int) -> Response:
+def incident_subjects_decision(incident_id: int) -> Outcome:
     staff_notice(get_session(), incident_id)
     form = SubjectsDecisionForm()
     if not form.validate_on_submit():
-        return _refused(incident_id, form)
+        return form_refused(incident_id, form, SECTION)
     step = partial(
         incident_ap.decide_subjects, context(), incident_id,
         SubjectsDecision(form.decision.data), ground=form.ground.data or "",
         reasons=form.reasons.data or "",
     )  # fmt: skip
-    return run_step(incident_id, step, _("The decision on the people concerned was recorded."))
+    return run_step(
+        incident_id, step, _("The decision on the people concerned was recorded."), SECTION
+    )
 
 
 def _letters(incident_id: int, form: SubjectsLettersForm) -> int:
@@ -92,10 +90,12 @@ def _letters(incident_id: int, form: SubjectsLettersForm) -> int:
 
 @bp.post("/incidents/<int:incident_id>/subjects-letters")
 @staff_required
-def incident_subjects_letters(incident_id: int) -> Response:
+def incident_subjects_letters(incident_id: int) -> Outcome:
     staff_notice(get_session(), incident_id)
     form = SubjectsLettersForm()
     if not form.validate_on_submit():
-        return _refused(incident_id, form)
+        return form_refused(incident_id, form, SECTION)
     step = partial(_letters, incident_id, form)
-    return run_step(incident_id, step, _("The letters to the people concerned were queued."))
+    return run_step(
+        incident_id, step, _("The letters to the people concerned were queued."), SECTION
+    )

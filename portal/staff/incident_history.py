@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.incident_words import _, risk_words, state_words
+from portal import audit_labels
+from portal.incident_words import _, ngettext, risk_words, state_words, zoned
 from portal.words import per_locale
 from rights.models.audit import AuditEvent
 from rights.models.org import Organisation, User
@@ -24,11 +25,15 @@ ACTIONS = per_locale(
         "incident.measures_changed": _l("Measures changed"),
         "incident.state_changed": _l("State changed"),
         "incident.controller_added": _l("Controller added"),
+        "incident.notice_sent": _l("Notice sent to the controller"),
+        "incident.notice_resent": _l("Notice sent again to the controller"),
         "incident.ap_notified": _l("Notified to the Autoriteit Persoonsgegevens"),
         "incident.clock_reminded": _l("Reminder sent to the officers"),
         "incident.clock_escalated": _l("Escalation sent to the officers and admins"),
     }
 )
+# Actions that come in runs of reads: one line per person (``_folded``).
+FOLDED = frozenset({"incident.viewed", "incident.ap_draft_downloaded"})
 FIELDS = per_locale(
     {
         "title": _l("title"),
@@ -58,7 +63,15 @@ class HistoryLine:
     detail: str
 
 
-def _detail(event: AuditEvent, orgs: dict[int, str]) -> str:
+def _to_whom(data: dict[str, Any], org: str, users: dict[int | None, str]) -> str:
+    """``Bakkerij Jansen, to Jan Jansen``: a notice sent again names who got it."""
+    names = [users[i] for i in data.get("contact_ids") or [] if i in users]
+    if names:
+        return _("%(org)s, to %(names)s", org=org, names=", ".join(names))
+    return _("%(org)s, to its e-mail address", org=org)
+
+
+def _detail(event: AuditEvent, orgs: dict[int, str], users: dict[int | None, str]) -> str:
     data: dict[str, Any] = event.data or {}
     if "fields" in data:
         return ", ".join(FIELDS().get(str(f), str(f)) for f in data["fields"] or [])
@@ -73,7 +86,8 @@ def _detail(event: AuditEvent, orgs: dict[int, str]) -> str:
             return _("not a personal-data breach")
         return risk_words(str(data.get("risk") or ""))
     org_id = data.get("organisation_id")
-    return str(orgs.get(org_id, "")) if isinstance(org_id, int) else ""
+    org = str(orgs.get(org_id, "")) if isinstance(org_id, int) else ""
+    return _to_whom(data, org, users) if event.action == "incident.notice_resent" else org
 
 
 def history(session: Session, incident_id: int) -> list[HistoryLine]:
@@ -84,6 +98,7 @@ def history(session: Session, incident_id: int) -> list[HistoryLine]:
         .order_by(AuditEvent.seq)
     ).all()
     user_ids = {e.actor_id for e in events if e.actor_kind == "user" and e.actor_id}
+    user_ids |= {i for e in events if e.data for i in e.data.get("contact_ids") or []}
     org_ids = {e.data.get("organisation_id") for e in events if e.data}
     rows = session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))
     users: dict[int | None, str] = {row.id: row.name for row in rows}
@@ -93,12 +108,35 @@ def history(session: Session, incident_id: int) -> list[HistoryLine]:
     )
     orgs: dict[int, str] = {row.id: row.name for row in found}
     system = _("the portal")
-    return [
+    lines = [
         HistoryLine(
             at=e.occurred_at,
             who=users.get(e.actor_id, system) if e.actor_kind == "user" else system,
-            what=ACTIONS().get(e.action, _("Other change")),
-            detail=_detail(e, orgs),
+            what=str(ACTIONS().get(e.action) or audit_labels.label(e.action)),
+            detail=_detail(e, orgs, users),
         )
         for e in events
     ]
+    return _folded(lines, [e.action in FOLDED for e in events])
+
+
+def _folded(lines: list[HistoryLine], fold: list[bool]) -> list[HistoryLine]:
+    """Each person's repeated reads as one line at the last, with the count and the
+    first time, so the history does not grow with every view (the events all stay)."""
+    groups: dict[tuple[str, str, str], list[HistoryLine]] = {}
+    for line, folds in zip(lines, fold, strict=True):
+        if folds:
+            groups.setdefault((line.who, line.what, line.detail), []).append(line)
+    kept: list[HistoryLine] = []
+    for line, folds in zip(lines, fold, strict=True):
+        same = groups.get((line.who, line.what, line.detail), []) if folds else []
+        if not same or len(same) == 1:
+            kept.append(line)
+        elif line is same[-1]:
+            times = ngettext(
+                "%(num)d time, the first on %(when)s", "%(num)d times, the first on %(when)s",
+                len(same), when=zoned(same[0].at),
+            )  # fmt: skip
+            detail = f"{line.detail} · {times}" if line.detail else times
+            kept.append(HistoryLine(at=line.at, who=line.who, what=line.what, detail=detail))
+    return kept

@@ -15,6 +15,7 @@ from rights.incidents.notice import MAX_BODY
 from rights.incidents.own_data import LANGUAGES
 
 CHOOSE = _l("Choose one of the options offered.")
+CONFIRM = _l("Tick the box to confirm that the notice goes out again.")
 
 
 class ConfirmControllersForm(FlaskForm):
@@ -28,6 +29,13 @@ class SendNoticeForm(FlaskForm):
     """Send the notice to every confirmed controller not told yet, or again to one."""
 
     organisation = IdField()
+
+
+class ResendNoticeForm(FlaskForm):
+    """The notice again to one controller told already, once the officer ticked the box."""
+
+    organisation = IdField(validators=[InputRequired(message=CHOOSE)])
+    confirm = StringField(validators=[AnyOf(["yes"], message=CONFIRM)])
 
 
 class FollowUpForm(FlaskForm):

@@ -6,6 +6,7 @@ the AP draft attach to the same page through ``staff/incidents/_controllers.html
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template
@@ -43,6 +44,14 @@ bp.add_app_template_global(clock_name, "incident_clock_name")
 bp.add_app_template_global(clock_status, "incident_clock_status")
 
 Forms = dict[str, FlaskForm]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a step on the page was refused, in words, and the section (anchor) it concerns."""
+
+    text: str
+    section: str
 
 
 def _choices() -> dict[str, Any]:
@@ -126,7 +135,9 @@ def _assess_data(incident: Incident) -> dict[str, Any]:
     }
 
 
-def _page(incident: Incident, status: int = 200, **override: FlaskForm) -> tuple[str, int]:
+def _page(
+    incident: Incident, status: int = 200, problem: Problem | None = None, **override: FlaskForm
+) -> tuple[str, int]:
     now = clock.now()
     return render_template(
         "staff/incidents/incident.html",
@@ -137,8 +148,15 @@ def _page(incident: Incident, status: int = 200, **override: FlaskForm) -> tuple
         forms={**_forms(incident), **override},
         history=history(get_session(), incident.id),
         risks=list(Risk),
+        problem=problem,
         **_choices(),
     ), status
+
+
+def refused_page(incident_id: int, status: int, problem: Problem) -> tuple[str, int]:
+    """The incident page again, with the reason a step of an included section (the notice,
+    our own data) was refused; the caller rolled back, so it shows what is stored."""
+    return _page(_load(incident_id), status, problem)
 
 
 @bp.get("/incidents/<int:incident_id>")

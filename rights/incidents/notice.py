@@ -9,6 +9,7 @@ none. Audit data holds ids and counts only. Flushes; the caller commits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -30,12 +31,14 @@ from rights.outbox import queue_mail
 
 __all__ = [
     "MAX_BODY",
+    "Resent",
     "check_body",
     "check_open",
     "confirmed",
     "follow_up",
     "mail_controller",
     "recipients",
+    "resend_notice",
     "send_notice",
     "settle_state",
     "told",
@@ -104,14 +107,14 @@ def send_notice(
     now: datetime,
     organisation_id: int | None = None,
 ) -> list[IncidentController]:
-    """Tell each confirmed controller not told yet (or the one of ``organisation_id``,
-    again if asked) and record ``notified_at``. Returns the rows told."""
+    """Tell each confirmed controller not told yet (or the one of ``organisation_id``, if
+    not told yet) and record ``notified_at``. Returns the rows told. Telling one again is
+    :func:`resend_notice`."""
     check_open(incident)
     rows = confirmed(incident, organisation_id)
     if not rows:
         raise ValidationFailed("confirm the controllers first", code="no_controllers")
-    if organisation_id is None:
-        rows = [row for row in rows if row.notified_at is None]
+    rows = [row for row in rows if row.notified_at is None]
     if not rows:
         raise ValidationFailed("nobody to tell", code="nobody_to_notify")
     silent = [row for row in rows if not recipients(session, row.organisation)]
@@ -129,6 +132,41 @@ def send_notice(
     session.flush()
     settle_state(session, incident, actor=actor, now=now)
     return rows
+
+
+@dataclass(frozen=True)
+class Resent:
+    """A notice sent again: to which controller, which addresses, when."""
+
+    organisation: Organisation
+    addresses: list[str]
+    at: datetime
+
+
+def resend_notice(
+    session: Session, incident: Incident, organisation_id: int, *, actor: Actor, now: datetime
+) -> Resent:
+    """Mail the notice again to the contacts of one controller that was told already (a
+    contact lost the mail, or a new contact was designated). ``notified_at`` keeps the first
+    notice, so the deadline stays met or missed as it was; the audit event
+    ``incident.notice_resent`` holds the organisation, its contacts' ids and the count.
+    """
+    check_open(incident)
+    row = confirmed(incident, organisation_id)[0]
+    if row.notified_at is None:
+        raise Conflict("nothing to send again", code="nothing_to_resend")
+    found = recipients(session, row.organisation)
+    if not found:
+        raise ValidationFailed("the controller has no contact", code="no_contact")
+    sent = mail_controller(session, incident, row.organisation, "incident_notice", now)
+    contacts = [c.id for c in designated_contacts(session, row.organisation)]
+    audit.record(
+        session, "incident.notice_resent", actor=actor, now=now,
+        object_type="incident", object_id=incident.id,
+        data={"organisation_id": organisation_id, "recipients": sent, "contact_ids": contacts},
+    )  # fmt: skip
+    session.flush()
+    return Resent(row.organisation, [address for address, _language in found], now)
 
 
 def told(rows: Sequence[IncidentController]) -> list[IncidentController]:

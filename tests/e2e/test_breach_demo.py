@@ -101,6 +101,14 @@ def test_the_controller_is_told_reads_acknowledges_and_sees_the_measures(demo_se
     officer.get_by_role("button", name="Confirm the list").click()
     officer.get_by_role("button", name="Send the notice").click()
     expect(officer.locator(".flashes")).to_contain_text("The notice was sent.")
+    officer.get_by_role("button", name="Send again to Bakkerij Jansen").click()
+    expect(officer.locator(".error-summary")).to_contain_text("Tick the box to confirm")
+    controllers.get_by_label("Send the notice to Bakkerij Jansen again", exact=False).check()
+    officer.get_by_role("button", name="Send again to Bakkerij Jansen").click()
+    expect(officer.locator(".flashes")).to_contain_text(
+        "the notice was sent again to Bakkerij Jansen, to contact@bakkerij-jansen.example."
+    )
+    expect(officer.locator("#history")).to_contain_text("Notice sent again to the controller")
 
     link = _mail_link(demo_server.instance, reference, "/controller/incidents/")
     assert link.endswith(f"/controller/incidents/{incident_id}")
@@ -134,7 +142,39 @@ def test_the_controller_is_told_reads_acknowledges_and_sees_the_measures(demo_se
     expect(officer.locator("#controllers")).to_contain_text("Jan Jansen")  # who acknowledged
     officer.screenshot(path=str(demo_server.instance / "breach-officer.png"), full_page=True)
 
+    _read_at_320(
+        officer, url, {f"/staff/incidents/{incident_id}": True, "/staff/incidents/": False}
+    )
+    _read_at_320(
+        contact,
+        url,
+        {f"/controller/incidents/{incident_id}": False, "/controller/incidents/": True},
+    )
+
     export = officer.request.get(f"{url}/staff/incidents/export.csv")
     assert export.ok
     rows = list(csv.reader(io.StringIO(export.text().lstrip("\ufeff")), delimiter=";"))
     assert any(reference in row and TITLE in row for row in rows[1:]), rows
+
+
+TOLD = {"nl": ("Ingelicht", "Aan u gemeld"), "en": ("Told", "Told to you")}
+
+
+def _read_at_320(page, url: str, paths: dict[str, bool]) -> None:  # type: ignore[no-untyped-def]
+    """Each page at phone width in both languages: nothing wider than 320 px, and the
+    stacked cells of the tables still say which column they are (data-label; ``True``:
+    the page has the column of when the controller was told)."""
+    page.set_viewport_size({"width": 320, "height": 720})
+    for language in ("nl", "en"):
+        page.goto(f"{url}/lang/{language}")
+        for path, told in paths.items():
+            page.goto(url + path)
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+            assert width <= 320, f"{path} ({language}) is {width} px wide at 320 px"
+            labels = page.evaluate(
+                "[...document.querySelectorAll('main td[data-label]')]"
+                ".map(td => getComputedStyle(td, '::before').content)"
+            )
+            assert all(label.endswith(': "') for label in labels), (path, labels)
+            if told:
+                assert any(t in label for label in labels for t in TOLD[language]), labels

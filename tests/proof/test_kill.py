@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import sqlite3
 import subprocess
 import threading
 import time
@@ -206,7 +207,7 @@ def test_killed_during_a_data_file_import_leaves_the_file_whole_or_absent(tmp_pa
     command = cli("sources", "upload", "mailing-bakkerij-jansen", str(big))
     files_before = scalar(url, "SELECT count(*) FROM data_file")
     importer = start(command, env, tmp_path / "import.log")
-    time.sleep(2.0)  # the import of 200,000 rows takes far longer than this
+    _wait_until_writing(tmp_path / "portal.db", importer)
     assert importer.proc.poll() is None, importer.output()
     importer.kill()
     files = scalar(url, "SELECT count(*) FROM data_file")
@@ -223,6 +224,27 @@ def test_killed_during_a_data_file_import_leaves_the_file_whole_or_absent(tmp_pa
         f"\nkill -9 import: nothing left of the killed one; the next run imported {rows} rows in {took:.0f} s"
     )
     assert rows == ROWS
+
+
+def _wait_until_writing(db: Path, proc: Proc, timeout: float = 120) -> None:
+    """Until ``proc`` holds the database's write lock: the import's transaction has begun
+    (its file row is flushed, its records follow). A probe's BEGIN IMMEDIATE with no busy
+    wait is refused at once while another connection writes; nothing else writes here."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.proc.poll() is None, "the import ended before it was seen writing"
+        probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                return
+            raise
+        finally:
+            probe.close()
+        time.sleep(0.02)  # the poll interval
+    raise AssertionError(f"the import did not start writing:\n{proc.output()[-3000:]}")
 
 
 def _assert_no_half_dataset(url: str) -> None:

@@ -71,7 +71,11 @@ def test_a_designated_contact_acknowledges_and_a_colleague_only_reads(
     resp = client.post(
         f"/controller/incidents/{a.incident.id}/acknowledge", data={"csrf_token": csrf_token(page)}
     )
-    assert resp.status_code == 303
+    assert resp.status_code == 403  # the page again, with the reason in words
+    assert (
+        "Alleen de aangewezen contactpersonen"
+        in resp.get_data(as_text=True).split('id="problem"', 1)[1]
+    )
     db_session.expire_all()
     assert a.incident.controllers[0].acknowledged_at is None
     client.get("/logout")
@@ -84,6 +88,11 @@ def test_a_designated_contact_acknowledges_and_a_colleague_only_reads(
     db_session.expire_all()
     row = a.incident.controllers[0]
     assert (row.acknowledged_at, row.acknowledged_by_id) == (NOW, a.contact.id)
+    twice = client.post(
+        f"/controller/incidents/{a.incident.id}/acknowledge", data={"csrf_token": csrf_token(page)}
+    )
+    assert twice.status_code == 409
+    assert "De ontvangst van deze melding is al bevestigd." in twice.get_data(as_text=True)
     html = client.get(f"/controller/incidents/{a.incident.id}").get_data(as_text=True)
     assert a.contact.name in html and "/acknowledge" not in html
 
@@ -99,7 +108,8 @@ def test_a_question_is_recorded_and_the_officers_are_mailed(
     empty = client.post(
         f"/controller/incidents/{a.incident.id}/questions", data={"csrf_token": token, "body": " "}
     )
-    assert empty.status_code == 303
+    assert empty.status_code == 422
+    assert 'id="problem"' in empty.get_data(as_text=True)
     resp = client.post(
         f"/controller/incidents/{a.incident.id}/questions",
         data={"csrf_token": token, "body": "Welke kolommen?"},

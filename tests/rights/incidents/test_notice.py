@@ -116,6 +116,50 @@ def test_the_notice_goes_only_to_the_designated_contacts_of_confirmed_controller
         _confirm(db_session, two, now, [two["b"].id])
 
 
+def test_the_notice_goes_again_to_one_controller_told_and_keeps_the_first_time(
+    db_session, two, now
+):
+    """A contact who lost the mail gets it again; the first notice's time (and so whether
+    it was within the hours) stays; a controller not told yet has nothing to send again."""
+    _confirm(db_session, two, now, [two["a"].id, two["b"].id])
+    with pytest.raises(Conflict) as nothing:
+        notice.resend_notice(db_session, two["incident"], two["a"].id, actor=SYSTEM, now=now)
+    assert nothing.value.code == "nothing_to_resend" and _mails(db_session) == []
+    notice.send_notice(
+        db_session, two["incident"], actor=SYSTEM, now=now, organisation_id=two["a"].id
+    )
+    later = now + timedelta(hours=30)  # past Alfa's 18 hours
+    resent = notice.resend_notice(
+        db_session, two["incident"], two["a"].id, actor=Actor.user(1), now=later
+    )
+    assert (resent.organisation, resent.addresses, resent.at) == (
+        two["a"],
+        ["anna@alfa.example"],
+        later,
+    )
+    mails = [(m.to_addr, m.template) for m in _mails(db_session)]
+    assert mails == [("anna@alfa.example", "incident_notice")] * 2
+    row = next(r for r in two["incident"].controllers if r.organisation_id == two["a"].id)
+    assert row.notified_at == now
+    (event,) = _events(db_session, "incident.notice_resent")
+    assert event.data == {
+        "organisation_id": two["a"].id, "recipients": 1, "contact_ids": [two["contact"].id]
+    }  # fmt: skip
+    assert event.actor_id == 1
+    with pytest.raises(ValidationFailed):  # sending "the notice" again tells only the untold
+        notice.send_notice(
+            db_session, two["incident"], actor=SYSTEM, now=later, organisation_id=two["a"].id
+        )
+    with pytest.raises(NotFound):  # not a controller of this incident
+        notice.resend_notice(
+            db_session, two["incident"], two["operator"].id, actor=SYSTEM, now=later
+        )
+    two["incident"].state = IncidentState.CLOSED
+    with pytest.raises(Conflict):
+        notice.resend_notice(db_session, two["incident"], two["a"].id, actor=SYSTEM, now=later)
+    assert len(_mails(db_session)) == 2
+
+
 def test_without_designated_contacts_the_organisations_address_is_used(db_session, two, now):
     two["b_contact"].designated = False
     _confirm(db_session, two, now, [two["b"].id])
