@@ -89,6 +89,8 @@ def test_development_mode_writes_files_listed_for_staff(
     name = listing.split("/staff/dev-mail/")[1].split('"')[0]
     mail = client.get(f"/staff/dev-mail/{name}").get_data(as_text=True)
     assert req.reference in mail and '<pre class="mail-body">' in mail
+    # The recipient column is not the date range's "To" ("Tot en met" in Dutch).
+    assert ">Ontvanger<" in listing and ">Ontvanger<" in mail and "Tot en met" not in listing
     assert client.get("/staff/dev-mail/..%2Fdev-secrets.json").status_code == 404
 
 
