@@ -103,8 +103,8 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
     )
     assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
     letter = client.get(f"/staff/requests/{request.reference}/letter").get_data(as_text=True)
-    assert "Wat we hebben gewist:" in letter
-    assert "Wat we hebben bewaard, en waarom:" in letter
+    assert "Wat wij hebben gewist:" in letter
+    assert "Wat wij hebben bewaard, en waarom:" in letter
     # By the definition's labels, never the column names (docs/package.md, "Labels").
     assert "Facturen, 1 record. Wij bewaren: Factuurnummer, Bedrag (euro), Factuurdatum." in letter
     assert "Klanten, 1 record geanonimiseerd; Bestellingen, 2 records gewist." in letter
