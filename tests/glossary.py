@@ -71,6 +71,7 @@ _DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:nl|com|org|net|eu|be|de|example
 _DOTTED = re.compile(r"\b[A-Za-z][a-z_]+\.[a-z][a-z_]+\b")
 _SNAKE = re.compile(r"\b[A-Za-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]*")
+_BARE_LANGUAGE = re.compile(r"<(dd|td|li|span|p)\b[^>]*>\s*(nl|en|NL|EN)\s*</\1>")
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,9 @@ def problems(
     if names is not None:
         named += _names_in(plain, frozenset(names.get(language, ())), plain=True)
     found: list[Problem] = []
+    if html:  # a value that is only a language code: "Taal: nl" (the name is a word)
+        for m in _BARE_LANGUAGE.finditer(text):
+            found.append(Problem("code", m.group(2), _context(text, m.start(), m.end())))
     for kind, pattern in (("code", _DOTTED), ("snake_case", _SNAKE)):
         for m in pattern.finditer(plain):
             found.append(Problem(kind, m.group(0), _context(plain, m.start(), m.end())))

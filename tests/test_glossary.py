@@ -5,6 +5,8 @@ code, no column name, no enum value, no word of the other language (tests/glossa
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -198,6 +200,8 @@ def test_the_checker_finds_codes_and_wrong_words():
     assert [p.found for p in problems("<td>built</td>", "nl")] == ["built"]
     assert [p.found for p in problems("Uw verzoek is received.", "nl")] == ["received"]
     assert [p.found for p in problems("Your request was verstuurd.", "en")] == ["verstuurd"]
+    assert [p.found for p in problems("<dt>Taal</dt><dd>nl</dd>", "nl")] == ["nl"]  # a code
+    assert problems("<dt>Taal</dt><dd>Nederlands</dd>", "nl") == []
     clean = (
         "<p>Zie https://example.nl/a.b of mail privacy@mailhuis.example; het bestand "
         "summary.html, <code>data_file.ingested</code>, Sanne de Vries.</p>"
@@ -251,10 +255,31 @@ def test_the_demo_walk_reads_in_words(app, client, login, db_session, demo_world
         read[email] = {}
         counted += _check_pages(client, starts, language, ignore, email, found, names,
                                 read[email])  # fmt: skip
+        if email == "officer@demo.example":
+            _check_exports(client, language, ignore, found)
         client.post("/auth/logout", data={"csrf_token": _csrf(client)})
     assert counted > 40  # the walk really went through the product
     _assert_records_and_plan_read(read, data_page, plan_page, language)
     assert not found, f"{len(found)} problems:\n" + "\n".join(found)
+
+
+def _check_exports(client, language, ignore, found):
+    """The staff exports an officer opens in a spreadsheet (the register of requests, the
+    incident register) read in words: headers and cells, times with their zone."""
+    # The demo has requests in the register; the incident register has its header row.
+    for path, least in (
+        ("/staff/register-export?format=csv", 2),
+        ("/staff/incidents/export.csv", 1),
+    ):
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+        rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig")), delimiter=";"))
+        assert len(rows) >= least, path
+        text = "\n".join(" | ".join(row) for row in rows)
+        found += [
+            f"export {path}: {p}" for p in problems(text, language, html=False, ignore=ignore)
+        ]
+        found += [f"export {path}: {p}" for p in unzoned_times(text, html=False)]
 
 
 def _assert_records_and_plan_read(read, data_page, plan_page, language):

@@ -114,6 +114,10 @@ SUSPENSION_REASONS = {
     "clarification": _l("Clarification of the request"),
 }
 
+# A request's language (the language of every mail and letter to the subject).
+LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English")}
+language_words = per_locale(LANGUAGE_NAMES)
+
 CHANNELS = {
     "web": _l("Web form"),
     "api": _l("API"),
