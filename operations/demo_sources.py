@@ -65,6 +65,17 @@ customer = { nl = "Klanten", en = "Customers" }
 orders = { nl = "Bestellingen", en = "Orders" }
 invoice = { nl = "Facturen", en = "Invoices" }
 
+[labels.texts]
+"35 dagen" = { nl = "35 dagen", en = "35 days" }
+
+[labels.texts."7 jaar na het boekjaar"]
+nl = "7 jaar na het boekjaar"
+en = "7 years after the financial year"
+
+[labels.texts."Art. 17(3)(b) AVG: fiscale bewaarplicht (art. 52 AWR)"]
+nl = "Art. 17 lid 3 sub b AVG: fiscale bewaarplicht (art. 52 AWR)"
+en = "Art. 17(3)(b) GDPR: tax retention duty (art. 52 of the General Tax Act, AWR)"
+
 [category_info.Klantgegevens]
 legal_basis = "contract"
 provenance = "provided"

@@ -48,7 +48,7 @@ ENGLISH = frozenset(
 DUTCH = frozenset(
     """het een uw wij niet verzoek verzoeken gegevens zijn voor met naar onze wordt worden
     kunt hebben betrokkene bevestigd ontvangen verstuurd pakket termijn dagen bron bronnen
-    bekijken terug volgende""".split()  # noqa: SIM905 - a word list
+    bekijken terug volgende jaar""".split()  # noqa: SIM905 - a word list
 )
 # Words that are both, or terms of the trade in both languages.
 ALLOWED = frozenset(
