@@ -68,6 +68,14 @@ invoice = { nl = "Facturen", en = "Invoices" }
 [labels.texts]
 "35 dagen" = { nl = "35 dagen", en = "35 days" }
 
+[labels.texts."Klantenadministratie, bestellingen en facturatie"]
+nl = "Klantenadministratie, bestellingen en facturatie"
+en = "Customer administration, orders and invoicing"
+
+[labels.texts."Tot 2 jaar na de laatste bestelling; facturen 7 jaar (fiscale bewaarplicht)"]
+nl = "Tot 2 jaar na de laatste bestelling; facturen 7 jaar (fiscale bewaarplicht)"
+en = "Up to 2 years after the last order; invoices 7 years (tax retention duty)"
+
 [labels.texts."7 jaar na het boekjaar"]
 nl = "7 jaar na het boekjaar"
 en = "7 years after the financial year"
