@@ -240,6 +240,19 @@ def unzoned_times(text: str, *, html: bool = True) -> list[Problem]:
     return found
 
 
+_ISO_DATE = re.compile(r"(?<![\w-])\d{4}-[01]\d-[0-3]\d(?:T[\d:.+-]+Z?)?(?![\w-])")
+
+
+def iso_dates(text: str, *, html: bool = True) -> list[Problem]:
+    """Every ISO 8601 date (``2026-03-12``) or instant in what a reader sees: a person reads
+    "12 maart 2026". (Not for exports meant for spreadsheets, which keep ISO dates.)"""
+    plain = visible_text(text) if html else _URL.sub(" ", text)
+    return [
+        Problem("iso_date", m.group(0), _context(plain, m.start(), m.end()))
+        for m in _ISO_DATE.finditer(plain)
+    ]
+
+
 def assert_in_words(
     text: str, language: str, *, where: str = "", html: bool = True, ignore: Iterable[str] = ()
 ) -> None:

@@ -25,7 +25,14 @@ from rights.models.request import RightsRequest
 from rights.models.source import DataSource, SourceKind, SubjectMatch
 from rights.requests import Requester
 from rights.righttypes import AccessDetails, RightType
-from tests.glossary import assert_in_words, problems, raw_names, unzoned_times, visible_text
+from tests.glossary import (
+    assert_in_words,
+    iso_dates,
+    problems,
+    raw_names,
+    unzoned_times,
+    visible_text,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -185,6 +192,15 @@ def test_the_checker_finds_raw_column_and_table_names():
     assert problems("<p>Postcode: 1234 AB</p>", "nl", names=names) == []
 
 
+def test_the_date_check_finds_iso_dates_a_person_would_read():
+    assert [p.found for p in iso_dates("<p>uiterlijk 2026-03-12</p>")] == ["2026-03-12"]
+    assert [p.found for p in iso_dates("om 2026-03-12T10:00:00Z", html=False)] == [
+        "2026-03-12T10:00:00Z"
+    ]
+    assert iso_dates('<time datetime="2026-03-12">12 maart 2026</time>') == []
+    assert iso_dates("https://x.example/register-2026-03-01.csv", html=False) == []
+
+
 def test_the_time_check_wants_the_zone_after_every_clock_time():
     assert [p.found for p in unzoned_times("<td>2 dec 2026 14:03</td>")] == ["14:03"]
     assert [p.found for p in unzoned_times("Om 9:30 uur", html=False)] == ["9:30"]
@@ -339,3 +355,4 @@ def test_the_outbox_mails_read_in_words(app, db_session, demo_world):
             assert_in_words(text, mail.language, where=f"mail {mail.template}", html=False,
                             ignore=ignore)  # fmt: skip
             assert unzoned_times(text, html=False) == [], mail.template
+            assert iso_dates(text, html=False) == [], mail.template
