@@ -26,11 +26,8 @@ MANIFESTLY = {
     "unfounded": _l("Manifestly unfounded"),
     "excessive": _l("Excessive"),
 }
-# The register names the channel; the registration form's hint ("e.g. privacy@ mailbox") is
-# for the officer who registers a request.
-CHANNEL_WORDS = {**CHANNELS, "email": _l("E-mail")}
 _rights, _states, _outcomes = per_locale(RIGHTS), per_locale(STATES), per_locale(OUTCOMES)
-_channels, _extensions = per_locale(CHANNEL_WORDS), per_locale(EXTENSION_GROUNDS)
+_channels, _extensions = per_locale(CHANNELS), per_locale(EXTENSION_GROUNDS)
 _grounds, _manifestly = per_locale(GROUNDS), per_locale(MANIFESTLY)
 
 
