@@ -188,6 +188,18 @@ Woonplaats = { nl = "Woonplaats", en = "Town" }
 E-mailadres = { nl = "E-mailadres", en = "E-mail address" }
 "mailing-voorjaar.csv" = { nl = "Mailinglijst voorjaar", en = "Spring mailing list" }
 
+[labels.texts."Nieuwsbrief en aanbiedingen per post en e-mail"]
+nl = "Nieuwsbrief en aanbiedingen per post en e-mail"
+en = "Newsletter and offers by post and e-mail"
+
+[labels.texts."Bestand wordt na 30 dagen verwijderd"]
+nl = "Bestand wordt na 30 dagen verwijderd"
+en = "The file is deleted after 30 days"
+
+[labels.texts."Aangeleverd door Bakkerij Jansen"]
+nl = "Aangeleverd door Bakkerij Jansen"
+en = "Supplied by Bakkerij Jansen"
+
 [category_info."*"]
 legal_basis = "consent"
 provenance = "provided"
