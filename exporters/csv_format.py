@@ -4,8 +4,10 @@ UTF-8 with a byte order mark (so Excel picks the encoding), RFC 4180 quoting wit
 ends, delimiter ``;`` (what Dutch Excel expects) or ``,``. The header row holds the columns'
 labels in the package language; the stable keys, in column order, are in ``schema/fields.json``
 (docs/package.md). Decimals lose their database padding. Every string cell is escaped against
-formula injection (:mod:`exporters.escaping`); dates are ISO 8601, datetimes ISO 8601 in UTC,
-booleans ``true``/``false``.
+formula injection (:mod:`exporters.escaping`); dates are ISO 8601, datetimes ISO 8601 in
+Amsterdam time with their offset (``2026-12-01T14:05:00+01:00``: the wall clock a reader
+expects, the same instant for a program) under a header that names the zone, booleans
+``true``/``false``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from typing import Any, BinaryIO
 
 from exporters import i18n
 from exporters.base import FormatOptions, OutputFile, slug, text_stream, unique
-from exporters.display import plain_decimal
+from exporters.display import AMSTERDAM, plain_decimal
 from exporters.escaping import PREFIX, TRIGGERS, escape_cell
-from exporters.model import CategoryData, ExportPackage, FieldSpec
+from exporters.model import CategoryData, ExportPackage, FieldSpec, Language
 from exporters.rowplan import row_converter
 from exporters.values import (
     Converter,
@@ -76,7 +78,7 @@ CONVERTERS: Mapping[str, ConverterFactory] = {
     "number": _number,
     "boolean": _boolean,
     "date": lambda spec: lambda v: check_date(spec, v).isoformat(),
-    "datetime": lambda spec: lambda v: utc(spec, v).isoformat(),
+    "datetime": lambda spec: lambda v: utc(spec, v).astimezone(AMSTERDAM).isoformat(),
 }
 
 
@@ -87,21 +89,25 @@ PASSTHROUGH: Mapping[str, frozenset[type]] = {
 }
 
 
-def csv_rows(category: CategoryData) -> Iterator[Sequence[Any]]:
-    """The header row (the columns' labels; their keys are in ``schema/fields.json``), then
-    each record as converted, escaped cell values."""
-    yield [escape_cell(f.label) for f in category.fields]
+def csv_rows(category: CategoryData, language: Language = "nl") -> Iterator[Sequence[Any]]:
+    """The header row (the columns' labels, a time column naming its zone; their keys are in
+    ``schema/fields.json``), then each record as converted, escaped cell values."""
+    yield [escape_cell(i18n.field_header(language, f.label, f.type)) for f in category.fields]
     convert = row_converter(
         category.fields, converters_for(CONVERTERS, category.fields), PASSTHROUGH
     )
     yield from map(convert, category.iter_records())
 
 
-def write_csv(category: CategoryData, out: BinaryIO, delimiter: str = ";") -> None:
-    """Stream one category as CSV into ``out``."""
+def write_csv(
+    category: CategoryData, out: BinaryIO, delimiter: str = ";", language: Language = "nl"
+) -> None:
+    """Stream one category as CSV into ``out``, headers in ``language``."""
     out.write(codecs.BOM_UTF8)
     with text_stream(out, newline="") as w:
-        csv.writer(w, delimiter=delimiter, lineterminator="\r\n").writerows(csv_rows(category))
+        csv.writer(w, delimiter=delimiter, lineterminator="\r\n").writerows(
+            csv_rows(category, language)
+        )
 
 
 def csv_paths(pkg: ExportPackage) -> list[str]:
@@ -131,7 +137,7 @@ class CsvFormat:
             )
 
             def write(out: BinaryIO, category: CategoryData = category) -> None:
-                write_csv(category, out, delimiter)
+                write_csv(category, out, delimiter, pkg.language)
 
             files.append(OutputFile(path, MEDIA_TYPE, description, write))
         return files

@@ -14,6 +14,7 @@ from exporters.labels import (
     column_label,
     column_meaning,
     table_name_label,
+    text_label,
 )
 from exporters.model import (
     LEGAL_BASES,
@@ -187,15 +188,16 @@ def _info(
     source: SourceInfo, purposes: Sequence[str], labels: Labels, language: Language
 ) -> ProcessingInfo:
     return ProcessingInfo(
-        purposes=purposes,
+        # What the admin wrote, in the package's language where [labels.texts] gives it.
+        purposes=[text_label(labels, p, language) for p in purposes],
         legal_basis=source.legal_basis,
-        retention=source.retention,
+        retention=text_label(labels, source.retention, language),
         recipients=[
             Recipient(r["name"], r.get("role") or "recipient", r.get("country") or None)
             for r in source.recipients
         ],
         categories=[category_label(labels, c, language) for c in source.categories_info],
-        source_of_data=source.source_of_data or None,
+        source_of_data=text_label(labels, source.source_of_data, language) or None,
         # Art. 15(1)(g), (h), 15(2): only what the definition records (docs/legal.md).
         collected_from_subject=_recorded(source, "collected_from_subject"),
         automated_decision_making=_recorded(source, "automated_decision_making"),

@@ -137,7 +137,6 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     # --- XLSX ----------------------------------------------------------------------------
     "sheet.information": {"nl": "Informatie", "en": "Information"},
     "sheet.sheet": {"nl": "Werkblad", "en": "Sheet"},
-    "field.utc": {"nl": "{label} (UTC)", "en": "{label} (UTC)"},
     "field.local": {"nl": "{label} (Nederlandse tijd)", "en": "{label} (Amsterdam time)"},
     # --- schema/fields.json ------------------------------------------------------------
     "type.string": {"nl": "tekst", "en": "text"},
@@ -146,8 +145,8 @@ TEXTS: Mapping[str, Mapping[str, str]] = {
     "type.boolean": {"nl": "ja/nee (true/false)", "en": "yes/no (true/false)"},
     "type.date": {"nl": "datum (JJJJ-MM-DD)", "en": "date (YYYY-MM-DD)"},
     "type.datetime": {
-        "nl": "tijdstip (ISO 8601 met tijdzone; in Excel Nederlandse tijd)",
-        "en": "moment (ISO 8601 with time zone; Amsterdam time in Excel)",
+        "nl": "tijdstip (ISO 8601 met tijdzone: in JSON UTC, in CSV en Excel Nederlandse tijd)",
+        "en": "moment (ISO 8601 with time zone: UTC in JSON, Amsterdam time in CSV and Excel)",
     },
     "fields.about": {
         "nl": "Per categorie de kolommen van het CSV-bestand en het Excel-werkblad, in "
@@ -311,6 +310,12 @@ def transfer_statement(language: Language, info: ProcessingInfo) -> str:
     if info.transfers_outside_eea is False:
         return t(language, "transfer.none")
     return t(language, "not_recorded")
+
+
+def field_header(language: Language, label: str, kind: str) -> str:
+    """A column's header in CSV and XLSX: a time column names its zone ("Aangemeld op
+    (Nederlandse tijd)"), because the cells hold Amsterdam wall-clock time."""
+    return t(language, "field.local", label=label) if kind == "datetime" else label
 
 
 def t(language: Language, key: str, **params: Any) -> str:

@@ -136,3 +136,9 @@ def category_label(labels: Labels | None, name: str, language: str) -> str:
 
 def table_name_label(labels: Labels | None, name: str, language: str) -> str:
     return _entry(labels, "tables", name).get(language) or readable(name)
+
+
+def text_label(labels: Labels | None, text: str, language: str) -> str:
+    """A free text the admin wrote in the definition (a retention ground or period, the
+    backup rotation) in ``language`` when ``[labels.texts]`` gives it, else as written."""
+    return _entry(labels, "texts", text).get(language) or text

@@ -5,8 +5,10 @@ Each format has a registry ``{field type: converter factory}``; a factory takes 
 work is a single call with no type dispatch. Converters check the Python type, because a
 string smuggled into an ``integer`` column must not bypass formula escaping.
 
-Datetimes are normalised to UTC in every format (ISO 8601 with ``+00:00`` in JSON and CSV,
-naive UTC in XLSX because Excel has no time zones, "UTC" spelled out in HTML).
+Datetimes are checked aware and normalised to UTC here; each format then writes them its
+way (docs/package.md, "Values"): ISO 8601 UTC in JSON, ISO 8601 Amsterdam time with its
+offset in CSV, naive Amsterdam time in XLSX (Excel has no time zones; the header names the
+zone), in words with the zone named in HTML.
 """
 
 from __future__ import annotations
@@ -110,8 +112,3 @@ def converters_for(
     registry: Mapping[str, ConverterFactory], fields: Sequence[FieldSpec]
 ) -> list[Converter]:
     return [registry[f.type](f) for f in fields]
-
-
-def utc_display(moment: datetime) -> str:
-    """A datetime for people: ``2024-05-01 14:03:00 UTC``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

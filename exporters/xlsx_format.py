@@ -121,9 +121,7 @@ def sheet_name(text: str, taken: set[str]) -> str:
 
 
 def header_label(pkg: ExportPackage, spec: FieldSpec) -> str:
-    if spec.type == "datetime":
-        return i18n.t(pkg.language, "field.local", label=spec.label)
-    return spec.label
+    return i18n.field_header(pkg.language, spec.label, spec.type)
 
 
 def sheet_names(pkg: ExportPackage) -> list[str]:

@@ -23,11 +23,13 @@ from rights.models.org import Organisation
 from rights.models.request import RightsRequest
 from rights.models.source import ActionKind, ActionStatus, SourceAction
 
-# Executed actions, one sentence per source.
-DONE: dict[ActionKind, str] = {
+# Executed actions, one sentence per source. None: the letter already says it per source
+# in a section of its own (an erasure under "What we erased", with its tables and records:
+# templates/letters/answer.txt), so the letter does not say it twice.
+DONE: dict[ActionKind, str | None] = {
     ActionKind.EXPORT: N_("%(source)s: we made a copy of your data."),
     ActionKind.RECTIFY: N_("%(source)s: your data were corrected."),
-    ActionKind.ERASE: N_("%(source)s: your data were erased."),
+    ActionKind.ERASE: None,
     ActionKind.RESTRICT: N_("%(source)s: the processing of your data was restricted."),
     ActionKind.LIFT_RESTRICTION: N_("%(source)s: the restriction of processing was lifted."),
     ActionKind.SUPPRESS: N_("%(source)s: you will receive no more marketing."),
@@ -113,7 +115,9 @@ def controller_answer(
         source = action.source.name if action.source else org.name
         decision = verdict.get(action.id)
         if action.status is ActionStatus.EXECUTED:
-            done.append(texts.gettext(DONE[action.kind], source=source))
+            sentence = DONE[action.kind]
+            if sentence is not None:
+                done.append(texts.gettext(sentence, source=source))
         elif decision is not None and decision.kind is DecisionKind.REJECT:
             refused.append((texts.gettext(NOT_DONE[action.kind], source=source), decision.reason))
     refusal = next((d for d in reversed(decisions) if d.kind is DecisionKind.REFUSE), None)

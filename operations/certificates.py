@@ -62,7 +62,9 @@ def _local(value: datetime | None) -> str | None:
 
 
 def _head(kind: str) -> dict[str, Any]:
-    return {"schema": SCHEMA, "version": VERSION, "type": kind}
+    """Times are ISO 8601 in Amsterdam time with their offset; ``time_zone`` names the zone
+    so a reader of the JSON need not guess it from ``+01:00`` (docs/controllers.md)."""
+    return {"schema": SCHEMA, "version": VERSION, "type": kind, "time_zone": "Europe/Amsterdam"}
 
 
 def approved_by(cert: ActionCertificate, texts: Texts) -> str:

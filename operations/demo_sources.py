@@ -65,6 +65,25 @@ customer = { nl = "Klanten", en = "Customers" }
 orders = { nl = "Bestellingen", en = "Orders" }
 invoice = { nl = "Facturen", en = "Invoices" }
 
+[labels.texts]
+"35 dagen" = { nl = "35 dagen", en = "35 days" }
+
+[labels.texts."Klantenadministratie, bestellingen en facturatie"]
+nl = "Klantenadministratie, bestellingen en facturatie"
+en = "Customer administration, orders and invoicing"
+
+[labels.texts."Tot 2 jaar na de laatste bestelling; facturen 7 jaar (fiscale bewaarplicht)"]
+nl = "Tot 2 jaar na de laatste bestelling; facturen 7 jaar (fiscale bewaarplicht)"
+en = "Up to 2 years after the last order; invoices 7 years (tax retention duty)"
+
+[labels.texts."7 jaar na het boekjaar"]
+nl = "7 jaar na het boekjaar"
+en = "7 years after the financial year"
+
+[labels.texts."Art. 17(3)(b) AVG: fiscale bewaarplicht (art. 52 AWR)"]
+nl = "Art. 17 lid 3 sub b AVG: fiscale bewaarplicht (art. 52 AWR)"
+en = "Art. 17(3)(b) GDPR: tax retention duty (art. 52 of the General Tax Act, AWR)"
+
 [category_info.Klantgegevens]
 legal_basis = "contract"
 provenance = "provided"
@@ -168,6 +187,18 @@ Woonplaats = { nl = "Woonplaats", en = "Town" }
 "Naam- en adresgegevens" = { nl = "Naam- en adresgegevens", en = "Name and address" }
 E-mailadres = { nl = "E-mailadres", en = "E-mail address" }
 "mailing-voorjaar.csv" = { nl = "Mailinglijst voorjaar", en = "Spring mailing list" }
+
+[labels.texts."Nieuwsbrief en aanbiedingen per post en e-mail"]
+nl = "Nieuwsbrief en aanbiedingen per post en e-mail"
+en = "Newsletter and offers by post and e-mail"
+
+[labels.texts."Bestand wordt na 30 dagen verwijderd"]
+nl = "Bestand wordt na 30 dagen verwijderd"
+en = "The file is deleted after 30 days"
+
+[labels.texts."Aangeleverd door Bakkerij Jansen"]
+nl = "Aangeleverd door Bakkerij Jansen"
+en = "Supplied by Bakkerij Jansen"
 
 [category_info."*"]
 legal_basis = "consent"

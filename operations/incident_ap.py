@@ -80,7 +80,7 @@ def ap_draft(ctx: Context, incident: Incident) -> dict[str, Any]:
     """The fields of the AP's breach form, filled from the incident (docs/incidents.md
     lists the keys; version 1: keys are added, never removed or renamed)."""
     return {
-        "schema": AP_SCHEMA, "version": AP_VERSION,
+        "schema": AP_SCHEMA, "version": AP_VERSION, "time_zone": "Europe/Amsterdam",
         "incident": {"reference": incident.reference, "title": incident.title},
         "controller": _operator(ctx),
         "what_happened": incident.description,

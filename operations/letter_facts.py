@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from exporters.labels import column_label, table_name_label
+from exporters.labels import column_label, table_name_label, text_label
 from operations.context import Context
 from operations.texts import N_, Texts, texts
 from rights.deadlines import AMSTERDAM
@@ -68,12 +68,20 @@ def worded_erasure(summary: ErasureSummary, language: str) -> ErasureSummary:
         out = {**entry, "table": table(labels, str(entry.get("table", "")))}
         if "columns" in entry:
             out["columns"] = [column_label(labels, str(c), language) for c in entry["columns"]]
+        for key in ("ground", "period"):  # the admin's free texts, in the letter's language
+            if isinstance(entry.get(key), str):
+                out[key] = text_label(labels, entry[key], language)
         return out
+
+    def rotation(backup: dict[str, str]) -> dict[str, str]:
+        labels = summary.labels.get(backup.get("source", "")) or {}
+        return {**backup, "rotation": text_label(labels, backup.get("rotation", ""), language)}
 
     return replace(
         summary,
         erased=tuple(words(e) for e in summary.erased),
         kept=tuple(words(k) for k in summary.kept),
+        backups=tuple(rotation(b) for b in summary.backups),
     )
 
 

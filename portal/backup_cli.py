@@ -9,7 +9,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from operations.audit_words import chain_text
 from operations.backup import BackupReport, Storage, create_backup, restore_backup
+from operations.texts import texts
 from portal.clock import now
 from portal.context import key_context, settings_from
 from portal.db import get_db
@@ -61,10 +63,11 @@ def backup_restore(folder: Path, force: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     with get_db().sessionmaker() as session:
         report = verify_chain(session, anchor=taken_at)
+    t = texts(str(current_app.config["BABEL_DEFAULT_LOCALE"]))
+    restored = t.gettext("Restored from %(folder)s.", folder=str(folder))
+    click.echo(f"{restored} {chain_text(report, t.language)}", err=not report.ok)
     if not report.ok:
-        click.echo(f"restored, but the audit chain does not verify: {report.reason}", err=True)
         sys.exit(1)
-    click.echo(f"restored from {folder}; audit chain intact: {report.checked} events")
 
 
 @click.command("anchor")

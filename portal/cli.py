@@ -13,8 +13,10 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from operations import jobs
+from operations.audit_words import chain_text
 from operations.demo import load_demo
 from operations.demo_sources import load_demo_sources
+from operations.texts import LANGUAGES
 from portal import PROJECT_ROOT, clock, create_app
 from portal.answer_cli import answer_group
 from portal.api_key_cli import api_key_group
@@ -173,20 +175,16 @@ def audit_group() -> None:
     metavar="SEQ:HASH",
     help="An anchor printed earlier by `audit anchor`: fail on a copy older than it.",
 )
+@click.option("--lang", type=click.Choice(LANGUAGES), help="nl or en; default: the portal's")
 @with_appcontext
-def audit_verify(anchor_: Anchor | None) -> None:
+def audit_verify(anchor_: Anchor | None, lang: str | None) -> None:
     """Check the hash chain; exit 1 and name the first broken link if it is not intact."""
     with get_db().sessionmaker() as session:
         report = verify_chain(session, anchor=anchor_)
-    if report.ok:
-        click.echo(f"audit chain intact: {report.checked} events")
-        return
-    click.echo(
-        f"audit chain BROKEN at event {report.first_broken_seq}: {report.reason} "
-        f"({report.checked} events before it are intact)",
-        err=True,
-    )
-    sys.exit(1)
+    language = lang or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    click.echo(chain_text(report, language), err=not report.ok)
+    if not report.ok:
+        sys.exit(1)
 
 
 audit_group.add_command(audit_anchor)

@@ -20,10 +20,26 @@ from flask.globals import _cv_app
 from flask_babel import Babel, Domain, get_locale, get_translations
 from wtforms.i18n import messages_path
 
+from portal.machine.errors import MACHINE_PREFIXES
+
+
+def _asked_language(languages: list[str]) -> str:
+    """The first language of ``Accept-Language`` (by quality, then order) that we speak,
+    by its primary tag (``en-GB`` is English); English when none is."""
+    for value, quality in request.accept_languages:
+        primary = value.split("-")[0].lower()
+        if quality > 0 and primary in languages:
+            return primary
+    return "en"
+
 
 def select_locale() -> str:
-    choice = session.get("lang") if request else None
     languages = current_app.config["LANGUAGES"]
+    if request and request.path.startswith(MACHINE_PREFIXES):
+        # A program calls the machine API: no session; its messages follow Accept-Language,
+        # English unless Dutch is asked for (docs/api.md, "Language of the messages").
+        return _asked_language(languages)
+    choice = session.get("lang") if request else None
     if choice in languages:
         return str(choice)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])

@@ -45,6 +45,7 @@ from portal.staff import (  # noqa: F401
 from portal.staff import views as staff_views  # noqa: F401
 from portal.staff.blueprint import bp as staff_bp
 from portal.staff.details import note_text
+from portal.staff.labels import language_words
 from portal.staff.timeline import amsterdam
 from portal.words import formatted as _formatted
 from portal.words import local as _local
@@ -74,6 +75,11 @@ def _iso_day(value: str | date | None, fmt: str = "EEEE d MMMM yyyy") -> str:
         return ""
     day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     return str(format_date(day, fmt))
+
+
+def _language_name(code: str) -> str:
+    """A language code (a request's language) as its name in the reader's language."""
+    return language_words().get(code, code)
 
 
 def _state(value: str) -> object:
@@ -108,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(amsterdam, "local_dt_zone")
     app.add_template_filter(_day, "day")
     app.add_template_filter(_state, "state")
+    app.add_template_filter(_language_name, "language_name")
     app.add_template_filter(_iso_day, "iso_day")
     app.context_processor(_context)
     # The form macros' fields, without WTForms' per-call widget machinery (same output).

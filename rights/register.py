@@ -2,18 +2,19 @@
 (accountability, Art. 5(2) and 24 GDPR; it is not the Art. 30 record of processing
 activities: docs/legal.md): every request received in a period with its dates, deadline,
 extension, outcome and legal grounds. No names, addresses or e-mail addresses: the
-reference links to the case for whoever may see it. Written by ``exporters.register``.
+reference links to the case for whoever may see it. The rows hold facts (codes, aware UTC
+instants); the staff edge writes them in the officer's words (``portal.staff.register_words``)
+and ``exporters.register`` writes the file.
 """
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rights.deadlines import AMSTERDAM
 from rights.models.case import AnswerLetter
 from rights.models.org import Organisation
 from rights.models.request import RightsRequest
@@ -26,7 +27,7 @@ class RegisterRow:
     right: str
     organisation: str
     channel: str
-    received_at: str  # local (Amsterdam) ISO instant
+    received_at: datetime
     receipt_date: date
     due: date
     extended: bool
@@ -35,13 +36,10 @@ class RegisterRow:
     paused_days: int
     state: str
     outcome: str
-    answered_at: str
+    answered_at: datetime | None
     on_time: bool | None
-    grounds: str
+    grounds: tuple[str, ...]
     manifestly: str
-
-
-HEADERS = tuple(f.name for f in fields(RegisterRow))
 
 
 def collect(session: Session, start: date, end: date) -> list[RegisterRow]:
@@ -74,7 +72,7 @@ def collect(session: Session, start: date, end: date) -> list[RegisterRow]:
                 right=r.right.value,
                 organisation=org_name or "",
                 channel=r.channel.value,
-                received_at=r.received_at.astimezone(AMSTERDAM).isoformat(timespec="minutes"),
+                received_at=r.received_at,
                 receipt_date=r.receipt_date,
                 due=r.due,
                 extended=r.extended,
@@ -83,16 +81,10 @@ def collect(session: Session, start: date, end: date) -> list[RegisterRow]:
                 paused_days=r.paused_days,
                 state=r.state.value,
                 outcome=r.outcome.value if r.outcome else "",
-                answered_at=answered.astimezone(AMSTERDAM).isoformat(timespec="minutes")
-                if answered
-                else "",
+                answered_at=answered,
                 on_time=(answered < r.effective_due_end) if answered else None,
-                grounds=";".join(letter.grounds) if letter else "",
+                grounds=tuple(letter.grounds) if letter else (),
                 manifestly=str(letter.extra.get("manifestly") or "") if letter else "",
             )
         )
     return rows
-
-
-def as_table(rows: list[RegisterRow]) -> list[tuple[object, ...]]:
-    return [astuple(row) for row in rows]

@@ -48,7 +48,7 @@ ENGLISH = frozenset(
 DUTCH = frozenset(
     """het een uw wij niet verzoek verzoeken gegevens zijn voor met naar onze wordt worden
     kunt hebben betrokkene bevestigd ontvangen verstuurd pakket termijn dagen bron bronnen
-    bekijken terug volgende""".split()  # noqa: SIM905 - a word list
+    bekijken terug volgende jaar""".split()  # noqa: SIM905 - a word list
 )
 # Words that are both, or terms of the trade in both languages.
 ALLOWED = frozenset(
@@ -71,6 +71,7 @@ _DOMAIN = re.compile(r"\b[\w-]+(?:\.[\w-]+)*\.(?:nl|com|org|net|eu|be|de|example
 _DOTTED = re.compile(r"\b[A-Za-z][a-z_]+\.[a-z][a-z_]+\b")
 _SNAKE = re.compile(r"\b[A-Za-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]*")
+_BARE_LANGUAGE = re.compile(r"<(dd|td|li|span|p)\b[^>]*>\s*(nl|en|NL|EN)\s*</\1>")
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,9 @@ def problems(
     if names is not None:
         named += _names_in(plain, frozenset(names.get(language, ())), plain=True)
     found: list[Problem] = []
+    if html:  # a value that is only a language code: "Taal: nl" (the name is a word)
+        for m in _BARE_LANGUAGE.finditer(text):
+            found.append(Problem("code", m.group(2), _context(text, m.start(), m.end())))
     for kind, pattern in (("code", _DOTTED), ("snake_case", _SNAKE)):
         for m in pattern.finditer(plain):
             found.append(Problem(kind, m.group(0), _context(plain, m.start(), m.end())))
@@ -234,6 +238,19 @@ def unzoned_times(text: str, *, html: bool = True) -> list[Problem]:
         if not _ZONE.match(plain, m.end()):
             found.append(Problem("time", m.group(0), _context(plain, m.start(), m.end())))
     return found
+
+
+_ISO_DATE = re.compile(r"(?<![\w-])\d{4}-[01]\d-[0-3]\d(?:T[\d:.+-]+Z?)?(?![\w-])")
+
+
+def iso_dates(text: str, *, html: bool = True) -> list[Problem]:
+    """Every ISO 8601 date (``2026-03-12``) or instant in what a reader sees: a person reads
+    "12 maart 2026". (Not for exports meant for spreadsheets, which keep ISO dates.)"""
+    plain = visible_text(text) if html else _URL.sub(" ", text)
+    return [
+        Problem("iso_date", m.group(0), _context(plain, m.start(), m.end()))
+        for m in _ISO_DATE.finditer(plain)
+    ]
 
 
 def assert_in_words(

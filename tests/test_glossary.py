@@ -5,6 +5,8 @@ code, no column name, no enum value, no word of the other language (tests/glossa
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -23,7 +25,14 @@ from rights.models.request import RightsRequest
 from rights.models.source import DataSource, SourceKind, SubjectMatch
 from rights.requests import Requester
 from rights.righttypes import AccessDetails, RightType
-from tests.glossary import assert_in_words, problems, raw_names, unzoned_times, visible_text
+from tests.glossary import (
+    assert_in_words,
+    iso_dates,
+    problems,
+    raw_names,
+    unzoned_times,
+    visible_text,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -183,6 +192,15 @@ def test_the_checker_finds_raw_column_and_table_names():
     assert problems("<p>Postcode: 1234 AB</p>", "nl", names=names) == []
 
 
+def test_the_date_check_finds_iso_dates_a_person_would_read():
+    assert [p.found for p in iso_dates("<p>uiterlijk 2026-03-12</p>")] == ["2026-03-12"]
+    assert [p.found for p in iso_dates("om 2026-03-12T10:00:00Z", html=False)] == [
+        "2026-03-12T10:00:00Z"
+    ]
+    assert iso_dates('<time datetime="2026-03-12">12 maart 2026</time>') == []
+    assert iso_dates("https://x.example/register-2026-03-01.csv", html=False) == []
+
+
 def test_the_time_check_wants_the_zone_after_every_clock_time():
     assert [p.found for p in unzoned_times("<td>2 dec 2026 14:03</td>")] == ["14:03"]
     assert [p.found for p in unzoned_times("Om 9:30 uur", html=False)] == ["9:30"]
@@ -198,6 +216,8 @@ def test_the_checker_finds_codes_and_wrong_words():
     assert [p.found for p in problems("<td>built</td>", "nl")] == ["built"]
     assert [p.found for p in problems("Uw verzoek is received.", "nl")] == ["received"]
     assert [p.found for p in problems("Your request was verstuurd.", "en")] == ["verstuurd"]
+    assert [p.found for p in problems("<dt>Taal</dt><dd>nl</dd>", "nl")] == ["nl"]  # a code
+    assert problems("<dt>Taal</dt><dd>Nederlands</dd>", "nl") == []
     clean = (
         "<p>Zie https://example.nl/a.b of mail privacy@mailhuis.example; het bestand "
         "summary.html, <code>data_file.ingested</code>, Sanne de Vries.</p>"
@@ -251,10 +271,31 @@ def test_the_demo_walk_reads_in_words(app, client, login, db_session, demo_world
         read[email] = {}
         counted += _check_pages(client, starts, language, ignore, email, found, names,
                                 read[email])  # fmt: skip
+        if email == "officer@demo.example":
+            _check_exports(client, language, ignore, found)
         client.post("/auth/logout", data={"csrf_token": _csrf(client)})
     assert counted > 40  # the walk really went through the product
     _assert_records_and_plan_read(read, data_page, plan_page, language)
     assert not found, f"{len(found)} problems:\n" + "\n".join(found)
+
+
+def _check_exports(client, language, ignore, found):
+    """The staff exports an officer opens in a spreadsheet (the register of requests, the
+    incident register) read in words: headers and cells, times with their zone."""
+    # The demo has requests in the register; the incident register has its header row.
+    for path, least in (
+        ("/staff/register-export?format=csv", 2),
+        ("/staff/incidents/export.csv", 1),
+    ):
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+        rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig")), delimiter=";"))
+        assert len(rows) >= least, path
+        text = "\n".join(" | ".join(row) for row in rows)
+        found += [
+            f"export {path}: {p}" for p in problems(text, language, html=False, ignore=ignore)
+        ]
+        found += [f"export {path}: {p}" for p in unzoned_times(text, html=False)]
 
 
 def _assert_records_and_plan_read(read, data_page, plan_page, language):
@@ -314,3 +355,4 @@ def test_the_outbox_mails_read_in_words(app, db_session, demo_world):
             assert_in_words(text, mail.language, where=f"mail {mail.template}", html=False,
                             ignore=ignore)  # fmt: skip
             assert unzoned_times(text, html=False) == [], mail.template
+            assert iso_dates(text, html=False) == [], mail.template

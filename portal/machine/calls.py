@@ -18,13 +18,14 @@ from operations.context import Context
 from portal.clock import now
 from portal.context import context
 from portal.db import get_session
-from portal.machine.errors import json_error, machine_status
+from portal.machine.errors import json_error, machine_status, validation_items
 from portal.machine.signed import signed_json
 from rights import audit
 from rights.errors import DomainError, NotFound
 from rights.models.api import ApiKey
 from rights.opendsr.keys import api_actor, authenticate
 from rights.opendsr.profile import FORMATS, IDENTITIES, TYPES
+from rights.opendsr.texts import N_
 from rights.opendsr.validation import RequestInvalid
 
 __all__ = ["cancel", "create", "discovery", "guard_body", "rate_key", "status"]
@@ -72,7 +73,8 @@ def _refused(key: ApiKey, call: str, exc: DomainError) -> Response:
     )  # fmt: skip
     session.commit()
     if isinstance(exc, RequestInvalid):
-        return json_error(400, exc.message, exc.errors)
+        items = validation_items(exc.errors, exc.texts)
+        return json_error(400, items[0]["message"] if items else None, items)
     if isinstance(exc, NotFound):
         return json_error(404)
     return json_error(machine_status(exc))
@@ -101,10 +103,9 @@ def _json_body() -> tuple[object, bytes]:
         json.dumps(body, ensure_ascii=False).encode("utf-8")
         return body, raw
     except (ValueError, RecursionError):
-        raise RequestInvalid(
-            [{"domain": "Validation", "reason": "invalid", "field": "",
-              "message": "the body must be JSON in UTF-8, without NUL characters"}]
-        ) from None  # fmt: skip
+        raise RequestInvalid.one(
+            "", "invalid", N_("the body must be JSON in UTF-8, without NUL characters")
+        ) from None
 
 
 def create(version: str) -> Response:

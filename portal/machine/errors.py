@@ -1,7 +1,9 @@
 """Refusals of the machine API as the OpenDSR error body (docs/api.md, "Errors"):
 ``{"error": {"code": <status>, "message": "...", "errors": [...]}}``, never an HTML page,
 and with nothing that differs per response, so a 404 for another controller's id is
-byte-identical to a 404 for an unknown one."""
+byte-identical to a 404 for an unknown one (in the same language). The messages are for
+people and follow ``Accept-Language`` (English unless Dutch is asked for; ``portal.i18n``);
+``code``, ``reason`` and ``field`` are the machine's and never change with the language."""
 
 from __future__ import annotations
 
@@ -9,24 +11,34 @@ import json
 from typing import Any
 
 from flask import Response, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from rights.errors import DomainError, ValidationFailed
+from rights.opendsr.texts import Text
 
-__all__ = ["MACHINE_PREFIXES", "is_machine_path", "json_error", "machine_status"]
+__all__ = [
+    "MACHINE_PREFIXES",
+    "is_machine_path",
+    "json_error",
+    "machine_status",
+    "validation_items",
+]
 
 MACHINE_PREFIXES = ("/opendsr/", "/api/")
 
 _MESSAGES = {
-    400: "The request is not valid.",
-    401: "A valid API key is required.",
-    403: "This key may not do this.",
-    404: "Not found.",
-    405: "Method not allowed.",
-    409: "A request with this subject_request_id and a different body exists.",
-    413: "The request body is too large.",
-    429: "Too many requests.",
-    500: "Internal error.",
-    503: "Temporarily unavailable. Try again later.",
+    400: _l("The request is not valid."),
+    401: _l("A valid API key is required."),
+    403: _l("This key may not do this."),
+    404: _l("Not found."),
+    405: _l("Method not allowed."),
+    409: _l("A request with this subject_request_id and a different body exists."),
+    413: _l("The request body is too large."),
+    429: _l("Too many requests."),
+    500: _l("Internal error."),
+    503: _l("Temporarily unavailable. Try again later."),
 }
 
 
@@ -47,11 +59,22 @@ def json_error(
 ) -> Response:
     """The error body for ``status``. ``errors`` items follow the spec's example:
     ``{"domain": "Validation", "reason": "...", "message": "..."}``."""
-    error: dict[str, Any] = {"code": status, "message": message or _MESSAGES.get(status, "")}
+    error: dict[str, Any] = {"code": status, "message": message or str(_MESSAGES.get(status, ""))}
     if errors:
         error["errors"] = errors
     body = json.dumps({"error": error}, ensure_ascii=False, separators=(",", ":"))
     response = Response(body, status=status, mimetype="application/json")
+    response.headers["Content-Language"] = str(get_locale() or "en")
+    response.headers["Vary"] = "Accept-Language"
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def validation_items(items: list[dict[str, str]], texts: list[Text]) -> list[dict[str, str]]:
+    """The domain's problem items with each ``message`` in the caller's language (the
+    English template through the catalogue, then its values)."""
+    return [
+        {**item, "message": _(text.template, **text.values)}
+        for item, text in zip(items, texts, strict=True)
+    ]

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
+from flask_babel import gettext as _
 
 from operations.suppression_check import check_identities
 from portal.clock import now
@@ -52,13 +53,19 @@ def rate_limit() -> str:
 def _item(index: int, item: Any, errors: list[str]) -> Identity | None:
     where = f"identities[{index}]"
     if not isinstance(item, dict):
-        errors.append(f"{where} must be an object")
+        errors.append(_("%(where)s must be an object", where=where))
         return None
     kind, value = item.get("identity_type"), item.get("identity_value")
     if kind not in IDENTITY_TYPES:
-        errors.append(f"{where}.identity_type must be {_TYPES}")
+        errors.append(_("%(where)s.identity_type must be %(types)s", where=where, types=_TYPES))
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_VALUE_LENGTH:
-        errors.append(f"{where}.identity_value must be a text of 1 to {MAX_VALUE_LENGTH}")
+        errors.append(
+            _(
+                "%(where)s.identity_value must be a text of 1 to %(max)s characters",
+                where=where,
+                max=MAX_VALUE_LENGTH,
+            )
+        )
     if errors:
         return None
     return Identity(str(kind), str(value))
@@ -70,10 +77,10 @@ def parse(raw: bytes) -> list[Identity]:
     try:
         payload = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise BadBody(["the body must be JSON in UTF-8"]) from exc
+        raise BadBody([_("the body must be JSON in UTF-8")]) from exc
     items = payload.get("identities") if isinstance(payload, dict) else None
     if not isinstance(items, list):
-        raise BadBody(["identities must be a list"])
+        raise BadBody([_("identities must be a list")])
     if len(items) > MAX_IDENTITIES:
         raise OverflowError(len(items))
     errors: list[str] = []
@@ -119,5 +126,5 @@ def check() -> Response:
     except BadBody as exc:
         return _validation(exc.errors)
     except OverflowError:
-        return json_error(413, f"At most {MAX_IDENTITIES} identities per request.")
+        return json_error(413, _("At most %(max)s identities per request.", max=MAX_IDENTITIES))
     return _answer(key, identities)

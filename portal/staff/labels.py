@@ -114,14 +114,20 @@ SUSPENSION_REASONS = {
     "clarification": _l("Clarification of the request"),
 }
 
+# A request's language (the language of every mail and letter to the subject).
+LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English")}
+language_words = per_locale(LANGUAGE_NAMES)
+
 CHANNELS = {
     "web": _l("Web form"),
     "api": _l("API"),
-    "email": _l("E-mail (e.g. privacy@ mailbox)"),
+    "email": _l("E-mail"),
     "post": _l("Letter"),
     "phone": _l("Phone"),
     "in_person": _l("In person or via a colleague"),
 }
+# The registration form's choices: the hint helps the officer who registers a request.
+CHANNEL_CHOICES = {**CHANNELS, "email": _l("E-mail (e.g. privacy@ mailbox)")}
 
 ERRORS = {
     "identity_method": _l("Choose how identity was established."),

@@ -22,11 +22,12 @@ from portal.staff.case import right_names, state_names
 from portal.staff.charts import bar_chart
 from portal.staff.forms import PeriodForm
 from portal.staff.helpers import actor
+from portal.staff.register_words import headers, table
 from rights import audit
 from rights.dashboard import Figures, figures
 from rights.incidents.queries import IncidentFigures
 from rights.incidents.queries import figures as incident_figures
-from rights.register import HEADERS, as_table, collect
+from rights.register import collect
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -102,7 +103,7 @@ def register_export() -> Response | tuple[str, int]:
     session = get_session()
     rows = collect(session, start, end)
     out = io.BytesIO()
-    (write_xlsx if kind == "xlsx" else write_csv)(HEADERS, as_table(rows), out)
+    (write_xlsx if kind == "xlsx" else write_csv)(headers(), table(rows), out)
     period = {"start": start.isoformat(), "end": end.isoformat()}
     data = {**period, "format": kind, "rows": len(rows)}
     audit.record(session, "register.exported", actor=actor(), now=now, data=data)

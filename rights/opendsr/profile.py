@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rights.models.source import ActionKind
+from rights.opendsr.texts import N_, Text
 from rights.righttypes import (
     AccessDetails,
     Details,
@@ -39,12 +40,14 @@ MAX_ITEMS = 20  # rectifications, purposes, scope entries
 
 class DetailsInvalid(ValueError):
     """The extension payload of a type is missing or wrong: ``field`` names the member
-    (below ``extensions.<domain>``), ``message`` says what is expected."""
+    (below ``extensions.<domain>``), ``text`` says what is expected (``message`` in
+    English)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, template: str, /, **values: Any) -> None:
+        self.text = Text(template, values)
+        self.message = str(self.text)
+        super().__init__(self.message)
         self.field = field
-        self.message = message
 
 
 def _text(payload: Mapping[str, Any], name: str, *, required: bool = False) -> str:
@@ -52,7 +55,9 @@ def _text(payload: Mapping[str, Any], name: str, *, required: bool = False) -> s
     if value is None and not required:
         return ""
     if not isinstance(value, str) or len(value) > MAX_TEXT or (required and not value.strip()):
-        raise DetailsInvalid(name, f"{name} must be a text of 1 to {MAX_TEXT} characters")
+        raise DetailsInvalid(
+            name, N_("%(name)s must be a text of 1 to %(max)s characters"), name=name, max=MAX_TEXT
+        )
     return value.strip()
 
 
@@ -65,13 +70,17 @@ def _texts(payload: Mapping[str, Any], name: str, *, required: bool = True) -> l
         or not 0 < len(value) <= MAX_ITEMS
         or not all(isinstance(v, str) and 0 < len(v.strip()) <= 200 for v in value)
     ):
-        raise DetailsInvalid(name, f"{name} must be a list of 1 to {MAX_ITEMS} texts")
+        raise DetailsInvalid(
+            name, N_("%(name)s must be a list of 1 to %(max)s texts"), name=name, max=MAX_ITEMS
+        )
     return [v.strip() for v in value]
 
 
 def _article(payload: Mapping[str, Any], article: str) -> None:
     if payload.get("gdpr_article", article) != article:
-        raise DetailsInvalid("gdpr_article", f'gdpr_article must be "{article}" for this type')
+        raise DetailsInvalid(
+            "gdpr_article", N_('gdpr_article must be "%(article)s" for this type'), article=article
+        )
 
 
 def _access(payload: Mapping[str, Any]) -> Details:
@@ -91,7 +100,7 @@ def _erasure(payload: Mapping[str, Any]) -> Details:
     _article(payload, "17")
     ground = payload.get("ground", "17(1)(a)")
     if ground not in ERASURE_GROUNDS:
-        raise DetailsInvalid("ground", 'ground must be one of "17(1)(a)" to "17(1)(f)"')
+        raise DetailsInvalid("ground", N_('ground must be one of "17(1)(a)" to "17(1)(f)"'))
     return ErasureDetails(ground=ERASURE_GROUNDS[ground])
 
 
@@ -100,11 +109,13 @@ def _rectification(payload: Mapping[str, Any]) -> Details:
     _article(payload, "16")
     items = payload.get("rectifications")
     if not isinstance(items, list) or not 0 < len(items) <= MAX_ITEMS:
-        raise DetailsInvalid("rectifications", f"rectifications must list 1 to {MAX_ITEMS} items")
+        raise DetailsInvalid(
+            "rectifications", N_("rectifications must list 1 to %(max)s items"), max=MAX_ITEMS
+        )
     rows = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise DetailsInvalid(f"rectifications[{index}]", "each rectification is an object")
+            raise DetailsInvalid(f"rectifications[{index}]", N_("each rectification is an object"))
         try:
             rows.append(
                 (
@@ -114,7 +125,8 @@ def _rectification(payload: Mapping[str, Any]) -> Details:
                 )
             )
         except DetailsInvalid as exc:
-            raise DetailsInvalid(f"rectifications[{index}].{exc.field}", exc.message) from None
+            where = f"rectifications[{index}].{exc.field}"
+            raise DetailsInvalid(where, exc.text.template, **exc.text.values) from None
     one = len(rows) == 1
     return RectificationDetails(
         which_data=", ".join(field for field, _c, _r in rows),
@@ -129,7 +141,7 @@ def _restriction(payload: Mapping[str, Any]) -> Details:
     _article(payload, "18")
     ground = payload.get("ground")
     if ground not in RESTRICTION_GROUNDS:
-        raise DetailsInvalid("ground", 'ground must be one of "18(1)(a)" to "18(1)(d)"')
+        raise DetailsInvalid("ground", N_('ground must be one of "18(1)(a)" to "18(1)(d)"'))
     scope = _texts(payload, "scope", required=False)
     return RestrictionDetails(ground=RESTRICTION_GROUNDS[ground], explanation=", ".join(scope))
 
@@ -140,11 +152,11 @@ def _objection(payload: Mapping[str, Any]) -> Details:
     _article(payload, "21")
     paragraph = payload.get("paragraph")
     if paragraph not in ("21(1)", "21(2)"):
-        raise DetailsInvalid("paragraph", 'paragraph must be "21(1)" or "21(2)"')
+        raise DetailsInvalid("paragraph", N_('paragraph must be "21(1)" or "21(2)"'))
     purposes = _texts(payload, "purposes")
     if paragraph == "21(2)":
         if "direct_marketing" not in purposes:
-            raise DetailsInvalid("purposes", '21(2) is the objection to "direct_marketing"')
+            raise DetailsInvalid("purposes", N_('21(2) is the objection to "direct_marketing"'))
         return ObjectionDetails(basis="direct_marketing", situation=_text(payload, "grounds"))
     return ObjectionDetails(
         basis="particular_situation", situation=_text(payload, "grounds", required=True)

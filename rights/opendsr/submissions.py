@@ -18,6 +18,7 @@ from rights.errors import NotFound
 from rights.models.api import OpenDsrSubmission
 from rights.models.request import RequestState
 from rights.opendsr.status import denial_reason, request_of, rfc3339, status_body
+from rights.opendsr.texts import N_
 from rights.opendsr.validation import RequestInvalid
 
 __all__ = [
@@ -71,15 +72,8 @@ def cancel(session: Session, submission: OpenDsrSubmission, *, actor: Actor, now
     is withdrawn through the lifecycle, audited with the key as actor (flushes)."""
     request = request_of(session, submission)
     if request is None or request.state not in PENDING:
-        raise RequestInvalid(
-            [
-                {
-                    "domain": "Validation",
-                    "reason": "not_pending",
-                    "message": "only a pending request can be cancelled",
-                    "field": "subject_request_id",
-                }
-            ]
+        raise RequestInvalid.one(
+            "subject_request_id", "not_pending", N_("only a pending request can be cancelled")
         )
     lifecycle.transition(session, request, RequestState.WITHDRAWN, actor=actor, now=now)
     submission.cancelled_at = now

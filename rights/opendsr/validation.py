@@ -21,6 +21,7 @@ from rights.opendsr.profile import (
     DetailsInvalid,
     RequestType,
 )
+from rights.opendsr.texts import N_, Text
 from rights.righttypes import Details
 
 __all__ = ["Limits", "RequestInvalid", "Submission", "parse_submission"]
@@ -33,15 +34,24 @@ MAX_CALLBACKS = 5
 
 class RequestInvalid(DomainError):
     """A 400 of the machine API: ``errors`` lists each problem as the spec's error items
-    (``domain``, ``reason``, ``message``) plus the ``field`` it is about."""
+    (``domain``, ``reason``, ``message`` in English) plus the ``field`` it is about;
+    ``texts`` holds each message's template and values, for the caller's language."""
 
     code = "opendsr_invalid"
     http_status = 400
 
-    def __init__(self, errors: list[dict[str, str]]) -> None:
+    def __init__(self, errors: list[dict[str, str]], texts: list[Text]) -> None:
         super().__init__(errors[0]["message"] if errors else "invalid")
         self.errors = errors
+        self.texts = texts
         self.message = errors[0]["message"] if errors else "The request is not valid."
+
+    @classmethod
+    def one(cls, name: str, reason: str, template: str, /, **values: Any) -> RequestInvalid:
+        """A refusal with one problem (``template`` marked with ``N_``)."""
+        errors = _Errors()
+        errors.add(name, reason, template, **values)
+        return cls(errors.items, errors.texts)
 
 
 @dataclass(frozen=True)
@@ -65,20 +75,23 @@ class Submission:
 @dataclass
 class _Errors:
     items: list[dict[str, str]] = field(default_factory=list)
+    texts: list[Text] = field(default_factory=list)
 
-    def add(self, name: str, reason: str, message: str) -> None:
+    def add(self, name: str, reason: str, template: str, /, **values: Any) -> None:
+        text = Text(template, values)
+        self.texts.append(text)
         self.items.append(
-            {"domain": "Validation", "reason": reason, "message": message, "field": name}
+            {"domain": "Validation", "reason": reason, "message": str(text), "field": name}
         )
 
 
 def _uuid(body: Mapping[str, Any], errors: _Errors) -> str:
     value = body.get("subject_request_id")
     if value is None:
-        errors.add("subject_request_id", "required", "subject_request_id field is required")
+        errors.add("subject_request_id", "required", N_("subject_request_id field is required"))
     elif not isinstance(value, str) or not UUID4.fullmatch(value):
         errors.add(
-            "subject_request_id", "invalid", "subject_request_id must be a lowercase UUID v4"
+            "subject_request_id", "invalid", N_("subject_request_id must be a lowercase UUID v4")
         )
     else:
         return value
@@ -88,7 +101,7 @@ def _uuid(body: Mapping[str, Any], errors: _Errors) -> str:
 def _time(body: Mapping[str, Any], errors: _Errors, now: datetime, limits: Limits) -> datetime:
     value = body.get("submitted_time")
     if value is None:
-        errors.add("submitted_time", "required", "submitted_time field is required")
+        errors.add("submitted_time", "required", N_("submitted_time field is required"))
         return now
     moment = None
     if isinstance(value, str) and RFC3339.fullmatch(value):
@@ -97,16 +110,17 @@ def _time(body: Mapping[str, Any], errors: _Errors, now: datetime, limits: Limit
         except ValueError:
             moment = None
     if moment is None:
-        errors.add("submitted_time", "invalid", "submitted_time must be an RFC 3339 date-time")
+        errors.add("submitted_time", "invalid", N_("submitted_time must be an RFC 3339 date-time"))
         return now
     moment = moment.astimezone(UTC)
     if moment > now:
-        errors.add("submitted_time", "in_future", "submitted_time cannot be in the future")
+        errors.add("submitted_time", "in_future", N_("submitted_time cannot be in the future"))
     elif moment < now - timedelta(days=limits.max_age_days):
         errors.add(
             "submitted_time",
             "too_old",
-            f"submitted_time cannot be more than {limits.max_age_days} days ago",
+            N_("submitted_time cannot be more than %(days)s days ago"),
+            days=limits.max_age_days,
         )
     return moment
 
@@ -125,21 +139,31 @@ def _identity_value(kind: str, value: str) -> str | None:
 def _identity(index: int, item: object, errors: _Errors) -> tuple[str, str] | None:
     where = f"subject_identities[{index}]"
     if not isinstance(item, dict):
-        errors.add(where, "invalid", f"{where} must be an object")
+        errors.add(where, "invalid", N_("%(where)s must be an object"), where=where)
         return None
     kind, value = item.get("identity_type"), item.get("identity_value")
     form = item.get("identity_format", "raw")
     if not isinstance(kind, str) or kind not in IDENTITIES:
         names = ", ".join(IDENTITIES)
-        errors.add(f"{where}.identity_type", "unsupported", f"identity_type must be one of {names}")
+        errors.add(
+            f"{where}.identity_type",
+            "unsupported",
+            N_("identity_type must be one of %(names)s"),
+            names=names,
+        )
     elif form not in FORMATS:
         errors.add(
-            f"{where}.identity_format", "unsupported", "only raw identity values are supported"
+            f"{where}.identity_format", "unsupported", N_("only raw identity values are supported")
         )
     elif not isinstance(value, str) or not value.strip() or len(value) > 1000:
-        errors.add(f"{where}.identity_value", "required", "identity_value must be a text")
+        errors.add(f"{where}.identity_value", "required", N_("identity_value must be a text"))
     elif (clean := _identity_value(kind, value)) is None:
-        errors.add(f"{where}.identity_value", "invalid", f"identity_value is not a valid {kind}")
+        errors.add(
+            f"{where}.identity_value",
+            "invalid",
+            N_("identity_value is not a valid %(kind)s"),
+            kind=kind,
+        )
     else:
         return IDENTITIES[kind], clean
     return None
@@ -149,14 +173,17 @@ def _identities(body: Mapping[str, Any], errors: _Errors, limits: Limits) -> dic
     items = body.get("subject_identities")
     if not isinstance(items, list) or not items:
         errors.add(
-            "subject_identities", "required", "subject_identities must list at least one identity"
+            "subject_identities",
+            "required",
+            N_("subject_identities must list at least one identity"),
         )
         return {}
     if len(items) > limits.max_identities:
         errors.add(
             "subject_identities",
             "too_many",
-            f"subject_identities may list at most {limits.max_identities} identities",
+            N_("subject_identities may list at most %(max)s identities"),
+            max=limits.max_identities,
         )
         return {}
     found: dict[str, str] = {}
@@ -169,14 +196,14 @@ def _identities(body: Mapping[str, Any], errors: _Errors, limits: Limits) -> dic
             errors.add(
                 f"subject_identities[{index}]",
                 "duplicate",
-                "give at most one value of each identity_type",
+                N_("give at most one value of each identity_type"),
             )
         found[name] = value
     if found and not any(IDENTITIES[kind] in found for kind in FINDABLE):
         errors.add(
             "subject_identities",
             "required",
-            "give an email, phone_number or controller_customer_id identity",
+            N_("give an email, phone_number or controller_customer_id identity"),
         )
     return found
 
@@ -186,14 +213,19 @@ def _callbacks(
 ) -> tuple[str, ...]:
     urls = body.get("status_callback_urls", [])
     if not isinstance(urls, list) or len(urls) > MAX_CALLBACKS:
-        errors.add("status_callback_urls", "invalid", "status_callback_urls must list 0 to 5 URLs")
+        errors.add(
+            "status_callback_urls",
+            "invalid",
+            N_("status_callback_urls must list 0 to %(max)s URLs"),
+            max=MAX_CALLBACKS,
+        )
         return ()
     for index, url in enumerate(urls):
         if not isinstance(url, str) or not allowed(url):
             errors.add(
                 f"status_callback_urls[{index}]",
                 "not_allowed",
-                "a status callback URL must be https and on the organisation's allow-list",
+                N_("a status callback URL must be https and on the organisation's allow-list"),
             )
     return tuple(u for u in urls if isinstance(u, str))
 
@@ -201,11 +233,16 @@ def _callbacks(
 def _extension(body: Mapping[str, Any], errors: _Errors, domain: str) -> Mapping[str, Any]:
     extensions = body.get("extensions", {})
     if not isinstance(extensions, dict):
-        errors.add("extensions", "invalid", "extensions must be an object")
+        errors.add("extensions", "invalid", N_("extensions must be an object"))
         return {}
     payload = extensions.get(domain, {})
     if not isinstance(payload, dict):
-        errors.add(f"extensions.{domain}", "invalid", f"extensions.{domain} must be an object")
+        errors.add(
+            f"extensions.{domain}",
+            "invalid",
+            N_("%(where)s must be an object"),
+            where=f"extensions.{domain}",
+        )
         return {}
     return payload
 
@@ -217,26 +254,35 @@ def _type(
     payload = _extension(body, errors, domain)
     language = payload.get("language", "nl")
     if language not in ("nl", "en"):
-        errors.add(f"extensions.{domain}.language", "invalid", 'language must be "nl" or "en"')
+        errors.add(f"extensions.{domain}.language", "invalid", N_('language must be "nl" or "en"'))
     if name is None:
-        errors.add("subject_request_type", "required", "subject_request_type field is required")
+        errors.add("subject_request_type", "required", N_("subject_request_type field is required"))
         return None, None, "nl"
     if name not in TYPES:
         names = ", ".join(TYPES)
         errors.add(
-            "subject_request_type", "unsupported", f"subject_request_type must be one of {names}"
+            "subject_request_type",
+            "unsupported",
+            N_("subject_request_type must be one of %(names)s"),
+            names=names,
         )
         return None, None, "nl"
     kind = TYPES[name]
     if kind.needs_details and not payload:
         errors.add(
-            f"extensions.{domain}", "required", f"{name} needs its details in extensions.{domain}"
+            f"extensions.{domain}",
+            "required",
+            N_("%(type)s needs its details in %(where)s"),
+            type=name,
+            where=f"extensions.{domain}",
         )
         return kind, None, "nl"
     try:
         return kind, kind.parse(payload), language if language in ("nl", "en") else "nl"
     except DetailsInvalid as exc:
-        errors.add(f"extensions.{domain}.{exc.field}", "invalid", exc.message)
+        errors.add(
+            f"extensions.{domain}.{exc.field}", "invalid", exc.text.template, **exc.text.values
+        )
         return kind, None, "nl"
 
 
@@ -253,25 +299,23 @@ def parse_submission(
     problem. ``version`` "1.0" accepts a body without ``regulation`` (v1 knew only GDPR)."""
     errors = _Errors()
     if not isinstance(body, dict):
-        raise RequestInvalid(
-            [{"domain": "Validation", "reason": "invalid", "message": "the body must be a "
-              "JSON object", "field": ""}]
-        )  # fmt: skip
+        errors.add("", "invalid", N_("the body must be a JSON object"))
+        raise RequestInvalid(errors.items, errors.texts)
     regulation = body.get("regulation", "gdpr" if version == "1.0" else None)
     if regulation is None:
-        errors.add("regulation", "required", "regulation field is required")
+        errors.add("regulation", "required", N_("regulation field is required"))
     elif regulation != "gdpr":
-        errors.add("regulation", "unsupported", 'only regulation "gdpr" is supported')
+        errors.add("regulation", "unsupported", N_('only regulation "gdpr" is supported'))
     api_version = body.get("api_version", version)
     if not isinstance(api_version, str) or len(api_version) > 8:
-        errors.add("api_version", "invalid", "api_version must be a short text such as 2.0")
+        errors.add("api_version", "invalid", N_("api_version must be a short text such as 2.0"))
     subject_request_id = _uuid(body, errors)
     kind, details, language = _type(body, errors, domain)
     identities = _identities(body, errors, limits)
     submitted_at = _time(body, errors, now, limits)
     urls = _callbacks(body, errors, callback_allowed)
     if errors.items or kind is None or details is None:
-        raise RequestInvalid(errors.items)
+        raise RequestInvalid(errors.items, errors.texts)
     return Submission(
         subject_request_id=subject_request_id,
         type=kind,

@@ -15,6 +15,9 @@ Example (in a source's TOML)::
     [labels.tables]
     invoice = { nl = "Facturen", en = "Invoices" }
 
+    [labels.texts]   # free texts of the definition as written, in both languages
+    "7 jaar" = { nl = "7 jaar", en = "7 years" }
+
 ``type`` (``date`` or ``number``) says that a column stored as text holds dates or numbers, so
 the package formats them for the reader. A label left out falls back to a readable form of
 the name when the package is written
@@ -28,7 +31,9 @@ from typing import Any
 
 from rights.errors import ValidationFailed
 
-KINDS = ("columns", "categories", "tables")
+# ``texts``: a free text of the definition (a hold's ground or period, the backup
+# rotation) as written, with its words in each language for the letters.
+KINDS = ("columns", "categories", "tables", "texts")
 LANGUAGES = ("nl", "en")
 ABOUT = ("about_nl", "about_en")
 # A column stored as text may be declared a date or a number, so the package shows it as one.

@@ -49,7 +49,7 @@ WORDS = {
            "confirm": "Mijn verzoek bevestigen", "ready": "klaar om te downloaden",
            "download": "Uw gegevens downloaden", "code": "Stuur mij een code",
            "code_label": "Code uit de e-mail", "zip": "Het ZIP-bestand downloaden",
-           "behalf": "namens Bakkerij Jansen", "erased": "{}: uw gegevens zijn gewist.",
+           "behalf": "namens Bakkerij Jansen", "erased": "Wat wij hebben gewist:\n- {}: ",
            "refused": "Wat Bakkerij Jansen heeft besloten niet te doen, en waarom:",
            "kept": "{}: uw gegevens zijn niet gewist.", "complaint": "betreft Bakkerij Jansen"},
     "en": {"make": "Make a request", "access": "See your data", "erase": "Erase your data",
@@ -58,7 +58,7 @@ WORDS = {
            "confirm": "Confirm my request", "ready": "ready to download",
            "download": "Download your data", "code": "E-mail me a code",
            "code_label": "Code from the e-mail", "zip": "Download the ZIP file",
-           "behalf": "on behalf of Bakkerij Jansen", "erased": "{}: your data were erased.",
+           "behalf": "on behalf of Bakkerij Jansen", "erased": "What we erased:\n- {}: ",
            "refused": "What Bakkerij Jansen decided not to do, and why:",
            "kept": "{}: your data were not erased.", "complaint": "concerns Bakkerij Jansen"},
 }  # fmt: skip

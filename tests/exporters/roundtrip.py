@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from exporters import i18n
 from exporters.display import AMSTERDAM
 from exporters.escaping import escape_cell
 from exporters.model import FieldSpec
@@ -26,7 +27,8 @@ def read_csv(data: bytes, fields: Sequence[FieldSpec], delimiter: str) -> list[d
     assert data.startswith(b"\xef\xbb\xbf")
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=delimiter)
     header = next(reader)
-    assert header == [f.label for f in fields]  # the keys are in schema/fields.json
+    # The keys are in schema/fields.json; a time column names its zone (Dutch package).
+    assert header == [i18n.field_header("nl", f.label, f.type) for f in fields]
     return [
         {
             f.name: CSV_PARSERS[f.type](cell) if cell != "" else None

@@ -38,11 +38,43 @@ def test_round_trip_gives_the_source_records(delimiter: str) -> None:
 
 def test_file_is_utf8_with_bom_crlf_and_iso_dates() -> None:
     data = export(contacts())
-    assert data.startswith(b"\xef\xbb\xbfNaam;E-mailadres;Geboortedatum;")
+    assert data.startswith(
+        "\ufeffNaam;E-mailadres;Geboortedatum;Aangemeld op (Nederlandse tijd);".encode()
+    )
     assert (
-        b"\r\nJan de Vries;jan@example.nl;1980-05-17;2024-01-02T12:04:05+00:00;12;3.5;true\r\n"
+        b"\r\nJan de Vries;jan@example.nl;1980-05-17;2024-01-02T13:04:05+01:00;12;3.5;true\r\n"
         in data
     )
+
+
+@pytest.mark.parametrize(
+    ("moment", "shown"),
+    [
+        (datetime(2026, 12, 1, 13, 5, tzinfo=UTC), "2026-12-01T14:05:00+01:00"),
+        (datetime(2026, 7, 1, 13, 5, tzinfo=UTC), "2026-07-01T15:05:00+02:00"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("language", "header"), [("nl", "Nederlandse tijd"), ("en", "Amsterdam time")]
+)
+def test_a_time_reads_as_the_subjects_clock_with_the_zone_named(
+    moment: datetime, shown: str, language: str, header: str
+) -> None:
+    """A subject who opens the CSV reads the clock of the Netherlands, winter and summer,
+    not UTC; the header says which clock it is."""
+    category = CategoryData(
+        key="k",
+        label="K",
+        fields=(FieldSpec("at", "Aangemeld op", "datetime"),),
+        records=rows([{"at": moment}]),
+        provided_by_subject=True,
+        legal_basis="consent",
+    )
+    out = io.BytesIO()
+    write_csv(category, out, ";", language)
+    head, cell = out.getvalue().decode("utf-8-sig").splitlines()
+    assert (head, cell) == (f"Aangemeld op ({header})", shown)
+    assert datetime.fromisoformat(cell) == moment
 
 
 def test_a_string_in_a_number_column_cannot_bypass_escaping() -> None:

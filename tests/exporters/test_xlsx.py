@@ -1,5 +1,6 @@
 import dataclasses
 import io
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
@@ -122,3 +123,34 @@ def test_workbook_bytes_are_reproducible() -> None:
     write_xlsx(make_package(), first)
     write_xlsx(make_package(), second)
     assert first.getvalue() == second.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("moment", "clock"),
+    [
+        (datetime(2026, 12, 1, 13, 5, tzinfo=UTC), datetime(2026, 12, 1, 14, 5)),
+        (datetime(2026, 7, 1, 13, 5, tzinfo=UTC), datetime(2026, 7, 1, 15, 5)),
+    ],
+)
+@pytest.mark.parametrize(
+    ("language", "zone"), [("nl", "Nederlandse tijd"), ("en", "Amsterdam time")]
+)
+def test_a_time_reads_as_the_subjects_clock_under_a_header_naming_it(
+    moment: datetime, clock: datetime, language: str, zone: str
+) -> None:
+    """13:05 UTC is 14:05 in December and 15:05 in July on the subject's clock."""
+    pkg = make_package(language=language)
+    source = pkg.sources[0]
+    times = CategoryData(
+        key="times",
+        label="Tijden",
+        fields=(FieldSpec("at", "Aangemeld op", "datetime"),),
+        records=rows([{"at": moment}]),
+        provided_by_subject=True,
+        legal_basis="consent",
+    )
+    pkg = dataclasses.replace(pkg, sources=[dataclasses.replace(source, categories=[times])])
+    sheet = export(pkg)["Tijden"]
+    header, cell = next(sheet.iter_rows(max_row=2, min_row=1)), sheet.cell(row=2, column=1)
+    assert header[0].value == f"Aangemeld op ({zone})"
+    assert (cell.value, cell.is_date) == (clock, True)

@@ -31,7 +31,8 @@ NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 WORDS = {
     "nl": {
         "behalf": "namens Bakkerij Jansen",
-        "done": "Klantenbestand: uw gegevens zijn gewist.",
+        "done": "Wat wij hebben gewist:\n- Klantenbestand: ",
+        "done_again": "Wat er is gedaan:",
         "not_done": "Mailinglijst: uw gegevens zijn niet gewist.",
         "refused_head": "Wat Bakkerij Jansen heeft besloten niet te doen, en waarom:",
         "ground": "Bakkerij Jansen heeft uw verzoek geweigerd op deze grond:",
@@ -42,7 +43,8 @@ WORDS = {
     },
     "en": {
         "behalf": "on behalf of Bakkerij Jansen",
-        "done": "Klantenbestand: your data were erased.",
+        "done": "What we erased:\n- Klantenbestand: ",
+        "done_again": "What was done:",
         "not_done": "Mailinglijst: your data were not erased.",
         "refused_head": "What Bakkerij Jansen decided not to do, and why:",
         "ground": "Bakkerij Jansen refused your request on this ground:",
@@ -141,6 +143,8 @@ def test_a_split_answer_is_written_on_behalf_of_the_controller(
     body = letter.body
     assert words["behalf"] in body
     assert words["done"] in body and words["not_done"] in body
+    # The executed erasure is told once, under what was erased, not again as "what was done".
+    assert body.count("Klantenbestand") == 1 and words["done_again"] not in body
     assert words["refused_head"] in body
     assert "Lopende bestelling; wij wissen later." in body
     for detail in ("Jan Jansen", "contact@bakkerij-jansen.example", "010 123 45 67",

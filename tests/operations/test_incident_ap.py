@@ -48,6 +48,7 @@ def incident(db_session, now):
 def test_the_ap_draft_holds_every_art_33_3_item(ctx, incident):
     d = incident_ap.ap_draft(ctx, incident)
     assert (d["schema"], d["version"]) == ("dsr-portal/ap-breach-notification", 1)
+    assert d["time_zone"] == "Europe/Amsterdam"  # the times' zone is named, not guessed
     # (a) nature, categories and approximate numbers of people and records
     assert d["what_happened"] == incident.description
     assert d["nature"] == {

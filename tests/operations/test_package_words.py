@@ -92,6 +92,9 @@ def test_the_access_package_reads_in_words(db_session, make_request, make_user, 
         assert "31 December 2025" in text and "Amsterdam time" in text
         assert "Invoice number" in text and "Performance of a contract" in text
         assert "How to check the package" in text and "9 April 2026" in text
+        # The definition's purposes and retention, written in Dutch, in English words.
+        assert "Customer administration, orders and invoicing" in text
+        assert "Up to 2 years after the last order" in text and "Klantenadministratie" not in text
     assert "<code>schema/fields.json</code>" in archive.read("summary.html").decode()
     for name in archive.namelist():
         if name.endswith(".csv"):

@@ -108,7 +108,7 @@ def test_backup_restores_into_an_empty_target_and_verifies_against_its_anchor(
     target = _app(new_database(), tmp_path / "restored")
     code, out = _run(target, "backup", "restore", str(tmp_path / "bk"))
     assert code == 0, out
-    assert "audit chain intact: 5 events" in out
+    assert "Het auditlogboek is intact: 5 gebeurtenissen, de laatste vastgelegd op" in out
     code, out = _run(target, "audit", "verify", "--anchor", printed)
     assert code == 0, out
     restored = Path(target.instance_path) / "documents" / "ab" / "abcdefghijklmnopqrst"
@@ -126,7 +126,7 @@ def test_a_copy_older_than_the_anchor_fails_verify(
     assert _run(target, "audit", "verify")[0] == 0  # the copy is consistent in itself ...
     code, out = _run(target, "audit", "verify", "--anchor", later)
     assert code == 1  # ... but it ends before the anchor kept elsewhere
-    assert "ends before the anchor" in out
+    assert "het logboek houdt op vóór gebeurtenis 8, het anker dat u opgaf" in out
 
 
 def test_a_truncated_chain_with_its_head_rewound_fails_only_with_the_anchor(live: Flask) -> None:
@@ -138,7 +138,7 @@ def test_a_truncated_chain_with_its_head_rewound_fails_only_with_the_anchor(live
         session.commit()
     assert _run(live, "audit", "verify")[0] == 0
     code, out = _run(live, "audit", "verify", "--anchor", kept)
-    assert code == 1 and "BROKEN" in out
+    assert code == 1 and "NIET intact bij gebeurtenis 5" in out
 
 
 def test_a_backup_whose_files_changed_is_refused_and_nothing_is_restored(

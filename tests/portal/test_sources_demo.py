@@ -82,7 +82,7 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
     for action_id in sorted(set(re.findall(r"/actions/(\d+)/execute", page))):
         _post(client, page_url, f"{page_url}/actions/{action_id}/execute")
     html = client.get(page_url).get_data(as_text=True)
-    assert "Art. 17(3)(b) AVG: fiscale bewaarplicht (art. 52 AWR)" in html
+    assert "Art. 17 lid 3 sub b AVG: fiscale bewaarplicht (art. 52 AWR)" in html  # its words
     # The kept columns and their table by their labels, never as raw names (issue 14).
     assert "Facturen (1 record) · Factuurnummer, Bedrag (euro), Factuurdatum" in html
     assert "<code>invoice_no</code>" not in html
@@ -103,8 +103,8 @@ def test_demo_erasure_with_retention_hold(app, client, login, db_session):
     )
     assert resp.status_code == 303, resp.get_data(as_text=True)[:2000]
     letter = client.get(f"/staff/requests/{request.reference}/letter").get_data(as_text=True)
-    assert "Wat we hebben gewist:" in letter
-    assert "Wat we hebben bewaard, en waarom:" in letter
+    assert "Wat wij hebben gewist:" in letter
+    assert "Wat wij hebben bewaard, en waarom:" in letter
     # By the definition's labels, never the column names (docs/package.md, "Labels").
     assert "Facturen, 1 record. Wij bewaren: Factuurnummer, Bedrag (euro), Factuurdatum." in letter
     assert "Klanten, 1 record geanonimiseerd; Bestellingen, 2 records gewist." in letter

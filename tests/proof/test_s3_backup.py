@@ -88,7 +88,7 @@ def test_objects_are_backed_up_with_checksums_and_restored_into_an_empty_bucket(
     target = _s3_app(new_database(), tmp_path / "restored", s3, bucket)
     code, out = _run(target, "backup", "restore", str(tmp_path / "bk"))
     assert code == 0, out
-    assert "audit chain intact: 4 events" in out
+    assert "Het auditlogboek is intact: 4 gebeurtenissen" in out
     assert _objects(s3, bucket) == before
 
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import delete, text, update
 
 from rights import audit
@@ -68,12 +69,42 @@ def test_cli_verify_reports_intact_then_broken(app, db_session, now):
     runner = app.test_cli_runner()
     ok = runner.invoke(args=["audit", "verify"])
     assert ok.exit_code == 0, ok.output
-    assert "intact" in ok.output
+    assert "Het auditlogboek is intact: 3 gebeurtenissen" in ok.output
     db_session.execute(text("UPDATE audit_event SET action = 'forged' WHERE seq = 2"))
     db_session.commit()
     broken = runner.invoke(args=["audit", "verify"])
     assert broken.exit_code == 1
-    assert "BROKEN at event 2" in broken.output
+    assert "NIET intact bij gebeurtenis 2: deze gebeurtenis is gewijzigd" in broken.output
+    assert "De 1 gebeurtenis daarvoor is intact" in broken.output
+
+
+@pytest.mark.parametrize(
+    ("moment", "nl", "en"),
+    [
+        (datetime(2026, 12, 1, 13, 5, tzinfo=UTC), "1 dec 2026 14:05 CET", "1 Dec 2026 14:05 CET"),
+        (datetime(2026, 7, 1, 13, 5, tzinfo=UTC), "1 jul 2026 15:05 CEST", "1 Jul 2026 15:05 CEST"),
+    ],
+)
+def test_cli_verify_speaks_to_the_officer_in_words_and_local_time(app, db_session, moment, nl, en):
+    """An officer runs the check: a sentence in their language, the last event's time on
+    the Dutch clock with the zone named (not UTC), no code such as "event content changed"."""
+    for i in range(2):
+        audit.record(db_session, "test.event", actor=SYSTEM, now=moment, data={"i": i})
+    db_session.commit()
+    runner = app.test_cli_runner()
+    said = runner.invoke(args=["audit", "verify"]).output
+    assert f"intact: 2 gebeurtenissen, de laatste vastgelegd op {nl}." in said
+    said = runner.invoke(args=["audit", "verify", "--lang", "en"]).output
+    assert f"The audit trail is intact: 2 events, the last one written on {en}." in said
+    db_session.execute(text("UPDATE audit_event SET data = '{}' WHERE seq = 2"))
+    db_session.commit()
+    broken = runner.invoke(args=["audit", "verify", "--lang", "en"])
+    assert broken.exit_code == 1
+    assert broken.output.strip() == (
+        "The audit trail is NOT intact at event 2: this event was changed after it was "
+        f"written. The 1 event before it is intact; it was written on {en}."
+    )
+    assert "UTC" not in broken.output and "content changed" not in broken.output
 
 
 def test_parallel_writers_keep_one_unbroken_chain(engine, now):

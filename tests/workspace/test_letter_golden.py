@@ -34,6 +34,7 @@ from rights.righttypes import (
 )
 from rights.sources.discovery import discover
 from rights.sources.matching import decide_match
+from tests.glossary import problems, unzoned_times
 from tests.helpers import ops_context
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "letters"
@@ -124,14 +125,19 @@ def _draft(app, reference: str, language: str) -> str:
 def test_the_seven_demo_letters_match_their_golden_files(app, demo_letters):
     assert sorted(demo_letters) == sorted(RIGHTS)
     update = os.environ.get("UPDATE_GOLDEN") == "1"
-    changed = []
+    changed, unread = [], []
     for right in RIGHTS:
         for language in ("nl", "en"):
             text = _draft(app, demo_letters[right], language)
             path = GOLDEN / f"{right}.{language}.txt"
+            # Read as the subject reads it: no code, no word of the other language (the
+            # source definition's free texts come in the letter's language too).
+            unread += [f"{path.name}: {p}" for p in problems(text, language, html=False)]
+            unread += [f"{path.name}: {p}" for p in unzoned_times(text, html=False)]
             if update:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
             elif not path.exists() or path.read_text(encoding="utf-8") != text:
                 changed.append(path.name)
     assert not changed, f"letters differ from their golden files: {changed}"
+    assert not unread, "\n".join(unread)

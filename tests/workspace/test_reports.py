@@ -90,32 +90,71 @@ def test_dashboard_page_shows_the_figures_as_charts_and_tables(client, officer, 
     assert bad.status_code == 422
 
 
-def test_register_export_xlsx_read_back(client, officer, world):
+def _xlsx(client, language="nl"):
+    client.get(f"/lang/{language}")
     resp = client.get("/staff/register-export?start=2026-03-02&end=2026-03-22&format=xlsx")
     assert resp.status_code == 200
     assert "attachment" in resp.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(resp.data))["Register"]
-    rows = list(sheet.iter_rows(values_only=True))
+    return sheet, list(sheet.iter_rows(values_only=True))
+
+
+def test_register_export_xlsx_read_back_in_words(client, officer, world):
+    """An officer hands the register to the AP: it reads in words, times on the Dutch clock
+    with the zone named (10:00 UTC is 11:00 CET in March, 12:00 CEST in April)."""
+    sheet, rows = _xlsx(client)
     header, body = rows[0], rows[1:]
+    assert header[:7] == (
+        "Kenmerk",
+        "Gekoppelde verzoeken (groep)",
+        "Recht",
+        "Organisatie",
+        "Kanaal",
+        "Ontvangen op",
+        "Ontvangstdatum (de termijn telt vanaf die dag)",
+    )
     got = {r[0]: dict(zip(header, r, strict=True)) for r in body}
     w = world
     assert set(got) == {w[k].reference for k in ("r1", "r2", "r3", "r4", "r5")}
     r3 = got[w["r3"].reference]
-    assert (r3["outcome"], r3["on_time"], r3["grounds"]) == (
-        "partially_fulfilled",
-        False,
-        "art_15_4",
+    assert (r3["Uitkomst"], r3["Op tijd"], r3["Beantwoord op"]) == (
+        "Gedeeltelijk ingewilligd",
+        "nee",
+        "20 apr 2026 12:00 CEST",
     )
-    assert r3["due"].date() == date(2026, 4, 9)
+    assert r3["Juridische gronden"].startswith("Art. 15 lid 4 AVG: een kopie zou")
+    assert "art_15_4" not in r3["Juridische gronden"]
+    assert r3["Termijn tot"].date() == date(2026, 4, 9)
     r2 = got[w["r2"].reference]
-    assert (r2["extended"], r2["extension_ground"], r2["on_time"]) == (True, "complexity", True)
-    assert got[w["r5"].reference]["state"] == "withdrawn"
-    assert got[w["r1"].reference]["received_at"] == "2026-03-02T11:00+01:00"
-    # No personal data, and no formula cells.
+    assert (r2["Verlengd"], r2["Grond voor de verlenging"], r2["Op tijd"]) == (
+        "ja",
+        "Het verzoek is complex",
+        "ja",
+    )
+    assert (r2["Recht"], got[w["r5"].reference]["Status"]) == ("Verwijdering", "Ingetrokken")
+    assert got[w["r1"].reference]["Ontvangen op"] == "2 mrt 2026 11:00 CET"
+    assert got[w["r1"].reference]["Kanaal"] == "E-mail"
+    # No personal data, no formula cells, and no code a reader would have to decode.
     flat = " ".join(str(v) for r in rows for v in r)
     assert "Eva" not in flat and "@" not in flat
+    assert not {"partially_fulfilled", "withdrawn", "complexity", "email", "UTC"} & set(
+        flat.replace(";", " ").split()
+    )
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
-    assert got[w["r3"].reference]["organisation"].startswith("'=")
+    assert got[w["r3"].reference]["Organisatie"].startswith("'=")
+
+
+def test_register_export_in_english(client, officer, world):
+    _sheet, rows = _xlsx(client, "en")
+    got = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    r3 = got[world["r3"].reference]
+    assert (r3["Right"], r3["Outcome"], r3["On time"], r3["Answered at"]) == (
+        "Access",
+        "Partially fulfilled",
+        "no",
+        "20 Apr 2026 12:00 CEST",
+    )
+    assert got[world["r1"].reference]["Received at"] == "2 Mar 2026 11:00 CET"
 
 
 def test_register_export_csv_read_back(client, officer, world):
@@ -123,7 +162,12 @@ def test_register_export_csv_read_back(client, officer, world):
     text = resp.data.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert len(rows) == 5
-    by = {r["reference"]: r for r in rows}
-    assert by[world["r1"].reference]["on_time"] == "yes"
-    assert by[world["r3"].reference]["organisation"].startswith("'=")
+    by = {r["Kenmerk"]: r for r in rows}
+    r1 = by[world["r1"].reference]
+    assert (r1["Op tijd"], r1["Ontvangen op"], r1["Termijn tot"]) == (
+        "ja",
+        "2 mrt 2026 11:00 CET",
+        "2026-04-02",
+    )
+    assert by[world["r3"].reference]["Organisatie"].startswith("'=")
     assert client.get("/staff/register-export?format=pdf").status_code == 422

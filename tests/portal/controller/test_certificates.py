@@ -41,6 +41,7 @@ def test_contact_downloads_the_certificate_of_an_approved_erasure(
         {"table": "data_record", "effect": "deleted", "records": 1, "fields": []}
     ]
     assert data["executed_at"].endswith("+01:00")  # Amsterdam time in March
+    assert data["time_zone"] == "Europe/Amsterdam"  # the file names its zone
     body = resp.get_data(as_text=True)
     assert "kees@example.nl" not in body.lower() and "Visser" not in body  # no personal values
 
