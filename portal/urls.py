@@ -4,7 +4,7 @@ menu, then one form per action of the case). The routes stay the only source of 
 each cached one is ``url_for``'s own answer, and a case's link is the URL ``url_for`` built
 for a placeholder reference with the real reference put in its place, for references made of
 characters no URL quoting changes (anything else goes to ``url_for`` itself).
-docs/architecture.md, "Texts and labels" (the pages' cost)."""
+docs/architecture.md, "What a page repeats is built once"."""
 
 from __future__ import annotations
 
