@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from babel import support
 from flask import Flask, current_app, request, session
@@ -91,9 +92,10 @@ class WTFormsTexts:
 
 WTFORMS_TEXTS = WTFormsTexts()
 
-# The templates' constant strings, translated and marked safe, per catalogue object (the
-# catalogues live as long as the process): ``{catalogue: {string: text}}``.
-_CONSTANT_TEXTS: dict[Any, dict[str, Markup]] = {}
+# The templates' constant strings, translated and marked safe, per catalogue object:
+# ``{catalogue: {string: text}}``. Weak keys: the texts go with their catalogue (an app's
+# catalogues live as long as the app; tests make many apps).
+_CONSTANT_TEXTS: WeakKeyDictionary[Any, dict[str, Markup]] = WeakKeyDictionary()
 
 
 @pass_context
