@@ -6,18 +6,23 @@ every string it translates; a page translates a few hundred. ``FastDomain`` keep
 catalogue it found with the request (per locale object, so ``force_locale`` and ``refresh``
 still switch it), and the templates' ``_``/``ngettext`` go straight to it. The catalogue
 objects are Flask-Babel's own, so every translation is the same (docs/architecture.md,
-"Texts"; tests/portal/test_i18n_fast.py renders pages both ways).
+"Texts"; tests/portal/test_i18n_fast.py renders pages both ways). The templates' ``_`` of
+a constant string keeps its finished text per catalogue (``template_gettext``).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from babel import support
 from flask import Flask, current_app, request, session
 from flask.globals import _cv_app
 from flask_babel import Babel, Domain, get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from wtforms.i18n import messages_path
 
 from portal.machine.errors import MACHINE_PREFIXES
@@ -103,6 +108,32 @@ class WTFormsTexts:
 
 WTFORMS_TEXTS = WTFormsTexts()
 
+# The templates' constant strings, translated and marked safe, per catalogue object:
+# ``{catalogue: {string: text}}``. Weak keys: the texts go with their catalogue (an app's
+# catalogues live as long as the app; tests make many apps).
+_CONSTANT_TEXTS: WeakKeyDictionary[Any, dict[str, Markup]] = WeakKeyDictionary()
+
+
+@pass_context
+def template_gettext(context: Context, string: str, /, **variables: Any) -> str:
+    """The templates' ``_``: what Jinja's new-style ``gettext`` gives (the translation,
+    marked safe under autoescape, then ``%`` the variables, even none), with the result for
+    a string without variables kept per catalogue; a page asks for a hundred of those."""
+    # Markup as in Jinja's own: the catalogue's texts are ours (the variables are escaped).
+    translations = _translations()
+    autoescape = context.eval_ctx.autoescape
+    if variables or not autoescape:
+        text = translations.ugettext(string)
+        safe = Markup(text) if autoescape else text  # noqa: S704 - as Jinja's gettext
+        return safe % variables
+    texts = _CONSTANT_TEXTS.get(translations)
+    if texts is None:
+        texts = _CONSTANT_TEXTS.setdefault(translations, {})
+    found = texts.get(string)
+    if found is None:
+        found = texts[string] = Markup(translations.ugettext(string)) % {}  # noqa: S704
+    return found
+
 
 def init_app(app: Flask) -> None:
     babel = Babel(app, locale_selector=select_locale)
@@ -116,3 +147,4 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(gettext=template_gettext, _=template_gettext)

@@ -47,6 +47,7 @@ from portal.staff.blueprint import bp as staff_bp
 from portal.staff.details import note_text
 from portal.staff.labels import language_words
 from portal.staff.timeline import amsterdam
+from portal.urls import case_link, menu_link
 from portal.words import formatted as _formatted
 from portal.words import local as _local
 from rights.models.org import Role
@@ -124,3 +125,5 @@ def init_app(app: Flask) -> None:
         source_column=column_name, source_table=table_name, source_category=category_name
     )
     app.jinja_env.globals.update(note_text=note_text)  # a note whose body is data, in words
+    # The staff menu's and a case's links, built once per application root (portal/urls.py).
+    app.jinja_env.globals.update(menu_link=menu_link, case_link=case_link)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.expression import Executable
@@ -103,31 +103,52 @@ def write_pending(session: Session) -> int:
 
     Everything else the transaction holds is flushed first, then the head is locked
     (``SELECT ... FOR UPDATE``; SQLite's write transactions are exclusive anyway), the events
-    are linked and inserted in one batch and the head moves on.
+    are linked and inserted in one batch and the head moves on. These three statements go
+    to the session's connection directly (no unit of work: nothing in them needs one); the
+    event objects ``record`` returned get their sequence number and hashes.
     """
     pending: list[tuple[SessionTransaction, AuditEvent]] = session.info.pop(_PENDING, [])
     if not pending:
         return 0
     session.flush()
-    head = _locked_head(session)
+    conn = session.connection()
+    seq, prev = _locked_head(conn)
+    rows = []
     for _, event in pending:
-        event.seq, event.prev_hash = head.seq + 1, head.hash
-        event.hash = _link(head.hash, event)
-        head.seq, head.hash = event.seq, event.hash
-    session.add_all([event for _, event in pending])
-    session.flush()
+        event.seq, event.prev_hash = seq + 1, prev
+        event.hash = _link(prev, event)
+        seq, prev = event.seq, event.hash
+        rows.append({name: getattr(event, name) for name in _EVENT_COLUMNS})
+    conn.execute(_INSERT_EVENTS, rows)
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+    held = session.identity_map.get(session.identity_key(AuditHead, 1))
+    if held is not None:  # a head loaded earlier in this session reads the new one
+        session.expire(held)
     return len(pending)
 
 
-def _locked_head(session: Session) -> AuditHead:
-    """The head row, locked; made first if this is the chain's first event (two first
-    writers at once: the second one's insert waits for the first and then does nothing)."""
-    stmt = select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    head = session.execute(stmt).scalar()
+_EVENT_COLUMNS = (
+    "seq", "occurred_at", "actor_kind", "actor_id", "action", "request_id", "object_type",
+    "object_id", "data", "prev_hash", "hash",
+)  # fmt: skip
+_INSERT_EVENTS = insert(AuditEvent)
+_MOVE_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+_READ_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+
+
+def _locked_head(conn: Connection) -> tuple[int, str]:
+    """The head's sequence number and hash, the row locked; made first if this is the
+    chain's first event (two first writers at once: the second one's insert waits for the
+    first and then does nothing)."""
+    head = conn.execute(_READ_HEAD).first()
     if head is None:
-        session.execute(_FIRST_HEAD[session.get_bind().dialect.name]())
-        head = session.execute(stmt).scalar_one()
-    return head
+        conn.execute(_FIRST_HEAD[conn.dialect.name]())
+        head = conn.execute(_READ_HEAD).one()
+    return int(head[0]), str(head[1])
 
 
 _FIRST_HEAD: dict[str, Callable[[], Executable]] = {

@@ -9,6 +9,7 @@ original request, and its clock runs from the moment it is opened.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -36,7 +37,16 @@ def follow_up_ground(request: RightsRequest) -> str | None:
     return None
 
 
-def existing_follow_up(session: Session, request: RightsRequest) -> RightsRequest | None:
+def existing_follow_up(
+    session: Session, request: RightsRequest, links: Sequence[CaseLink] | None = None
+) -> RightsRequest | None:
+    """The erasure opened as ``request``'s follow-up, or None. ``links``: every link that
+    names the request, when the caller has loaded them (the case page does): then no query
+    is made unless one of them is a follow-up link."""
+    if links is not None and not any(
+        link.kind == LINK_KIND and link.other_id == request.id for link in links
+    ):
+        return None
     return session.scalar(
         select(RightsRequest)
         .join(CaseLink, CaseLink.request_id == RightsRequest.id)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from portal.context import context
@@ -23,7 +23,8 @@ from rights import intake
 from rights.errors import ValidationFailed
 from rights.lifecycle import OPEN_STATES
 from rights.messages import open_document_request, thread
-from rights.models.case import AnswerLetter
+from rights.models.case import AnswerLetter, Message
+from rights.models.package import Package, PackageKind
 from rights.models.request import RequestState, RightsRequest
 from rights.receipt import suppression_reason
 
@@ -75,6 +76,17 @@ _SENT_LETTERS = (
 )
 
 
+# Whether the request has sent letters, messages and packages for the subject, in one
+# statement: for most of a request's life it has none of them, and each read is a round
+# trip. A part is read only when it holds rows (the packages: any of the request's own;
+# which of them the page offers is the packages module's business).
+_HELD = select(
+    exists().where(AnswerLetter.request_id == bindparam("rid"), AnswerLetter.sent_at.is_not(None)),
+    exists().where(Message.request_id == bindparam("rid")),
+    exists().where(Package.request_id == bindparam("rid"), Package.kind == PackageKind.REQUEST),
+)
+
+
 def _can_answer(req: RightsRequest) -> bool:
     return req.state in OPEN_STATES and req.state is not RequestState.AWAITING_VERIFICATION
 
@@ -83,8 +95,9 @@ def _status_page(token: str, req: RightsRequest, reply: ReplyForm | None) -> dic
     """What the status page shows (a read model over the request)."""
     ctx = context()
     session = ctx.session
-    letters = session.scalars(_SENT_LETTERS, {"rid": req.id})
-    messages = thread(session, req)
+    has_letters, has_messages, has_packages = session.execute(_HELD, {"rid": req.id}).one()
+    letters = session.scalars(_SENT_LETTERS, {"rid": req.id}).all() if has_letters else []
+    messages = thread(session, req) if has_messages else []
     asked = open_document_request(session, req, messages) if _can_answer(req) else None
     open_reason = next((s.reason for s in req.suspensions if s.answered_at is None), None)
     group = intake.group_of(session, req)
@@ -101,7 +114,7 @@ def _status_page(token: str, req: RightsRequest, reply: ReplyForm | None) -> dic
         "history": history(session, req),
         "messages": messages,
         "letters": list(letters),
-        "downloads": downloads.for_status(req),
+        "downloads": downloads.for_status(req) if has_packages else [],
         "linked": [(r, status_token(r)) for r in group if r.right is not req.right],
         "parts": [(r, status_token(r)) for r in parts] if len(parts) > 1 else [],
         "outcomes": OUTCOMES,

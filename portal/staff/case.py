@@ -78,7 +78,7 @@ def case_context(r: RightsRequest) -> dict[str, Any]:
         "link_rows": details.link_rows(session, r, view.links),
         "note_kind": details.note_kind,
         "follow_up": followups.follow_up_ground(r),
-        "follow_up_case": followups.existing_follow_up(session, r),
+        "follow_up_case": followups.existing_follow_up(session, r, view.links),
         "forward": routing.forward_view(session, r, clock.now()),
         "forward_errors": FORWARD_ERRORS,
     }

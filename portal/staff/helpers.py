@@ -6,7 +6,7 @@ import re
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -35,13 +35,15 @@ def search_key() -> bytes:
     return context().search_audit_key()
 
 
+# Built once: every case page and action loads its case.
+_BY_REFERENCE = select(RightsRequest).where(RightsRequest.reference == bindparam("ref"))
+
+
 def load_case(reference: str) -> RightsRequest:
     """The request with this reference (any case), or 404."""
     if not REFERENCE.fullmatch(reference):
         abort(404)
-    found = get_session().scalar(
-        select(RightsRequest).where(RightsRequest.reference == reference.upper())
-    )
+    found = get_session().scalar(_BY_REFERENCE, {"ref": reference.upper()})
     if found is None:
         abort(404)
     return found

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from rights.answers import allowed_grounds, remedy_notice_for
@@ -123,28 +123,48 @@ class CaseView:
     users: dict[int, User]
 
 
+# The case's own tables that the page lists, with the attribute of CaseView each fills.
+_PARTS: tuple[tuple[str, type[Any]], ...] = (
+    ("checks", IdentityCheck),
+    ("letters", AnswerLetter),
+    ("messages", Message),
+    ("documents", Document),
+    ("notes", CaseNote),
+)
+
+
 @functools.cache
-def _approvals_statement() -> Any:
-    """Built once (statement construction costs more than its cached compilation)."""
+def _overview_statement() -> Any:
+    """The three four-eyes counts and, for each of the case's own tables and its links,
+    whether it holds any row, in one statement: most cases have nothing in most of them, and
+    each table the page reads is a round trip. Built once (statement construction costs more
+    than its cached compilation)."""
+    rid: Any = bindparam("rid")
 
     def count(model: Any, status: object) -> Any:
         return (
             select(func.count(model.id))
-            .where(model.request_id == bindparam("rid"), model.status == status)
+            .where(model.request_id == rid, model.status == status)
             .scalar_subquery()
         )
 
+    held = (exists().where(model.request_id == rid) for _, model in _PARTS)
+    linked = exists().where((CaseLink.request_id == rid) | (CaseLink.other_id == rid))
     return select(
         count(Package, PackageStatus.BUILT),
         count(SourceAction, ActionStatus.PREPARED),
         count(SubjectMatch, MatchStatus.CONFIRMED),
+        *held,
+        linked,
     )
 
 
-def pending_approvals(session: Session, request_id: int) -> Approvals:
-    """The three four-eyes counts of one case in one query."""
-    row = session.execute(_approvals_statement(), {"rid": request_id}).one()
-    return Approvals(packages=int(row[0] or 0), actions=int(row[1] or 0), matches=int(row[2] or 0))
+def _overview(session: Session, request_id: int) -> tuple[Approvals, set[str]]:
+    """The four-eyes counts, and the names of the parts (``_PARTS``, ``links``) that hold rows."""
+    row = session.execute(_overview_statement(), {"rid": request_id}).one()
+    approvals = Approvals(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
+    names = [name for name, _ in _PARTS] + ["links"]
+    return approvals, {name for name, held in zip(names, row[3:], strict=True) if held}
 
 
 @functools.cache
@@ -184,26 +204,32 @@ def _people(session: Session, ids: set[int]) -> tuple[list[User], dict[int, User
 
 
 def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
-    """Everything the case page of ``r`` shows, at ``now``."""
+    """Everything the case page of ``r`` shows, at ``now``. The case's own tables are read
+    only when the overview says they hold rows."""
     built = _statements()
+    approvals, held = _overview(session, r.id)
+
+    def rows(name: str, model: type[T], order: Any) -> list[T]:
+        return _by_request(session, model, r.id, order) if name in held else []
+
     organisations = session.scalars(built["organisations"]).all()
-    checks = _by_request(session, IdentityCheck, r.id, IdentityCheck.id)
+    checks = rows("checks", IdentityCheck, IdentityCheck.id)
     events = timeline_events(session, r.id)
     named = {c.checked_by_id for c in checks} | {e.actor_id for e in events}
     named |= {r.assignee_id, r.instructed_by_id}  # the timeline names an instruction's contact
     officers, users = _people(session, {i for i in named if i})
-    letters = _by_request(session, AnswerLetter, r.id, AnswerLetter.id)
+    letters = rows("letters", AnswerLetter, AnswerLetter.id)
     drafts = [letter for letter in letters if letter.sent_at is None]
     return CaseView(
         r=r,
         today=local_date(now),
         is_open=r.state in OPEN_STATES,
         can_extend=not r.extended and now < r.due_end,
-        messages=thread(session, r),
-        documents=_by_request(session, Document, r.id, Document.id),
+        messages=thread(session, r) if "messages" in held else [],
+        documents=rows("documents", Document, Document.id),
         checks=checks,
-        notes=_by_request(session, CaseNote, r.id, CaseNote.id),
-        links=session.scalars(built["links"], {"rid": r.id}).all(),
+        notes=rows("notes", CaseNote, CaseNote.id),
+        links=session.scalars(built["links"], {"rid": r.id}).all() if "links" in held else [],
         group=session.scalars(built["group"], {"rid": r.id, "group": r.group_reference}).all()
         if r.group_reference
         else [],
@@ -214,7 +240,7 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
         organisations=organisations,
         grounds=allowed_grounds(r),
         article=RIGHTS[r.right].article,
-        approvals=pending_approvals(session, r.id),
+        approvals=approvals,
         remedy=remedy_notice_for(r),
         users=users,
     )

@@ -117,3 +117,28 @@ def test_cached_date_formatting_gives_what_babel_gives(app: Flask) -> None:
                 assert _day(day) == format_date(day, "EEE d MMM yyyy")
                 assert _day(day, "d MMMM") == format_date(day, "d MMMM")
     assert _local(None) == "" and _day(None) == ""
+
+
+def test_the_templates_gettext_gives_what_jinjas_own_gives(app: Flask) -> None:
+    """``_`` in templates keeps a constant string's finished text per catalogue: the same
+    text as Jinja's new-style gettext in both languages (a literal ``%%``, escaped
+    variables, a forced locale), the first time and again."""
+    template = (
+        "{{ _('Your request') }}|{{ _('100%% sure') }}|{{ _('Hello %(name)s', name=who) }}"
+        "|{% autoescape false %}{{ _('Your request') }}{% endautoescape %}"
+    )
+    who = "<b>Eva</b>"
+
+    def render() -> list[str]:
+        out = []
+        with app.test_request_context():
+            for lang in ("nl", "en", "nl"):
+                with force_locale(lang):
+                    out += [render_template_string(template, who=who) for _ in range(2)]
+        return out
+
+    ours = render()
+    assert "&lt;b&gt;Eva&lt;/b&gt;" in ours[0] and "100% sure" in ours[0]
+    assert ours[0] != ours[2]  # Dutch, then English
+    _stock(app)
+    assert render() == ours

@@ -102,6 +102,8 @@ def test_a_withdrawal_letter_explains_the_other_basis_and_the_erasure(
         select(RightsRequest).where(RightsRequest.right == "erasure", RightsRequest.id != r.id)
     )
     assert new is not None and new.details["ground"] == "b"
+    page = client.get(f"/staff/requests/{r.reference}").get_data(as_text=True)
+    assert f">{new.reference}</a>" in page and 'id="follow-up"' not in page  # linked, once
 
 
 def test_the_partial_erasure_letter_carries_the_complaint_text_in_nl_and_en(

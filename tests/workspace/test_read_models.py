@@ -60,9 +60,11 @@ def test_case_page_shows_everything_in_few_queries(
     assert page.status_code == 200
     assert all(text in html for text in ("Eerste vraag", "Derde vraag", "Anna", "Cor"))
     assert "Olga Officier" in html  # the assignee, and the actor in the timeline
-    # 18 before the read model; one more since the page looks for a follow-up erasure case,
-    # and one for the forward section (where discovery found a "don't know" subject).
-    assert len(queries) <= 16
+    # 18 before the read model; one for the forward section (where discovery found a "don't
+    # know" subject). The follow-up erasure case is looked for only when one of the case's
+    # links is a follow-up link (none here), and the case's own tables only when the
+    # overview (with the four-eyes counts) says they hold rows: here only the messages.
+    assert len(queries) <= 10, len(queries)
 
 
 MAILING_TOML = """
@@ -126,3 +128,34 @@ def test_controller_lists_in_few_queries(
         page = client.get("/controller/")
     assert all(p.request.reference in page.get_data(as_text=True) for p in made)
     assert len(queries) <= 3
+
+
+def test_case_view_reads_each_part_that_holds_rows(db_session, make_request, now):
+    """The overview tells which of the case's tables hold rows; each part that does is
+    read, whichever others are empty (a part left out would vanish from the page)."""
+    from rights.models.case import AnswerLetter, Document, DocumentKind, Message, Party
+    from rights.models.casework import CaseLink, CaseNote, IdentityCheck
+    from rights.models.request import Outcome
+    from rights.readmodels.case import case_view
+
+    r, other = make_request(), make_request()
+    rows = {
+        "checks": IdentityCheck(request_id=r.id, method="in_person", result="ok", checked_at=now),
+        "letters": AnswerLetter(request_id=r.id, outcome=Outcome.FULFILLED, body="Brief",
+                                created_at=now, updated_at=now, sent_at=now),
+        "messages": Message(request_id=r.id, sender=Party.OFFICER, body="Vraag", created_at=now),
+        "documents": Document(request_id=r.id, kind=DocumentKind.ID_DOCUMENT,
+                              uploaded_by=Party.SUBJECT, storage_key="k" * 64, filename="id.pdf",
+                              content_type="application/pdf", size=1, sha256="0" * 64,
+                              created_at=now),
+        "notes": CaseNote(request_id=r.id, kind="general", body="Notitie", created_at=now),
+        "links": CaseLink(kind="duplicate", request_id=other.id, other_id=r.id, created_at=now),
+    }  # fmt: skip
+    empty = case_view(db_session, r, now)
+    assert all(not getattr(empty, part) for part in rows)
+    for part, row in rows.items():  # one more part at a time: the others stay as they were
+        db_session.add(row)
+        db_session.flush()
+        view = case_view(db_session, r, now)
+        added = list(rows)[: list(rows).index(part) + 1]
+        assert [p for p in rows if getattr(view, p)] == added, part
