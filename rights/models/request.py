@@ -58,7 +58,7 @@ class RightsRequest(Base):
         # The workspace queue (open requests only: queue_due is NULL once a request is done).
         Index("ix_rights_request_queue", "queue_due", "id"),
         # Open requests only, so the counts per state (on every queue page) read a small
-        # index and no table rows (migration 0017).
+        # index and no table rows (migration 0018).
         Index(
             "ix_rights_request_state_queue",
             "state",

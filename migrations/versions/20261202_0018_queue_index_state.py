@@ -2,8 +2,8 @@
 the counts per state on every queue page read that small index alone instead of the whole
 table's index (SQLite) or a table row per open request (PostgreSQL).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017_completion
 Create Date: 2026-12-02 13:20:00.000000
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017_completion"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
