@@ -15,9 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.expression import Executable
 
 from rights.models.audit import AuditEvent, AuditHead
@@ -103,31 +106,45 @@ def write_pending(session: Session) -> int:
 
     Everything else the transaction holds is flushed first, then the head is locked
     (``SELECT ... FOR UPDATE``; SQLite's write transactions are exclusive anyway), the events
-    are linked and inserted in one batch and the head moves on.
+    are linked and inserted in one batch and the head moves on. The three statements go
+    through the session's connection as Core statements, not the unit of work (issue 17:
+    the unit of work cost more than the statements); a head row the session already holds
+    gets the new values, and the event objects carry their sequence number and hashes.
     """
     pending: list[tuple[SessionTransaction, AuditEvent]] = session.info.pop(_PENDING, [])
     if not pending:
         return 0
     session.flush()
-    head = _locked_head(session)
+    conn = session.connection()
+    seq, prev = _locked_head(conn)
+    rows = []
     for _, event in pending:
-        event.seq, event.prev_hash = head.seq + 1, head.hash
-        event.hash = _link(head.hash, event)
-        head.seq, head.hash = event.seq, event.hash
-    session.add_all([event for _, event in pending])
-    session.flush()
+        event.seq, event.prev_hash = seq + 1, prev
+        event.hash = _link(prev, event)
+        seq, prev = event.seq, event.hash
+        rows.append({name: getattr(event, name) for name in _EVENT_COLUMNS})
+    conn.execute(insert(AuditEvent), rows)
+    conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+    held = session.identity_map.get(identity_key(AuditHead, 1))
+    if held is not None:
+        set_committed_value(held, "seq", seq)
+        set_committed_value(held, "hash", prev)
     return len(pending)
 
 
-def _locked_head(session: Session) -> AuditHead:
-    """The head row, locked; made first if this is the chain's first event (two first
-    writers at once: the second one's insert waits for the first and then does nothing)."""
-    stmt = select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    head = session.execute(stmt).scalar()
+_EVENT_COLUMNS = tuple(c.name for c in AuditEvent.__table__.columns if c.name != "id")
+
+
+def _locked_head(conn: Connection) -> tuple[int, str]:
+    """The head row's sequence number and hash, locked; the row is made first if this is the
+    chain's first event (two first writers at once: the second one's insert waits for the
+    first and then does nothing)."""
+    stmt = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+    head = conn.execute(stmt).first()
     if head is None:
-        session.execute(_FIRST_HEAD[session.get_bind().dialect.name]())
-        head = session.execute(stmt).scalar_one()
-    return head
+        conn.execute(_FIRST_HEAD[conn.dialect.name]())
+        head = conn.execute(stmt).one()
+    return int(head.seq), str(head.hash)
 
 
 _FIRST_HEAD: dict[str, Callable[[], Executable]] = {
