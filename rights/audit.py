@@ -123,8 +123,8 @@ def write_pending(session: Session) -> int:
         event.hash = _link(prev, event)
         seq, prev = event.seq, event.hash
         rows.append({name: getattr(event, name) for name in _EVENT_COLUMNS})
-    conn.execute(insert(AuditEvent), rows)
-    conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+    conn.execute(_INSERT_EVENTS, rows)
+    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
     held = session.identity_map.get(identity_key(AuditHead, 1))
     if held is not None:
         set_committed_value(held, "seq", seq)
@@ -133,17 +133,20 @@ def write_pending(session: Session) -> int:
 
 
 _EVENT_COLUMNS = tuple(c.name for c in AuditEvent.__table__.columns if c.name != "id")
+# Built once: building a statement per commit cost about as much as running it.
+_HEAD_LOCKED = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_INSERT_EVENTS = insert(AuditEvent)
+_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1)
 
 
 def _locked_head(conn: Connection) -> tuple[int, str]:
     """The head row's sequence number and hash, locked; the row is made first if this is the
     chain's first event (two first writers at once: the second one's insert waits for the
     first and then does nothing)."""
-    stmt = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-    head = conn.execute(stmt).first()
+    head = conn.execute(_HEAD_LOCKED).first()
     if head is None:
         conn.execute(_FIRST_HEAD[conn.dialect.name]())
-        head = conn.execute(stmt).one()
+        head = conn.execute(_HEAD_LOCKED).one()
     return int(head.seq), str(head.hash)
 
 

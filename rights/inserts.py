@@ -1,0 +1,74 @@
+"""One new row written at once, without the unit of work (issue 17).
+
+``insert_now`` writes a new mapped object with one Core ``INSERT`` on the session's
+connection and attaches it to the session as if it had just been loaded: the primary key
+set, every column attribute loaded, and stored as a flush stores it (a column the object
+does not set gets its default, or SQL NULL; ``None`` in a JSON column is JSON null, as in a
+flush), nothing pending. The mapper's ``before_insert`` listeners run first, as in a flush
+(``rights.models.casework`` keeps ``queue_due`` there), and the version counter starts where
+the ORM starts it. A flush of one object costs several times the statement itself; the
+public intake writes one request per right this way (docs/architecture.md, "Writing a new
+request").
+
+Only for an object whose related objects are already stored: children added to its
+relationships are not inserted (the caller adds them after).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, inspect
+from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.session import make_transient_to_detached
+
+T = TypeVar("T")
+
+
+def _default(column: Any) -> Any:
+    """What a flush writes for a column the object does not set."""
+    default = column.default
+    if default is None:
+        return None
+    if default.is_scalar:
+        return default.arg
+    if default.is_callable:
+        return default.arg(None)  # SQLAlchemy wraps a plain callable to take a context
+    raise ValueError(f"no Python-side default for {column}")  # a SQL expression or sequence
+
+
+def insert_now(session: Session, obj: T) -> T:
+    """INSERT ``obj`` (transient) now and make it persistent in ``session``; returns it."""
+    mapper: Mapper[Any] = inspect(type(obj))
+    state = inspect(obj)
+    if state.key is not None or state.session_id is not None:
+        raise ValueError("insert_now takes a new object that is not in a session")
+    conn = session.connection()
+    mapper.dispatch.before_insert(mapper, conn, state)  # listeners get the object
+    values: dict[str, Any] = {}
+    unset: list[str] = []  # SQL NULL, as a flush leaves them
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if prop.key in state.dict:
+            values[column.key] = state.dict[prop.key]
+        elif column.primary_key or column.server_default is not None:
+            continue  # the database makes it
+        elif column.default is not None:
+            values[column.key] = _default(column)
+            setattr(obj, prop.key, values[column.key])
+        else:
+            unset.append(prop.key)  # not None: a JSON column would store JSON null
+    version: Any = mapper.version_id_col
+    if version is not None and values.get(version.key) is None:
+        values[version.key] = 1  # the ORM's first version number
+        setattr(obj, mapper.get_property_by_column(version).key, 1)
+    result = conn.execute(insert(type(obj)), values)
+    keys: tuple[Any, ...] = tuple(result.inserted_primary_key or ())
+    for key_column, value in zip(mapper.primary_key, keys, strict=True):
+        setattr(obj, mapper.get_property_by_column(key_column).key, value)
+    make_transient_to_detached(obj)
+    for key in unset:
+        set_committed_value(obj, key, None)
+    session.add(obj)
+    return obj
