@@ -22,8 +22,10 @@ from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
+from sqlalchemy.sql.dml import Insert
 
 T = TypeVar("T")
+_INSERTS: dict[type, Insert] = {}  # one statement per class, built once
 
 
 def _default(column: Any) -> Any:
@@ -63,7 +65,10 @@ def insert_now(session: Session, obj: T) -> T:
     if version is not None and values.get(version.key) is None:
         values[version.key] = 1  # the ORM's first version number
         setattr(obj, mapper.get_property_by_column(version).key, 1)
-    result = conn.execute(insert(type(obj)), values)
+    stmt = _INSERTS.get(type(obj))
+    if stmt is None:
+        stmt = _INSERTS.setdefault(type(obj), insert(type(obj)))
+    result = conn.execute(stmt, values)
     keys: tuple[Any, ...] = tuple(result.inserted_primary_key or ())
     for key_column, value in zip(mapper.primary_key, keys, strict=True):
         setattr(obj, mapper.get_property_by_column(key_column).key, value)
