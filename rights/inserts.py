@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Mapper, Session
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.sql.dml import Insert
 
@@ -72,8 +71,8 @@ def insert_now(session: Session, obj: T) -> T:
     keys: tuple[Any, ...] = tuple(result.inserted_primary_key or ())
     for key_column, value in zip(mapper.primary_key, keys, strict=True):
         setattr(obj, mapper.get_property_by_column(key_column).key, value)
-    make_transient_to_detached(obj)
     for key in unset:
-        set_committed_value(obj, key, None)
+        state.dict[key] = None  # loaded as NULL, not expired (committed with the rest below)
+    make_transient_to_detached(obj)
     session.add(obj)
     return obj
