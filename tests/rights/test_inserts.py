@@ -10,18 +10,18 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Text, cast, event, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from rights.inserts import insert_now
 from rights.models.org import Organisation, OrganisationKind
 from rights.models.request import Channel, RequestState, RightsRequest
+from rights.righttypes import RightType
 
 NOW = datetime(2026, 3, 5, 10, 0, tzinfo=UTC)
 
 
 def _new(reference: str) -> RightsRequest:
     """A request with only what intake sets; every other column takes its default."""
-    from rights.righttypes import RightType
-
     request = RightsRequest(
         reference=reference,
         right=RightType.ACCESS,
@@ -111,8 +111,6 @@ def test_a_later_change_is_an_update_with_the_version_counter(db_session) -> Non
 
 
 def test_a_duplicate_is_refused_like_a_flush(db_session) -> None:
-    from sqlalchemy.exc import IntegrityError
-
     insert_now(db_session, _new("R-TWICE"))
     with pytest.raises(IntegrityError):
         insert_now(db_session, _new("R-TWICE"))
