@@ -10,8 +10,10 @@ the ORM starts it. A flush of one object costs several times the statement itsel
 public intake writes one request per right this way (docs/architecture.md, "Writing a new
 request").
 
-Only for an object whose related objects are already stored: children added to its
-relationships are not inserted (the caller adds them after).
+Objects already pending in the session are flushed first, as the flush this replaces
+wrote them with the new row. Related rows are named by their foreign keys: an object with a
+related object or a non-empty collection set is refused (its children would not be
+inserted, nor a key taken from a related object).
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ def insert_now(session: Session, obj: T) -> T:
     state = inspect(obj)
     if state.key is not None or state.session_id is not None:
         raise ValueError("insert_now takes a new object that is not in a session")
+    if any(state.dict.get(rel.key) for rel in mapper.relationships):
+        raise ValueError("insert_now takes foreign keys, not related objects")
+    session.flush()  # what the caller added before goes first, as in the flush this replaces
     conn = session.connection()
     mapper.dispatch.before_insert(mapper, conn, state)  # listeners get the object
     values: dict[str, Any] = {}

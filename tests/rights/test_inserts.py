@@ -121,3 +121,20 @@ def test_an_object_already_in_a_session_is_refused(db_session) -> None:
     db_session.add(org)
     with pytest.raises(ValueError, match="not in a session"):
         insert_now(db_session, org)
+
+
+def test_what_was_added_before_is_written_first(db_session) -> None:
+    org = Organisation(kind=OrganisationKind.CONTROLLER, name="Y", slug="y", created_at=NOW)
+    db_session.add(org)
+    request = _new("R-AFTER")
+    insert_now(db_session, request)
+    assert inspect(org).persistent and org.id is not None
+
+
+def test_a_related_object_instead_of_its_key_is_refused(db_session) -> None:
+    request = _new("R-RELATED")
+    request.organisation = Organisation(
+        kind=OrganisationKind.CONTROLLER, name="Z", slug="z", created_at=NOW
+    )
+    with pytest.raises(ValueError, match="foreign keys"):
+        insert_now(db_session, request)
