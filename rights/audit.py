@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy import event as sa_event
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.expression import Executable
 
 from rights.models.audit import AuditEvent, AuditHead
@@ -103,9 +106,10 @@ def write_pending(session: Session) -> int:
 
     Everything else the transaction holds is flushed first, then the head is locked
     (``SELECT ... FOR UPDATE``; SQLite's write transactions are exclusive anyway), the events
-    are linked and inserted in one batch and the head moves on. These three statements go
-    to the session's connection directly (no unit of work: nothing in them needs one); the
-    event objects ``record`` returned get their sequence number and hashes.
+    are linked and inserted in one batch and the head moves on. The three statements go
+    through the session's connection as Core statements, not the unit of work (issue 17:
+    the unit of work cost more than the statements); a head row the session already holds
+    gets the new values, and the event objects carry their sequence number and hashes.
     """
     pending: list[tuple[SessionTransaction, AuditEvent]] = session.info.pop(_PENDING, [])
     if not pending:
@@ -120,35 +124,30 @@ def write_pending(session: Session) -> int:
         seq, prev = event.seq, event.hash
         rows.append({name: getattr(event, name) for name in _EVENT_COLUMNS})
     conn.execute(_INSERT_EVENTS, rows)
-    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
-    held = session.identity_map.get(session.identity_key(AuditHead, 1))
-    if held is not None:  # a head loaded earlier in this session reads the new one
-        session.expire(held)
+    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
+    held = session.identity_map.get(identity_key(AuditHead, 1))
+    if held is not None:
+        set_committed_value(held, "seq", seq)
+        set_committed_value(held, "hash", prev)
     return len(pending)
 
 
-_EVENT_COLUMNS = (
-    "seq", "occurred_at", "actor_kind", "actor_id", "action", "request_id", "object_type",
-    "object_id", "data", "prev_hash", "hash",
-)  # fmt: skip
+_EVENT_COLUMNS = tuple(c.name for c in AuditEvent.__table__.columns if c.name != "id")
+# Built once: building a statement per commit cost about as much as running it.
+_HEAD_LOCKED = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
 _INSERT_EVENTS = insert(AuditEvent)
-_MOVE_HEAD = (
-    update(AuditHead)
-    .where(AuditHead.id == 1)
-    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
-)
-_READ_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1)
 
 
 def _locked_head(conn: Connection) -> tuple[int, str]:
-    """The head's sequence number and hash, the row locked; made first if this is the
+    """The head row's sequence number and hash, locked; the row is made first if this is the
     chain's first event (two first writers at once: the second one's insert waits for the
     first and then does nothing)."""
-    head = conn.execute(_READ_HEAD).first()
+    head = conn.execute(_HEAD_LOCKED).first()
     if head is None:
         conn.execute(_FIRST_HEAD[conn.dialect.name]())
-        head = conn.execute(_READ_HEAD).one()
-    return int(head[0]), str(head[1])
+        head = conn.execute(_HEAD_LOCKED).one()
+    return int(head.seq), str(head.hash)
 
 
 _FIRST_HEAD: dict[str, Callable[[], Executable]] = {
@@ -200,29 +199,10 @@ def _drop_at_end(session: Session, transaction: SessionTransaction) -> None:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What a check of the chain found. ``problem`` is a stable code (``PROBLEMS``), ``reason``
-    its technical English for logs; an officer reads the words of
-    ``operations.audit_words.chain_text``. ``last_intact_at`` is when the last intact event
-    was written, ``anchor_seq`` the position of the anchor given."""
-
     ok: bool
     checked: int
     first_broken_seq: int | None = None
     reason: str = ""
-    problem: str = ""
-    last_intact_at: datetime | None = None
-    anchor_seq: int | None = None
-
-
-# Why a chain does not verify: code -> technical English (ChainReport.reason).
-PROBLEMS = {
-    "missing": "missing event",
-    "broken_link": "broken link to previous event",
-    "changed": "event content changed",
-    "truncated": "events missing at the end",
-    "before_anchor": "the chain ends before the anchor",
-    "anchor_differs": "the event at the anchor is different",
-}
 
 
 @dataclass(frozen=True)
@@ -283,29 +263,24 @@ def verify_chain(session: Session, anchor: Anchor | None = None) -> ChainReport:
     together with its head) or that holds another event at the anchor's position.
     """
     prev, expected_seq, checked = GENESIS, 1, 0
-    last_at: datetime | None = None
     anchored: str | None = GENESIS if anchor is not None and anchor.seq == 0 else None
-    at = anchor.seq if anchor is not None else None
-
-    def broken(seq: int, problem: str) -> ChainReport:
-        return ChainReport(False, checked, seq, PROBLEMS[problem], problem, last_at, at)
-
     for event in _events(session):
         if event.seq != expected_seq:
-            return broken(expected_seq, "missing")
+            return ChainReport(False, checked, expected_seq, "missing event")
         if event.prev_hash != prev:
-            return broken(event.seq, "broken_link")
+            return ChainReport(False, checked, event.seq, "broken link to previous event")
         if _link(prev, event) != event.hash:
-            return broken(event.seq, "changed")
+            return ChainReport(False, checked, event.seq, "event content changed")
         if anchor is not None and event.seq == anchor.seq:
             anchored = event.hash
         prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-        last_at = event.occurred_at
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != checked or head.hash != prev):
-        return broken(checked + 1, "truncated")
+        return ChainReport(False, checked, checked + 1, "events missing at the end")
     if anchor is not None and anchored is None:
-        return broken(checked + 1, "before_anchor")
+        return ChainReport(
+            False, checked, checked + 1, f"the chain ends before the anchor (event {anchor.seq})"
+        )
     if anchor is not None and anchored != anchor.hash:
-        return broken(anchor.seq, "anchor_differs")
-    return ChainReport(True, checked, last_intact_at=last_at, anchor_seq=at)
+        return ChainReport(False, checked, anchor.seq, "the event at the anchor is different")
+    return ChainReport(True, checked)

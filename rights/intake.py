@@ -23,7 +23,7 @@ from rights.errors import Gone, InvalidTransition, ValidationFailed
 from rights.messages import open_document_request, post_message
 from rights.models.case import DocumentKind, Message, Party
 from rights.models.request import RequestState, RightsRequest
-from rights.outbox import new_mail, queue_mail
+from rights.outbox import Mail, insert_mails, queue_mail
 from rights.policy import Policy
 from rights.receipt import FLAG_MINOR_REVIEW, check_mandate, check_minor, suppression_reason
 from rights.requests import Intake, confirm_email, create_request, resume
@@ -122,29 +122,23 @@ def submit(
             actor=Actor.subject(),
             now=now,
         )
-    # Both mails go with the transaction's next flush (the audit chain's, before COMMIT).
-    new_mail(
+    # Both mails in one INSERT, without ORM objects (rights.outbox.insert_mails).
+    context = {
+        "linked": [[r.reference, r.right.value] for r in created[1:]],
+        "marketing_stopped": hash_key is not None
+        and any(suppression_reason(r) is not None for r in created),
+        "minor_review": any(FLAG_MINOR_REVIEW in (r.review_flags or []) for r in created),
+    }
+    to, language = first.requester_email, first.language
+    insert_mails(
         session,
-        to=first.requester_email,
-        template="acknowledgement",
-        language=first.language,
+        [
+            Mail(to, "acknowledgement", language, first.id, context),
+            Mail(
+                to, "verify_email", language, first.id, {"link_generation": first.link_generation}
+            ),
+        ],
         now=now,
-        request_id=first.id,
-        context={
-            "linked": [[r.reference, r.right.value] for r in created[1:]],
-            "marketing_stopped": hash_key is not None
-            and any(suppression_reason(r) is not None for r in created),
-            "minor_review": any(FLAG_MINOR_REVIEW in (r.review_flags or []) for r in created),
-        },
-    )
-    new_mail(
-        session,
-        to=first.requester_email,
-        template="verify_email",
-        language=first.language,
-        now=now,
-        request_id=first.id,
-        context={"link_generation": first.link_generation},
     )
     return created
 

@@ -14,6 +14,7 @@ from rights.audit import Actor
 from rights.controllers.authority import require_decider
 from rights.deadlines import compute_deadlines, local_date, suspension_counts
 from rights.errors import DeadlinePassed, InvalidTransition, ValidationFailed
+from rights.inserts import insert_now
 from rights.models.request import (
     Channel,
     IdentityStatus,
@@ -132,8 +133,7 @@ def create_request(
     )
     request.suspensions = []
     apply_deadlines(request, policy)
-    session.add(request)
-    session.flush()
+    insert_now(session, request)  # one INSERT, not a flush (rights.inserts)
     audit.record(
         session,
         "request.received",

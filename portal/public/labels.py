@@ -3,8 +3,10 @@ mail to data subjects (B1 Dutch and plain English via the catalogue)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -78,12 +80,21 @@ MANDATE_REQUIRED = receipt.MANDATE_REQUIRED
 
 
 def child_age_choices(review_from: int, self_from: int) -> list[tuple[str, str]]:
-    """The age bands a parent chooses from (docs/legal.md, "Representatives and minors")."""
-    return [
+    """The age bands a parent chooses from (docs/legal.md, "Representatives and minors"),
+    translated once per language and pair of ages (every intake POST binds them)."""
+    return list(_child_age_choices(str(get_locale()), review_from, self_from))
+
+
+@functools.lru_cache(maxsize=64)
+def _child_age_choices(
+    locale: str, review_from: int, self_from: int
+) -> tuple[tuple[str, str], ...]:
+    # ``locale`` keys the cache: the texts are translated in the request's own language.
+    return (
         ("young", _("Younger than %(age)s", age=review_from)),
         ("review", _("%(low)s to %(high)s years", low=review_from, high=self_from - 1)),
         ("own", _("%(age)s years or older", age=self_from)),
-    ]
+    )
 
 
 _rights = per_locale(RIGHT_LABELS)

@@ -11,9 +11,11 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from portal.mail import render
+from portal.public.labels import child_age_choices
 from rights.audit import Actor
 from rights.crypto import parse_key
 from rights.identifiers import identifier_hash
@@ -386,3 +388,22 @@ def test_the_acknowledgement_over_smtp_says_marketing_stops_now(app, client, db_
     bodies = [m.message.get_body().get_content() for m in inbox.messages]
     ack = [b for b in bodies if "De reclame stopt nu" in b]
     assert len(ack) == 1 and "vanaf het moment dat wij het ontvingen" in ack[0]
+
+
+def test_the_age_bands_are_kept_per_language(app):
+    """The bands are translated once per language and ages (``child_age_choices``): a
+    later call in another language gets that language, not the first one's words."""
+    with app.test_request_context("/"):
+        with force_locale("nl"):
+            nl = child_age_choices(13, 16)
+        with force_locale("en"):
+            en = child_age_choices(13, 16)
+        with force_locale("nl"):
+            assert child_age_choices(13, 16) == nl
+        assert child_age_choices(12, 16) != child_age_choices(13, 16)
+    assert en == [
+        ("young", "Younger than 13"),
+        ("review", "13 to 15 years"),
+        ("own", "16 years or older"),
+    ]
+    assert nl[0][1] != en[0][1] and "13" in nl[0][1]

@@ -1,0 +1,83 @@
+"""One new row written at once, without the unit of work (issue 17).
+
+``insert_now`` writes a new mapped object with one Core ``INSERT`` on the session's
+connection and attaches it to the session as if it had just been loaded: the primary key
+set, every column attribute loaded, and stored as a flush stores it (a column the object
+does not set gets its default, or SQL NULL; ``None`` in a JSON column is JSON null, as in a
+flush), nothing pending. The mapper's ``before_insert`` listeners run first, as in a flush
+(``rights.models.casework`` keeps ``queue_due`` there), and the version counter starts where
+the ORM starts it. A flush of one object costs several times the statement itself; the
+public intake writes one request per right this way (docs/architecture.md, "Writing a new
+request").
+
+Objects already pending in the session are flushed first, as the flush this replaces
+wrote them with the new row. Related rows are named by their foreign keys: an object with a
+related object or a non-empty collection set is refused (its children would not be
+inserted, nor a key taken from a related object).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, inspect
+from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm.session import make_transient_to_detached
+from sqlalchemy.sql.dml import Insert
+
+T = TypeVar("T")
+_INSERTS: dict[type, Insert] = {}  # one statement per class, built once
+
+
+def _default(column: Any) -> Any:
+    """What a flush writes for a column the object does not set."""
+    default = column.default
+    if default is None:
+        return None
+    if default.is_scalar:
+        return default.arg
+    if default.is_callable:
+        return default.arg(None)  # SQLAlchemy wraps a plain callable to take a context
+    raise ValueError(f"no Python-side default for {column}")  # a SQL expression or sequence
+
+
+def insert_now(session: Session, obj: T) -> T:
+    """INSERT ``obj`` (transient) now and make it persistent in ``session``; returns it."""
+    mapper: Mapper[Any] = inspect(type(obj))
+    state = inspect(obj)
+    if state.key is not None or state.session_id is not None:
+        raise ValueError("insert_now takes a new object that is not in a session")
+    if any(state.dict.get(rel.key) for rel in mapper.relationships):
+        raise ValueError("insert_now takes foreign keys, not related objects")
+    session.flush()  # what the caller added before goes first, as in the flush this replaces
+    conn = session.connection()
+    mapper.dispatch.before_insert(mapper, conn, state)  # listeners get the object
+    values: dict[str, Any] = {}
+    unset: list[str] = []  # SQL NULL, as a flush leaves them
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if prop.key in state.dict:
+            values[column.key] = state.dict[prop.key]
+        elif column.primary_key or column.server_default is not None:
+            continue  # the database makes it
+        elif column.default is not None:
+            values[column.key] = _default(column)
+            setattr(obj, prop.key, values[column.key])
+        else:
+            unset.append(prop.key)  # not None: a JSON column would store JSON null
+    version: Any = mapper.version_id_col
+    if version is not None and values.get(version.key) is None:
+        values[version.key] = 1  # the ORM's first version number
+        setattr(obj, mapper.get_property_by_column(version).key, 1)
+    stmt = _INSERTS.get(type(obj))
+    if stmt is None:
+        stmt = _INSERTS.setdefault(type(obj), insert(type(obj)))
+    result = conn.execute(stmt, values)
+    keys: tuple[Any, ...] = tuple(result.inserted_primary_key or ())
+    for key_column, value in zip(mapper.primary_key, keys, strict=True):
+        setattr(obj, mapper.get_property_by_column(key_column).key, value)
+    for key in unset:
+        state.dict[key] = None  # loaded as NULL, not expired (committed with the rest below)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
