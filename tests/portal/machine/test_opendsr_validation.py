@@ -120,6 +120,20 @@ CASES = [
         f"extensions.{DOMAIN}.ground",
         "invalid",
     ),
+    # JSON values that are not texts where a text is looked up (a list cannot be a dict key):
+    # each is a 400 naming the field, not a server error.
+    ({"subject_request_type": ["erasure"]}, "subject_request_type", "unsupported"),
+    ({"subject_request_type": {"erasure": 1}}, "subject_request_type", "unsupported"),
+    (
+        {"subject_request_type": "erasure", "extensions": {DOMAIN: {"ground": ["17(1)(a)"]}}},
+        f"extensions.{DOMAIN}.ground",
+        "invalid",
+    ),
+    (
+        {"subject_request_type": "restriction", "extensions": {DOMAIN: {"ground": {"a": 1}}}},
+        f"extensions.{DOMAIN}.ground",
+        "invalid",
+    ),
 ]
 
 
