@@ -100,6 +100,23 @@ def test_instruction_errors_are_words_on_the_field(
     assert latest == before  # nothing stored
 
 
+def test_a_nul_character_in_a_name_or_address_is_dropped_not_a_server_error(
+    app, client, login, db_session, make_org, make_user, make_request, now
+):
+    """A NUL pasted into the name or e-mail address (PostgreSQL refuses it in text: a 500
+    there) is removed like in every other text field of the portal."""
+    freeze(app, now)
+    world = build(db_session, make_org, make_user, make_request, now)
+    login(world.a.contact)
+    resp = _post(client, name="Kees\x00 Visser", email="kees\x00@example.nl")
+    assert resp.status_code == 303
+    request = db_session.scalar(
+        select(RightsRequest).where(RightsRequest.instructed_by_id == world.a.contact.id)
+    )
+    assert request.requester_name == "Kees Visser"
+    assert request.requester_email == "kees@example.nl"
+
+
 def test_a_colleague_who_is_not_designated_cannot_instruct(
     app, client, login, db_session, make_org, make_user, make_request, now
 ):
