@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from operations import forwarding
 from operations.context import Context
@@ -50,6 +50,14 @@ def _check(ctx: Context, instruction: Instruction) -> None:
     if instruction.received_on > local_date(ctx.now()):
         message = texts.gettext("The date you received the request cannot be in the future.")
         raise IntakeError("received_date", message, code="received_in_future")
+    max_age = int(ctx.settings.extra.get("OPENDSR_MAX_AGE_DAYS", 90))
+    if instruction.received_on < local_date(ctx.now()) - timedelta(days=max_age):
+        message = texts.ngettext(
+            "The date you received the request cannot be more than %(num)d day ago.",
+            "The date you received the request cannot be more than %(num)d days ago.",
+            max_age,
+        )
+        raise IntakeError("received_date", message, code="received_too_old")
     if not (instruction.email or instruction.phone or instruction.customer_number):
         message = texts.gettext(
             "Give at least one of e-mail address, phone number or customer number, so we can "

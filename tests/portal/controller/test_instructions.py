@@ -91,6 +91,10 @@ def test_instruction_errors_are_words_on_the_field(
         ({"email": "", "phone": "", "customer_number": ""}, "klantnummer"),
         ({"received_date": "2026-02-31"}, "geldige datum"),
         ({"name": ""}, "naam van de betrokkene"),
+        # A date far back (year 1 overflowed converting to UTC: a 500) is refused like the
+        # API's submitted_time: at most OPENDSR_MAX_AGE_DAYS (90) days ago.
+        ({"received_date": "0001-01-01"}, "90 dagen geleden"),
+        ({"received_date": (now - timedelta(days=91)).date().isoformat()}, "90 dagen geleden"),
     )
     for fields, words in cases:
         resp = _post(client, **fields)
