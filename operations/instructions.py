@@ -5,16 +5,18 @@ vouched for. A refusal is an ``IntakeError`` on the form field it belongs to."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from operations import forwarding
 from operations.context import Context
 from operations.intake import IntakeError, register
+from operations.texts import N_
 from rights.controllers.instructions import check_actions, check_contact, record_instruction
 from rights.deadlines import AMSTERDAM, local_date
 from rights.errors import ValidationFailed
+from rights.identifiers import normalise_customer_number, normalise_email, normalise_phone
 from rights.models.org import User
 from rights.models.request import Channel, RightsRequest
 from rights.requests import Intake, Requester
@@ -45,6 +47,22 @@ def _checked_actions(ctx: Context, instruction: Instruction) -> list[str]:
         raise IntakeError("actions", message, code="instructed_actions") from None
 
 
+# Each identifier given must be one the portal can search the controller's data by
+# (rights.identifiers), or the subject could never be found: (form field, normaliser, words).
+IDENTIFIERS: tuple[tuple[str, Callable[[str], str | None], str], ...] = (
+    ("email", normalise_email, N_("This is not an e-mail address.")),
+    ("phone", normalise_phone, N_("This is not a valid phone number.")),
+    ("customer_number", normalise_customer_number, N_("This is not a valid customer number.")),
+)
+
+
+def _check_identifiers(ctx: Context, instruction: Instruction) -> None:
+    for field, normalise, words in IDENTIFIERS:
+        value = getattr(instruction, field)
+        if value and normalise(value) is None:
+            raise IntakeError(field, ctx.texts().gettext(words), code=f"invalid_{field}")
+
+
 def _check(ctx: Context, instruction: Instruction) -> None:
     texts = ctx.texts()
     if instruction.received_on > local_date(ctx.now()):
@@ -58,6 +76,7 @@ def _check(ctx: Context, instruction: Instruction) -> None:
             max_age,
         )
         raise IntakeError("received_date", message, code="received_too_old")
+    _check_identifiers(ctx, instruction)
     if not (instruction.email or instruction.phone or instruction.customer_number):
         message = texts.gettext(
             "Give at least one of e-mail address, phone number or customer number, so we can "

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, StringField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal.formfields import IdField, no_nul, text
 from rights.models.request import Channel
@@ -61,7 +61,7 @@ class InstructionForm(FlaskForm):
         default="",
         filters=[no_nul, lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
-            InputRequired(_l("Give the data subject's name.")),
+            DataRequired(_l("Give the data subject's name.")),  # after the strip: not only spaces
             Length(max=200, message=_l("The name is too long.")),
         ],
     )

@@ -95,6 +95,12 @@ def test_instruction_errors_are_words_on_the_field(
         # API's submitted_time: at most OPENDSR_MAX_AGE_DAYS (90) days ago.
         ({"received_date": "0001-01-01"}, "90 dagen geleden"),
         ({"received_date": (now - timedelta(days=91)).date().isoformat()}, "90 dagen geleden"),
+        # Only spaces is no name; an identifier the portal cannot search by is refused on its
+        # field instead of filing a request whose subject can never be found.
+        ({"name": "   "}, "naam van de betrokkene"),
+        ({"email": "", "phone": "abc"}, "geen geldig telefoonnummer"),
+        ({"email": "kees@example"}, "geen e-mailadres"),
+        ({"email": "", "customer_number": "---"}, "geen geldig klantnummer"),
     )
     for fields, words in cases:
         resp = _post(client, **fields)
