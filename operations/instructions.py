@@ -90,6 +90,11 @@ def file_instruction(ctx: Context, contact: User, instruction: Instruction) -> R
     identity-verified, naming the actions it instructs (flushes; the caller commits).
     The deadline counts from ``received_on``."""
     organisation_id = check_contact(contact)
+    if contact.organisation is not None and contact.organisation.contract_ended_at is not None:
+        message = ctx.texts().gettext(
+            "The contract with your organisation has ended: we no longer take instructions."
+        )
+        raise IntakeError("", message, code="contract_ended")
     _check(ctx, instruction)
     actions = _checked_actions(ctx, instruction)
     received_at = datetime.combine(instruction.received_on, time(0), tzinfo=AMSTERDAM)

@@ -127,6 +127,23 @@ def test_a_nul_character_in_a_name_or_address_is_dropped_not_a_server_error(
     assert request.requester_email == "kees@example.nl"
 
 
+def test_no_instruction_is_taken_once_the_contract_ended(
+    app, client, login, db_session, make_org, make_user, make_request, now
+):
+    """After the end of the contract (Art. 28(3)(g)) the processor deleted the controller's
+    data; an instruction then would start processing again: refused in words, nothing filed."""
+    freeze(app, now)
+    world = build(db_session, make_org, make_user, make_request, now)
+    world.a.org.contract_ended_at = now - timedelta(days=1)
+    db_session.commit()
+    login(world.a.contact)
+    resp = _post(client)
+    assert resp.status_code == 422
+    assert "contract met uw organisatie is beëindigd" in resp.get_data(as_text=True)
+    instructed = select(RightsRequest).where(RightsRequest.instructed_by_id == world.a.contact.id)
+    assert db_session.scalar(instructed) is None
+
+
 def test_a_colleague_who_is_not_designated_cannot_instruct(
     app, client, login, db_session, make_org, make_user, make_request, now
 ):
