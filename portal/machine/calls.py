@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from operations import opendsr
 from operations.context import Context
@@ -91,8 +92,18 @@ def _run(call: str, use: Callable[[Context, ApiKey], Response]) -> Response:
     return response
 
 
+def _over_limit_without_length(raw: bytes) -> bool:
+    """Werkzeug's limited stream stops at the limit without a word when no length was sent
+    (chunked): a body read up to the limit is too large when the server's stream holds more."""
+    if request.content_length is not None or request.max_content_length is None:
+        return False
+    return len(raw) >= request.max_content_length and bool(request.environ["wsgi.input"].read(1))
+
+
 def _json_body() -> tuple[object, bytes]:
-    raw = request.get_data(cache=True)  # over the limit: RequestEntityTooLarge, a JSON 413
+    raw = request.get_data(cache=True)  # over a stated length: RequestEntityTooLarge, a 413
+    if _over_limit_without_length(raw):
+        raise RequestEntityTooLarge()
     try:
         body = json.loads(raw.decode("utf-8"))
         # NUL and unpaired surrogates cannot be stored (PostgreSQL text, UTF-8): refused.
