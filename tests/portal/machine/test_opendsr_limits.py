@@ -4,6 +4,7 @@ Retry-After, and the input guard, each a JSON refusal under /opendsr/."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from flask import Flask
@@ -89,6 +90,15 @@ def test_the_input_guard_answers_json_under_opendsr(client, controllers):
         headers={**a.auth, "Content-Type": "application/x-www-form-urlencoded"},
     )  # fmt: skip
     assert form.status_code == 413 and form.mimetype == "application/json"
+    # The machine API speaks English to developers and logs, the same bytes whatever the
+    # Accept-Language (the guard had answered with the web pages' Dutch sentence).
+    bodies = {
+        client.get("/opendsr/v2/discovery?x=%FF", headers={"Accept-Language": lang}).data
+        for lang in ("nl", "en")
+    }
+    assert len(bodies) == 1
+    message = json.loads(bodies.pop())["error"]["message"]
+    assert message == "The query string or form body is not valid UTF-8.", message
 
 
 def test_wrong_method_and_unknown_route_are_json(client):
