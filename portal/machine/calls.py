@@ -100,6 +100,18 @@ def _over_limit_without_length(raw: bytes) -> bool:
     return len(raw) >= request.max_content_length and bool(request.environ["wsgi.input"].read(1))
 
 
+def _has_nul(value: object) -> bool:
+    """A NUL character in any text of ``value`` (keys included), not the six characters of
+    the escape ``\\u0000`` that a text may hold."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _json_body() -> tuple[object, bytes]:
     raw = request.get_data(cache=True)  # over a stated length: RequestEntityTooLarge, a 413
     if _over_limit_without_length(raw):
@@ -107,7 +119,7 @@ def _json_body() -> tuple[object, bytes]:
     try:
         body = json.loads(raw.decode("utf-8"))
         # NUL and unpaired surrogates cannot be stored (PostgreSQL text, UTF-8): refused.
-        if "\\u0000" in json.dumps(body):
+        if _has_nul(body):
             raise ValueError("NUL")
         json.dumps(body, ensure_ascii=False).encode("utf-8")
         return body, raw
