@@ -5,16 +5,18 @@ vouched for. A refusal is an ``IntakeError`` on the form field it belongs to."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from operations import forwarding
 from operations.context import Context
 from operations.intake import IntakeError, register
+from operations.texts import N_
 from rights.controllers.instructions import check_actions, check_contact, record_instruction
 from rights.deadlines import AMSTERDAM, local_date
 from rights.errors import ValidationFailed
+from rights.identifiers import normalise_customer_number, normalise_email, normalise_phone
 from rights.models.org import User
 from rights.models.request import Channel, RightsRequest
 from rights.requests import Intake, Requester
@@ -45,11 +47,36 @@ def _checked_actions(ctx: Context, instruction: Instruction) -> list[str]:
         raise IntakeError("actions", message, code="instructed_actions") from None
 
 
+# Each identifier given must be one the portal can search the controller's data by
+# (rights.identifiers), or the subject could never be found: (form field, normaliser, words).
+IDENTIFIERS: tuple[tuple[str, Callable[[str], str | None], str], ...] = (
+    ("email", normalise_email, N_("This is not an e-mail address.")),
+    ("phone", normalise_phone, N_("This is not a valid phone number.")),
+    ("customer_number", normalise_customer_number, N_("This is not a valid customer number.")),
+)
+
+
+def _check_identifiers(ctx: Context, instruction: Instruction) -> None:
+    for field, normalise, words in IDENTIFIERS:
+        value = getattr(instruction, field)
+        if value and normalise(value) is None:
+            raise IntakeError(field, ctx.texts().gettext(words), code=f"invalid_{field}")
+
+
 def _check(ctx: Context, instruction: Instruction) -> None:
     texts = ctx.texts()
     if instruction.received_on > local_date(ctx.now()):
         message = texts.gettext("The date you received the request cannot be in the future.")
         raise IntakeError("received_date", message, code="received_in_future")
+    max_age = int(ctx.settings.extra.get("OPENDSR_MAX_AGE_DAYS", 90))
+    if instruction.received_on < local_date(ctx.now()) - timedelta(days=max_age):
+        message = texts.ngettext(
+            "The date you received the request cannot be more than %(num)d day ago.",
+            "The date you received the request cannot be more than %(num)d days ago.",
+            max_age,
+        )
+        raise IntakeError("received_date", message, code="received_too_old")
+    _check_identifiers(ctx, instruction)
     if not (instruction.email or instruction.phone or instruction.customer_number):
         message = texts.gettext(
             "Give at least one of e-mail address, phone number or customer number, so we can "
@@ -63,6 +90,11 @@ def file_instruction(ctx: Context, contact: User, instruction: Instruction) -> R
     identity-verified, naming the actions it instructs (flushes; the caller commits).
     The deadline counts from ``received_on``."""
     organisation_id = check_contact(contact)
+    if contact.organisation is not None and contact.organisation.contract_ended_at is not None:
+        message = ctx.texts().gettext(
+            "The contract with your organisation has ended: we no longer take instructions."
+        )
+        raise IntakeError("", message, code="contract_ended")
     _check(ctx, instruction)
     actions = _checked_actions(ctx, instruction)
     received_at = datetime.combine(instruction.received_on, time(0), tzinfo=AMSTERDAM)

@@ -21,10 +21,18 @@ from portal.machine.errors import is_machine_path, json_error
 Refusal = tuple[str, int] | Response
 
 
+# Under the machine API's paths: English for developers and logs, the same for every
+# caller (docs/api.md, "Validation" and "Errors").
+MACHINE_MESSAGES = {
+    400: "The query string or form body is not valid UTF-8.",
+    413: "The form has too many fields.",
+}
+
+
 def _refuse(status: int, message: str) -> Refusal:
     """The error page, or under the machine API's paths the JSON error body."""
     if is_machine_path():
-        return json_error(status, message)
+        return json_error(status, MACHINE_MESSAGES[status])
     return render_error(status, message)
 
 

@@ -199,10 +199,29 @@ def _drop_at_end(session: Session, transaction: SessionTransaction) -> None:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """What a check of the chain found. ``problem`` is a stable code (``PROBLEMS``), ``reason``
+    its technical English for logs; an officer reads the words of
+    ``operations.audit_words.chain_text``. ``last_intact_at`` is when the last intact event
+    was written, ``anchor_seq`` the position of the anchor given."""
+
     ok: bool
     checked: int
     first_broken_seq: int | None = None
     reason: str = ""
+    problem: str = ""
+    last_intact_at: datetime | None = None
+    anchor_seq: int | None = None
+
+
+# Why a chain does not verify: code -> technical English (ChainReport.reason).
+PROBLEMS = {
+    "missing": "missing event",
+    "broken_link": "broken link to previous event",
+    "changed": "event content changed",
+    "truncated": "events missing at the end",
+    "before_anchor": "the chain ends before the anchor",
+    "anchor_differs": "the event at the anchor is different",
+}
 
 
 @dataclass(frozen=True)
@@ -263,24 +282,29 @@ def verify_chain(session: Session, anchor: Anchor | None = None) -> ChainReport:
     together with its head) or that holds another event at the anchor's position.
     """
     prev, expected_seq, checked = GENESIS, 1, 0
+    last_at: datetime | None = None
     anchored: str | None = GENESIS if anchor is not None and anchor.seq == 0 else None
+    at = anchor.seq if anchor is not None else None
+
+    def broken(seq: int, problem: str) -> ChainReport:
+        return ChainReport(False, checked, seq, PROBLEMS[problem], problem, last_at, at)
+
     for event in _events(session):
         if event.seq != expected_seq:
-            return ChainReport(False, checked, expected_seq, "missing event")
+            return broken(expected_seq, "missing")
         if event.prev_hash != prev:
-            return ChainReport(False, checked, event.seq, "broken link to previous event")
+            return broken(event.seq, "broken_link")
         if _link(prev, event) != event.hash:
-            return ChainReport(False, checked, event.seq, "event content changed")
+            return broken(event.seq, "changed")
         if anchor is not None and event.seq == anchor.seq:
             anchored = event.hash
         prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+        last_at = event.occurred_at
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != checked or head.hash != prev):
-        return ChainReport(False, checked, checked + 1, "events missing at the end")
+        return broken(checked + 1, "truncated")
     if anchor is not None and anchored is None:
-        return ChainReport(
-            False, checked, checked + 1, f"the chain ends before the anchor (event {anchor.seq})"
-        )
+        return broken(checked + 1, "before_anchor")
     if anchor is not None and anchored != anchor.hash:
-        return ChainReport(False, checked, anchor.seq, "the event at the anchor is different")
-    return ChainReport(True, checked)
+        return broken(anchor.seq, "anchor_differs")
+    return ChainReport(True, checked, last_intact_at=last_at, anchor_seq=at)

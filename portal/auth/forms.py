@@ -81,12 +81,18 @@ class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
 
 
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
 class InviteForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Name"), filters=[no_nul, _strip], validators=[DataRequired(), Length(max=200)]
+    )
     role = SelectField(_l("Role"), validators=[DataRequired()])
     organisation = SelectField(_l("Organisation (for a controller contact)"))
     language = SelectField(

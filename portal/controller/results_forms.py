@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, StringField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 
-from portal.formfields import IdField, text
+from portal.formfields import IdField, no_nul, text
 from rights.models.request import Channel
 from rights.righttypes import RightType
 
@@ -59,15 +59,15 @@ class InstructionForm(FlaskForm):
     )
     name = StringField(
         default="",
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[no_nul, lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
-            InputRequired(_l("Give the data subject's name.")),
+            DataRequired(_l("Give the data subject's name.")),  # after the strip: not only spaces
             Length(max=200, message=_l("The name is too long.")),
         ],
     )
     email = StringField(
         default="",
-        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+        filters=[no_nul, lambda v: v.strip().lower() if isinstance(v, str) else v],
         validators=[
             Optional(),
             Length(max=254, message=_l("The e-mail address is too long.")),

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from operations import opendsr
 from operations.context import Context
@@ -93,12 +94,34 @@ def _run(call: str, use: Callable[[Context, ApiKey], Response]) -> Response:
     return response
 
 
+def _over_limit_without_length(raw: bytes) -> bool:
+    """Werkzeug's limited stream stops at the limit without a word when no length was sent
+    (chunked): a body read up to the limit is too large when the server's stream holds more."""
+    if request.content_length is not None or request.max_content_length is None:
+        return False
+    return len(raw) >= request.max_content_length and bool(request.environ["wsgi.input"].read(1))
+
+
+def _has_nul(value: object) -> bool:
+    """A NUL character in any text of ``value`` (keys included), not the six characters of
+    the escape ``\\u0000`` that a text may hold."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _json_body() -> tuple[object, bytes]:
-    raw = request.get_data(cache=True)  # over the limit: RequestEntityTooLarge, a JSON 413
+    raw = request.get_data(cache=True)  # over a stated length: RequestEntityTooLarge, a 413
+    if _over_limit_without_length(raw):
+        raise RequestEntityTooLarge()
     try:
         body = json.loads(raw.decode("utf-8"))
         # NUL and unpaired surrogates cannot be stored (PostgreSQL text, UTF-8): refused.
-        if "\\u0000" in json.dumps(body):
+        if _has_nul(body):
             raise ValueError("NUL")
         json.dumps(body, ensure_ascii=False).encode("utf-8")
         return body, raw

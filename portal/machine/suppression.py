@@ -50,15 +50,27 @@ def rate_limit() -> str:
     return str(current_app.config.get("OPENDSR_RATE_LIMIT") or "600 per minute")
 
 
+def _text(value: object) -> bool:
+    """A text of 1 to ``MAX_VALUE_LENGTH`` characters that UTF-8 can carry (JSON lets an
+    unpaired surrogate through, which the answer could not encode)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_VALUE_LENGTH:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _item(index: int, item: Any, errors: list[str]) -> Identity | None:
     where = f"identities[{index}]"
     if not isinstance(item, dict):
         errors.append(_("%(where)s must be an object", where=where))
         return None
     kind, value = item.get("identity_type"), item.get("identity_value")
-    if kind not in IDENTITY_TYPES:
+    if not isinstance(kind, str) or kind not in IDENTITY_TYPES:
         errors.append(_("%(where)s.identity_type must be %(types)s", where=where, types=_TYPES))
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_VALUE_LENGTH:
+    if not _text(value):
         errors.append(
             _(
                 "%(where)s.identity_value must be a text of 1 to %(max)s characters",

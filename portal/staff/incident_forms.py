@@ -63,6 +63,8 @@ class MomentField(Field):
             self.data = local_instant(local)
         except ValidationFailed:
             raise ValueError(str(NO_SUCH_TIME)) from None
+        except OverflowError:  # before the first instant UTC can hold (year 1)
+            raise ValueError(str(BAD_MOMENT)) from None
 
 
 class CountField(Field):

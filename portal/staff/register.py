@@ -47,9 +47,9 @@ def _arrival() -> datetime:
     try:
         day = date.fromisoformat(_field("received_date", 10))
         clock = time.fromisoformat(_field("received_time", 5) or "09:00")
-    except ValueError:
+        return datetime.combine(day, clock, tzinfo=AMSTERDAM).astimezone(UTC)
+    except (ValueError, OverflowError):  # overflow: before the first UTC instant (year 1)
         raise ValidationFailed("arrival", code="received_at") from None
-    return datetime.combine(day, clock, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def _intake() -> ops.Intake:

@@ -8,6 +8,7 @@ none. Audit data holds ids and counts only. Flushes; the caller commits."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -176,9 +177,15 @@ def told(rows: Sequence[IncidentController]) -> list[IncidentController]:
     return found
 
 
+def _visible(text: str) -> bool:
+    """Any character a reader sees: not only spaces or format characters (zero-width
+    space, direction marks, BOM), which ``str.strip`` keeps."""
+    return any(unicodedata.category(ch)[0] not in ("Z", "C") for ch in text)
+
+
 def check_body(body: str) -> str:
     text = body.strip()
-    if not text:
+    if not _visible(text):
         raise ValidationFailed("a message needs a text", code="body_required")
     if len(text) > MAX_BODY:
         raise ValidationFailed("the text is too long", code="body_too_long", max=MAX_BODY)

@@ -27,9 +27,20 @@ def normalise_origin(value: str) -> str | None:
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         return None
     host = parts.hostname.lower()
-    if ":" in host:
+    if ":" in host:  # an IPv6 literal, checked by urlsplit
         host = f"[{host}]"
+    elif not _is_host_name(host):
+        return None
     return f"https://{host}" + (f":{port}" if port and port != 443 else "")
+
+
+def _is_host_name(host: str) -> bool:
+    """Dot-separated labels of 1 to 63 characters, none with white space (urlsplit takes
+    "crm example" and "." as host names; no request could ever be sent there)."""
+    labels = host.split(".")
+    return len(host) <= 253 and all(
+        0 < len(label) <= 63 and not any(ch.isspace() for ch in label) for label in labels
+    )
 
 
 def _origin_of(url: str) -> tuple[str, str | None, str]:

@@ -99,7 +99,7 @@ def _erasure(payload: Mapping[str, Any]) -> Details:
     """Art. 17: optional ``ground`` ("17(1)(a)" to "17(1)(f)"), default (a)."""
     _article(payload, "17")
     ground = payload.get("ground", "17(1)(a)")
-    if ground not in ERASURE_GROUNDS:
+    if not isinstance(ground, str) or ground not in ERASURE_GROUNDS:
         raise DetailsInvalid("ground", N_('ground must be one of "17(1)(a)" to "17(1)(f)"'))
     return ErasureDetails(ground=ERASURE_GROUNDS[ground])
 
@@ -140,7 +140,7 @@ def _restriction(payload: Mapping[str, Any]) -> Details:
     """Art. 18: ``ground`` "18(1)(a)" to "18(1)(d)", optional ``scope`` list."""
     _article(payload, "18")
     ground = payload.get("ground")
-    if ground not in RESTRICTION_GROUNDS:
+    if not isinstance(ground, str) or ground not in RESTRICTION_GROUNDS:
         raise DetailsInvalid("ground", N_('ground must be one of "18(1)(a)" to "18(1)(d)"'))
     scope = _texts(payload, "scope", required=False)
     return RestrictionDetails(ground=RESTRICTION_GROUNDS[ground], explanation=", ".join(scope))

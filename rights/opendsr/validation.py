@@ -258,7 +258,7 @@ def _type(
     if name is None:
         errors.add("subject_request_type", "required", N_("subject_request_type field is required"))
         return None, None, "nl"
-    if name not in TYPES:
+    if not isinstance(name, str) or name not in TYPES:
         names = ", ".join(TYPES)
         errors.add(
             "subject_request_type",

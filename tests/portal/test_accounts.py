@@ -645,6 +645,18 @@ def test_invitation_link_works_once(app, client, clock, db_session, make_user, o
     assert events(db_session, "user.invited")
 
 
+def test_an_invitation_name_with_a_nul_is_stored_without_it(
+    app, clock, db_session, make_user, outbox
+):
+    """A NUL pasted into the name (PostgreSQL refuses it in text: a 500 there) is dropped,
+    as in every other text field."""
+    resp = _invite(app, clock, make_user(Role.ADMIN), "nul@example.org", name="Nieuwe\x00 Collega")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:400]
+    db_session.expire_all()
+    user = db_session.scalar(select(User).where(User.email == "nul@example.org"))
+    assert user.name == "Nieuwe Collega"
+
+
 def test_invitation_link_expires_and_a_tampered_one_is_unknown(
     app, client, clock, make_user, outbox, monkeypatch
 ):

@@ -122,6 +122,10 @@ def test_not_a_breach_stays_in_the_register_with_its_reason(client, officer, db_
         ({"approx_subjects": "veel"}, "Vul een heel getal in"),
         ({"source_ids": "999999"}, "Kies gegevensbronnen en bestanden uit de lijst."),
         ({"source_ids": "99999999999999999999999"}, "Kies een mogelijkheid uit de lijst."),
+        # Midnight of year 1 in Amsterdam (+00:17:30) is before the first UTC instant: it
+        # overflowed into a 500; now a time to fill in again, like any malformed one.
+        ({"discovered_at": "0001-01-01T00:00"}, "Vul een datum en tijd in"),
+        ({"aware_at": "0001-01-01T00:00"}, "Vul een datum en tijd in"),
     ],
 )
 def test_bad_input_is_refused_in_words_and_stores_nothing(

@@ -93,3 +93,22 @@ def test_register_and_reports_never_500(client, officer, make_org):
             == 200
         )
     assert client.get("/staff/requests/NOPE").status_code == 404
+
+
+def test_register_with_a_received_date_of_year_one_is_a_422(client, officer, make_org):
+    """Midnight of 1 January of year 1 in Amsterdam is before the first UTC instant: the
+    arrival overflowed into a 500 instead of the date's error on the form."""
+    org = make_org()
+    page = client.get("/staff/register")
+    data = {
+        "csrf_token": csrf_token(page),
+        "right": "access",
+        "organisation": str(org.id),
+        "channel": "post",
+        "received_date": "0001-01-01",
+        "received_time": "00:00",
+        "name": "Mila de Boer",
+        "address": "Dorpsstraat 1, 1234 AB Ergens",
+    }
+    resp = client.post("/staff/register", data=data)
+    assert resp.status_code == 422

@@ -105,11 +105,14 @@ def test_a_question_is_recorded_and_the_officers_are_mailed(
     login(a.contact)
     page = client.get(f"/controller/incidents/{a.incident.id}")
     token = csrf_token(page)
-    empty = client.post(
-        f"/controller/incidents/{a.incident.id}/questions", data={"csrf_token": token, "body": " "}
-    )
-    assert empty.status_code == 422
-    assert 'id="problem"' in empty.get_data(as_text=True)
+    # Spaces, or only invisible characters (zero-width space, a direction mark): no question.
+    for blank in (" ", "\u200b", "\u200e \ufeff"):
+        empty = client.post(
+            f"/controller/incidents/{a.incident.id}/questions",
+            data={"csrf_token": token, "body": blank},
+        )
+        assert empty.status_code == 422, repr(blank)
+        assert 'id="problem"' in empty.get_data(as_text=True)
     resp = client.post(
         f"/controller/incidents/{a.incident.id}/questions",
         data={"csrf_token": token, "body": "Welke kolommen?"},

@@ -91,6 +91,16 @@ def test_instruction_errors_are_words_on_the_field(
         ({"email": "", "phone": "", "customer_number": ""}, "klantnummer"),
         ({"received_date": "2026-02-31"}, "geldige datum"),
         ({"name": ""}, "naam van de betrokkene"),
+        # A date far back (year 1 overflowed converting to UTC: a 500) is refused like the
+        # API's submitted_time: at most OPENDSR_MAX_AGE_DAYS (90) days ago.
+        ({"received_date": "0001-01-01"}, "90 dagen geleden"),
+        ({"received_date": (now - timedelta(days=91)).date().isoformat()}, "90 dagen geleden"),
+        # Only spaces is no name; an identifier the portal cannot search by is refused on its
+        # field instead of filing a request whose subject can never be found.
+        ({"name": "   "}, "naam van de betrokkene"),
+        ({"email": "", "phone": "abc"}, "geen geldig telefoonnummer"),
+        ({"email": "kees@example"}, "geen e-mailadres"),
+        ({"email": "", "customer_number": "---"}, "geen geldig klantnummer"),
     )
     for fields, words in cases:
         resp = _post(client, **fields)
@@ -98,6 +108,40 @@ def test_instruction_errors_are_words_on_the_field(
         assert words in resp.get_data(as_text=True), fields
     latest = db_session.scalar(select(RightsRequest.id).order_by(RightsRequest.id.desc()))
     assert latest == before  # nothing stored
+
+
+def test_a_nul_character_in_a_name_or_address_is_dropped_not_a_server_error(
+    app, client, login, db_session, make_org, make_user, make_request, now
+):
+    """A NUL pasted into the name or e-mail address (PostgreSQL refuses it in text: a 500
+    there) is removed like in every other text field of the portal."""
+    freeze(app, now)
+    world = build(db_session, make_org, make_user, make_request, now)
+    login(world.a.contact)
+    resp = _post(client, name="Kees\x00 Visser", email="kees\x00@example.nl")
+    assert resp.status_code == 303
+    request = db_session.scalar(
+        select(RightsRequest).where(RightsRequest.instructed_by_id == world.a.contact.id)
+    )
+    assert request.requester_name == "Kees Visser"
+    assert request.requester_email == "kees@example.nl"
+
+
+def test_no_instruction_is_taken_once_the_contract_ended(
+    app, client, login, db_session, make_org, make_user, make_request, now
+):
+    """After the end of the contract (Art. 28(3)(g)) the processor deleted the controller's
+    data; an instruction then would start processing again: refused in words, nothing filed."""
+    freeze(app, now)
+    world = build(db_session, make_org, make_user, make_request, now)
+    world.a.org.contract_ended_at = now - timedelta(days=1)
+    db_session.commit()
+    login(world.a.contact)
+    resp = _post(client)
+    assert resp.status_code == 422
+    assert "contract met uw organisatie is beëindigd" in resp.get_data(as_text=True)
+    instructed = select(RightsRequest).where(RightsRequest.instructed_by_id == world.a.contact.id)
+    assert db_session.scalar(instructed) is None
 
 
 def test_a_colleague_who_is_not_designated_cannot_instruct(

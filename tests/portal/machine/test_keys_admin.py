@@ -47,7 +47,14 @@ def test_a_bad_origin_is_refused_with_its_line_number(
 ):
     org = make_org(name="Bakkerij Jansen")
     login(make_user(Role.ADMIN))
-    for bad in ("http://crm.example", "https://crm.example/pad", "geen adres"):
+    # A host with a space or without a name (urlsplit takes both) can never be a callback's.
+    bad_lines = (
+        "http://crm.example",
+        "https://crm.example/pad",
+        "geen adres",
+        "https://crm example",
+    )
+    for bad in (*bad_lines, "https://.", "https://crm..example"):
         resp = _terms(client, org, f"https://ok.example\r\n{bad}")
         assert resp.status_code == 422, bad
         assert "Regel 2: " in resp.get_data(as_text=True), bad

@@ -4,6 +4,7 @@ Retry-After, and the input guard, each a JSON refusal under /opendsr/."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from flask import Flask
@@ -55,11 +56,25 @@ def test_a_body_without_a_length_over_the_limit_is_refused_too(app, controllers)
     app.config["OPENDSR_MAX_BODY_BYTES"] = 1024
     raw = b'{"regulation": "gdpr", "x": "' + b"y" * 4096 + b'"}'
     environ = {"wsgi.input_terminated": True}  # a server that de-chunked it: no length known
+    # Chunked: werkzeug's test client would otherwise send the stream's length, and the
+    # length check alone answered. Without a length, werkzeug's limited stream stops at the
+    # limit without a word, and the cut body was a 400 "not JSON" on a real server.
+    chunked = {**a.auth, "Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    for size in (1024 - 31 + 1, 4096):  # one byte over the limit, and well over
+        raw = b'{"regulation": "gdpr", "x": "' + b"y" * size + b'"}'
+        resp = app.test_client().post(
+            "/opendsr/v2/requests", input_stream=io.BytesIO(raw), environ_overrides=environ,
+            headers=chunked,
+        )  # fmt: skip
+        assert resp.status_code == 413 and resp.mimetype == "application/json", size
+    # Exactly at the limit, without a length: read and answered on its merits.
+    raw = b'{"regulation": "gdpr", "x": "' + b"y" * (1024 - 31) + b'"}'
+    assert len(raw) == 1024
     resp = app.test_client().post(
         "/opendsr/v2/requests", input_stream=io.BytesIO(raw), environ_overrides=environ,
-        headers={**a.auth, "Content-Type": "application/json"},
+        headers=chunked,
     )  # fmt: skip
-    assert resp.status_code == 413 and resp.mimetype == "application/json"
+    assert resp.status_code == 400 and "subject_request_id" in resp.get_json()["error"]["message"]
 
 
 def test_the_input_guard_answers_json_under_opendsr(client, controllers):
@@ -75,6 +90,15 @@ def test_the_input_guard_answers_json_under_opendsr(client, controllers):
         headers={**a.auth, "Content-Type": "application/x-www-form-urlencoded"},
     )  # fmt: skip
     assert form.status_code == 413 and form.mimetype == "application/json"
+    # The machine API speaks English to developers and logs, the same bytes whatever the
+    # Accept-Language (the guard had answered with the web pages' Dutch sentence).
+    bodies = {
+        client.get("/opendsr/v2/discovery?x=%FF", headers={"Accept-Language": lang}).data
+        for lang in ("nl", "en")
+    }
+    assert len(bodies) == 1
+    message = json.loads(bodies.pop())["error"]["message"]
+    assert message == "The query string or form body is not valid UTF-8.", message
 
 
 def test_wrong_method_and_unknown_route_are_json(client):

@@ -120,6 +120,20 @@ CASES = [
         f"extensions.{DOMAIN}.ground",
         "invalid",
     ),
+    # JSON values that are not texts where a text is looked up (a list cannot be a dict key):
+    # each is a 400 naming the field, not a server error.
+    ({"subject_request_type": ["erasure"]}, "subject_request_type", "unsupported"),
+    ({"subject_request_type": {"erasure": 1}}, "subject_request_type", "unsupported"),
+    (
+        {"subject_request_type": "erasure", "extensions": {DOMAIN: {"ground": ["17(1)(a)"]}}},
+        f"extensions.{DOMAIN}.ground",
+        "invalid",
+    ),
+    (
+        {"subject_request_type": "restriction", "extensions": {DOMAIN: {"ground": {"a": 1}}}},
+        f"extensions.{DOMAIN}.ground",
+        "invalid",
+    ),
 ]
 
 
@@ -215,3 +229,20 @@ def test_the_gdpr_only_types_carry_their_details(client, db_session, controllers
     assert rows["objection"].instructed_actions == ["suppress"]
     assert rows["withdraw_consent"].details["which_consent"] == "newsletter"
     assert NOW.tzinfo is not None
+
+
+def test_a_nul_character_is_refused_but_the_text_backslash_u0000_is_not(
+    client, db_session, controllers
+):
+    """JSON's \\u0000 is a NUL (PostgreSQL text cannot hold it): a 400, nothing stored. A name
+    that holds the six characters backslash, u, 0, 0, 0, 0 is text like any other (the check
+    looked for that sequence in the re-encoded body, and refused it too)."""
+    a, _ = controllers
+    nul = [*EMAIL, {"identity_type": "name", "identity_value": "Kees\x00Visser"}]
+    resp = post(client, a, body(subject_identities=nul))
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == 400
+    assert db_session.scalar(select(func.count()).select_from(OpenDsrSubmission)) == 0
+    text = [*EMAIL, {"identity_type": "name", "identity_value": "Kees \\u0000 Visser"}]
+    resp = post(client, a, body(subject_identities=text))
+    assert resp.status_code == 201, resp.get_json()
+    assert db_session.scalar(select(RightsRequest.requester_name)) == "Kees \\u0000 Visser"

@@ -5,7 +5,6 @@ the JSON error body, audited with counts, limited per key."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -133,6 +132,13 @@ def test_no_key_or_a_wrong_key_is_401_json(client, db_session, make_org):
         ('{"identities": [{"identity_type": "ios_id", "identity_value": "x"}]}', "email or"),
         ('{"identities": [{"identity_type": "email", "identity_value": 5}]}', "identity_value"),
         ('{"identities": [{"identity_type": "email", "identity_value": ""}]}', "identity_value"),
+        # A list where a text belongs, and an unpaired surrogate (cannot be encoded in the
+        # answer): each a 400 naming the field, never a server error.
+        ('{"identities": [{"identity_type": ["email"], "identity_value": "a@b.nl"}]}', "email or"),
+        (
+            '{"identities": [{"identity_type": "email", "identity_value": "a\\ud800@b.nl"}]}',
+            "identity_value",
+        ),
     ],
 )
 def test_bad_bodies_are_400_with_errors(client, db_session, make_org, raw, word):
@@ -147,7 +153,7 @@ def test_bad_utf8_is_400_json(client, db_session, make_org):
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == 400
 
 
-def test_more_than_10000_is_413_and_10000_answers_fast(client, db_session, make_org, app):
+def test_more_than_10000_is_413_and_10000_are_answered(client, db_session, make_org, app):
     org = make_org()
     _suppress(app, db_session, org, "email", "person-77@example.nl")
     secret = _key(db_session, org)
@@ -155,13 +161,10 @@ def test_more_than_10000_is_413_and_10000_answers_fast(client, db_session, make_
     resp = _post(client, secret, many)
     assert resp.status_code == 413 and resp.get_json()["error"]["code"] == 413
     many["identities"].pop()
-    started = time.perf_counter()
     resp = _post(client, secret, many)
-    elapsed = time.perf_counter() - started
     assert resp.status_code == 200
     results = resp.get_json()["results"]
     assert len(results) == 10_000 and [i for i, r in enumerate(results) if r["suppressed"]] == [77]
-    assert elapsed < 5.0, elapsed  # a generous bound for a shared machine; bench/ measures
 
 
 def test_the_check_does_not_scale_its_queries_with_the_identities(
