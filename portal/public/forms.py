@@ -114,7 +114,9 @@ _PROTOTYPES: WeakKeyDictionary[UnboundField, dict[tuple[str, str, str], Field]] 
 )
 
 
-def _bound_copy(form: Any, meta: Any, unbound: UnboundField, options: dict[str, Any]) -> Field:
+def _bound_copy(
+    form: Any, meta: Any, unbound: UnboundField, options: dict[str, Any], language: str
+) -> Field:
     """A field of the form's class, copied from the one built for the first form instead of
     built again (issue 17: building 17 fields was a sixth of an intake POST;
     docs/architecture.md, "What the pages build once"). A field's construction reads only the
@@ -125,7 +127,7 @@ def _bound_copy(form: Any, meta: Any, unbound: UnboundField, options: dict[str, 
     if options.get("translations") is not WTFORMS_TEXTS or not of_class:
         built: Field = unbound.bind(form=form, **options)  # the CSRF field, per form
         return built
-    key = (name, str(options["prefix"]), str(get_locale()))
+    key = (name, str(options["prefix"]), language)
     prototypes = _PROTOTYPES.setdefault(unbound, {})
     prototype = prototypes.get(key)
     if prototype is None:
@@ -148,7 +150,10 @@ class BaseRequestForm(FlaskForm):
             return WTFORMS_TEXTS
 
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
-            return _bound_copy(form, self, unbound_field, options)
+            language = self.__dict__.get("_language")  # the meta is the form's own
+            if language is None:
+                language = self._language = str(get_locale())
+            return _bound_copy(form, self, unbound_field, options, language)
 
     form_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
     acting = radio(
