@@ -118,10 +118,10 @@ def _bound_copy(
     form: Any, meta: Any, unbound: UnboundField, options: dict[str, Any], language: str
 ) -> Field:
     """A field of the form's class, copied from the one built for the first form instead of
-    built again (issue 17: building 17 fields was a sixth of an intake POST;
-    docs/architecture.md, "What the pages build once"). A field's construction reads only the
-    class's arguments and the language (the fallback label), never the request; what a
-    request changes (data, errors, a view's choices) it sets on its own copy."""
+    built again (issue 17; docs/architecture.md, "What a page repeats is built once"). A
+    field's construction reads only the class's arguments and the language (the fallback
+    label), never the request; what a request changes (data, errors, a view's choices) it
+    sets on its own copy."""
     name = str(options["name"])
     of_class = getattr(type(form), name, None) is unbound
     if options.get("translations") is not WTFORMS_TEXTS or not of_class:
