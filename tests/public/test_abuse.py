@@ -301,3 +301,13 @@ def test_the_limiter_checks_before_each_request_only_when_a_limit_needs_it(app, 
     other.before_request(limiter._check_request_limit)
     _route_limits_only(other)
     assert other.before_request_funcs[None] == [limiter._check_request_limit]
+
+
+def test_over_the_limit_the_form_still_opens_and_a_submit_is_429(limited, client, operator):
+    """The intake's limits count POSTs only (``on_post`` in portal/public/blueprint.py)."""
+    from tests.public.flow import form_url
+
+    codes = [submit(client, ["access"], email="eva@example.nl").status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert client.get(form_url(["access"])).status_code == 200
+    assert submit(client, ["access"], email="eva@example.nl").status_code == 429
