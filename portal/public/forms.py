@@ -9,8 +9,10 @@ import secrets
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -24,6 +26,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -104,6 +107,39 @@ class SearchForm(FlaskForm):
     q = line(_l("Search for an organisation"), max_len=100)
 
 
+# A request form's fields as built for the first form (no data, no form, no meta), per
+# unbound field and (name, prefix, language): ``_bound_copy``.
+_PROTOTYPES: WeakKeyDictionary[UnboundField, dict[tuple[str, str, str], Field]] = (
+    WeakKeyDictionary()
+)
+
+
+def _bound_copy(
+    form: Any, meta: Any, unbound: UnboundField, options: dict[str, Any], language: str
+) -> Field:
+    """A field of the form's class, copied from the one built for the first form instead of
+    built again (issue 17; docs/architecture.md, "What a page repeats is built once"). A
+    field's construction reads only the class's arguments and the language (the fallback
+    label), never the request; what a request changes (data, errors, a view's choices) it
+    sets on its own copy."""
+    name = str(options["name"])
+    of_class = getattr(type(form), name, None) is unbound
+    if options.get("translations") is not WTFORMS_TEXTS or not of_class:
+        built: Field = unbound.bind(form=form, **options)  # the CSRF field, per form
+        return built
+    key = (name, str(options["prefix"]), language)
+    prototypes = _PROTOTYPES.setdefault(unbound, {})
+    prototype = prototypes.get(key)
+    if prototype is None:
+        prototype = unbound.bind(form=form, **options)
+        prototype._form = prototype.meta = None  # holds no request's form
+        prototypes[key] = prototype
+    field: Field = object.__new__(type(prototype))  # not copy.copy: Field.__new__ needs _form
+    field.__dict__.update(prototype.__dict__)
+    field._form, field.meta = form, meta
+    return field
+
+
 class BaseRequestForm(FlaskForm):
     """The visitor's details; right-specific fields are added by ``request_form``."""
 
@@ -112,6 +148,12 @@ class BaseRequestForm(FlaskForm):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return FlaskForm.Meta.get_translations(self, form)
             return WTFORMS_TEXTS
+
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            language = self.__dict__.get("_language")  # the meta is the form's own
+            if language is None:
+                language = self._language = str(get_locale())
+            return _bound_copy(form, self, unbound_field, options, language)
 
     form_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
     acting = radio(

@@ -18,7 +18,7 @@ from operations.intake import IntakeError, Upload
 from portal.context import context, policy_from
 from portal.db import get_session
 from portal.public.blank_form import blank_page
-from portal.public.blueprint import bp, per_email, per_ip
+from portal.public.blueprint import bp, on_post, per_email, per_ip
 from portal.public.forms import BaseRequestForm, request_form_class
 from portal.public.labels import MANDATE_REQUIRED, RIGHT_LABELS, child_age_choices
 from portal.public.start import Choice, choice_from, render_start
@@ -194,8 +194,7 @@ def _render(choice: Choice, form: BaseRequestForm) -> str:
 
 
 @bp.route("/request/form", methods=["GET", "POST"])
-@per_ip
-@per_email
+@on_post(per_ip, per_email)
 def request_form() -> Any:
     choice = choice_from(request.args)
     if choice.errors:

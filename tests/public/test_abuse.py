@@ -271,3 +271,43 @@ def test_lost_link_and_resend_are_limited(limited, client, db_session, make_requ
         for _ in range(3)
     ]
     assert codes == [200, 200, 429]
+
+
+def test_the_limiter_checks_before_each_request_only_when_a_limit_needs_it(app, monkeypatch):
+    """Our limits are the routes' own (checked when the route runs, tests above) and the
+    machine API's blueprint limit (tests/portal/machine/test_opendsr_limits.py); the
+    limiter's before-request check runs for a blueprint with a limit, and stays as it is when
+    a default, application or meta limit exists (portal/security.py, ``_route_limits_only``)."""
+    from flask import Flask
+
+    from portal.security import _route_limits_only, limiter
+
+    calls = []
+    monkeypatch.setattr(limiter, "_check_request_limit", lambda: calls.append(1))
+    ours = Flask(__name__)
+    ours.before_request(limiter._check_request_limit)
+    _route_limits_only(ours)
+    assert limiter._check_request_limit not in ours.before_request_funcs[None]
+    with app.test_request_context("/request/form"):
+        ours.before_request_funcs[None][0]()
+    with app.test_request_context("/opendsr/v2/requests", method="POST"):
+        from flask import request
+
+        assert request.blueprint in limiter.limit_manager._blueprint_limits
+        ours.before_request_funcs[None][0]()
+    assert calls == [1]
+    monkeypatch.setattr(limiter, "_meta_limits", ["a meta limit"])
+    other = Flask(__name__)
+    other.before_request(limiter._check_request_limit)
+    _route_limits_only(other)
+    assert other.before_request_funcs[None] == [limiter._check_request_limit]
+
+
+def test_over_the_limit_the_form_still_opens_and_a_submit_is_429(limited, client, operator):
+    """The intake's limits count POSTs only (``on_post`` in portal/public/blueprint.py)."""
+    from tests.public.flow import form_url
+
+    codes = [submit(client, ["access"], email="eva@example.nl").status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert client.get(form_url(["access"])).status_code == 200
+    assert submit(client, ["access"], email="eva@example.nl").status_code == 429

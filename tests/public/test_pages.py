@@ -178,3 +178,26 @@ def test_any_text_in_any_field_is_stored_or_refused_never_a_500(client, operator
     assert resp.status_code in (302, 422)
     if resp.status_code == 422:
         assert "error-summary" in resp.get_data(as_text=True)
+
+
+def test_a_refused_form_leaves_nothing_on_the_next_one_in_either_language(client, operator):
+    """The request form's fields are built once and copied per form (portal/public/forms.py,
+    ``_bound_copy``): one visitor's answers and errors never show on the next form, and the
+    labels and messages follow each request's language."""
+    answers = {"name": "", "address": "Geheimstraat 7", "access_period_to": "2024-01-01"}
+    url, data = fill(client, ["access"], **answers)
+    refused = client.post(url, data=data, content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Geheimstraat 7" in html and "De einddatum ligt voor de begindatum." in html
+    assert "Uw volledige naam" in html and 'aria-invalid="true"' in html
+    fresh = client.get(url).get_data(as_text=True)
+    assert "Geheimstraat 7" not in fresh and "error-summary" not in fresh
+    assert 'aria-invalid="true"' not in fresh and "De einddatum" not in fresh
+    client.get("/lang/en")
+    url, data = fill(client, ["access"], **answers)
+    html = client.post(url, data=data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "The end date is before the start date." in html and "Your full name" in html
+    assert "Uw volledige naam" not in html and "De einddatum" not in html
+    client.get("/lang/nl")
+    assert "Uw volledige naam" in client.get(url).get_data(as_text=True)
