@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from rights.answers import allowed_grounds, remedy_notice_for
+from rights.controllers.authority import controller_of
 from rights.deadlines import local_date
 from rights.lifecycle import OPEN_STATES
 from rights.messages import thread
@@ -23,6 +24,7 @@ from rights.models.org import Organisation, Role, User
 from rights.models.package import Package, PackageStatus
 from rights.models.request import RightsRequest
 from rights.models.source import ActionStatus, MatchStatus, SourceAction, SubjectMatch
+from rights.packages.release import package_hold
 from rights.righttypes import RIGHTS
 
 STAFF_ROLES = (Role.OFFICER, Role.ADMIN)
@@ -32,11 +34,16 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Approvals:
     """What waits for a second officer on this case (four eyes): built packages not yet
-    released, previewed source actions not yet executed; and the confirmed matches."""
+    released, previewed source actions not yet executed; and the confirmed matches.
+    ``packages_held``: built packages the controller has not approved yet
+    (``rights.packages.package_hold``), which wait for the controller, not for a second
+    officer, and are not in ``packages``; one the controller rejected is in neither, as on
+    the approvals page (``rights.approvals.pending_approvals``)."""
 
     packages: int
     actions: int
     matches: int
+    packages_held: int = 0
 
 
 # Views of the case are audited on every GET (docs/security.md); the timeline shows one line
@@ -189,6 +196,9 @@ def _statements() -> dict[str, Any]:
             or_(active_staff, User.id.in_(bindparam("ids", expanding=True)))
         ),
         "organisations": select(Organisation).order_by(Organisation.name),
+        "built": select(Package).where(
+            Package.request_id == rid, Package.status == PackageStatus.BUILT
+        ),
         "links": select(CaseLink).where((CaseLink.request_id == rid) | (CaseLink.other_id == rid)),
         "group": select(RightsRequest).where(
             RightsRequest.group_reference == bindparam("group"), RightsRequest.id != rid
@@ -203,6 +213,22 @@ def _people(session: Session, ids: set[int]) -> tuple[list[User], dict[int, User
     return officers, {u.id: u for u in rows}
 
 
+def _controller_holds(session: Session, r: RightsRequest, approvals: Approvals) -> Approvals:
+    """The overview counts every built package; of a controller's request, each is checked
+    as its release checks it (``package_hold``), so the case says a package waits for the
+    controller where the release would be refused. Read only when the overview counted
+    built packages and the request is a controller's."""
+    if not approvals.packages or controller_of(r) is None:
+        return approvals
+    built = session.scalars(_statements()["built"], {"rid": r.id})
+    holds = [package_hold(session, package) for package in built]
+    return replace(
+        approvals,
+        packages=holds.count(None),
+        packages_held=holds.count("controller_approval"),
+    )
+
+
 def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
     """Everything the case page of ``r`` shows, at ``now``. The case's own tables are read
     only when the overview says they hold rows."""
@@ -213,6 +239,7 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
         return _by_request(session, model, r.id, order) if name in held else []
 
     organisations = session.scalars(built["organisations"]).all()
+    approvals = _controller_holds(session, r, approvals)  # r's organisation is loaded now
     checks = rows("checks", IdentityCheck, IdentityCheck.id)
     events = timeline_events(session, r.id)
     named = {c.checked_by_id for c in checks} | {e.actor_id for e in events}
