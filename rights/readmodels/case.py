@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from rights.answers import allowed_grounds, remedy_notice_for
+from rights.approvals import count_columns, pending_from_counts
 from rights.controllers.authority import controller_of
 from rights.deadlines import local_date
 from rights.lifecycle import OPEN_STATES
@@ -128,6 +129,7 @@ class CaseView:
     approvals: Approvals
     remedy: str
     users: dict[int, User]
+    pending: int  # the menu's count of all that waits for a second officer (pending_count)
 
 
 # The case's own tables that the page lists, with the attribute of CaseView each fills.
@@ -163,15 +165,19 @@ def _overview_statement() -> Any:
         count(SubjectMatch, MatchStatus.CONFIRMED),
         *held,
         linked,
+        *count_columns(),  # the menu's four-eyes count (all cases), in the same round trip
     )
 
 
-def _overview(session: Session, request_id: int) -> tuple[Approvals, set[str]]:
-    """The four-eyes counts, and the names of the parts (``_PARTS``, ``links``) that hold rows."""
+def _overview(session: Session, request_id: int) -> tuple[Approvals, set[str], int]:
+    """The four-eyes counts, the names of the parts (``_PARTS``, ``links``) that hold rows,
+    and the menu's count of what waits for a second officer (``pending_count``)."""
     row = session.execute(_overview_statement(), {"rid": request_id}).one()
     approvals = Approvals(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
     names = [name for name, _ in _PARTS] + ["links"]
-    return approvals, {name for name, held in zip(names, row[3:], strict=True) if held}
+    parts = row[3 : 3 + len(names)]
+    held = {name for name, holds in zip(names, parts, strict=True) if holds}
+    return approvals, held, pending_from_counts(session, row[3 + len(names) :])
 
 
 @functools.cache
@@ -233,7 +239,7 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
     """Everything the case page of ``r`` shows, at ``now``. The case's own tables are read
     only when the overview says they hold rows."""
     built = _statements()
-    approvals, held = _overview(session, r.id)
+    approvals, held, pending = _overview(session, r.id)
 
     def rows(name: str, model: type[T], order: Any) -> list[T]:
         return _by_request(session, model, r.id, order) if name in held else []
@@ -270,4 +276,5 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
         approvals=approvals,
         remedy=remedy_notice_for(r),
         users=users,
+        pending=pending,
     )
