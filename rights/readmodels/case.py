@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, bindparam, exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from rights.answers import allowed_grounds, remedy_notice_for
 from rights.approvals import count_columns, pending_from_counts
@@ -123,7 +123,7 @@ class CaseView:
     draft: AnswerLetter | None
     letters: Sequence[AnswerLetter]
     officers: Sequence[User]
-    organisations: Sequence[Organisation]
+    organisations: Sequence[Row[Any]]  # id, name
     grounds: tuple[str, ...]
     article: str
     approvals: Approvals
@@ -201,14 +201,16 @@ def _statements() -> dict[str, Any]:
         "people": select(User).where(
             or_(active_staff, User.id.in_(bindparam("ids", expanding=True)))
         ),
-        "organisations": select(Organisation).order_by(Organisation.name),
+        # The split form's choices: id and name only (the request's own organisation comes
+        # with the request, portal.staff.helpers.load_case).
+        "organisations": select(Organisation.id, Organisation.name).order_by(Organisation.name),
         "built": select(Package).where(
             Package.request_id == rid, Package.status == PackageStatus.BUILT
         ),
         "links": select(CaseLink).where((CaseLink.request_id == rid) | (CaseLink.other_id == rid)),
-        "group": select(RightsRequest).where(
-            RightsRequest.group_reference == bindparam("group"), RightsRequest.id != rid
-        ),
+        "group": select(RightsRequest)
+        .options(joinedload(RightsRequest.organisation))
+        .where(RightsRequest.group_reference == bindparam("group"), RightsRequest.id != rid),
     }
 
 
@@ -244,8 +246,8 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
     def rows(name: str, model: type[T], order: Any) -> list[T]:
         return _by_request(session, model, r.id, order) if name in held else []
 
-    organisations = session.scalars(built["organisations"]).all()
-    approvals = _controller_holds(session, r, approvals)  # r's organisation is loaded now
+    organisations = session.execute(built["organisations"]).all()
+    approvals = _controller_holds(session, r, approvals)
     checks = rows("checks", IdentityCheck, IdentityCheck.id)
     events = timeline_events(session, r.id)
     named = {c.checked_by_id for c in checks} | {e.actor_id for e in events}
