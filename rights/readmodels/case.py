@@ -108,6 +108,15 @@ def timeline_events(session: Session, request_id: int) -> list[TimelineEvent]:
 
 
 @dataclass(frozen=True)
+class Person:
+    """A user the case page names or offers to assign: id and name are all it shows (read
+    as columns, not as users)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class CaseView:
     r: RightsRequest
     today: date
@@ -122,13 +131,13 @@ class CaseView:
     events: Sequence[TimelineEvent]
     draft: AnswerLetter | None
     letters: Sequence[AnswerLetter]
-    officers: Sequence[User]
+    officers: Sequence[Person]
     organisations: Sequence[Row[Any]]  # id, name
     grounds: tuple[str, ...]
     article: str
     approvals: Approvals
     remedy: str
-    users: dict[int, User]
+    users: dict[int, Person]
     pending: int  # the menu's count of all that waits for a second officer (pending_count)
 
 
@@ -198,7 +207,7 @@ def _statements() -> dict[str, Any]:
     rid: Any = bindparam("rid")
     active_staff = User.role.in_(STAFF_ROLES) & User.active.is_(True)
     return {
-        "people": select(User).where(
+        "people": select(User.id, User.name, User.role, User.active).where(
             or_(active_staff, User.id.in_(bindparam("ids", expanding=True)))
         ),
         # The split form's choices: id and name only (the request's own organisation comes
@@ -214,11 +223,13 @@ def _statements() -> dict[str, Any]:
     }
 
 
-def _people(session: Session, ids: set[int]) -> tuple[list[User], dict[int, User]]:
+def _people(session: Session, ids: set[int]) -> tuple[list[Person], dict[int, Person]]:
     """Active officers (to assign) and every user the page names, in one query."""
-    rows = session.scalars(_statements()["people"], {"ids": sorted(ids)}).all()
-    officers = sorted((u for u in rows if u.role in STAFF_ROLES and u.active), key=lambda u: u.name)
-    return officers, {u.id: u for u in rows}
+    rows = session.execute(_statements()["people"], {"ids": sorted(ids)}).all()
+    staff = {uid for uid, _, role, active in rows if role in STAFF_ROLES and active}
+    people = {uid: Person(uid, name) for uid, name, _, _ in rows}
+    officers = sorted((people[uid] for uid in staff), key=lambda p: p.name)
+    return officers, people
 
 
 def _controller_holds(session: Session, r: RightsRequest, approvals: Approvals) -> Approvals:
