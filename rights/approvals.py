@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -246,7 +247,13 @@ def pending_count(session: Session) -> int:
     in the database: this runs on every staff page (the navigation), so the only rows it
     loads are the prepared erasures and built packages of a controller, whose approval is
     checked as the gate and the release check it."""
-    total = sum(int(n or 0) for n in session.execute(_count_statement()).one())
+    return pending_from_counts(session, session.execute(select(*count_columns())).one())
+
+
+def pending_from_counts(session: Session, counts: Sequence[int | None]) -> int:
+    """:func:`pending_count` from the values of :func:`count_columns`, which a page may
+    select with its own statement (the case overview) to save the round trip."""
+    total = sum(int(n or 0) for n in counts)
     if not total:  # nothing waits: nothing the controller could be holding either
         return 0
     held_actions, held_packages = held_by_controller(session)
@@ -254,10 +261,11 @@ def pending_count(session: Session) -> int:
 
 
 @functools.cache
-def _count_statement() -> Any:
-    """Built once: it runs on every staff page."""
+def count_columns() -> tuple[Any, ...]:
+    """The four counts behind :func:`pending_count`, as scalar subqueries; built once: they
+    run on every staff page."""
     rr = RightsRequest
-    counts = (
+    return (
         select(func.count(Package.id))
         .join(rr, rr.id == Package.request_id)
         .where(Package.status == PackageStatus.BUILT)
@@ -274,4 +282,3 @@ def _count_statement() -> Any:
         .where(Package.kind == PackageKind.RETURN, Package.status == PackageStatus.BUILT)
         .scalar_subquery(),
     )
-    return select(*counts)

@@ -81,6 +81,7 @@ def case_context(r: RightsRequest) -> dict[str, Any]:
         "follow_up_case": followups.existing_follow_up(session, r, view.links),
         "forward": routing.forward_view(session, r, clock.now()),
         "forward_errors": FORWARD_ERRORS,
+        "approvals_count": lambda: view.pending,  # the menu's, from the overview statement
     }
 
 

@@ -7,6 +7,7 @@ import re
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
@@ -35,8 +36,14 @@ def search_key() -> bytes:
     return context().search_audit_key()
 
 
-# Built once: every case page and action loads its case.
-_BY_REFERENCE = select(RightsRequest).where(RightsRequest.reference == bindparam("ref"))
+# Built once: every case page and action loads its case, with its organisation (the case
+# page names it and checks whether it is a controller; the split form's list of organisations
+# is read as names only).
+_BY_REFERENCE = (
+    select(RightsRequest)
+    .options(joinedload(RightsRequest.organisation))
+    .where(RightsRequest.reference == bindparam("ref"))
+)
 
 
 def load_case(reference: str) -> RightsRequest:

@@ -17,8 +17,7 @@ from portal import audit_labels
 from portal.staff.labels import state_words
 from portal.staff.timeline_details import qualify
 from portal.words import local
-from rights.models.org import User
-from rights.readmodels.case import TimelineEvent
+from rights.readmodels.case import Person, TimelineEvent
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def amsterdam(moment: datetime) -> str:
     return local(moment)
 
 
-def _who(event: TimelineEvent, users: Mapping[int, User]) -> str:
+def _who(event: TimelineEvent, users: Mapping[int, Person]) -> str:
     if event.actor_kind == "user" and event.actor_id is not None and event.actor_id in users:
         return users[event.actor_id].name
     words = {
@@ -50,7 +49,7 @@ def _who(event: TimelineEvent, users: Mapping[int, User]) -> str:
     return str(words.get(event.actor_kind, gettext("the system")))
 
 
-def _what(run: Sequence[TimelineEvent], users: Mapping[int, User]) -> str:
+def _what(run: Sequence[TimelineEvent], users: Mapping[int, Person]) -> str:
     first = run[0]
     if first.action == "request.transition":
         states = state_words()
@@ -70,7 +69,7 @@ def _what(run: Sequence[TimelineEvent], users: Mapping[int, User]) -> str:
     return what
 
 
-def _line(run: Sequence[TimelineEvent], users: Mapping[int, User]) -> Line:
+def _line(run: Sequence[TimelineEvent], users: Mapping[int, Person]) -> Line:
     first = run[0]
     if first.times > 1 and first.first_at is not None:  # folded: at the last occurrence
         sentence = gettext(
@@ -93,7 +92,7 @@ def _same_kind(a: TimelineEvent, b: TimelineEvent) -> bool:
     )
 
 
-def timeline(events: Sequence[TimelineEvent], users: Mapping[int, User]) -> list[Entry]:
+def timeline(events: Sequence[TimelineEvent], users: Mapping[int, Person]) -> list[Entry]:
     """The events (in chain order) as lines; runs of the same kind grouped."""
     runs: list[list[TimelineEvent]] = []
     for event in events:

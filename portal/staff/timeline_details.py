@@ -8,11 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 from flask_babel import gettext
 
-from rights.models.org import User
-from rights.readmodels.case import TimelineEvent
+from rights.readmodels.case import Person, TimelineEvent
 
 
-def _instructed(event: TimelineEvent, users: Mapping[int, User]) -> str:
+def _instructed(event: TimelineEvent, users: Mapping[int, Person]) -> str:
     data = event.data if isinstance(event.data, dict) else {}
     if data.get("instructed_via") == "api":
         return str(
@@ -28,12 +27,12 @@ def _instructed(event: TimelineEvent, users: Mapping[int, User]) -> str:
     return ""
 
 
-DETAILS: dict[str, Callable[[TimelineEvent, Mapping[int, User]], str]] = {
+DETAILS: dict[str, Callable[[TimelineEvent, Mapping[int, Person]], str]] = {
     "source_action.executed": _instructed,
 }
 
 
-def qualify(what: str, run: Sequence[TimelineEvent], users: Mapping[int, User]) -> str:
+def qualify(what: str, run: Sequence[TimelineEvent], users: Mapping[int, Person]) -> str:
     """``what`` with the detail the run's events share ("Action carried out on the
     instruction of Jan Jansen, the controller's contact"); unchanged when they differ."""
     detail = DETAILS.get(run[0].action)

@@ -9,10 +9,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import bindparam, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, bindparam, exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from rights.answers import allowed_grounds, remedy_notice_for
+from rights.approvals import count_columns, pending_from_counts
+from rights.controllers.authority import controller_of
 from rights.deadlines import local_date
 from rights.lifecycle import OPEN_STATES
 from rights.messages import thread
@@ -23,6 +25,7 @@ from rights.models.org import Organisation, Role, User
 from rights.models.package import Package, PackageStatus
 from rights.models.request import RightsRequest
 from rights.models.source import ActionStatus, MatchStatus, SourceAction, SubjectMatch
+from rights.packages.release import package_hold
 from rights.righttypes import RIGHTS
 
 STAFF_ROLES = (Role.OFFICER, Role.ADMIN)
@@ -32,11 +35,16 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Approvals:
     """What waits for a second officer on this case (four eyes): built packages not yet
-    released, previewed source actions not yet executed; and the confirmed matches."""
+    released, previewed source actions not yet executed; and the confirmed matches.
+    ``packages_held``: built packages the controller has not approved yet
+    (``rights.packages.package_hold``), which wait for the controller, not for a second
+    officer, and are not in ``packages``; one the controller rejected is in neither, as on
+    the approvals page (``rights.approvals.pending_approvals``)."""
 
     packages: int
     actions: int
     matches: int
+    packages_held: int = 0
 
 
 # Views of the case are audited on every GET (docs/security.md); the timeline shows one line
@@ -100,6 +108,15 @@ def timeline_events(session: Session, request_id: int) -> list[TimelineEvent]:
 
 
 @dataclass(frozen=True)
+class Person:
+    """A user the case page names or offers to assign: id and name are all it shows (read
+    as columns, not as users)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class CaseView:
     r: RightsRequest
     today: date
@@ -114,13 +131,14 @@ class CaseView:
     events: Sequence[TimelineEvent]
     draft: AnswerLetter | None
     letters: Sequence[AnswerLetter]
-    officers: Sequence[User]
-    organisations: Sequence[Organisation]
+    officers: Sequence[Person]
+    organisations: Sequence[Row[Any]]  # id, name
     grounds: tuple[str, ...]
     article: str
     approvals: Approvals
     remedy: str
-    users: dict[int, User]
+    users: dict[int, Person]
+    pending: int  # the menu's count of all that waits for a second officer (pending_count)
 
 
 # The case's own tables that the page lists, with the attribute of CaseView each fills.
@@ -156,15 +174,19 @@ def _overview_statement() -> Any:
         count(SubjectMatch, MatchStatus.CONFIRMED),
         *held,
         linked,
+        *count_columns(),  # the menu's four-eyes count (all cases), in the same round trip
     )
 
 
-def _overview(session: Session, request_id: int) -> tuple[Approvals, set[str]]:
-    """The four-eyes counts, and the names of the parts (``_PARTS``, ``links``) that hold rows."""
+def _overview(session: Session, request_id: int) -> tuple[Approvals, set[str], int]:
+    """The four-eyes counts, the names of the parts (``_PARTS``, ``links``) that hold rows,
+    and the menu's count of what waits for a second officer (``pending_count``)."""
     row = session.execute(_overview_statement(), {"rid": request_id}).one()
     approvals = Approvals(int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
     names = [name for name, _ in _PARTS] + ["links"]
-    return approvals, {name for name, held in zip(names, row[3:], strict=True) if held}
+    parts = row[3 : 3 + len(names)]
+    held = {name for name, holds in zip(names, parts, strict=True) if holds}
+    return approvals, held, pending_from_counts(session, row[3 + len(names) :])
 
 
 @functools.cache
@@ -185,34 +207,58 @@ def _statements() -> dict[str, Any]:
     rid: Any = bindparam("rid")
     active_staff = User.role.in_(STAFF_ROLES) & User.active.is_(True)
     return {
-        "people": select(User).where(
+        "people": select(User.id, User.name, User.role, User.active).where(
             or_(active_staff, User.id.in_(bindparam("ids", expanding=True)))
         ),
-        "organisations": select(Organisation).order_by(Organisation.name),
-        "links": select(CaseLink).where((CaseLink.request_id == rid) | (CaseLink.other_id == rid)),
-        "group": select(RightsRequest).where(
-            RightsRequest.group_reference == bindparam("group"), RightsRequest.id != rid
+        # The split form's choices: id and name only (the request's own organisation comes
+        # with the request, portal.staff.helpers.load_case).
+        "organisations": select(Organisation.id, Organisation.name).order_by(Organisation.name),
+        "built": select(Package).where(
+            Package.request_id == rid, Package.status == PackageStatus.BUILT
         ),
+        "links": select(CaseLink).where((CaseLink.request_id == rid) | (CaseLink.other_id == rid)),
+        "group": select(RightsRequest)
+        .options(joinedload(RightsRequest.organisation))
+        .where(RightsRequest.group_reference == bindparam("group"), RightsRequest.id != rid),
     }
 
 
-def _people(session: Session, ids: set[int]) -> tuple[list[User], dict[int, User]]:
+def _people(session: Session, ids: set[int]) -> tuple[list[Person], dict[int, Person]]:
     """Active officers (to assign) and every user the page names, in one query."""
-    rows = session.scalars(_statements()["people"], {"ids": sorted(ids)}).all()
-    officers = sorted((u for u in rows if u.role in STAFF_ROLES and u.active), key=lambda u: u.name)
-    return officers, {u.id: u for u in rows}
+    rows = session.execute(_statements()["people"], {"ids": sorted(ids)}).all()
+    staff = {uid for uid, _, role, active in rows if role in STAFF_ROLES and active}
+    people = {uid: Person(uid, name) for uid, name, _, _ in rows}
+    officers = sorted((people[uid] for uid in staff), key=lambda p: p.name)
+    return officers, people
+
+
+def _controller_holds(session: Session, r: RightsRequest, approvals: Approvals) -> Approvals:
+    """The overview counts every built package; of a controller's request, each is checked
+    as its release checks it (``package_hold``), so the case says a package waits for the
+    controller where the release would be refused. Read only when the overview counted
+    built packages and the request is a controller's."""
+    if not approvals.packages or controller_of(r) is None:
+        return approvals
+    built = session.scalars(_statements()["built"], {"rid": r.id})
+    holds = [package_hold(session, package) for package in built]
+    return replace(
+        approvals,
+        packages=holds.count(None),
+        packages_held=holds.count("controller_approval"),
+    )
 
 
 def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
     """Everything the case page of ``r`` shows, at ``now``. The case's own tables are read
     only when the overview says they hold rows."""
     built = _statements()
-    approvals, held = _overview(session, r.id)
+    approvals, held, pending = _overview(session, r.id)
 
     def rows(name: str, model: type[T], order: Any) -> list[T]:
         return _by_request(session, model, r.id, order) if name in held else []
 
-    organisations = session.scalars(built["organisations"]).all()
+    organisations = session.execute(built["organisations"]).all()
+    approvals = _controller_holds(session, r, approvals)
     checks = rows("checks", IdentityCheck, IdentityCheck.id)
     events = timeline_events(session, r.id)
     named = {c.checked_by_id for c in checks} | {e.actor_id for e in events}
@@ -243,4 +289,5 @@ def case_view(session: Session, r: RightsRequest, now: datetime) -> CaseView:
         approvals=approvals,
         remedy=remedy_notice_for(r),
         users=users,
+        pending=pending,
     )

@@ -122,3 +122,38 @@ def test_the_awaiting_approval_filter_leaves_out_an_erasure_the_controller_holds
     assert _in_filter(client, ref) and pending_count(db_session) == 1
     ready, _ = _sections(client)
     assert ref in ready
+
+
+def _case_data_section(client, world, menu_count):
+    """The case page's data section; the menu's approvals count (from the case's overview
+    statement) checked against ``menu_count`` on the way."""
+    page = client.get(f"/staff/requests/{world.request.reference}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'Goedkeuringen <span class="count">({menu_count})</span>' in html
+    return html[html.index('id="h-data"') :]
+
+
+def test_the_case_page_says_a_held_package_waits_for_the_controller(
+    client, login, db_session, world, package, now
+):
+    """The complaint: "the case says release, the release button is refused". The case page
+    agrees with the approvals page and the release check (``package_hold``)."""
+    login(world.second_officer)
+    section = _case_data_section(client, world, menu_count=0)
+    assert "1 pakket wacht op de goedkeuring van de verwerkingsverantwoordelijke" in section
+    assert "vrijgave door een tweede medewerker" not in section
+
+    decide_package(db_session, package, DecisionKind.APPROVE, actor=world.actor(world.contact),
+                   now=now)  # fmt: skip
+    db_session.commit()
+    section = _case_data_section(client, world, menu_count=1)
+    assert "1 pakket wacht op vrijgave door een tweede medewerker" in section
+    assert "goedkeuring van de verwerkingsverantwoordelijke" not in section
+
+    decide_package(db_session, package, DecisionKind.REJECT, actor=world.actor(world.contact),
+                   now=now, reason="Niet volledig")  # fmt: skip
+    db_session.commit()
+    section = _case_data_section(client, world, menu_count=0)  # rejected: nothing waits
+    assert "vrijgave door een tweede medewerker" not in section
+    assert "goedkeuring van de verwerkingsverantwoordelijke" not in section
