@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from operations.mailing import filter_mailing
 from portal import clock
 from portal.context import context_for
 from portal.db import get_db
+from portal.sources.messages import error_message
 from rights.audit import SYSTEM
 from rights.errors import DomainError
 from rights.models.org import Organisation
@@ -23,8 +25,10 @@ from rights.sources.registry import load_source, parse_source_toml
 
 
 def _fail(exc: DomainError) -> click.ClickException:
-    detail = ", ".join(f"{k}={v}" for k, v in exc.params.items())
-    return click.ClickException(f"{exc.code}: {exc}" + (f" ({detail})" if detail else ""))
+    """The refusal in words, in the portal's language, as the upload page says it (the stable
+    code is for the API and logs, not for the administrator reading the terminal)."""
+    with force_locale(str(current_app.config["BABEL_DEFAULT_LOCALE"])):
+        return click.ClickException(error_message(exc))
 
 
 @click.group("sources")

@@ -226,7 +226,8 @@ def test_cli_load_upload_filter_and_purge_job(app, db_session, make_org, tmp_pat
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"naam;woonplaats\r\nA;B\r\n")
     result = runner.invoke(args=["sources", "upload", "mailing", str(bad)])
-    assert result.exit_code != 0 and "no_identifier_column" in result.output
+    assert result.exit_code != 0 and "Geen kolom bevat een e-mailadres" in result.output
+    assert "no_identifier_column" not in result.output  # words, not the code
 
     assert "purge_data_files" in JOBS
     upload = db_session.scalar(select(DataFileUpload))

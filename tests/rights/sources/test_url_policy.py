@@ -64,5 +64,7 @@ def test_the_command_refuses_such_a_url_and_stores_nothing(
     url = app.config["DATABASE_URL"] if where == "portal" else "sqlite:////tmp/elsewhere.sqlite"
     result = app.test_cli_runner().invoke(args=["sources", "load", str(definition), "--url", url])
     assert result.exit_code != 0
-    assert "source_url_is_portal" in result.output or "source_url_sqlite_outside" in result.output
+    # In words, in the portal's language (Dutch by default), not the error's code.
+    assert "eigen database van het portaal" in result.output or "SQLite" in result.output
+    assert "source_url" not in result.output
     assert db_session.scalar(select(DataSource).where(DataSource.slug == "crm-x")) is None
