@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Row, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from rights.actions.gate import controller_hold
 from rights.answers import allowed_grounds, remedy_notice_for
 from rights.approvals import count_columns, pending_from_counts
 from rights.controllers.authority import controller_of
@@ -39,12 +40,14 @@ class Approvals:
     ``packages_held``: built packages the controller has not approved yet
     (``rights.packages.package_hold``), which wait for the controller, not for a second
     officer, and are not in ``packages``; one the controller rejected is in neither, as on
-    the approvals page (``rights.approvals.pending_approvals``)."""
+    the approvals page (``rights.approvals.pending_approvals``). ``actions_held`` likewise:
+    previewed actions on a controller's data it has not approved (``controller_hold``)."""
 
     packages: int
     actions: int
     matches: int
     packages_held: int = 0
+    actions_held: int = 0
 
 
 # Views of the case are audited on every GET (docs/security.md); the timeline shows one line
@@ -216,6 +219,9 @@ def _statements() -> dict[str, Any]:
         "built": select(Package).where(
             Package.request_id == rid, Package.status == PackageStatus.BUILT
         ),
+        "prepared": select(SourceAction).where(
+            SourceAction.request_id == rid, SourceAction.status == ActionStatus.PREPARED
+        ),
         "links": select(CaseLink).where((CaseLink.request_id == rid) | (CaseLink.other_id == rid)),
         "group": select(RightsRequest)
         .options(joinedload(RightsRequest.organisation))
@@ -233,18 +239,27 @@ def _people(session: Session, ids: set[int]) -> tuple[list[Person], dict[int, Pe
 
 
 def _controller_holds(session: Session, r: RightsRequest, approvals: Approvals) -> Approvals:
-    """The overview counts every built package; of a controller's request, each is checked
-    as its release checks it (``package_hold``), so the case says a package waits for the
-    controller where the release would be refused. Read only when the overview counted
-    built packages and the request is a controller's."""
-    if not approvals.packages or controller_of(r) is None:
+    """The overview counts every built package and previewed action; of a controller's
+    request, each is checked as its release or execution checks it (``package_hold``,
+    ``controller_hold``), so the case says it waits for the controller where the second
+    officer would be refused. Read only when the overview counted any and the request is a
+    controller's."""
+    if not (approvals.packages or approvals.actions) or controller_of(r) is None:
         return approvals
-    built = session.scalars(_statements()["built"], {"rid": r.id})
-    holds = [package_hold(session, package) for package in built]
+    packages: list[str | None] = []
+    actions: list[str | None] = []
+    if approvals.packages:
+        built = session.scalars(_statements()["built"], {"rid": r.id})
+        packages = [package_hold(session, package) for package in built]
+    if approvals.actions:
+        prepared = session.scalars(_statements()["prepared"], {"rid": r.id})
+        actions = [controller_hold(session, action) for action in prepared]
     return replace(
         approvals,
-        packages=holds.count(None),
-        packages_held=holds.count("controller_approval"),
+        packages=packages.count(None) if approvals.packages else 0,
+        packages_held=packages.count("controller_approval"),
+        actions=actions.count(None) if approvals.actions else 0,
+        actions_held=actions.count("controller_approval"),
     )
 
 

@@ -157,3 +157,23 @@ def test_the_case_page_says_a_held_package_waits_for_the_controller(
     section = _case_data_section(client, world, menu_count=0)  # rejected: nothing waits
     assert "vrijgave door een tweede medewerker" not in section
     assert "goedkeuring van de verwerkingsverantwoordelijke" not in section
+
+
+def test_the_case_page_says_a_held_erasure_waits_for_the_controller(
+    client, login, db_session, world, erase, now
+):
+    """The same complaint for a previewed erasure on the controller's data: the case page
+    says it waits for the controller until it approves, as the gate and the approvals page."""
+    login(world.second_officer)
+    section = _case_data_section(client, world, menu_count=0)
+    assert "1 voorbereide actie wacht op de goedkeuring van de verwerkingsverantwoordelijke" in (
+        section
+    )
+    assert "uitvoering door een tweede medewerker" not in section
+
+    decide_action(db_session, erase, DecisionKind.APPROVE, actor=world.actor(world.contact),
+                  now=now)  # fmt: skip
+    db_session.commit()
+    section = _case_data_section(client, world, menu_count=1)
+    assert "uitvoering door een tweede medewerker" in section
+    assert "goedkeuring van de verwerkingsverantwoordelijke" not in section
