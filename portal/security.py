@@ -46,19 +46,29 @@ CSP = (
 )
 
 
+_DEFAULT_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+_HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
 def _headers(response: Response) -> Response:
+    """Each header unless the view set its own: the names present are read once, not once
+    per header."""
     h = response.headers
-    h.setdefault("Content-Security-Policy", CSP)
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("Referrer-Policy", "no-referrer")
-    h.setdefault("X-Frame-Options", "DENY")
-    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {key.lower() for key, _value in h}
+    extra = [pair for pair in _DEFAULT_HEADERS if pair[0].lower() not in present]
+    if current_app.config.get("HSTS") and _HSTS[0].lower() not in present:
+        extra.append(_HSTS)
+    h.extend(extra)
     if not request.path.startswith("/static/"):
         # Pages may show personal data: never keep them in a cache.
         h["Cache-Control"] = "no-store"
-    if current_app.config.get("HSTS"):
-        h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     return response
 
 
