@@ -41,13 +41,15 @@ FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-dat
 
 
 def _is_utf8_urlencoded(raw: bytes) -> bool:
-    """Every key and value of ``raw`` (``a=b&c=d``, percent-encoded) is valid UTF-8."""
-    for pair in raw.split(b"&"):
-        for piece in pair.split(b"=", 1):
-            try:
-                unquote_to_bytes(piece.replace(b"+", b" ")).decode("utf-8")
-            except UnicodeDecodeError:
-                return False
+    """Every key and value of ``raw`` (``a=b&c=d``, percent-encoded) is valid UTF-8.
+
+    One decode of the whole string: the separators ``&`` and ``=`` (and ``+``) are ASCII,
+    which never sits inside a multi-byte UTF-8 sequence, so the whole is valid exactly when
+    each key and value is."""
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
     return True
 
 

@@ -6,18 +6,37 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.config import COOKIE_NAME
 from flask_wtf.csrf import CSRFProtect
 
 from portal.db import get_session
 from portal.ratelimit import storage_uri
 from rights.models.org import User
 
+
+class _LoginManager(LoginManager):  # type: ignore[misc]  # Flask-Login is untyped
+    """Strong session protection only where there is something to protect.
+
+    Flask-Login compares a hash of address and user agent with the session's ``_id`` for
+    every non-empty session; an anonymous visitor's session (a CSRF token, the last
+    request's ids) has no ``_id``, so each of their requests "failed" the check, rewrote the
+    session cookie and deleted a remember cookie they never had (docs/security.md, "Session
+    protection"). A session with a login, or a request carrying a remember cookie, is
+    checked as before."""
+
+    def _session_protection_failed(self) -> bool:
+        name = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+        if "_user_id" not in session and name not in request.cookies:
+            return False
+        return bool(super()._session_protection_failed())
+
+
 csrf = CSRFProtect()
-login_manager = LoginManager()
+login_manager = _LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 CSP = (
@@ -27,21 +46,29 @@ CSP = (
 )
 
 
+_DEFAULT_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+_HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
 def _headers(response: Response) -> Response:
+    """Each header unless the view set its own: the names present are read once, not once
+    per header."""
     h = response.headers
-    h.setdefault("Content-Security-Policy", CSP)
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("Referrer-Policy", "no-referrer")
-    h.setdefault("X-Frame-Options", "DENY")
-    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    present = {key.lower() for key, _value in h}
+    extra = [pair for pair in _DEFAULT_HEADERS if pair[0].lower() not in present]
+    if current_app.config.get("HSTS") and _HSTS[0].lower() not in present:
+        extra.append(_HSTS)
+    h.extend(extra)
     if not request.path.startswith("/static/"):
         # Pages may show personal data: never keep them in a cache.
         h["Cache-Control"] = "no-store"
-    from flask import current_app
-
-    if current_app.config.get("HSTS"):
-        h.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     return response
 
 

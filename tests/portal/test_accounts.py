@@ -376,6 +376,24 @@ def test_session_cookie_flags(app, client, clock, make_user):
     assert DevelopmentConfig.SESSION_COOKIE_SECURE is False
 
 
+def test_a_stolen_login_cookie_in_another_browser_is_anonymous(app, client, clock, make_user):
+    full_login(client, app, make_user())
+    assert client.get("/staff/").status_code == 200
+    cookie = client.get_cookie("dsr_session").value
+    thief = app.test_client()
+    thief.set_cookie("dsr_session", cookie)
+    resp = thief.get("/staff/", headers={"User-Agent": "another browser"})
+    assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"]
+
+
+def test_an_anonymous_visitor_gets_no_cookie_rewritten_on_every_page(client, clock):
+    client.get("/auth/login")  # the CSRF token goes into a new session
+    assert client.get_cookie("dsr_session") is not None
+    again = client.get("/auth/login")
+    assert again.status_code == 200
+    assert again.headers.getlist("Set-Cookie") == []
+
+
 # --- brute force ---------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from rights.models.request import RightsRequest
@@ -100,3 +101,20 @@ def test_the_same_form_in_valid_utf8_is_accepted(client, db_session):
     )
     assert page.status_code in (200, 302, 303)
     assert _count(db_session) == before + 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "valid"),
+    [
+        (b"name=Caf%C3%A9+de+Boer&city=%E2%82%AC", True),
+        (b"", True),
+        (b"name=Eva%FF", False),
+        (b"name%C3=%A9", False),  # one character split by the "=": two broken pieces
+        (b"a=%C3&%A9=b", False),  # and by the "&"
+        (b"name=Eva\xff", False),  # a raw byte, not percent-encoded
+    ],
+)
+def test_each_key_and_value_must_be_utf8(raw, valid):
+    from portal.input_guard import _is_utf8_urlencoded
+
+    assert _is_utf8_urlencoded(raw) is valid
