@@ -49,6 +49,13 @@ REFUSALS: dict[str, tuple[str, Any]] = {
     "not_assessed": ("close", _l("Assess the incident before you close it.")),
     "incident_closed": ("close", _l("The incident is closed; it can no longer be changed.")),
     "invalid_transition": ("close", _l("This step is not possible in the incident's state.")),
+    "incident_stale": (
+        "",
+        _l(
+            "Someone else saved this incident after you opened the page, so nothing was "
+            "saved. What you entered is still in the form: check the incident and save again."
+        ),
+    ),
 }
 OTHER = _l("Check your input.")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, redirect, render_template
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,7 +18,7 @@ from portal import clock
 from portal.auth.guards import staff_required
 from portal.db import get_session
 from portal.incident_words import clock_name, clock_status, risk_words, state_words, zoned
-from portal.loading import MAX_INT_ID
+from portal.loading import MAX_INT_ID, parse_id
 from portal.staff.blueprint import bp
 from portal.staff.helpers import actor
 from portal.staff.incident_forms import (
@@ -31,7 +31,7 @@ from portal.staff.incident_forms import (
 )
 from portal.staff.incident_history import history
 from portal.staff.incident_refusals import refuse
-from rights.errors import DomainError
+from rights.errors import Conflict, DomainError
 from rights.incidents import queries, register
 from rights.incidents.clocks import ap_due, clocks_of, open_incidents, running_clocks
 from rights.incidents.queries import all_incidents, sources_and_files
@@ -167,12 +167,17 @@ def incident(incident_id: int) -> tuple[str, int]:
 
 def _apply(incident_id: int, name: str, form: FlaskForm, step: Any) -> Response | tuple[str, int]:
     """Validate ``form``, run ``step(session, incident)``, commit once, back to the page;
-    a refusal is the page with the message on ``form`` (422) and nothing stored."""
+    a refusal is the page with the message on ``form`` (422) and nothing stored; a form
+    whose hidden ``version`` is not the incident's (someone saved since) is refused (409)
+    with what the officer typed kept in it."""
     session = get_session()
     incident = _load(incident_id)
     if not form.validate_on_submit():
         return _page(incident, 422, **{name: form})
     try:
+        if parse_id(request.form.get("version")) != incident.version:
+            # Someone saved the incident after this form was filled in (docs/incidents.md).
+            raise Conflict("the incident changed since the form was opened", code="incident_stale")
         step(session, incident)
     except DomainError as exc:
         session.rollback()

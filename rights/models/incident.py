@@ -77,6 +77,10 @@ class Incident(Base):
     measures_proposed: Mapped[str] = mapped_column(Text, default="")  # Art. 33(3)(d)
     # Measures so it does not happen again, required to close (the seeds promise them).
     measures_recurrence: Mapped[str] = mapped_column(Text, default="")
+    # Optimistic locking, as a request's: the edit forms carry it, so a form filled in
+    # before someone else saved is refused (409) instead of overwriting (docs/incidents.md).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     risk: Mapped[Risk | None] = mapped_column(str_enum(Risk, "incident_risk"))
     risk_reasons: Mapped[str] = mapped_column(Text, default="")
     # Art. 33(5): an incident that is not a breach stays in the register with the reason.

@@ -3,10 +3,12 @@ admin's notice hours, and who may see them (docs/incidents.md)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from rights.audit import SYSTEM
 from rights.incidents.clocks import add_controller
@@ -44,11 +46,23 @@ def _new(client, **changes):
 
 
 def _post(client, incident, step, data, prefix=""):
+    """A form of the incident page as a browser sends it: with the page's CSRF token and
+    the incident's version as the page showed it."""
     page = client.get(f"/staff/incidents/{incident.id}")
     token = csrf_token(page)
+    version = _version(page)
+    if version is None:  # a closed incident's page has no forms: the stored version
+        object_session(incident).refresh(incident)
+        version = str(incident.version)
     return client.post(
-        f"/staff/incidents/{incident.id}/{step}", data={**data, f"{prefix}csrf_token": token}
+        f"/staff/incidents/{incident.id}/{step}",
+        data={"version": version, **data, f"{prefix}csrf_token": token},
     )
+
+
+def _version(page):
+    found = re.search(r'name="version" value="(\d+)"', page.get_data(as_text=True))
+    return found.group(1) if found else None
 
 
 def _incident(db_session):
@@ -263,3 +277,38 @@ def test_the_ap_notification_is_recorded_late_only_with_reasons(client, officer,
     assert incident.state is IncidentState.NOTIFIED
     page = client.get(f"/staff/incidents/{incident.id}").get_data(as_text=True)
     assert "te laat" in page and "Scope unclear" in page
+
+
+FACTS = {
+    "title": "Mailing sent to the wrong list",
+    "discovered_at": "2026-03-05T09:15",
+    "description": "The March mailing went to last year's list.",
+    "data_categories": "name\r\ne-mail address",
+    "subject_categories": "customers",
+    "approx_subjects": "1200",
+}
+
+
+def test_a_form_filled_in_before_a_colleague_saved_is_refused_not_overwriting(
+    client, officer, db_session
+):
+    """The complaint: "my colleague's correction of the facts was gone". Two officers open
+    the incident; the first saves; the second's older form is refused (409) in words, with
+    what they typed kept, and the first's facts stay."""
+    assert _new(client).status_code == 303
+    incident = _incident(db_session)
+    page = client.get(f"/staff/incidents/{incident.id}")
+    token, stale = csrf_token(page), _version(page)
+    assert stale is not None  # the edit forms carry the incident's version
+    first = {**FACTS, "title": "Wrong list (first officer)"}
+    assert _post(client, incident, "facts", first).status_code == 303
+    second = {**FACTS, "title": "Wrong list (second officer)", "csrf_token": token}
+    resp = client.post(f"/staff/incidents/{incident.id}/facts", data={**second, "version": stale})
+    assert resp.status_code == 409
+    html = resp.get_data(as_text=True)
+    assert "heeft iemand anders dit incident opgeslagen" in html
+    assert "Wrong list (second officer)" in html  # what they typed is kept in the form
+    assert _incident(db_session).title == "Wrong list (first officer)"
+    # The page's new version lets them save on purpose.
+    assert _post(client, incident, "facts", second).status_code == 303
+    assert _incident(db_session).title == "Wrong list (second officer)"
