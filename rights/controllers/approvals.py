@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from rights import audit
@@ -278,15 +278,20 @@ def decide_request(
     return decision
 
 
-def current_decision(session: Session, action: SourceAction) -> ControllerDecision | None:
-    """The latest approval or rejection of ``action`` that has not lapsed."""
+def _latest_verdict(session: Session, about: ColumnElement[bool]) -> ControllerDecision | None:
+    """The latest approval or rejection that has not lapsed, where ``about`` holds."""
     cd = ControllerDecision
     return session.scalar(
         select(cd)
-        .where(cd.action_id == action.id, cd.kind.in_(VERDICTS), cd.lapsed_at.is_(None))
+        .where(about, cd.kind.in_(VERDICTS), cd.lapsed_at.is_(None))
         .order_by(cd.decided_at.desc(), cd.id.desc())
         .limit(1)
     )
+
+
+def current_decision(session: Session, action: SourceAction) -> ControllerDecision | None:
+    """The latest approval or rejection of ``action`` that has not lapsed."""
+    return _latest_verdict(session, ControllerDecision.action_id == action.id)
 
 
 def approving_decision(session: Session, action: SourceAction) -> ControllerDecision | None:
@@ -316,13 +321,7 @@ def is_approved(session: Session, action: SourceAction) -> bool:
 
 def current_package_decision(session: Session, package: Package) -> ControllerDecision | None:
     """The latest approval or rejection of ``package`` that has not lapsed."""
-    cd = ControllerDecision
-    return session.scalar(
-        select(cd)
-        .where(cd.package_id == package.id, cd.kind.in_(VERDICTS), cd.lapsed_at.is_(None))
-        .order_by(cd.decided_at.desc(), cd.id.desc())
-        .limit(1)
-    )
+    return _latest_verdict(session, ControllerDecision.package_id == package.id)
 
 
 def package_approved(session: Session, package: Package) -> bool:

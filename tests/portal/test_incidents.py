@@ -27,19 +27,20 @@ def officer(app, make_user, login):
     return user
 
 
+FACTS = {
+    "title": "Mailing sent to the wrong list",
+    "discovered_at": "2026-03-05T09:15",
+    "description": "The March mailing went to last year's list.",
+    "data_categories": "name\r\ne-mail address",
+    "subject_categories": "customers",
+    "approx_subjects": "1200",
+}
+
+
 def _new(client, **changes):
     page = client.get("/staff/incidents/new")
     assert page.status_code == 200
-    data = {
-        "title": "Mailing sent to the wrong list",
-        "discovered_at": "2026-03-05T09:15",
-        "description": "The March mailing went to last year's list.",
-        "data_categories": "name\r\ne-mail address",
-        "subject_categories": "customers",
-        "approx_subjects": "1200",
-        "csrf_token": csrf_token(page),
-        **changes,
-    }
+    data = {**FACTS, "csrf_token": csrf_token(page), **changes}
     return client.post(
         "/staff/incidents/new", data={k: v for k, v in data.items() if v is not None}
     )
@@ -277,16 +278,6 @@ def test_the_ap_notification_is_recorded_late_only_with_reasons(client, officer,
     assert incident.state is IncidentState.NOTIFIED
     page = client.get(f"/staff/incidents/{incident.id}").get_data(as_text=True)
     assert "te laat" in page and "Scope unclear" in page
-
-
-FACTS = {
-    "title": "Mailing sent to the wrong list",
-    "discovered_at": "2026-03-05T09:15",
-    "description": "The March mailing went to last year's list.",
-    "data_categories": "name\r\ne-mail address",
-    "subject_categories": "customers",
-    "approx_subjects": "1200",
-}
 
 
 def test_a_form_filled_in_before_a_colleague_saved_is_refused_not_overwriting(
