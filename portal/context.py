@@ -5,8 +5,10 @@ configuration for the use cases."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from flask_babel import get_locale
@@ -24,8 +26,38 @@ from rights.opendsr.signing import processor_domain
 from rights.policy import Policy
 from rights.reminders import REMINDER_HOUR
 
+_SETTINGS = (
+    "BASE_URL", "SECRET_KEY", "DOCUMENT_DIR", "PACKAGE_DIR", "PACKAGE_RETENTION_DAYS",
+    "UPLOAD_MAX_BYTES", "REMINDER_HOUR",
+)  # fmt: skip
+_POLICY = (
+    "GOOD_FRIDAY_IS_HOLIDAY", "EQUATED_DAYS_ARE_HOLIDAYS", "UNDUE_DELAY_WORKING_DAYS",
+    "VERIFICATION_LINK_DAYS", "UNVERIFIED_AUTO_CLOSE_DAYS", "IDENTITY_ANSWER_DAYS",
+    "CASE_RETENTION_DAYS", "MINOR_REVIEW_FROM_AGE", "MINOR_SELF_FROM_AGE",
+)  # fmt: skip
+T = TypeVar("T")
+
+
+def _built_once(app: Flask, what: str, names: tuple[str, ...], build: Callable[[], T]) -> T:
+    """``build()``, made again only when one of the configuration values it reads changed
+    (every request reads the settings, the policy and the keys; issue 17)."""
+    config = app.config
+    key = (app.instance_path, *(config.get(name) for name in names))
+    memo: dict[str, tuple[tuple[Any, ...], Any]] = app.extensions.setdefault("dsr_built", {})
+    held = memo.get(what)
+    if held is not None and held[0] == key:
+        value: T = held[1]
+        return value
+    value = build()
+    memo[what] = (key, value)
+    return value
+
 
 def settings_from(app: Flask) -> Settings:
+    return _built_once(app, "settings", _SETTINGS, partial(_settings, app))
+
+
+def _settings(app: Flask) -> Settings:
     config = app.config
     return Settings(
         base_url=str(config.get("BASE_URL") or "http://localhost:5000").rstrip("/"),
@@ -43,6 +75,10 @@ def settings_from(app: Flask) -> Settings:
 def policy_from(app: Flask) -> Policy:
     """The legal settings (holiday calendar, verification and auto-close periods, minor
     ages) from configuration."""
+    return _built_once(app, "policy", _POLICY, partial(_policy, app))
+
+
+def _policy(app: Flask) -> Policy:
     config = app.config
     return Policy(
         calendar=NLHolidayCalendar(
@@ -60,7 +96,12 @@ def policy_from(app: Flask) -> Policy:
 
 
 def keyring_from(app: Flask) -> Keyring:
-    return Keyring.from_text(str(app.config["ENCRYPTION_KEY"]))
+    return _built_once(
+        app,
+        "keyring",
+        ("ENCRYPTION_KEY",),
+        lambda: Keyring.from_text(str(app.config["ENCRYPTION_KEY"])),
+    )
 
 
 def context_for(

@@ -10,7 +10,8 @@ from flask import Flask, Response, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_login.config import COOKIE_NAME
+from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME
+from flask_login.signals import user_accessed
 from flask_wtf.csrf import CSRFProtect
 
 from portal.db import get_session
@@ -27,6 +28,21 @@ class _LoginManager(LoginManager):  # type: ignore[misc]  # Flask-Login is untyp
     session cookie and deleted a remember cookie they never had (docs/security.md, "Session
     protection"). A session with a login, or a request carrying a remember cookie, is
     checked as before."""
+
+    def _load_user(self) -> Any:
+        """An anonymous visitor (no login in the session, no remember cookie, nothing a
+        loader could read) is anonymous at once, without Flask-Login's full round (issue
+        17: about 0.1 ms of every public POST)."""
+        config = current_app.config
+        if (
+            "_user_id" not in session
+            and config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) not in request.cookies
+            and config.get("AUTH_HEADER_NAME", AUTH_HEADER_NAME) not in request.headers
+            and self._request_callback is None
+            and not user_accessed.receivers
+        ):
+            return self._update_request_context_with_user()
+        return super()._load_user()
 
     def _session_protection_failed(self) -> bool:
         name = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)

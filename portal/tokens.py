@@ -16,6 +16,7 @@ PURPOSES = (
     "invitation",
     "password-reset",
     "source-task",
+    "receipt",
 )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.expression import Executable
 
+from rights.driversql import DriverStatement
 from rights.models.audit import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -123,8 +124,8 @@ def write_pending(session: Session) -> int:
         event.hash = _link(prev, event)
         seq, prev = event.seq, event.hash
         rows.append({name: getattr(event, name) for name in _EVENT_COLUMNS})
-    conn.execute(_INSERT_EVENTS, rows)
-    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
+    _INSERT_EVENTS.execute(conn, rows)
+    _MOVE_HEAD.execute(conn, {"seq": seq, "hash": prev})
     held = session.identity_map.get(identity_key(AuditHead, 1))
     if held is not None:
         set_committed_value(held, "seq", seq)
@@ -133,21 +134,23 @@ def write_pending(session: Session) -> int:
 
 
 _EVENT_COLUMNS = tuple(c.name for c in AuditEvent.__table__.columns if c.name != "id")
-# Built once: building a statement per commit cost about as much as running it.
-_HEAD_LOCKED = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-_INSERT_EVENTS = insert(AuditEvent)
-_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1)
+# Compiled once per dialect and run on the driver (rights.driversql): every commit runs them.
+_HEAD_LOCKED = DriverStatement(
+    select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+)
+_INSERT_EVENTS = DriverStatement(insert(AuditEvent), _EVENT_COLUMNS)
+_MOVE_HEAD = DriverStatement(update(AuditHead).where(AuditHead.id == 1), ("seq", "hash"))
 
 
 def _locked_head(conn: Connection) -> tuple[int, str]:
     """The head row's sequence number and hash, locked; the row is made first if this is the
     chain's first event (two first writers at once: the second one's insert waits for the
     first and then does nothing)."""
-    head = conn.execute(_HEAD_LOCKED).first()
+    head: Any = _HEAD_LOCKED.execute(conn).first()
     if head is None:
         conn.execute(_FIRST_HEAD[conn.dialect.name]())
-        head = conn.execute(_HEAD_LOCKED).one()
-    return int(head.seq), str(head.hash)
+        head = _HEAD_LOCKED.execute(conn).one()
+    return int(head[0]), str(head[1])
 
 
 _FIRST_HEAD: dict[str, Callable[[], Executable]] = {

@@ -86,6 +86,13 @@ def _fast_email(value: str) -> str | None:
     return lowered
 
 
+def plain_email(value: str) -> bool:
+    """Whether ``value`` is a plain ASCII address that ``email_validator`` accepts as it is
+    (without a DNS look-up). ``False`` means "ask the validator", not "invalid": a form checks
+    the common address this way and leaves every other spelling to the library."""
+    return _fast_email(value) is not None
+
+
 # The number types phonenumbers' _number_type_helper tries, in its order.
 _NUMBER_TYPES = (
     "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",

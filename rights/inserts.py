@@ -21,12 +21,34 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, inspect
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.session import make_transient_to_detached
-from sqlalchemy.sql.dml import Insert
+
+from rights.driversql import DriverStatement
 
 T = TypeVar("T")
-_INSERTS: dict[type, Insert] = {}  # one statement per class, built once
+# One statement per class and set of columns, compiled once per dialect (rights.driversql).
+_INSERTS: dict[tuple[type, tuple[str, ...]], DriverStatement] = {}
+
+
+def _statement(mapper: Mapper[Any], columns: tuple[str, ...]) -> DriverStatement:
+    key = (mapper.class_, columns)
+    stmt = _INSERTS.get(key)
+    if stmt is None:
+        # The new row's key comes back with the INSERT where the database can (RETURNING),
+        # else as the driver's last row id (an SQLite older than 3.35).
+        returning = insert(mapper.class_).return_defaults(*mapper.primary_key)
+        stmt = _INSERTS.setdefault(key, DriverStatement(returning, columns))
+    return stmt
+
+
+def _primary_key(result: CursorResult[Any], mapper: Mapper[Any]) -> tuple[Any, ...]:
+    if result.returns_rows:
+        return tuple(result.one())
+    if len(mapper.primary_key) != 1:
+        raise ValueError("a composite primary key needs RETURNING")
+    return (result.lastrowid,)
 
 
 def _default(column: Any) -> Any:
@@ -69,11 +91,7 @@ def insert_now(session: Session, obj: T) -> T:
     if version is not None and values.get(version.key) is None:
         values[version.key] = 1  # the ORM's first version number
         setattr(obj, mapper.get_property_by_column(version).key, 1)
-    stmt = _INSERTS.get(type(obj))
-    if stmt is None:
-        stmt = _INSERTS.setdefault(type(obj), insert(type(obj)))
-    result = conn.execute(stmt, values)
-    keys: tuple[Any, ...] = tuple(result.inserted_primary_key or ())
+    keys = _primary_key(_statement(mapper, tuple(values)).execute(conn, values), mapper)
     for key_column, value in zip(mapper.primary_key, keys, strict=True):
         setattr(obj, mapper.get_property_by_column(key_column).key, value)
     for key in unset:

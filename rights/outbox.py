@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from rights.driversql import DriverStatement
 from rights.models.mail import MailStatus, OutboxMail
 from rights.transitions import TransitionTable
 
@@ -97,6 +98,13 @@ class Mail:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+_MAIL_COLUMNS = (
+    "to_addr", "template", "language", "context", "request_id", "status", "attempts",
+    "created_at", "next_attempt_at",
+)  # fmt: skip
+_INSERT_MAILS = DriverStatement(insert(OutboxMail), _MAIL_COLUMNS)  # rights.driversql
+
+
 def insert_mails(session: Session, mails: Sequence[Mail], *, now: datetime) -> None:
     """Add mails to the outbox at once, in one INSERT on the session's connection: pending,
     due now, as ``new_mail`` makes them, but without ORM objects (issue 17: the public
@@ -116,7 +124,7 @@ def insert_mails(session: Session, mails: Sequence[Mail], *, now: datetime) -> N
         for mail in mails
     ]
     if rows:
-        session.connection().execute(insert(OutboxMail), rows)
+        _INSERT_MAILS.execute(session.connection(), rows)
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = 20) -> Sequence[OutboxMail]:

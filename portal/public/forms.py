@@ -43,6 +43,7 @@ from portal.public.labels import (
     RELATIONSHIPS,
     RESTRICTION_GROUNDS,
 )
+from rights.identifiers import plain_email
 from rights.righttypes import RightType
 
 _LINE_BAD = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -81,11 +82,28 @@ def text(label: Any, *, required: bool = False, max_len: int = LONG) -> TextArea
     )
 
 
+class PlainFirstEmail(Email):
+    """WTForms' ``Email`` check, which passes a plain ASCII address at once
+    (``rights.identifiers.plain_email``, proven to accept only what ``email_validator``
+    accepts) and gives every other spelling to the library (issue 17: the library was about
+    0.2 ms of each intake POST)."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if isinstance(field.data, str) and plain_email(field.data):
+            return
+        super().__call__(form, field)
+
+
 def email_field(label: Any, *, required: bool = True) -> EmailField:
     first = DataRequired() if required else Optional()
     return EmailField(
         label,
-        validators=[first, Length(max=254), single_line, Email(check_deliverability=False)],
+        validators=[
+            first,
+            Length(max=254),
+            single_line,
+            PlainFirstEmail(check_deliverability=False),
+        ],
         filters=[_strip],
     )
 

@@ -3,6 +3,8 @@ filed through ``operations.intake`` (the mandate and minor rules), then the "sen
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +24,7 @@ from portal.public.blueprint import bp, on_post, per_email, per_ip
 from portal.public.forms import BaseRequestForm, request_form_class
 from portal.public.labels import MANDATE_REQUIRED, RIGHT_LABELS, child_age_choices
 from portal.public.start import Choice, choice_from, render_start
+from portal.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from rights import intake
 from rights.models.request import RightsRequest
 from rights.receipt import FLAG_MINOR_REVIEW, suppression_reason
@@ -37,6 +40,8 @@ from rights.righttypes import (
     RightType,
     WithdrawConsentDetails,
 )
+
+RECEIPT_MAX_AGE_SECONDS = 3600  # the "sent" page's link, for a reload soon after sending
 
 
 def _details(right: RightType, form: Any) -> Details:
@@ -165,8 +170,29 @@ def _submit(choice: Choice, form: BaseRequestForm) -> Response:
                 break
             if attempt == 2:
                 raise
-    web_session["sent"] = [r.id for r in created][:10]
-    return redirect(url_for("public.sent"))
+    receipt = make_token("receipt", {"ids": [r.id for r in created][:10], "s": _browser()})
+    return redirect(url_for("public.sent", r=receipt))
+
+
+def _browser() -> str:
+    """Who may read a receipt: a digest of this browser's session secret (Flask-WTF's raw
+    CSRF token, in the signed session cookie). The receipt's ids travel in the redirect's
+    signed link instead of the session, which so is not rewritten on every submit (issue
+    17); the link alone, without that browser's session, shows nothing."""
+    raw = str(web_session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), ""))
+    return hashlib.sha256(raw.encode()).hexdigest()[:22] if raw else ""
+
+
+def _receipt_ids() -> list[int]:
+    try:
+        data = read_token("receipt", request.args.get("r", ""), RECEIPT_MAX_AGE_SECONDS)
+    except (TokenInvalid, TokenExpired):
+        return []
+    browser = _browser()
+    if not browser or not hmac.compare_digest(str(data.get("s", "")), browser):
+        return []
+    ids = data.get("ids")
+    return [i for i in ids if isinstance(i, int)][:10] if isinstance(ids, list) else []
 
 
 def _form_for(choice: Choice, form_key: str | None = None) -> BaseRequestForm:
@@ -213,7 +239,7 @@ def request_form() -> Any:
 
 @bp.get("/request/sent")
 def sent() -> Any:
-    ids = [i for i in web_session.get("sent", []) if isinstance(i, int)][:10]
+    ids = _receipt_ids()
     requests = list(
         get_session().scalars(
             select(RightsRequest).where(RightsRequest.id.in_(ids)).order_by(RightsRequest.id)

@@ -150,6 +150,7 @@ class Visitor:
     def __init__(self, base: str) -> None:
         self.base = base
         self.jar = http.cookiejar.CookieJar()
+        self.sent_path = "/request/sent"  # where the last submit sent this browser
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
         )
@@ -169,9 +170,15 @@ class Visitor:
         req = urllib.request.Request(self.base + path, data=body, headers=headers)
         try:
             with self.opener.open(req, timeout=timeout) as resp:
-                return Answer(resp.status, resp.read().decode(errors="replace"), dict(resp.headers))
+                answer = Answer(
+                    resp.status, resp.read().decode(errors="replace"), dict(resp.headers)
+                )
         except urllib.error.HTTPError as exc:
-            return Answer(exc.code, exc.read().decode(errors="replace"), dict(exc.headers))
+            answer = Answer(exc.code, exc.read().decode(errors="replace"), dict(exc.headers))
+        location = answer.headers.get("Location", "")
+        if "/request/sent" in location:
+            self.sent_path = location[location.index("/request/sent") :]
+        return answer
 
     def form(self, rights: list[str]) -> tuple[str, dict[str, str]]:
         """GET the public form; the fields a person fills in, with a unique address."""
@@ -197,6 +204,6 @@ class Visitor:
 
     def reference(self) -> str | None:
         """The reference the "sent" page shows, if any."""
-        page = self.call("/request/sent")
+        page = self.call(self.sent_path)
         match = REFERENCE.search(page.body) if page.status == 200 else None
         return match.group(0) if match else None

@@ -11,7 +11,7 @@ from rights.models.audit import AuditEvent
 from rights.models.mail import OutboxMail
 from rights.models.request import RequestState, RightsRequest
 from rights.righttypes import RightType
-from tests.public.flow import submit
+from tests.public.flow import form_url, submit
 
 
 @pytest.fixture
@@ -237,3 +237,26 @@ def test_a_reference_drawn_twice_still_files_the_request(
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     refs = set(db_session.scalars(select(RightsRequest.reference)))
     assert refs == {taken, "AVG-0000-0001"}
+
+
+def test_the_sent_page_shows_the_receipt_only_to_the_browser_that_sent_it(
+    app, client, db_session, operator
+):
+    """The "sent" page's link carries the new requests' ids, signed and bound to the
+    sender's session: another browser with the same link, a changed link or a link without
+    its receipt sees the start page, not the reference."""
+    resp = submit(client, ["access"])
+    link = resp.headers["Location"]
+    reference = db_session.scalars(select(RightsRequest.reference)).one()
+    assert reference in client.get(link).get_data(as_text=True)
+    assert reference in client.get(link).get_data(as_text=True)  # a reload still shows it
+    other = app.test_client()
+    assert other.get(form_url(["access"])).status_code == 200  # a CSRF secret of its own
+    for browser, url in [
+        (other, link),
+        (client, link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")),
+        (client, "/request/sent"),
+    ]:
+        page = browser.get(url)
+        assert page.status_code == 302, url
+        assert reference not in page.get_data(as_text=True)

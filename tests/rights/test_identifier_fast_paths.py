@@ -100,6 +100,40 @@ def test_generated_phones_agree(value: str) -> None:
         assert normalise_phone(value) == _library(normalise_phone, value, monkeypatch)
 
 
+@settings(max_examples=600, deadline=None)
+@given(value=emails)
+@example(value="A@B.NL")
+@example(value="x@localhost")
+def test_a_plain_email_is_one_the_form_validator_accepts(value: str) -> None:
+    """The public form passes ``plain_email`` addresses without calling the library: each
+    of them must be one WTForms' ``Email`` check (email_validator, no DNS) accepts."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if not identifiers.plain_email(value):
+        return
+    try:
+        validate_email(value, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:  # pragma: no cover - the failure this test is for
+        pytest.fail(f"{value!r} passed as plain but the validator refuses it: {exc}")
+
+
+def test_the_form_refuses_what_the_validator_refuses_and_passes_the_plain_shape() -> None:
+    """The form's check: a plain address passes at once; others go to the library, which
+    still refuses a bad one and accepts an unusual good one."""
+    from types import SimpleNamespace
+
+    from wtforms.validators import ValidationError
+
+    from portal.public.forms import PlainFirstEmail
+
+    check = PlainFirstEmail(check_deliverability=False)
+    for good in ("Jan.Jansen@Example.NL", "x@xn--bcher-kva.de", "jan@bücher.de"):
+        check(None, SimpleNamespace(data=good, gettext=lambda s: s))
+    for bad in ("a..b@example.nl", "x@localhost", "no-at-sign", ".a@example.nl"):
+        with pytest.raises(ValidationError):
+            check(None, SimpleNamespace(data=bad, gettext=lambda s: s))
+
+
 def test_the_fast_paths_are_taken_for_the_common_shapes() -> None:
     """Not a timing test: the common shapes are answered without the libraries."""
     assert identifiers._fast_email("Jan.Jansen@Example.NL") == "jan.jansen@example.nl"

@@ -1,0 +1,108 @@
+"""A Core statement compiled once per dialect and run on the driver (issue 17).
+
+``Connection.execute`` of a Core statement pays, on every call, for the statement's cache
+key, the look-up of its compiled form, the construction of the parameters and the
+execution context's bookkeeping: on the public intake's POST that was about 60 % of each
+INSERT's cost. ``DriverStatement`` does that work once per dialect: it compiles the
+statement for the columns it names, keeps the SQL text, the order of the parameters
+(positional on SQLite, named on PostgreSQL) and each parameter's bind processor as the
+dialect's type gives it (``TypeEngine.dialect_impl(...).bind_processor``, so a
+``TypeDecorator`` such as ``rights.db.UTCDateTime`` and the driver's JSON wrapper apply as
+in ``Connection.execute``), and runs the text through ``Connection.exec_driver_sql``.
+Statement events (``before_cursor_execute`` and the like) still fire; result rows come back
+as the driver gives them, without result processors, so a statement read back this way
+returns plain values only (integers, strings).
+
+Only for statements on a hot path whose parameters are known up front: an ``INSERT`` of
+named columns, an ``UPDATE``/``SELECT`` whose bind parameters are named with ``bindparam``.
+docs/architecture.md, "Writing a new request", says where it is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.sql.expression import ClauseElement
+
+Processor = Callable[[Any], Any] | None
+Values = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    names: tuple[str, ...]  # the parameters in the order the SQL text takes them
+    positional: bool
+    processors: tuple[Processor, ...]
+    fixed: Mapping[str, Any]  # the values the statement itself binds (``where(id == 1)``)
+
+    def bind(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        if self.fixed:
+            values = {**self.fixed, **values}
+        processed = [
+            value if process is None or value is None else process(value)
+            for value, process in zip(
+                (values[name] for name in self.names), self.processors, strict=True
+            )
+        ]
+        if self.positional:
+            return tuple(processed)
+        return dict(zip(self.names, processed, strict=True))
+
+
+class DriverStatement:
+    """``statement`` compiled on first use per dialect, for ``columns`` (an INSERT's column
+    keys; other statements name their parameters with ``bindparam``)."""
+
+    def __init__(self, statement: ClauseElement, columns: Sequence[str] | None = None):
+        self._statement = statement
+        self._columns = list(columns) if columns is not None else None
+        self._plans: dict[tuple[str, str], _Plan] = {}
+
+    def _plan(self, dialect: Dialect) -> _Plan:
+        key = (dialect.name, dialect.driver)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._compile(dialect)
+        return plan
+
+    def _compile(self, dialect: Dialect) -> _Plan:
+        compiled: Any = self._statement.compile(dialect=dialect, column_keys=self._columns)
+        positional = bool(compiled.positional)
+        names = tuple(compiled.positiontup) if positional else tuple(compiled.bind_names.values())
+        if len(set(names)) != len(names):
+            raise ValueError("a parameter used twice: name each use with its own bindparam")
+        binds = {compiled.bind_names[b]: b for b in compiled.binds.values()}
+        escaped = getattr(compiled, "escaped_bind_names", None) or {}
+        if escaped and not positional:
+            raise ValueError(f"parameter names the driver cannot take as they are: {escaped}")
+        processors = tuple(
+            binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        )
+        fixed = {
+            name: binds[name].effective_value
+            for name in names
+            if not binds[name].required
+            and binds[name].callable is None
+            and binds[name].value is not None
+        }
+        return _Plan(compiled.string, names, positional, processors, fixed)
+
+    def sql(self, dialect: Dialect) -> str:
+        return self._plan(dialect).sql
+
+    def execute(
+        self,
+        conn: Connection,
+        values: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    ) -> CursorResult[Any]:
+        """Run once with ``values`` (a mapping), or once per row (a sequence of mappings:
+        the driver's ``executemany``). Every named parameter must be given."""
+        plan = self._plan(conn.dialect)
+        if values is None or isinstance(values, Mapping):
+            return conn.exec_driver_sql(plan.sql, plan.bind(values or {}))
+        rows = [plan.bind(row) for row in values]
+        return conn.exec_driver_sql(plan.sql, rows)
