@@ -4,6 +4,7 @@ one purpose or request never works for another."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -28,10 +29,16 @@ class TokenExpired(Exception):
     """Signed correctly but too old (410)."""
 
 
+@lru_cache(maxsize=64)
+def _serializer_for(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=f"dsr:{purpose}")
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    """One serializer per key and purpose, not one per token (issue 17)."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown token purpose {purpose}")
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"dsr:{purpose}")
+    return _serializer_for(str(current_app.config["SECRET_KEY"]), purpose)
 
 
 def make_token(purpose: str, payload: dict[str, Any]) -> str:

@@ -49,7 +49,26 @@ class Actor:
 SYSTEM = Actor("system")
 
 
-def _canonical(event: AuditEvent) -> str:
+@dataclass(slots=True)
+class PendingEvent:
+    """An event recorded in a transaction and not yet in the chain: the columns of an
+    ``AuditEvent`` row, a plain object (an ORM object's instrumented attributes cost more
+    than the event's INSERT, issue 17). ``write_pending`` sets ``seq`` and the hashes."""
+
+    occurred_at: datetime
+    actor_kind: str
+    actor_id: int | None
+    action: str
+    request_id: int | None
+    object_type: str | None
+    object_id: int | None
+    data: dict[str, Any]
+    seq: int = 0
+    prev_hash: str = ""
+    hash: str = ""
+
+
+def _canonical(event: AuditEvent | PendingEvent) -> str:
     occurred = event.occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     body = {
         "seq": event.seq,
@@ -63,7 +82,7 @@ def _canonical(event: AuditEvent) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def _link(prev_hash: str, event: AuditEvent) -> str:
+def _link(prev_hash: str, event: AuditEvent | PendingEvent) -> str:
     return hashlib.sha256(f"{prev_hash}|{_canonical(event)}".encode()).hexdigest()
 
 
@@ -77,7 +96,7 @@ def record(
     object_type: str | None = None,
     object_id: int | None = None,
     data: dict[str, Any] | None = None,
-) -> AuditEvent:
+) -> PendingEvent:
     """Add one event to the caller's transaction (never commits).
 
     The event is kept with the session and appended to the chain when the transaction
@@ -86,16 +105,15 @@ def record(
     end of the transaction (docs/architecture.md, "Audit chain"). An event recorded inside a
     savepoint that is rolled back is dropped with it; a rolled-back transaction writes none.
     """
-    event = AuditEvent(
-        occurred_at=now.astimezone(UTC),
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        action=action,
-        request_id=request_id,
-        object_type=object_type,
-        object_id=object_id,
-        data=dict(data or {}),
-        hash="",
+    event = PendingEvent(
+        now.astimezone(UTC),
+        actor.kind,
+        actor.id,
+        action,
+        request_id,
+        object_type,
+        object_id,
+        dict(data or {}),
     )
     tx = session.get_nested_transaction() or session.get_transaction() or session.begin()
     session.info.setdefault(_PENDING, []).append((tx, event))
@@ -110,9 +128,9 @@ def write_pending(session: Session) -> int:
     are linked and inserted in one batch and the head moves on. The three statements go
     through the session's connection as Core statements, not the unit of work (issue 17:
     the unit of work cost more than the statements); a head row the session already holds
-    gets the new values, and the event objects carry their sequence number and hashes.
+    gets the new values, and the pending events carry their sequence number and hashes.
     """
-    pending: list[tuple[SessionTransaction, AuditEvent]] = session.info.pop(_PENDING, [])
+    pending: list[tuple[SessionTransaction, PendingEvent]] = session.info.pop(_PENDING, [])
     if not pending:
         return 0
     session.flush()

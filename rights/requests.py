@@ -4,7 +4,7 @@ resume). Each flushes and writes audit events; the caller commits once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from rights.audit import Actor
 from rights.controllers.authority import require_decider
 from rights.deadlines import compute_deadlines, local_date, suspension_counts
 from rights.errors import DeadlinePassed, InvalidTransition, ValidationFailed
-from rights.inserts import insert_now
+from rights.inserts import insert_values
 from rights.models.request import (
     Channel,
     IdentityStatus,
@@ -65,12 +65,25 @@ def apply_deadlines(request: RightsRequest, policy: Policy) -> None:
         for s in request.suspensions
         if s.counts and s.answered_at is not None
     ]
-    d = compute_deadlines(request.received_at, intervals, policy.calendar)
-    request.receipt_date = d.receipt_date
-    request.paused_days = d.paused_days
-    request.due, request.due_end = d.due, d.due_end
-    request.target_due = d.due_without_suspension
-    request.extended_due, request.extended_due_end = d.extended_due, d.extended_due_end
+    for name, value in deadline_values(request.received_at, intervals, policy).items():
+        setattr(request, name, value)
+
+
+def deadline_values(
+    received_at: datetime, intervals: list[tuple[date, date]], policy: Policy
+) -> dict[str, Any]:
+    """The deadline snapshot's columns for a request received at ``received_at`` with the
+    counted suspensions ``intervals``."""
+    d = compute_deadlines(received_at, intervals, policy.calendar)
+    return {
+        "receipt_date": d.receipt_date,
+        "paused_days": d.paused_days,
+        "due": d.due,
+        "due_end": d.due_end,
+        "target_due": d.due_without_suspension,
+        "extended_due": d.extended_due,
+        "extended_due_end": d.extended_due_end,
+    }
 
 
 def _unique_reference(session: Session) -> str:
@@ -107,33 +120,33 @@ def create_request(
         raise ValidationFailed("arrival cannot be in the future", code="received_in_future")
     # The API is the controller's system, which vouches for the subject (docs/api.md).
     waits = intake.channel is Channel.WEB
-    request = RightsRequest(
-        reference=_unique_reference(session),
-        right=intake.right,
-        state=RequestState.AWAITING_VERIFICATION if waits else RequestState.OPEN,
-        channel=intake.channel,
-        language=intake.language,
-        received_at=intake.received_at,
-        created_at=now,
-        updated_at=now,
-        organisation_id=intake.organisation_id,
-        group_reference=group_reference,
-        form_key=intake.form_key,
-        requester_name=intake.requester.name,
-        requester_email=intake.requester.email,
-        requester_phone=intake.requester.phone,
-        requester_address=intake.requester.address,
-        requester_customer_number=intake.requester.customer_number,
-        representative=intake.representative,
-        details=intake.details.to_json(),
-        identity_status=IdentityStatus.UNVERIFIED,
-        link_generation=0,
-        paused_days=0,
-        extended=False,
-    )
-    request.suspensions = []
-    apply_deadlines(request, policy)
-    insert_now(session, request)  # one INSERT, not a flush (rights.inserts)
+    values = {
+        "reference": _unique_reference(session),
+        "right": intake.right,
+        "state": RequestState.AWAITING_VERIFICATION if waits else RequestState.OPEN,
+        "channel": intake.channel,
+        "language": intake.language,
+        "received_at": intake.received_at,
+        "created_at": now,
+        "updated_at": now,
+        "organisation_id": intake.organisation_id,
+        "group_reference": group_reference,
+        "form_key": intake.form_key,
+        "requester_name": intake.requester.name,
+        "requester_email": intake.requester.email,
+        "requester_phone": intake.requester.phone,
+        "requester_address": intake.requester.address,
+        "requester_customer_number": intake.requester.customer_number,
+        "representative": intake.representative,
+        "details": intake.details.to_json(),
+        "identity_status": IdentityStatus.UNVERIFIED,
+        "link_generation": 0,
+        "extended": False,
+        # A new request has no suspensions yet.
+        **deadline_values(intake.received_at, [], policy),
+    }
+    # One INSERT, not a flush, and the object built as a loaded one (rights.inserts).
+    request = insert_values(session, RightsRequest, values)
     audit.record(
         session,
         "request.received",

@@ -84,11 +84,13 @@ class RightsRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Responsible organisation; None while the subject answered "I don't know".
+    # Both keys lead a composite index (org_state, org_queue; assignee_queue), which also
+    # serves a look-up by the key alone: no index of their own (migration 0020).
     organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+        ForeignKey("organisation.id", ondelete="RESTRICT")
     )
     assignee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+        ForeignKey("user_account.id", ondelete="SET NULL")
     )
     # Requests filed together, or split from one, share a group (linked requests).
     group_reference: Mapped[str | None] = mapped_column(String(20), index=True)

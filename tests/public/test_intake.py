@@ -260,3 +260,21 @@ def test_the_sent_page_shows_the_receipt_only_to_the_browser_that_sent_it(
         page = browser.get(url)
         assert page.status_code == 302, url
         assert reference not in page.get_data(as_text=True)
+
+
+def test_a_refused_form_comes_back_with_a_token_that_files_it(client, db_session, operator):
+    """The form's CSRF token is signed only when a page is rendered: the page of a refused
+    submit shows a real token (not an object's name), and sending the corrected form with
+    it files the request."""
+    from tests.helpers import csrf_token
+    from tests.public.flow import fill
+
+    url, data = fill(client, ["access"], email="not an address")
+    refused = client.post(url, data=data, content_type="multipart/form-data")
+    assert refused.status_code == 422
+    token = csrf_token(refused)
+    assert "object at" not in token and len(token) > 40
+    data.update(csrf_token=token, email="eva@example.nl")
+    filed = client.post(url, data=data, content_type="multipart/form-data")
+    assert filed.status_code == 302, filed.get_data(as_text=True)[:2000]
+    assert db_session.scalars(select(RightsRequest.requester_email)).one() == "eva@example.nl"

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Text, cast, event, inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from rights.inserts import insert_now
+from rights.inserts import insert_now, insert_values
 from rights.models.org import Organisation, OrganisationKind
 from rights.models.request import Channel, RequestState, RightsRequest
 from rights.righttypes import RightType
@@ -138,3 +138,34 @@ def test_a_related_object_instead_of_its_key_is_refused(db_session) -> None:
     )
     with pytest.raises(ValueError, match="foreign keys"):
         insert_now(db_session, request)
+
+
+def _values(reference: str) -> dict[str, Any]:
+    """What ``_new`` sets, by column."""
+    request = _new(reference)
+    columns = {attr.key for attr in inspect(RightsRequest).column_attrs}
+    return {key: value for key, value in vars(request).items() if key in columns}
+
+
+def test_insert_values_writes_the_row_a_flush_writes_and_a_loaded_object(db_session) -> None:
+    flushed = _new("R-FLUSHED-V")
+    db_session.add(flushed)
+    db_session.flush()
+    request = insert_values(db_session, RightsRequest, _values("R-VALUES"))
+    assert _row(db_session, request.id) == _row(db_session, flushed.id)
+    state = inspect(request)
+    assert state.persistent and request not in db_session.dirty and request not in db_session.new
+    assert request.queue_due == NOW.date() and request.version == 1
+    with statements(db_session) as seen:
+        for attr in inspect(RightsRequest).column_attrs:
+            getattr(request, attr.key)
+    assert seen == []  # every column is loaded
+    assert request.suspensions == []  # a relationship is read when first needed
+    request.state = RequestState.OPEN
+    db_session.flush()
+    assert _row(db_session, request.id)["state"] == "open" and request.version == 2
+
+
+def test_insert_values_refuses_what_is_not_a_column(db_session) -> None:
+    with pytest.raises(ValueError, match="not columns"):
+        insert_values(db_session, RightsRequest, {**_values("R-BAD"), "suspensions": []})
