@@ -77,6 +77,10 @@ def _http(exc: HTTPException) -> ResponseReturnValue | HTTPException:
     if is_machine_path():
         retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
         return json_error(exc.code, headers={"Retry-After": retry} if retry else None)
+    retry_after = getattr(exc, "retry_after", None)  # a 429 of portal.public.blueprint.on_post
+    if retry_after is not None:
+        html, status = render_error(exc.code)
+        return html, status, {"Retry-After": str(retry_after)}
     return render_error(exc.code)
 
 
