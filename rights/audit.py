@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.expression import Executable
 
-from rights.driversql import DriverStatement
+from rights.driversql import MAX_ROWS, DriverStatement, insert_rows, rows_values
 from rights.models.audit import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -142,8 +142,7 @@ def write_pending(session: Session) -> int:
         event.hash = _link(prev, event)
         seq, prev = event.seq, event.hash
         rows.append({name: getattr(event, name) for name in _EVENT_COLUMNS})
-    _INSERT_EVENTS.execute(conn, rows)
-    _MOVE_HEAD.execute(conn, {"seq": seq, "hash": prev})
+    _append(conn, rows, seq, prev)
     held = session.identity_map.get(identity_key(AuditHead, 1))
     if held is not None:
         set_committed_value(held, "seq", seq)
@@ -158,6 +157,36 @@ _HEAD_LOCKED = DriverStatement(
 )
 _INSERT_EVENTS = DriverStatement(insert(AuditEvent), _EVENT_COLUMNS)
 _MOVE_HEAD = DriverStatement(update(AuditHead).where(AuditHead.id == 1), ("seq", "hash"))
+_EVENTS_TABLE: Any = AuditEvent.__table__
+# Per number of events: their INSERT in one statement, and on PostgreSQL that INSERT as a
+# CTE of the head's UPDATE (one round trip for both).
+_INSERT_N = {
+    n: DriverStatement(insert_rows(_EVENTS_TABLE, _EVENT_COLUMNS, n))
+    for n in range(1, MAX_ROWS + 1)
+}
+_APPEND_N = {
+    n: DriverStatement(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=bindparam("seq"), hash=bindparam("hash"))
+        .add_cte(insert_rows(_EVENTS_TABLE, _EVENT_COLUMNS, n).cte("events"))
+    )
+    for n in range(1, MAX_ROWS + 1)
+}
+
+
+def _append(conn: Connection, rows: list[dict[str, Any]], seq: int, head: str) -> None:
+    """The events' rows, then the head at ``seq``/``head``: one statement on PostgreSQL, two
+    elsewhere (SQLite has no INSERT inside a WITH); executemany for a long batch."""
+    n = len(rows)
+    if n not in _INSERT_N:
+        _INSERT_EVENTS.execute(conn, rows)
+        _MOVE_HEAD.execute(conn, {"seq": seq, "hash": head})
+    elif conn.dialect.name == "postgresql":
+        _APPEND_N[n].execute(conn, {**rows_values(rows, _EVENT_COLUMNS), "seq": seq, "hash": head})
+    else:
+        _INSERT_N[n].execute(conn, rows_values(rows, _EVENT_COLUMNS))
+        _MOVE_HEAD.execute(conn, {"seq": seq, "hash": head})
 
 
 def _locked_head(conn: Connection) -> tuple[int, str]:

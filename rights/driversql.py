@@ -24,7 +24,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.expression import ClauseElement
 
 Processor = Callable[[Any], Any] | None
@@ -104,5 +106,27 @@ class DriverStatement:
         plan = self._plan(conn.dialect)
         if values is None or isinstance(values, Mapping):
             return conn.exec_driver_sql(plan.sql, plan.bind(values or {}))
+        if len(values) == 1:  # the driver's executemany costs more for one row
+            return conn.exec_driver_sql(plan.sql, plan.bind(values[0]))
         rows = [plan.bind(row) for row in values]
         return conn.exec_driver_sql(plan.sql, rows)
+
+
+MAX_ROWS = 16  # rows one multi-row INSERT takes; more go through executemany
+
+
+def insert_rows(table: Table, columns: Sequence[str], count: int) -> Insert:
+    """An INSERT of ``count`` rows in one statement (one round trip, where the driver's
+    ``executemany`` may take several), its parameters named ``<column>_<row>``
+    (``rows_values`` names them so)."""
+    return insert(table).values(
+        [
+            {name: bindparam(f"{name}_{row}", type_=table.c[name].type) for name in columns}
+            for row in range(count)
+        ]
+    )
+
+
+def rows_values(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> dict[str, Any]:
+    """The parameters of ``insert_rows(table, columns, len(rows))`` for ``rows``."""
+    return {f"{name}_{at}": row[name] for at, row in enumerate(rows) for name in columns}

@@ -150,3 +150,24 @@ def test_an_event_in_a_rolled_back_savepoint_is_not_written(db_session, now):
     actions = {e.action for e in db_session.query(AuditEvent)}
     assert "test.kept" in actions and "test.dropped" not in actions
     assert verify_chain(db_session).ok
+
+
+@pytest.mark.parametrize("batch", [1, 2, 16, 17, 40])
+def test_a_transaction_of_any_size_appends_its_events_in_order(db_session, now, batch):
+    """One event, a batch one statement takes, and batches past it (executemany): each
+    event in order, with its data, the head at the last one, and the chain intact."""
+    from rights.models.audit import AuditHead
+
+    _events(db_session, now, 1)
+    db_session.commit()
+    start = db_session.get(AuditHead, 1).seq
+    _events(db_session, now, batch)
+    db_session.commit()
+    rows = db_session.query(AuditEvent).filter(AuditEvent.seq >= start).order_by(AuditEvent.seq)
+    rows = rows.all()
+    assert [r.data for r in rows[1:]] == [{"i": i} for i in range(batch)]
+    assert [r.seq for r in rows] == list(range(rows[0].seq, rows[0].seq + batch + 1))
+    head = db_session.get(AuditHead, 1)
+    db_session.refresh(head)
+    assert (head.seq, head.hash) == (rows[-1].seq, rows[-1].hash)
+    assert verify_chain(db_session).ok
