@@ -84,7 +84,9 @@ def test_intake_does_the_same_database_work_for_known_and_unknown_addresses(
         finally:
             event.remove(engine, "before_cursor_execute", count)
         shapes.append(list(seen))
-    assert shapes[0] == shapes[1] and len(shapes[0]) >= 5
+    # The request, the mails, the audit head, its events (with the head's update in the same
+    # statement on PostgreSQL): the listener saw the whole submit, the same both times.
+    assert shapes[0] == shapes[1] and len(shapes[0]) >= 4
 
 
 def test_lost_link_answers_the_same_for_known_and_unknown_addresses(
