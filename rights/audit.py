@@ -12,9 +12,10 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -23,7 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.expression import Executable
 
-from rights.driversql import MAX_ROWS, DriverStatement, insert_rows, rows_values
+from rights.driversql import MAX_ROWS, DriverStatement, RowsInsert, insert_rows, rows_values
 from rights.models.audit import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -155,38 +156,32 @@ _EVENT_COLUMNS = tuple(c.name for c in AuditEvent.__table__.columns if c.name !=
 _HEAD_LOCKED = DriverStatement(
     select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
 )
-_INSERT_EVENTS = DriverStatement(insert(AuditEvent), _EVENT_COLUMNS)
 _MOVE_HEAD = DriverStatement(update(AuditHead).where(AuditHead.id == 1), ("seq", "hash"))
 _EVENTS_TABLE: Any = AuditEvent.__table__
-# Per number of events: their INSERT in one statement, and on PostgreSQL that INSERT as a
-# CTE of the head's UPDATE (one round trip for both).
-_INSERT_N = {
-    n: DriverStatement(insert_rows(_EVENTS_TABLE, _EVENT_COLUMNS, n))
-    for n in range(1, MAX_ROWS + 1)
-}
-_APPEND_N = {
-    n: DriverStatement(
+_INSERT_EVENTS = RowsInsert(_EVENTS_TABLE, _EVENT_COLUMNS)
+
+
+@lru_cache(maxsize=MAX_ROWS)
+def _appended(count: int) -> DriverStatement:
+    """PostgreSQL: the INSERT of ``count`` events as a CTE of the head's UPDATE (one round
+    trip for both)."""
+    return DriverStatement(
         update(AuditHead)
         .where(AuditHead.id == 1)
         .values(seq=bindparam("seq"), hash=bindparam("hash"))
-        .add_cte(insert_rows(_EVENTS_TABLE, _EVENT_COLUMNS, n).cte("events"))
+        .add_cte(insert_rows(_EVENTS_TABLE, _EVENT_COLUMNS, count).cte("events"))
     )
-    for n in range(1, MAX_ROWS + 1)
-}
 
 
 def _append(conn: Connection, rows: list[dict[str, Any]], seq: int, head: str) -> None:
     """The events' rows, then the head at ``seq``/``head``: one statement on PostgreSQL, two
-    elsewhere (SQLite has no INSERT inside a WITH); executemany for a long batch."""
-    n = len(rows)
-    if n not in _INSERT_N:
-        _INSERT_EVENTS.execute(conn, rows)
-        _MOVE_HEAD.execute(conn, {"seq": seq, "hash": head})
-    elif conn.dialect.name == "postgresql":
-        _APPEND_N[n].execute(conn, {**rows_values(rows, _EVENT_COLUMNS), "seq": seq, "hash": head})
-    else:
-        _INSERT_N[n].execute(conn, rows_values(rows, _EVENT_COLUMNS))
-        _MOVE_HEAD.execute(conn, {"seq": seq, "hash": head})
+    elsewhere (SQLite has no INSERT inside a WITH) and for a batch past ``MAX_ROWS``."""
+    if conn.dialect.name == "postgresql" and len(rows) <= MAX_ROWS:
+        values = {**rows_values(rows, _EVENT_COLUMNS), "seq": seq, "hash": head}
+        _appended(len(rows)).execute(conn, values)
+        return
+    _INSERT_EVENTS.execute(conn, rows)
+    _MOVE_HEAD.execute(conn, {"seq": seq, "hash": head})
 
 
 def _locked_head(conn: Connection) -> tuple[int, str]:

@@ -93,14 +93,7 @@ class DriverStatement:
         }
         return _Plan(compiled.string, names, positional, processors, fixed)
 
-    def sql(self, dialect: Dialect) -> str:
-        return self._plan(dialect).sql
-
-    def execute(
-        self,
-        conn: Connection,
-        values: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
-    ) -> CursorResult[Any]:
+    def execute(self, conn: Connection, values: Values | None = None) -> CursorResult[Any]:
         """Run once with ``values`` (a mapping), or once per row (a sequence of mappings:
         the driver's ``executemany``). Every named parameter must be given."""
         plan = self._plan(conn.dialect)
@@ -130,3 +123,25 @@ def insert_rows(table: Table, columns: Sequence[str], count: int) -> Insert:
 def rows_values(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> dict[str, Any]:
     """The parameters of ``insert_rows(table, columns, len(rows))`` for ``rows``."""
     return {f"{name}_{at}": row[name] for at, row in enumerate(rows) for name in columns}
+
+
+class RowsInsert:
+    """An INSERT of any number of rows of ``columns``: up to ``MAX_ROWS`` in one statement
+    (built and compiled on first use per number of rows), more through executemany."""
+
+    def __init__(self, table: Table, columns: Sequence[str]):
+        self._table, self._columns = table, tuple(columns)
+        self._each = DriverStatement(insert(table), columns)
+        self._by_count: dict[int, DriverStatement] = {}
+
+    def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        count = len(rows)
+        if count > MAX_ROWS:
+            self._each.execute(conn, rows)
+        elif count:
+            stmt = self._by_count.get(count)
+            if stmt is None:
+                stmt = self._by_count.setdefault(
+                    count, DriverStatement(insert_rows(self._table, self._columns, count))
+                )
+            stmt.execute(conn, rows_values(rows, self._columns))

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rights.driversql import MAX_ROWS, DriverStatement, insert_rows, rows_values
+from rights.driversql import RowsInsert
 from rights.models.mail import MailStatus, OutboxMail
 from rights.transitions import TransitionTable
 
@@ -102,13 +102,8 @@ _MAIL_COLUMNS = (
     "to_addr", "template", "language", "context", "request_id", "status", "attempts",
     "created_at", "next_attempt_at",
 )  # fmt: skip
-# One INSERT per number of mails, compiled once per dialect (rights.driversql).
 _MAILS_TABLE: Any = OutboxMail.__table__
-_INSERT_MAILS = {
-    count: DriverStatement(insert_rows(_MAILS_TABLE, _MAIL_COLUMNS, count))
-    for count in range(1, MAX_ROWS + 1)
-}
-_INSERT_MAIL = DriverStatement(insert(OutboxMail), _MAIL_COLUMNS)
+_INSERT_MAILS = RowsInsert(_MAILS_TABLE, _MAIL_COLUMNS)  # one statement (rights.driversql)
 
 
 def insert_mails(session: Session, mails: Sequence[Mail], *, now: datetime) -> None:
@@ -129,10 +124,8 @@ def insert_mails(session: Session, mails: Sequence[Mail], *, now: datetime) -> N
         }
         for mail in mails
     ]
-    if len(rows) in _INSERT_MAILS:
-        _INSERT_MAILS[len(rows)].execute(session.connection(), rows_values(rows, _MAIL_COLUMNS))
-    elif rows:
-        _INSERT_MAIL.execute(session.connection(), rows)
+    if rows:
+        _INSERT_MAILS.execute(session.connection(), rows)
 
 
 def claim_due(session: Session, *, now: datetime, limit: int = 20) -> Sequence[OutboxMail]:

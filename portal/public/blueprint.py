@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, wraps
+from operator import itemgetter
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -89,16 +90,12 @@ def _hit(limits: tuple[PostLimit, ...]) -> None:
     if not limiter.enabled:
         return
     config, scope = current_app.config, str(request.endpoint)
-    rates = sorted(((_rate(str(config[lim.setting])), lim) for lim in limits), key=_first)
+    rates = sorted(((_rate(str(config[lim.setting])), lim) for lim in limits), key=itemgetter(0))
     for rate, lim in rates:
         key = lim.key()
         if not limiter.limiter.hit(rate, key, scope):
             reset = limiter.limiter.get_window_stats(rate, key, scope).reset_time
             raise TooManyRequests(retry_after=max(1, int(reset - time.time()) + 1))
-
-
-def _first(pair: tuple[RateLimitItem, PostLimit]) -> RateLimitItem:
-    return pair[0]
 
 
 def on_post(*limits: PostLimit) -> Callable[[Any], Any]:
