@@ -7,12 +7,14 @@ from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME
 from flask_login.signals import user_accessed
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 
 from portal.db import get_session
 from portal.ratelimit import storage_uri
@@ -126,6 +128,22 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     _route_limits_only(app)
     app.after_request(_headers)
+    app.session_interface = CachedSessionInterface()
+
+
+class CachedSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie, its serializer built once per secret key (and
+    fallbacks) instead of on every request (issue 17). The cookie itself is unchanged."""
+
+    _key: tuple[object, ...] | None = None
+    _serializer: URLSafeTimedSerializer | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if key != self._key:
+            self._serializer = super().get_signing_serializer(app)
+            self._key = key
+        return self._serializer
 
 
 def _route_limits_only(app: Flask) -> None:
