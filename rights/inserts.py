@@ -45,6 +45,30 @@ def _statement(mapper: Mapper[Any], columns: tuple[str, ...]) -> DriverStatement
     return stmt
 
 
+_BY_DATABASE, _NULL = object(), object()  # a column the database fills; one left NULL
+# Per mapper: each column attribute's key, its column's key, and what a row that does not
+# set it gets (the column itself when it has a Python-side default). Read once per class
+# instead of per row from the mapper's properties (issue 17).
+_COLUMNS: dict[Mapper[Any], tuple[tuple[str, str, Any], ...]] = {}
+
+
+def _columns(mapper: Mapper[Any]) -> tuple[tuple[str, str, Any], ...]:
+    found = _COLUMNS.get(mapper)
+    if found is None:
+        entries = []
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            if column.primary_key or column.server_default is not None:
+                made: Any = _BY_DATABASE
+            elif column.default is not None:
+                made = column
+            else:
+                made = _NULL
+            entries.append((prop.key, column.key, made))
+        found = _COLUMNS.setdefault(mapper, tuple(entries))
+    return found
+
+
 def _primary_key(result: CursorResult[Any], mapper: Mapper[Any]) -> tuple[Any, ...]:
     if result.returns_rows:
         return tuple(result.one())
@@ -78,17 +102,17 @@ def insert_now(session: Session, obj: T) -> T:
     mapper.dispatch.before_insert(mapper, conn, state)  # listeners get the object
     values: dict[str, Any] = {}
     unset: list[str] = []  # SQL NULL, as a flush leaves them
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        if prop.key in state.dict:
-            values[column.key] = state.dict[prop.key]
-        elif column.primary_key or column.server_default is not None:
-            continue  # the database makes it
-        elif column.default is not None:
-            values[column.key] = _default(column)
-            setattr(obj, prop.key, values[column.key])
+    given = state.dict
+    for key, column_key, made in _columns(mapper):
+        if key in given:
+            values[column_key] = given[key]
+        elif made is _BY_DATABASE:
+            continue
+        elif made is _NULL:
+            unset.append(key)  # not None: a JSON column would store JSON null
         else:
-            unset.append(prop.key)  # not None: a JSON column would store JSON null
+            values[column_key] = _default(made)
+            setattr(obj, key, values[column_key])
     version: Any = mapper.version_id_col
     if version is not None and values.get(version.key) is None:
         values[version.key] = 1  # the ORM's first version number
