@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, inspect
+from sqlalchemy import Integer, insert, inspect
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.attributes import instance_state
@@ -31,18 +31,28 @@ from rights.driversql import DriverStatement
 
 T = TypeVar("T")
 # One statement per class and set of columns, compiled once per dialect (rights.driversql).
-_INSERTS: dict[tuple[type, tuple[str, ...]], DriverStatement] = {}
+_INSERTS: dict[tuple[type, tuple[str, ...], str], DriverStatement] = {}
 
 
-def _statement(mapper: Mapper[Any], columns: tuple[str, ...]) -> DriverStatement:
-    key = (mapper.class_, columns)
+def _statement(mapper: Mapper[Any], columns: tuple[str, ...], dialect: str) -> DriverStatement:
+    key = (mapper.class_, columns, dialect)
     stmt = _INSERTS.get(key)
     if stmt is None:
-        # The new row's key comes back with the INSERT where the database can (RETURNING),
-        # else as the driver's last row id (an SQLite older than 3.35).
-        returning = insert(mapper.class_).return_defaults(*mapper.primary_key)
-        stmt = _INSERTS.setdefault(key, DriverStatement(returning, columns))
+        # SQLite: an integer key is the row id, which the driver gives back without RETURNING
+        # (and so without a result to read). Elsewhere the new row's key comes back with the
+        # INSERT where the database can (RETURNING), else as the driver's last row id.
+        statement = insert(mapper.class_)
+        if not (dialect == "sqlite" and _row_id(mapper)):
+            statement = statement.return_defaults(*mapper.primary_key)
+        stmt = _INSERTS.setdefault(key, DriverStatement(statement, columns))
     return stmt
+
+
+def _row_id(mapper: Mapper[Any]) -> bool:
+    """Whether the primary key is SQLite's row id: one column of type ``INTEGER`` exactly
+    (a ``BIGINT`` key is not the row id)."""
+    keys = mapper.primary_key
+    return len(keys) == 1 and type(keys[0].type) is Integer
 
 
 _BY_DATABASE, _NULL = object(), object()  # a column the database fills; one left NULL
@@ -117,7 +127,8 @@ def insert_now(session: Session, obj: T) -> T:
     if version is not None and values.get(version.key) is None:
         values[version.key] = 1  # the ORM's first version number
         setattr(obj, mapper.get_property_by_column(version).key, 1)
-    keys = _primary_key(_statement(mapper, tuple(values)).execute(conn, values), mapper)
+    stmt = _statement(mapper, tuple(values), conn.dialect.name)
+    keys = _primary_key(stmt.execute(conn, values), mapper)
     for key_column, value in zip(mapper.primary_key, keys, strict=True):
         setattr(obj, mapper.get_property_by_column(key_column).key, value)
     for key in unset:
