@@ -2,8 +2,8 @@
 designated contacts upload mailing files into their organisation's file sources through
 the same ingest as the admin upload, see each file's retention date, look at its columns
 (never its rows), delete one early, and download the certificate of every deletion. Other
-users of the organisation see the lists only. Everything is audited; anything of another
-organisation is a 404."""
+users of the organisation see the lists only; an upload or a deletion is a 403 in words for
+them. Everything is audited; anything of another organisation is a 404."""
 
 from __future__ import annotations
 
@@ -75,10 +75,10 @@ def _upload(form: FileUploadForm, actor: Actor) -> str:
 
 @bp.post("/files/upload")
 @controller_required
-def files_upload() -> Response:
+def files_upload() -> Response | tuple[str, int]:
     contact, form = designated(), FileUploadForm()
     if contact is None:
-        return refuse_undesignated(LIST)
+        return refuse_undesignated()
     if not form.validate_on_submit():
         flash(first_error(form), "error")
         return redirect(url_for(LIST), 303)
@@ -115,12 +115,12 @@ def file_detail(file_id: int) -> str:
 
 @bp.post("/files/<int:file_id>/delete")
 @controller_required
-def file_delete(file_id: int) -> Response:
+def file_delete(file_id: int) -> Response | tuple[str, int]:
     session = get_session()
-    upload = datafiles.own_file(session, organisation_id(), file_id)
+    upload = datafiles.own_file(session, organisation_id(), file_id)  # another's file: 404
     contact, form = designated(), ConfirmForm()
     if contact is None:
-        return refuse_undesignated(LIST)
+        return refuse_undesignated()
     if not form.validate_on_submit():
         flash(first_error(form), "error")
         return redirect(url_for("controller.file_detail", file_id=file_id), 303)

@@ -1,6 +1,7 @@
 """Instructions from the controller (docs/controllers.md, "Results back to the
 controller"): a designated contact files a request they received themselves, for us to
-carry out. It becomes a normal request of their organisation, marked as an instruction."""
+carry out. It becomes a normal request of their organisation, marked as an instruction. Anyone
+else of the organisation gets a 403 in words for the form and its POST."""
 
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ def _page(
         form=form,
         error=error,
         error_field=field,
-        may_instruct=designated() is not None,
         instructable=INSTRUCTABLE,
         channels=INSTRUCTION_CHANNELS,
     ), status
@@ -63,6 +63,8 @@ def _instruction(form: InstructionForm, contact: User) -> Instruction:
 @bp.get("/instructions/new")
 @controller_required
 def instruction_new() -> tuple[str, int]:
+    if designated() is None:
+        return refuse_undesignated()
     form = InstructionForm()
     form.language.data = "en" if current_user.language == "en" else "nl"  # the contact's
     return _page(form)
@@ -73,7 +75,7 @@ def instruction_new() -> tuple[str, int]:
 def instruction_create() -> tuple[str, int] | Response:
     contact, form, ctx = designated(), InstructionForm(), context()
     if contact is None:
-        return refuse_undesignated("controller.instruction_new")
+        return refuse_undesignated()
     if not form.validate_on_submit() or form.received() is None:
         field = next(iter(form.errors), "received_date")
         message = first_error(form) if form.errors else _("This is not a valid date.")

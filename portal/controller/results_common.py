@@ -4,13 +4,14 @@ words, and sending a rendered certificate."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from operations.certificates import Rendered
 from portal.db import get_session
+from portal.errors import render_error
 from rights.controllers.instructions import check_contact
 from rights.errors import PermissionDenied
 from rights.models.org import User
@@ -35,10 +36,11 @@ def designated() -> User | None:
     return user
 
 
-def refuse_undesignated(endpoint: str) -> Response:
-    """A user who may read but not instruct: back to the list, with the reason."""
-    flash(_("Only the designated contacts of your organisation may do this."), "error")
-    return redirect(url_for(endpoint), 303)
+def refuse_undesignated() -> tuple[str, int]:
+    """A user who may read but not instruct: the portal's 403 page with the reason in words,
+    for the GET and the POST of every page only designated contacts use, before any form is
+    read (docs/controllers.md, "Deciding")."""
+    return render_error(403, _("Only the designated contacts of your organisation may do this."))
 
 
 def send(rendered: Rendered) -> Response:
