@@ -19,7 +19,7 @@ from operations.context import Context
 from portal.clock import now
 from portal.context import context
 from portal.db import get_session
-from portal.machine.errors import json_error, machine_status, validation_items
+from portal.machine.errors import invalid_body, json_error, machine_status
 from portal.machine.signed import signed_json
 from rights import audit
 from rights.errors import DomainError, NotFound
@@ -74,8 +74,7 @@ def _refused(key: ApiKey, call: str, exc: DomainError) -> Response:
     )  # fmt: skip
     session.commit()
     if isinstance(exc, RequestInvalid):
-        items = validation_items(exc.errors, exc.texts)
-        return json_error(400, items[0]["message"] if items else None, items)
+        return invalid_body(exc)
     if isinstance(exc, NotFound):
         return json_error(404)
     return json_error(machine_status(exc))

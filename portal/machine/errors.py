@@ -17,9 +17,11 @@ from flask_babel import lazy_gettext as _l
 
 from rights.errors import DomainError, ValidationFailed
 from rights.opendsr.texts import Text
+from rights.opendsr.validation import RequestInvalid
 
 __all__ = [
     "MACHINE_PREFIXES",
+    "invalid_body",
     "is_machine_path",
     "json_error",
     "machine_status",
@@ -78,3 +80,10 @@ def validation_items(items: list[dict[str, str]], texts: list[Text]) -> list[dic
         {**item, "message": _(text.template, **text.values)}
         for item, text in zip(items, texts, strict=True)
     ]
+
+
+def invalid_body(exc: RequestInvalid) -> Response:
+    """The refusal of a body the domain read (400, or the status of the subclass): each
+    problem with its ``field`` and ``reason``, the first problem's message as the error's."""
+    items = validation_items(exc.errors, exc.texts)
+    return json_error(exc.http_status, items[0]["message"] if items else None, items)

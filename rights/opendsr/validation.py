@@ -24,7 +24,7 @@ from rights.opendsr.profile import (
 from rights.opendsr.texts import N_, Text
 from rights.righttypes import Details
 
-__all__ = ["Limits", "RequestInvalid", "Submission", "parse_submission"]
+__all__ = ["Limits", "Problems", "RequestInvalid", "Submission", "parse_submission"]
 
 UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})")
@@ -49,7 +49,7 @@ class RequestInvalid(DomainError):
     @classmethod
     def one(cls, name: str, reason: str, template: str, /, **values: Any) -> RequestInvalid:
         """A refusal with one problem (``template`` marked with ``N_``)."""
-        errors = _Errors()
+        errors = Problems()
         errors.add(name, reason, template, **values)
         return cls(errors.items, errors.texts)
 
@@ -73,7 +73,10 @@ class Submission:
 
 
 @dataclass
-class _Errors:
+class Problems:
+    """The problems of a body as they are found: each the spec's error item with its
+    ``field`` and ``reason``, and its message's template and values (``RequestInvalid``)."""
+
     items: list[dict[str, str]] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
 
@@ -85,7 +88,7 @@ class _Errors:
         )
 
 
-def _uuid(body: Mapping[str, Any], errors: _Errors) -> str:
+def _uuid(body: Mapping[str, Any], errors: Problems) -> str:
     value = body.get("subject_request_id")
     if value is None:
         errors.add("subject_request_id", "required", N_("subject_request_id field is required"))
@@ -98,7 +101,7 @@ def _uuid(body: Mapping[str, Any], errors: _Errors) -> str:
     return ""
 
 
-def _time(body: Mapping[str, Any], errors: _Errors, now: datetime, limits: Limits) -> datetime:
+def _time(body: Mapping[str, Any], errors: Problems, now: datetime, limits: Limits) -> datetime:
     value = body.get("submitted_time")
     if value is None:
         errors.add("submitted_time", "required", N_("submitted_time field is required"))
@@ -136,7 +139,7 @@ def _identity_value(kind: str, value: str) -> str | None:
     return stripped if 0 < len(stripped) <= MAX_LENGTHS[kind] else None
 
 
-def _identity(index: int, item: object, errors: _Errors) -> tuple[str, str] | None:
+def _identity(index: int, item: object, errors: Problems) -> tuple[str, str] | None:
     where = f"subject_identities[{index}]"
     if not isinstance(item, dict):
         errors.add(where, "invalid", N_("%(where)s must be an object"), where=where)
@@ -169,7 +172,7 @@ def _identity(index: int, item: object, errors: _Errors) -> tuple[str, str] | No
     return None
 
 
-def _identities(body: Mapping[str, Any], errors: _Errors, limits: Limits) -> dict[str, str]:
+def _identities(body: Mapping[str, Any], errors: Problems, limits: Limits) -> dict[str, str]:
     items = body.get("subject_identities")
     if not isinstance(items, list) or not items:
         errors.add(
@@ -209,7 +212,7 @@ def _identities(body: Mapping[str, Any], errors: _Errors, limits: Limits) -> dic
 
 
 def _callbacks(
-    body: Mapping[str, Any], errors: _Errors, allowed: Callable[[str], bool]
+    body: Mapping[str, Any], errors: Problems, allowed: Callable[[str], bool]
 ) -> tuple[str, ...]:
     urls = body.get("status_callback_urls", [])
     if not isinstance(urls, list) or len(urls) > MAX_CALLBACKS:
@@ -230,7 +233,7 @@ def _callbacks(
     return tuple(u for u in urls if isinstance(u, str))
 
 
-def _extension(body: Mapping[str, Any], errors: _Errors, domain: str) -> Mapping[str, Any]:
+def _extension(body: Mapping[str, Any], errors: Problems, domain: str) -> Mapping[str, Any]:
     extensions = body.get("extensions", {})
     if not isinstance(extensions, dict):
         errors.add("extensions", "invalid", N_("extensions must be an object"))
@@ -248,7 +251,7 @@ def _extension(body: Mapping[str, Any], errors: _Errors, domain: str) -> Mapping
 
 
 def _type(
-    body: Mapping[str, Any], errors: _Errors, domain: str
+    body: Mapping[str, Any], errors: Problems, domain: str
 ) -> tuple[RequestType | None, Details | None, str]:
     name = body.get("subject_request_type")
     payload = _extension(body, errors, domain)
@@ -297,7 +300,7 @@ def parse_submission(
 ) -> Submission:
     """The valid submission ``body`` describes, or ``RequestInvalid`` listing every
     problem. ``version`` "1.0" accepts a body without ``regulation`` (v1 knew only GDPR)."""
-    errors = _Errors()
+    errors = Problems()
     if not isinstance(body, dict):
         errors.add("", "invalid", N_("the body must be a JSON object"))
         raise RequestInvalid(errors.items, errors.texts)

@@ -122,35 +122,124 @@ def test_no_key_or_a_wrong_key_is_401_json(client, db_session, make_org):
         assert resp.status_code == 401 and resp.get_json()["error"]["code"] == 401
 
 
-@pytest.mark.parametrize(
-    ("raw", "word"),
-    [
-        ("not json", "JSON"),
-        ('{"identities": {}}', "identities must be a list"),
-        ("[]", "identities must be a list"),
-        ('{"identities": [1]}', "identities[0] must be an object"),
-        ('{"identities": [{"identity_type": "ios_id", "identity_value": "x"}]}', "email or"),
-        ('{"identities": [{"identity_type": "email", "identity_value": 5}]}', "identity_value"),
-        ('{"identities": [{"identity_type": "email", "identity_value": ""}]}', "identity_value"),
-        # A list where a text belongs, and an unpaired surrogate (cannot be encoded in the
-        # answer): each a 400 naming the field, never a server error.
-        ('{"identities": [{"identity_type": ["email"], "identity_value": "a@b.nl"}]}', "email or"),
-        (
-            '{"identities": [{"identity_type": "email", "identity_value": "a\\ud800@b.nl"}]}',
-            "identity_value",
-        ),
-    ],
-)
-def test_bad_bodies_are_400_with_errors(client, db_session, make_org, raw, word):
-    resp = _post(client, _key(db_session, make_org()), None, raw=raw)
-    assert resp.status_code == 400
+ITEM = '{"identities": [{"identity_type": "email", "identity_value": "a@b.nl"}, %s]}'
+BAD_BODIES = [
+    # (body, field, reason, the English message)
+    ("not json", "", "invalid", "the body must be JSON in UTF-8"),
+    (b'{"identities": ["\xff"]}', "", "invalid", "the body must be JSON in UTF-8"),
+    ("[" * 5000 + "]" * 5000, "", "invalid", "the body must be JSON in UTF-8"),
+    ("[]", "", "invalid", "the body must be a JSON object"),
+    ("{}", "identities", "required", "identities must be a list"),
+    ('{"identities": {}}', "identities", "invalid", "identities must be a list"),
+    (ITEM % "1", "identities[1]", "invalid", "identities[1] must be an object"),
+    (
+        ITEM % '{"identity_type": "ios_id", "identity_value": "x"}',
+        "identities[1].identity_type",
+        "unsupported",
+        "identities[1].identity_type must be one of email, phone_number",
+    ),
+    (
+        ITEM % '{"identity_type": ["email"], "identity_value": "a@b.nl"}',
+        "identities[1].identity_type",
+        "invalid",
+        "identities[1].identity_type must be one of email, phone_number",
+    ),
+    (
+        ITEM % '{"identity_value": "a@b.nl"}',
+        "identities[1].identity_type",
+        "required",
+        "identities[1].identity_type must be one of email, phone_number",
+    ),
+    (
+        ITEM % '{"identity_type": "email", "identity_value": ""}',
+        "identities[1].identity_value",
+        "required",
+        "identities[1].identity_value must be a text of 1 to 320 characters",
+    ),
+    (
+        ITEM % '{"identity_type": "email", "identity_value": 5}',
+        "identities[1].identity_value",
+        "invalid",
+        "identities[1].identity_value must be a text of 1 to 320 characters",
+    ),
+    (
+        ITEM % ('{"identity_type": "email", "identity_value": "%s"}' % ("a" * 321)),
+        "identities[1].identity_value",
+        "invalid",
+        "identities[1].identity_value must be a text of 1 to 320 characters",
+    ),
+    # An unpaired surrogate cannot be encoded in the answer: a 400 naming the field.
+    (
+        ITEM % '{"identity_type": "email", "identity_value": "a\\ud800@b.nl"}',
+        "identities[1].identity_value",
+        "invalid",
+        "identities[1].identity_value must be a text of 1 to 320 characters",
+    ),
+]
+
+
+def _audited(db_session):
+    return db_session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+@pytest.mark.parametrize(("raw", "field", "reason", "message"), BAD_BODIES)
+def test_each_bad_body_is_a_400_naming_its_field(
+    client, db_session, make_org, raw, field, reason, message
+):
+    secret = _key(db_session, make_org())
+    before = _audited(db_session)
+    resp = _post(client, secret, None, raw=raw)
+    assert resp.status_code == 400 and resp.mimetype == "application/json"
     error = resp.get_json()["error"]
-    assert error["code"] == 400 and any(word in e["message"] for e in error["errors"])
+    assert error["code"] == 400 and error["message"] == message  # the first problem's
+    assert error["errors"] == [
+        {"domain": "Validation", "reason": reason, "message": message, "field": field}
+    ]
+    assert resp.headers["Content-Language"] == "en"
+    assert _audited(db_session) == before  # nothing stored
 
 
-def test_bad_utf8_is_400_json(client, db_session, make_org):
-    resp = _post(client, _key(db_session, make_org()), None, raw=b'{"identities": ["\xff"]}')
-    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == 400
+def test_the_messages_follow_accept_language_and_the_codes_stay(client, db_session, make_org):
+    secret = _key(db_session, make_org())
+    raw = '{"identities": [7, {"identity_type": "fax", "identity_value": " "}]}'
+    answers = {
+        language: client.post(
+            URL,
+            data=raw,
+            headers={"Authorization": f"Bearer {secret}", "Accept-Language": language},
+        )
+        for language in ("en", "nl-NL,nl;q=0.9")
+    }
+    en, nl = (answers[k].get_json()["error"] for k in ("en", "nl-NL,nl;q=0.9"))
+    assert answers["nl-NL,nl;q=0.9"].headers["Content-Language"] == "nl"
+    strip = lambda items: [{k: v for k, v in e.items() if k != "message"} for e in items]  # noqa: E731
+    assert (
+        strip(en["errors"])
+        == strip(nl["errors"])
+        == [
+            {"domain": "Validation", "reason": "invalid", "field": "identities[0]"},
+            {
+                "domain": "Validation",
+                "reason": "unsupported",
+                "field": "identities[1].identity_type",
+            },
+            {"domain": "Validation", "reason": "required", "field": "identities[1].identity_value"},
+        ]
+    )
+    assert [e["message"] for e in nl["errors"]] == [
+        "identities[0] moet een object zijn",
+        "identities[1].identity_type moet een van email, phone_number zijn",
+        "identities[1].identity_value moet een tekst van 1 tot 320 tekens zijn",
+    ]
+    assert nl["message"] == nl["errors"][0]["message"] and nl["code"] == en["code"] == 400
+
+
+def test_at_most_20_problems_are_listed(client, db_session, make_org):
+    body = {"identities": [{"identity_type": "fax", "identity_value": "x"}] * 30}
+    resp = _post(client, _key(db_session, make_org()), body)
+    fields = [e["field"] for e in resp.get_json()["error"]["errors"]]
+    assert resp.status_code == 400
+    assert fields == [f"identities[{i}].identity_type" for i in range(20)]
 
 
 def test_more_than_10000_is_413_and_10000_are_answered(client, db_session, make_org, app):
@@ -159,7 +248,13 @@ def test_more_than_10000_is_413_and_10000_are_answered(client, db_session, make_
     secret = _key(db_session, org)
     many = _ids(*[("email", f"person-{i}@example.nl") for i in range(10_001)])
     resp = _post(client, secret, many)
-    assert resp.status_code == 413 and resp.get_json()["error"]["code"] == 413
+    assert resp.status_code == 413
+    error = resp.get_json()["error"]
+    assert error["code"] == 413 and error["message"] == "At most 10000 identities per request."
+    assert error["errors"] == [
+        {"domain": "Validation", "reason": "too_many", "field": "identities",
+         "message": "At most 10000 identities per request."}
+    ]  # fmt: skip
     many["identities"].pop()
     resp = _post(client, secret, many)
     assert resp.status_code == 200
