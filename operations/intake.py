@@ -4,7 +4,9 @@ written mandate, a parent of a child old enough to act) sends the document with 
 (``rights.receipt.check_mandate``/``check_minor``); an upload must be a PDF, PNG or JPEG.
 
 A refusal is an ``IntakeError`` naming the form field it belongs to, with a message in the
-context's language, so the public form and the staff registration form show it there.
+context's language, so the public form and the staff registration form show it there. A
+request for a controller whose contract ended is refused on the ``organisation`` field
+(``check_contract``; docs/controllers.md, "End of contract").
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from operations import forwarding
 from operations.context import Context
 from rights import intake as public_intake
 from rights import requests
+from rights.controllers.contract import CONTRACT_ENDED, contract_ended_on
 from rights.documents import sniff_content_type, store_document
 from rights.errors import ValidationFailed
 from rights.models.case import DocumentKind, Party
+from rights.models.org import Organisation
 from rights.models.request import RightsRequest
 from rights.receipt import check_mandate, check_minor
 from rights.requests import Intake
@@ -28,6 +32,7 @@ Upload = tuple[bytes, str]
 __all__ = [
     "IntakeError",
     "Upload",
+    "check_contract",
     "check_representation",
     "check_upload",
     "register",
@@ -81,6 +86,26 @@ def check_representation(
         raise IntakeError("mandate", message, code=exc.code) from None
 
 
+def check_contract(ctx: Context, organisation_id: int | None) -> None:
+    """Refuse a new request for a controller whose contract ended (Art. 28(3)(g): we hold
+    none of its data any more): ``IntakeError`` on ``organisation``, in the context's
+    language, naming the organisation and the date, and what to do instead."""
+    found = ctx.session.get(Organisation, organisation_id) if organisation_id else None
+    ended = contract_ended_on(found)
+    if found is None or ended is None:
+        return
+    texts = ctx.texts()
+    message = texts.gettext(
+        "The contract with %(organisation)s ended on %(date)s: we no longer hold data for "
+        "this organisation and take no new requests for it. Register the request without "
+        "this organisation (choose the one it is about), or tell the data subject to "
+        "contact %(organisation)s directly.",
+        organisation=found.name,
+        date=texts.day(ended, "d MMMM yyyy"),
+    )
+    raise IntakeError("organisation", message, code=CONTRACT_ENDED)
+
+
 def _check(ctx: Context, intakes: Sequence[Intake], mandate: Upload | None) -> None:
     check_upload(ctx, "mandate", mandate)
     for item in intakes:
@@ -99,7 +124,10 @@ def submit(
     at once, the acknowledgement and confirmation link queued (flushes; the caller commits).
     A repeated ``form_key`` returns the first submission's requests; with
     ``look_up_repeat=False`` it raises ``IntegrityError`` instead and the caller looks the
-    first submission up after its rollback (``rights.intake.submit``)."""
+    first submission up after its rollback (``rights.intake.submit``). A controller whose
+    contract ended is refused by the caller as it reads the visitor's choice, where it
+    loads the organisation anyway (``portal.public.start``; no statement more per submit,
+    issue 17); ``check_contract`` is the same rule for a caller without that choice."""
     _check(ctx, intakes, mandate)
     return public_intake.submit(
         ctx.session,
@@ -120,7 +148,9 @@ def register(
     """Staff registration of a request that arrived by mail, post or phone, with its
     original arrival instant; the representative's document is stored with it (flushes;
     the caller commits). ``route=False``: the caller routes it (``forwarding.
-    after_verification``) once it has marked it, as a controller's instruction is."""
+    after_verification``) once it has marked it, as a controller's instruction is.
+    Refused (``IntakeError``) for a controller whose contract ended."""
+    check_contract(ctx, intake.organisation_id)
     _check(ctx, [intake], mandate)
     request = requests.create_request(
         ctx.session,

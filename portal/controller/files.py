@@ -30,6 +30,7 @@ from portal.sources.messages import error_message
 from rights.audit import Actor, record
 from rights.controllers import datafiles
 from rights.controllers.certificates import contract_end_certificate, processor_name
+from rights.controllers.contract import contract_ended_on
 from rights.errors import DomainError, NotFound
 from rights.models.org import Organisation
 from rights.sources.ingest import ingest_data_file
@@ -37,9 +38,8 @@ from rights.sources.ingest import ingest_data_file
 LIST = "controller.files"
 
 
-@bp.get("/files/")
-@controller_required
-def files() -> str:
+def _files_page(status: int = 200) -> tuple[str, int]:
+    """The lists and the upload form; once the contract ended, a notice instead of the form."""
     session, org_id = get_session(), organisation_id()
     return render_template(
         "controller/files.html",
@@ -49,7 +49,18 @@ def files() -> str:
         deletions=datafiles.file_deletions(session, org_id),
         may_instruct=designated() is not None,
         form=FileUploadForm(),
-    )
+    ), status
+
+
+@bp.get("/files/")
+@controller_required
+def files() -> tuple[str, int]:
+    return _files_page()
+
+
+def _contract_ended() -> bool:
+    organisation = get_session().get(Organisation, organisation_id())
+    return contract_ended_on(organisation) is not None
 
 
 def _upload(form: FileUploadForm, actor: Actor) -> str:
@@ -79,6 +90,8 @@ def files_upload() -> Response | tuple[str, int]:
     contact, form = designated(), FileUploadForm()
     if contact is None:
         return refuse_undesignated()
+    if _contract_ended():  # the page says so where the form was (ingest refuses it too)
+        return _files_page(409)
     if not form.validate_on_submit():
         flash(first_error(form), "error")
         return redirect(url_for(LIST), 303)

@@ -6,6 +6,10 @@ values (``OperatorCache``) instead of asking the database twice per filed reques
 the cache at once (an admin's edit, a command, a test's factory); other processes notice
 within ``OPERATOR_TTL_SECONDS``. Plain values, never an ORM object that outlives its
 session (docs/architecture.md, "Intake").
+
+A controller is read afresh for every intake GET and POST (``chosen_controller``), with the
+moment its contract ended: the end of a contract (``operations.contract_end``, which
+flushes the organisation) is seen by the next request of every process.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -37,10 +42,18 @@ class ChosenOrganisation:
     name: str
     kind: OrganisationKind
     slug: str
+    # Set once a controller's contract ended: the choice is refused (docs/controllers.md).
+    contract_ended_at: datetime | None = None
 
     @classmethod
     def of(cls, org: Organisation) -> ChosenOrganisation:
-        return cls(id=org.id, name=org.name, kind=org.kind, slug=org.slug)
+        return cls(
+            id=org.id,
+            name=org.name,
+            kind=org.kind,
+            slug=org.slug,
+            contract_ended_at=org.contract_ended_at,
+        )
 
 
 @sa_event.listens_for(Session, "after_flush")

@@ -14,6 +14,7 @@ from portal.public.blueprint import bp
 from portal.public.chosen import ChosenOrganisation, chosen_controller, chosen_operator
 from portal.public.forms import SearchForm
 from portal.public.labels import RIGHT_HINTS, RIGHT_LABELS
+from portal.words import local
 from rights.models.org import Organisation, OrganisationKind
 from rights.righttypes import RightType
 
@@ -31,7 +32,9 @@ def index() -> str:
 
 def _listed(query: str) -> list[Organisation]:
     stmt = select(Organisation).where(
-        Organisation.kind == OrganisationKind.CONTROLLER, Organisation.listed_publicly.is_(True)
+        Organisation.kind == OrganisationKind.CONTROLLER,
+        Organisation.listed_publicly.is_(True),
+        Organisation.contract_ended_at.is_(None),  # we hold none of its data any more
     )
     if query:
         stmt = stmt.where(func.lower(Organisation.name).contains(query.lower(), autoescape=True))
@@ -59,11 +62,29 @@ def _organisation(org: str) -> tuple[str, ChosenOrganisation | None]:
     return "", None
 
 
+def _contract_ended(organisation: ChosenOrganisation) -> str:
+    return str(
+        _(
+            "We no longer hold data for %(organisation)s: our contract with this organisation "
+            "ended on %(date)s, and we deleted the data we processed for it. Please send your "
+            "request to %(organisation)s directly.",
+            organisation=organisation.name,
+            date=local(organisation.contract_ended_at, "d MMMM yyyy"),
+        )
+    )
+
+
 def choice_from(args: Any) -> Choice:
-    """Read and check the organisation and rights chosen on the start form."""
+    """Read and check the organisation and rights chosen on the start form. A controller
+    whose contract ended is refused with its own words (Art. 28(3)(g): we no longer hold
+    its data; docs/controllers.md, "End of contract"), so nothing is filed for it."""
     choice = Choice()
     choice.org, choice.organisation = _organisation(str(args.get("org", ""))[:100])
-    if not choice.org:
+    ended = choice.organisation
+    if ended is not None and ended.contract_ended_at is not None:
+        choice.org, choice.organisation = "", None
+        choice.errors["org"] = _contract_ended(ended)
+    elif not choice.org:
         choice.errors["org"] = _("Choose the organisation, or choose 'I don't know'.")
     wanted = set(args.getlist("right")[:20])
     choice.rights = tuple(r for r in RightType if r.value in wanted)

@@ -114,6 +114,11 @@ def error_message(exc: DomainError) -> str:
         "task_done": _("The task is already done."),
         "retention": _("The retention period must be 1 to 3650 days."),
         "not_file": _("Files can only be uploaded to a file source."),
+        "contract_ended": _(
+            "The contract with %(organisation)s ended: we hold none of its data any more and "
+            "take no new data files for it.",
+            organisation=params.get("organisation", ""),
+        ),
     }
     return str(
         messages.get(exc.code, _("The action could not be carried out (%(code)s).", code=exc.code))

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from rights.audit import SYSTEM, Actor, record
+from rights.controllers.contract import check_contract_running
 from rights.controllers.datafiles import DeletionReason, delete_data_file
 from rights.errors import ValidationFailed
 from rights.models.source import DataFileUpload, DataRecord, DataSource, SourceKind
@@ -140,11 +141,14 @@ def ingest_data_file(
     """Read ``fileobj`` and store it as a :class:`DataFileUpload` with one record per row.
 
     The retention date is ``now`` plus ``retention_days`` (default: the owner's
-    ``data_file_retention_days``). Raises :class:`DataFileError` with the reader's code;
-    then nothing of the file is stored (flushes, never commits).
+    ``data_file_retention_days``). Raises :class:`DataFileError` with the reader's code,
+    and ``Conflict`` (code ``contract_ended``) once the owner's contract ended
+    (``rights.controllers.contract``); then nothing of the file is stored (flushes, never
+    commits).
     """
     if source.kind is not SourceKind.FILE:
         raise ValidationFailed("Files can only be uploaded to a file source.", code="not_file")
+    check_contract_running(source.organisation)
     days = (
         retention_days
         if retention_days is not None
