@@ -6,9 +6,6 @@ nothing is stored. A controller whose contract runs, and the operator, still fil
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
@@ -17,10 +14,9 @@ from rights.audit import SYSTEM
 from rights.models.audit import AuditEvent
 from rights.models.mail import OutboxMail
 from rights.models.org import OrganisationKind
-from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RightsRequest
 from tests.glossary import assert_in_words
-from tests.helpers import ops_context
+from tests.helpers import ops_context, released_return_package
 from tests.public.flow import fill, form_url
 
 WORDS = {
@@ -49,14 +45,7 @@ def world(make_org, db_session):
 
 def _end(app, db_session, org, now):
     """The contract ends as the command ends it: the data returned, then deleted."""
-    db_session.add(
-        Package(
-            kind=PackageKind.RETURN, organisation_id=org.id, status=PackageStatus.RELEASED,
-            sha256="0" * 64, size=1, storage_key=secrets.token_urlsafe(24), created_at=now,
-            released_at=now, expires_at=now + timedelta(days=30),
-        )
-    )  # fmt: skip
-    db_session.flush()
+    released_return_package(db_session, org, now)
     end_contract(ops_context(app, db_session, SYSTEM, now=now), org)
     db_session.commit()
 

@@ -15,13 +15,12 @@ from sqlalchemy import func, select
 
 from operations.intake import IntakeError, register
 from rights.audit import SYSTEM
-from rights.deadlines import AMSTERDAM
 from rights.models.audit import AuditEvent
 from rights.models.request import RightsRequest
 from rights.requests import Intake, Requester
 from rights.righttypes import AccessDetails
 from tests.glossary import assert_in_words
-from tests.helpers import csrf_token, ops_context
+from tests.helpers import ops_context, post_registration
 
 # 23:30 UTC on 4 March is 5 March in Amsterdam: the refusal names the local date.
 ENDED_AT = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)
@@ -32,19 +31,7 @@ WORDS = {
 
 
 def _post(client, org):
-    page = client.get("/staff/register")
-    local = (datetime.now(UTC) - timedelta(days=1)).astimezone(AMSTERDAM)
-    data = {
-        "csrf_token": csrf_token(page),
-        "right": "access",
-        "organisation": str(org.id),
-        "channel": "post",
-        "received_date": local.date().isoformat(),
-        "received_time": local.strftime("%H:%M"),
-        "name": "Mila de Boer",
-        "address": "Dorpsstraat 1, 1234 AB Ergens",
-    }
-    return client.post("/staff/register", data=data, content_type="multipart/form-data")
+    return post_registration(client, org)
 
 
 def _stored(db_session) -> tuple[int, int]:

@@ -7,35 +7,19 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from rights.deadlines import AMSTERDAM
 from rights.models.case import Document, DocumentKind
 from rights.models.request import RightsRequest
-from tests.helpers import csrf_token
+from tests.helpers import post_registration
 
 PDF = b"%PDF-1.7 benoeming tot curator"
 
 
 def _post(client, org, **extra):
-    page = client.get("/staff/register")
-    local = (datetime.now(UTC) - timedelta(days=1)).astimezone(AMSTERDAM)
-    data = {
-        "csrf_token": csrf_token(page),
-        "right": "access",
-        "organisation": str(org.id),
-        "channel": "post",
-        "received_date": local.date().isoformat(),
-        "received_time": local.strftime("%H:%M"),
-        "name": "Mila de Boer",
-        "address": "Dorpsstraat 1, 1234 AB Ergens",
-        "representative_name": "Jan de Boer",
-        **extra,
-    }
-    return client.post("/staff/register", data=data, content_type="multipart/form-data")
+    return post_registration(client, org, **{"representative_name": "Jan de Boer", **extra})
 
 
 def _field_error(resp, field: str) -> str | None:

@@ -6,26 +6,18 @@ contacts download the certificate (docs/controllers.md)."""
 from __future__ import annotations
 
 import json
-import secrets
-from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from rights.models.controller import DataFileDeletion
-from rights.models.package import Package, PackageKind, PackageStatus
 from rights.models.request import RequestState
 from rights.models.source import DataFileUpload, DataSource, SuppressionEntry
+from tests.helpers import released_return_package
 from tests.portal.controller.results_world import build, freeze
 
 
 def _returned(db_session, org, now):
-    db_session.add(
-        Package(
-            kind=PackageKind.RETURN, organisation_id=org.id, status=PackageStatus.RELEASED,
-            sha256="0" * 64, size=1, storage_key=secrets.token_urlsafe(24), created_at=now,
-            released_at=now, expires_at=now + timedelta(days=30),
-        )
-    )  # fmt: skip
+    released_return_package(db_session, org, now)
     db_session.commit()
 
 
