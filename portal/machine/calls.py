@@ -29,7 +29,7 @@ from rights.opendsr.profile import FORMATS, IDENTITIES, TYPES
 from rights.opendsr.texts import N_
 from rights.opendsr.validation import RequestInvalid
 
-__all__ = ["cancel", "create", "discovery", "guard_body", "rate_key", "status"]
+__all__ = ["cancel", "create", "discovery", "guard_body", "rate_key", "refused", "status"]
 
 DEFAULT_MAX_BODY = 64 * 1024
 
@@ -63,7 +63,9 @@ def _unauthorised() -> Response:
     return json_error(401, headers={"WWW-Authenticate": 'Bearer realm="opendsr"'})
 
 
-def _refused(key: ApiKey, call: str, exc: DomainError) -> Response:
+def refused(key: ApiKey, call: str, exc: DomainError) -> Response:
+    """The refusal's answer, after ``api.call_refused`` is audited (the call's name and the
+    status only) in a transaction of its own: whatever the call had begun is rolled back."""
     session = get_session()
     session.rollback()
     key.last_used_at = now()
@@ -88,7 +90,7 @@ def _run(call: str, use: Callable[[Context, ApiKey], Response]) -> Response:
     try:
         response = use(ctx, key)
     except DomainError as exc:
-        return _refused(key, call, exc)
+        return refused(key, call, exc)
     get_session().commit()
     return response
 

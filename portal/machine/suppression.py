@@ -15,7 +15,8 @@ from operations.suppression_check import check_identities
 from portal.clock import now
 from portal.context import context
 from portal.db import get_session
-from portal.machine.errors import invalid_body, json_error
+from portal.machine.calls import refused
+from portal.machine.errors import json_error
 from portal.security import csrf, limiter
 from rights.models.api import ApiKey
 from rights.opendsr.keys import authenticate
@@ -78,6 +79,6 @@ def check() -> Response:
         return json_error(401, headers={"WWW-Authenticate": "Bearer"})
     try:
         identities = parse(request.get_data(cache=False))
-    except RequestInvalid as exc:  # 400, or 413 for too many identities
-        return invalid_body(exc)
+    except RequestInvalid as exc:  # 400, or 413 for too many identities; audited
+        return refused(key, "suppression.check", exc)
     return _answer(key, identities)

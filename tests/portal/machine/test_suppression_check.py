@@ -121,6 +121,7 @@ def test_no_key_or_a_wrong_key_is_401_json(client, db_session, make_org):
     for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic x"}):
         resp = client.post(URL, json=_ids(("email", "a@b.nl")), headers=headers)
         assert resp.status_code == 401 and resp.get_json()["error"]["code"] == 401
+    assert _audited(db_session) == 0  # no key, no actor: a refusal before the call
 
 
 ITEM = '{"identities": [{"identity_type": "email", "identity_value": "a@b.nl"}, %s]}'
@@ -183,6 +184,15 @@ def _audited(db_session):
     return db_session.scalar(select(func.count()).select_from(AuditEvent))
 
 
+def _refusals(db_session) -> list[tuple[str, dict]]:
+    """The refused calls on record: the actor's kind and the event's data."""
+    db_session.expire_all()
+    events = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "api.call_refused").order_by(AuditEvent.id)
+    )
+    return [(e.actor_kind, e.data) for e in events]
+
+
 @pytest.mark.parametrize(("raw", "field", "reason", "message"), BAD_BODIES)
 def test_each_bad_body_is_a_400_naming_its_field(
     client, db_session, make_org, raw, field, reason, message
@@ -204,7 +214,9 @@ def test_each_bad_body_is_a_400_naming_its_field(
         {"domain": "Validation", "reason": reason, "message": message, "field": field}
     ]
     assert resp.headers["Content-Language"] == "en"
-    assert _audited(db_session) == before  # nothing stored
+    # Nothing stored but the refusal itself, with the call's name and status only.
+    assert _audited(db_session) == before + 1
+    assert _refusals(db_session) == [("api_key", {"call": "suppression.check", "status": 400})]
 
 
 def test_the_messages_follow_accept_language_and_the_codes_stay(client, db_session, make_org):
@@ -263,6 +275,7 @@ def test_more_than_10000_is_413_and_10000_are_answered(client, db_session, make_
         {"domain": "Validation", "reason": "too_many", "field": "identities",
          "message": "At most 10000 identities per request."}
     ]  # fmt: skip
+    assert _refusals(db_session) == [("api_key", {"call": "suppression.check", "status": 413})]
     many["identities"].pop()
     resp = _post(client, secret, many)
     assert resp.status_code == 200
