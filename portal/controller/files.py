@@ -18,6 +18,7 @@ from portal.auth.guards import controller_required
 from portal.context import context
 from portal.controller.blueprint import bp
 from portal.controller.results_common import (
+    contact_organisation,
     designated,
     organisation_id,
     refuse_undesignated,
@@ -32,7 +33,6 @@ from rights.controllers import datafiles
 from rights.controllers.certificates import contract_end_certificate, processor_name
 from rights.controllers.contract import contract_ended_on
 from rights.errors import DomainError, NotFound
-from rights.models.org import Organisation
 from rights.sources.ingest import ingest_data_file
 
 LIST = "controller.files"
@@ -43,7 +43,7 @@ def _files_page(status: int = 200) -> tuple[str, int]:
     session, org_id = get_session(), organisation_id()
     return render_template(
         "controller/files.html",
-        organisation=session.get(Organisation, org_id),
+        organisation=contact_organisation(),
         sources=datafiles.file_sources(session, org_id),
         files=datafiles.organisation_files(session, org_id),
         deletions=datafiles.file_deletions(session, org_id),
@@ -59,8 +59,7 @@ def files() -> tuple[str, int]:
 
 
 def _contract_ended() -> bool:
-    organisation = get_session().get(Organisation, organisation_id())
-    return contract_ended_on(organisation) is not None
+    return contract_ended_on(contact_organisation()) is not None
 
 
 def _upload(form: FileUploadForm, actor: Actor) -> str:
@@ -151,10 +150,8 @@ def _deletion(deletion_id: int, fmt: str) -> Response:
     ctx = context()
     org_id = organisation_id()
     deletion = datafiles.own_deletion(ctx.session, org_id, deletion_id)
-    organisation = ctx.session.get(Organisation, org_id)
-    assert organisation is not None
     payload = deletion_json(
-        deletion, controller=organisation.name, processor=processor_name(ctx.session)
+        deletion, controller=contact_organisation().name, processor=processor_name(ctx.session)
     )
     rendered = download(ctx, payload, deletion, fmt, object_id=deletion.id)
     ctx.session.commit()
@@ -175,8 +172,7 @@ def deletion_json_download(deletion_id: int) -> Response:
 
 def _contract_end(fmt: str) -> Response:
     ctx = context()
-    organisation = ctx.session.get(Organisation, organisation_id())
-    assert organisation is not None
+    organisation = contact_organisation()
     cert = contract_end_certificate(ctx.session, organisation)
     rendered = download(ctx, contract_end_json(cert), cert, fmt, object_id=organisation.id)
     ctx.session.commit()

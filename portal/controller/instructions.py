@@ -14,13 +14,16 @@ from operations.instructions import Instruction, file_instruction
 from portal.auth.guards import controller_required
 from portal.context import context
 from portal.controller.blueprint import bp
-from portal.controller.results_common import designated, organisation_id, refuse_undesignated
+from portal.controller.results_common import (
+    contact_organisation,
+    designated,
+    refuse_undesignated,
+)
 from portal.controller.results_forms import INSTRUCTION_CHANNELS, InstructionForm
-from portal.db import get_session
 from portal.formfields import first_error
 from rights.controllers.instructions import INSTRUCTABLE
 from rights.errors import DomainError
-from rights.models.org import Organisation, User
+from rights.models.org import User
 from rights.models.request import Channel
 from rights.righttypes import RightType
 
@@ -30,13 +33,12 @@ def _page(
 ) -> tuple[str, int]:
     """The form; once the organisation's contract ended, the notice instead of it (we take
     no instructions then: ``file_instruction`` refuses them)."""
-    organisation = get_session().get(Organisation, organisation_id())
     return render_template(
         "controller/instruction_new.html",
         form=form,
         error=error,
         error_field=field,
-        contract_ended_at=organisation.contract_ended_at if organisation else None,
+        contract_ended_at=contact_organisation().contract_ended_at,
         instructable=INSTRUCTABLE,
         channels=INSTRUCTION_CHANNELS,
     ), status

@@ -14,7 +14,7 @@ from portal.db import get_session
 from portal.errors import render_error
 from rights.controllers.instructions import check_contact
 from rights.errors import PermissionDenied
-from rights.models.org import User
+from rights.models.org import Organisation, User
 
 FORMATS = ("pdf", "json")
 
@@ -24,6 +24,14 @@ def organisation_id() -> int:
     if current_user.organisation_id is None:
         abort(404)
     return int(current_user.organisation_id)
+
+
+def contact_organisation() -> Organisation:
+    """The logged-in contact's organisation, loaded."""
+    organisation = get_session().get(Organisation, organisation_id())
+    if organisation is None:
+        abort(404)
+    return organisation
 
 
 def designated() -> User | None:
