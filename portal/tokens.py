@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.url_safe import URLSafeSerializerMixin
 
 PURPOSES = (
     "verify-email",
@@ -29,9 +31,20 @@ class TokenExpired(Exception):
     """Signed correctly but too old (410)."""
 
 
+class UncompressedSerializer(URLSafeTimedSerializer):
+    """itsdangerous' URL-safe timed serializer without its attempt to compress: it runs zlib
+    on every payload and keeps the result only when shorter, which the short payloads of a
+    link (ids and a generation) never are; the attempt was about half of making a token
+    (issue 17, fifth round). A reader takes either form, so links made before still work."""
+
+    def dump_payload(self, obj: Any) -> bytes:
+        # The JSON as the plain serializer gives it, then base64 as the URL-safe one does.
+        return base64_encode(super(URLSafeSerializerMixin, self).dump_payload(obj))
+
+
 @lru_cache(maxsize=64)
 def _serializer_for(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=f"dsr:{purpose}")
+    return UncompressedSerializer(secret_key, salt=f"dsr:{purpose}")
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

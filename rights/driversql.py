@@ -8,9 +8,18 @@ statement for the columns it names, keeps the SQL text, the order of the paramet
 (positional on SQLite, named on PostgreSQL) and each parameter's bind processor as the
 dialect's type gives it (``TypeEngine.dialect_impl(...).bind_processor``, so a
 ``TypeDecorator`` such as ``rights.db.UTCDateTime`` and the driver's JSON wrapper apply as
-in ``Connection.execute``), and runs the text through ``Connection.exec_driver_sql``.
-Statement events (``before_cursor_execute`` and the like) still fire; result rows come back
-as the driver gives them, without result processors, so a statement read back this way
+in ``Connection.execute``).
+
+``run_on_driver`` then hands the text to the connection's driver cursor itself: even
+``Connection.exec_driver_sql`` builds an execution context and a result for every call,
+about half of a small INSERT's cost on the intake (issue 17, fifth round). What it keeps of
+SQLAlchemy's behaviour: the statement runs inside the connection's transaction (begun
+first, as SQLAlchemy's autobegin would), a driver error comes back as SQLAlchemy's own
+exception class (``IntegrityError``, ``OperationalError``, ...), and a lost connection is
+invalidated so the pool does not hand it out again. When anyone listens for statement
+events (``before_cursor_execute``/``after_cursor_execute``: the tests' statement counts,
+tracing), the statement goes through ``exec_driver_sql`` so the listeners see it. Rows come
+back as the driver gives them, without result processors: a statement read back this way
 returns plain values only (integers, strings).
 
 Only for statements on a hot path whose parameters are known up front: an ``INSERT`` of
@@ -21,16 +30,98 @@ docs/architecture.md, "Writing a new request", says where it is used.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert
-from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.expression import ClauseElement
 
 Processor = Callable[[Any], Any] | None
 Values = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+
+Params = tuple[Any, ...] | dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DriverResult:
+    """What a driver statement gave back: its rows (plain values), whether it returns rows
+    at all (a SELECT or RETURNING), the new row's id where the driver tells it (SQLite's
+    ``lastrowid``) and how many rows it touched."""
+
+    rows: Sequence[Sequence[Any]]
+    returns_rows: bool
+    lastrowid: int | None
+    rowcount: int
+
+    def first(self) -> Sequence[Any] | None:
+        return self.rows[0] if self.rows else None
+
+    def one(self) -> Sequence[Any]:
+        if not self.rows:
+            raise NoResultFound("No row was found when one was required")
+        if len(self.rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self.rows[0]
+
+
+def _listened(conn: Connection) -> bool:
+    dispatch = conn.dispatch
+    return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+
+def run_on_driver(
+    conn: Connection, sql: str, params: Params | Sequence[Params] = (), *, many: bool = False
+) -> DriverResult:
+    """Run ``sql`` with ``params`` (or, ``many``, once per entry: the driver's executemany)
+    on the connection's driver cursor, in its current transaction (module docstring)."""
+    if _listened(conn):
+        result = conn.exec_driver_sql(sql, params)
+        returns = result.returns_rows
+        rows = result.all() if returns else []
+        by_row_id = getattr(conn.dialect, "postfetch_lastrowid", False)  # SQLite's row id
+        last = result.lastrowid if by_row_id and not returns else None
+        return DriverResult(rows, returns, last, result.rowcount)
+    dialect = conn.dialect
+    fairy = conn.connection
+    cursor = fairy.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, cast(Sequence[Any], params))
+        else:
+            cursor.execute(sql, params)
+        returns = cursor.description is not None
+        rows = cursor.fetchall() if returns else []
+        found = DriverResult(rows, returns, getattr(cursor, "lastrowid", None), cursor.rowcount)
+    except dialect.loaded_dbapi.Error as exc:
+        lost = dialect.is_disconnect(exc, fairy.dbapi_connection, cursor)
+        _close_quietly(cursor)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            sql,
+            params,
+            exc,
+            dialect.loaded_dbapi.Error,
+            hide_parameters=bool(getattr(conn.engine, "hide_parameters", False)),
+            connection_invalidated=lost,
+            dialect=dialect,
+            ismulti=many,
+        ) from exc
+    except BaseException:
+        _close_quietly(cursor)
+        raise
+    cursor.close()
+    return found
+
+
+def _close_quietly(cursor: Any) -> None:
+    with suppress(Exception):  # the statement's own error is the one to report
+        cursor.close()
 
 
 @dataclass(frozen=True)
@@ -93,16 +184,18 @@ class DriverStatement:
         }
         return _Plan(compiled.string, names, positional, processors, fixed)
 
-    def execute(self, conn: Connection, values: Values | None = None) -> CursorResult[Any]:
+    def execute(self, conn: Connection, values: Values | None = None) -> DriverResult:
         """Run once with ``values`` (a mapping), or once per row (a sequence of mappings:
         the driver's ``executemany``). Every named parameter must be given."""
         plan = self._plan(conn.dialect)
+        if not conn.in_transaction():
+            conn.begin()  # as SQLAlchemy's autobegin would (the caller commits)
         if values is None or isinstance(values, Mapping):
-            return conn.exec_driver_sql(plan.sql, plan.bind(values or {}))
+            return run_on_driver(conn, plan.sql, plan.bind(values or {}))
         if len(values) == 1:  # the driver's executemany costs more for one row
-            return conn.exec_driver_sql(plan.sql, plan.bind(values[0]))
+            return run_on_driver(conn, plan.sql, plan.bind(values[0]))
         rows = [plan.bind(row) for row in values]
-        return conn.exec_driver_sql(plan.sql, rows)
+        return run_on_driver(conn, plan.sql, rows, many=True)
 
 
 MAX_ROWS = 16  # rows one multi-row INSERT takes; more go through executemany

@@ -22,12 +22,11 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import Integer, insert, inspect
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.session import make_transient_to_detached
 
-from rights.driversql import DriverStatement
+from rights.driversql import DriverResult, DriverStatement
 
 T = TypeVar("T")
 # One statement per class and set of columns, compiled once per dialect (rights.driversql).
@@ -79,7 +78,7 @@ def _columns(mapper: Mapper[Any]) -> tuple[tuple[str, str, Any], ...]:
     return found
 
 
-def _primary_key(result: CursorResult[Any], mapper: Mapper[Any]) -> tuple[Any, ...]:
+def _primary_key(result: DriverResult, mapper: Mapper[Any]) -> tuple[Any, ...]:
     if result.returns_rows:
         return tuple(result.one())
     if len(mapper.primary_key) != 1:

@@ -18,11 +18,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     EmailField,
     Field,
     HiddenField,
-    RadioField,
     StringField,
     TextAreaField,
 )
@@ -39,6 +37,7 @@ from wtforms.validators import (
 )
 
 from portal.i18n import WTFORMS_TEXTS
+from portal.public.fields import ChoiceRadioField, IsoDateField
 from portal.public.labels import (
     ERASURE_GROUNDS,
     RELATIONSHIPS,
@@ -114,7 +113,7 @@ def _choices(pairs: Sequence[tuple[str, Any]]) -> list[SelectChoice]:
 
 
 def radio(label: Any, choices: Sequence[tuple[str, Any]], default: str | None = None) -> Any:
-    return RadioField(
+    return ChoiceRadioField(
         label, choices=_choices(choices), default=default, validators=[InputRequired()]
     )
 
@@ -206,7 +205,7 @@ class BaseRequestForm(FlaskForm):
     # The person the data is about, when someone else files the request.
     subject_name = line(_l("Full name of the person the data is about"))
     subject_email = email_field(_l("Their e-mail address (optional)"), required=False)
-    relationship = RadioField(
+    relationship = ChoiceRadioField(
         _l("Your relationship to this person"),
         choices=_choices(list(RELATIONSHIPS.items())),
         validators=[Optional()],
@@ -214,7 +213,7 @@ class BaseRequestForm(FlaskForm):
     )
     # A parent says how old the child is (docs/legal.md, "Representatives and minors"); the view
     # sets the choices from the configured age thresholds.
-    child_age = RadioField(
+    child_age = ChoiceRadioField(
         _l("How old is the child?"), choices=[], validators=[Optional()], validate_choice=True
     )
     mandate = FileField(_l("Mandate or proof of authority (PDF, PNG or JPEG)"))
@@ -254,8 +253,8 @@ def _access(fields: dict[str, Any]) -> None:
         default="all",
     )
     fields["access_specific"] = text(_l("Which data? (if only certain data)"), max_len=2000)
-    fields["access_period_from"] = DateField(_l("From date (optional)"), validators=[Optional()])
-    fields["access_period_to"] = DateField(_l("Until date (optional)"), validators=[Optional()])
+    fields["access_period_from"] = IsoDateField(_l("From date (optional)"), validators=[Optional()])
+    fields["access_period_to"] = IsoDateField(_l("Until date (optional)"), validators=[Optional()])
 
 
 def _rectification(fields: dict[str, Any]) -> None:

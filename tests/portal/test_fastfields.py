@@ -13,6 +13,8 @@ import pytest
 from flask import Flask
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from wtforms import RadioField
+from wtforms.fields.choices import SelectFieldBase
 
 import portal
 from portal.fastfields import html_params, render_field, render_label
@@ -59,7 +61,7 @@ def _fields(form: FlaskForm) -> list[Any]:
     out = []
     for field in form:
         out.append(field)
-        if field.type in ("RadioField",):
+        if isinstance(field, RadioField):  # ChoiceRadioField too
             out.extend(field)
     return out
 
@@ -92,11 +94,7 @@ def test_every_field_of_every_form_renders_as_wtforms_renders_it(
             except TypeError:  # needs constructor arguments
                 continue
             for field in form:
-                if getattr(field, "choices", None) is None and field.type in (
-                    "SelectField",
-                    "RadioField",
-                    "SelectMultipleField",
-                ):
+                if getattr(field, "choices", None) is None and isinstance(field, SelectFieldBase):
                     field.choices = [("a", "A <1>"), ("b", 'B "2"')]
             if data is not None:
                 form.validate()
