@@ -20,9 +20,9 @@ from collections.abc import Callable, Hashable
 from flask import current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from portal.csrf import generate_csrf
 from portal.public.forms import new_form_key
 from portal.public.start import Choice
 

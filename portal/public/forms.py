@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from functools import cache, partial
+from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -36,6 +36,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.csrf import generate_csrf
 from portal.i18n import WTFORMS_TEXTS
 from portal.public.fields import ChoiceRadioField, IsoDateField
 from portal.public.labels import (
@@ -172,8 +173,11 @@ class _Token:
 
 
 class _LazyCSRF(_FlaskFormCSRF):
+    """The request form's token, signed when rendered, by ``portal.csrf.generate_csrf`` with
+    the app's CSRF settings (the form's Meta sets no key or field name of its own)."""
+
     def generate_csrf_token(self, csrf_token_field: Any) -> Any:
-        return _Token(partial(_FlaskFormCSRF.generate_csrf_token, self, csrf_token_field))
+        return _Token(generate_csrf)
 
 
 class BaseRequestForm(FlaskForm):
