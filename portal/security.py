@@ -3,12 +3,14 @@ rate limiter, trusted hosts (docs/security.md, "CSRF, headers and hosts")."""
 
 from __future__ import annotations
 
-from typing import Any, TypeGuard
+from functools import partial
+from typing import Any, TypeGuard, cast
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
+from flask_limiter._compat import request_context  # the context Flask-Limiter itself reads
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME
@@ -127,6 +129,7 @@ def init_app(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
     _route_limits_only(app)
+    _limiter_hooks_when_used(app)
     app.after_request(_headers)
     app.session_interface = CachedSessionInterface()
 
@@ -169,3 +172,40 @@ def _route_limits_only(app: Flask) -> None:
             check()
 
     hooks[hooks.index(check)] = blueprint_limits_only
+
+
+# Where Flask-Limiter keeps a request's limits: made on the request's context the first time
+# anything reads the limiter's ``context`` (a decorated route, the API's blueprint limit).
+_LIMITER_STATE = "_limiter_request_context"
+
+
+def _limiter_hooks_when_used(app: Flask) -> None:
+    """Flask-Limiter's after-request hook (rate-limit headers, deductions made on the
+    response) and its teardown (clearing the request's limits) read the limiter's state of
+    the request, and make it when the request had none; most requests have none (the
+    public pages count their POST limits themselves: ``portal.public.blueprint.on_post``),
+    and for those both find nothing to do (about 60 µs per request, issue 17). So they run
+    only when the request has that state. A Flask-Limiter whose hooks or state look
+    different keeps its hooks as they are (docs/security.md, "Rate limits")."""
+    inject = getattr(Limiter, "_Limiter__inject_headers", None)
+    release = getattr(limiter, "_Limiter__release_context", None)
+    after = app.after_request_funcs.get(None, [])
+    teardown = app.teardown_request_funcs.get(None, [])
+    hook = next(
+        (f for f in after if isinstance(f, partial) and f.func is inject and f.args == (limiter,)),
+        None,
+    )
+    if inject is None or hook is None or release not in teardown:
+        return
+
+    def inject_when_used(response: Response) -> Response:
+        if hasattr(request_context(), _LIMITER_STATE):
+            return cast(Response, hook(response))
+        return response
+
+    def release_when_used(exc: BaseException | None = None) -> None:
+        if hasattr(request_context(), _LIMITER_STATE):
+            release(exc)
+
+    after[after.index(hook)] = inject_when_used
+    teardown[teardown.index(release)] = release_when_used

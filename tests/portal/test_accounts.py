@@ -887,6 +887,29 @@ def test_rate_limits_answer_429_with_retry_after(limited_app, path, limit, data)
     limiter.reset()
 
 
+def test_limited_routes_still_say_their_limits_and_other_pages_none(limited_app):
+    """Flask-Limiter's after-request hook runs only for a request that used the limiter
+    (portal.security._limiter_hooks_when_used): a decorated route keeps its headers and
+    its count; a page without a limit gets no header and leaves no limiter state."""
+    from portal.security import limiter
+
+    limiter.reset()
+    names = [getattr(f, "__name__", "") for f in limited_app.after_request_funcs[None]]
+    assert "inject_when_used" in names
+    c = limited_app.test_client()
+    token = csrf_token(c.get("/auth/reset"))
+    first = c.post("/auth/reset", data={"email": "someone@example.org", "csrf_token": token})
+    second = c.post("/auth/reset", data={"email": "someone@example.org", "csrf_token": token})
+    assert first.headers["X-RateLimit-Limit"] == "5"
+    assert (
+        int(first.headers["X-RateLimit-Remaining"])
+        == int(second.headers["X-RateLimit-Remaining"]) + 1
+    )
+    page = c.get("/")
+    assert not [name for name, _value in page.headers if name.startswith("X-RateLimit")]
+    limiter.reset()
+
+
 def test_chosen_language_survives_the_login_steps(app, client, clock, make_user):
     user = make_user()
     client.get("/lang/en")
