@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
-from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from operations.context import Context, Settings
 from portal.clock import now
 from portal.db import get_session
+from portal.i18n import current_locale
 from rights.audit import SYSTEM, Actor
 from rights.deadlines import NLHolidayCalendar
 from rights.keys import Keyring
@@ -139,7 +139,7 @@ def context() -> Context:
     """The context of the current request: its session, the logged-in user (or the data
     subject on public pages), the request's language."""
     if "dsr_context" not in g:
-        locale = get_locale()
+        locale = current_locale()
         g.dsr_context = Context(
             session=get_session(),
             keyring=keyring_from(current_app),

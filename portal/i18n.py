@@ -50,6 +50,18 @@ def select_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def current_locale() -> Any:
+    """Flask-Babel's ``get_locale()``: once the request has its locale, read from where
+    Flask-Babel keeps it instead of through three context look-ups (issue 17: a form page
+    asks for it a dozen times); before that, Flask-Babel finds it as always."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is not None:
+        locale = getattr(app_ctx.g.__dict__.get("_flask_babel"), "babel_locale", None)
+        if locale is not None:
+            return locale
+    return get_locale()
+
+
 def _held(app_ctx: Any) -> Any:
     """The catalogue remembered for the request's current locale, or None."""
     found = app_ctx.g.__dict__
@@ -100,10 +112,10 @@ class WTFormsTexts:
     the catalogue read from disk once per locale instead of once per request."""
 
     def gettext(self, string: str) -> str:
-        return str(_wtforms_catalogue(str(get_locale())).ugettext(string))
+        return str(_wtforms_catalogue(str(current_locale())).ugettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return str(_wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n))
+        return str(_wtforms_catalogue(str(current_locale())).ungettext(singular, plural, n))
 
 
 WTFORMS_TEXTS = WTFormsTexts()

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app, redirect, request, session, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from werkzeug.wrappers import Response
 
 from portal.auth import (  # noqa: F401 - api_keys and contract_certificate add their routes
@@ -21,6 +21,7 @@ from portal.auth.views import bp as auth_bp
 from portal.controller.views import bp as controller_bp
 from portal.delivery import init_app as init_delivery
 from portal.fastfields import render_field, render_label
+from portal.i18n import current_locale
 from portal.loading import IntegerIdConverter
 from portal.machine import opendsr as machine_opendsr
 from portal.machine.suppression import bp as suppression_api_bp
@@ -67,7 +68,7 @@ def _day(value: date | None, fmt: str = "EEE d MMM yyyy") -> str:
         return ""
     if isinstance(value, datetime):  # format_date of a datetime: as Babel reads it
         return str(format_date(value, fmt))
-    return _formatted(value, fmt, get_locale(), None)
+    return _formatted(value, fmt, current_locale(), None)
 
 
 def _iso_day(value: str | date | None, fmt: str = "EEEE d MMMM yyyy") -> str:
@@ -92,7 +93,7 @@ def _role_label(role: Role) -> str:
 
 
 def _context() -> dict[str, Any]:
-    return {"current_language": str(get_locale() or "nl"), "role_label": _role_label}
+    return {"current_language": str(current_locale() or "nl"), "role_label": _role_label}
 
 
 def init_app(app: Flask) -> None:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, get_timezone
 
+from portal.i18n import current_locale
 from rights.deadlines import AMSTERDAM
 
 
@@ -22,7 +23,7 @@ def per_locale(texts: Mapping[str, object]) -> Callable[[], dict[str, str]]:
     cache: dict[str, dict[str, str]] = {}
 
     def translated() -> dict[str, str]:
-        locale = str(get_locale())
+        locale = str(current_locale())
         found = cache.get(locale)
         if found is None:
             found = cache[locale] = {str(code): str(text) for code, text in texts.items()}
@@ -46,7 +47,7 @@ def local(value: datetime | None, fmt: str = "d MMM yyyy HH:mm") -> str:
     if value is None:
         return ""
     moment = value.astimezone(AMSTERDAM)
-    text = formatted(moment, fmt, get_locale(), get_timezone())
+    text = formatted(moment, fmt, current_locale(), get_timezone())
     return f"{text} {moment.tzname()}" if "HH" in fmt else text
 
 
@@ -59,7 +60,7 @@ class LanguageTable(Mapping[str, str]):
 
     def __getitem__(self, code: str) -> str:
         entry = self._table[code]
-        language = str(get_locale() or "nl")[:2]
+        language = str(current_locale() or "nl")[:2]
         return entry.get(language, entry["nl"])
 
     def __iter__(self) -> Iterator[str]:

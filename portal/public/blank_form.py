@@ -18,11 +18,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from flask import current_app, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import escape
 
 from portal.csrf import generate_csrf
+from portal.i18n import current_locale
 from portal.public.forms import new_form_key
 from portal.public.start import Choice
 
@@ -64,7 +64,13 @@ def visit_key(choice: Choice) -> Hashable | None:
     """What the blank page depends on, or None when it must be rendered afresh."""
     if current_user.is_authenticated or "_flashes" in session:
         return None
-    return (str(get_locale()), request.full_path, choice.org, choice.organisation, choice.rights)
+    return (
+        str(current_locale()),
+        request.full_path,
+        choice.org,
+        choice.organisation,
+        choice.rights,
+    )
 
 
 def split(page: str, token: str, form_key: str) -> Parts | None:

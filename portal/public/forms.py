@@ -12,7 +12,6 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
@@ -37,7 +36,7 @@ from wtforms.validators import (
 )
 
 from portal.csrf import generate_csrf
-from portal.i18n import WTFORMS_TEXTS
+from portal.i18n import WTFORMS_TEXTS, current_locale
 from portal.public.fields import ChoiceRadioField, IsoDateField
 from portal.public.labels import (
     ERASURE_GROUNDS,
@@ -194,7 +193,7 @@ class BaseRequestForm(FlaskForm):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
             language = self.__dict__.get("_language")  # the meta is the form's own
             if language is None:
-                language = self._language = str(get_locale())
+                language = self._language = str(current_locale())
             return _bound_copy(form, self, unbound_field, options, language)
 
     form_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])

@@ -6,10 +6,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import current_locale
 from portal.words import per_locale
 from rights import receipt
 from rights.models.request import RequestState
@@ -82,7 +82,7 @@ MANDATE_REQUIRED = receipt.MANDATE_REQUIRED
 def child_age_choices(review_from: int, self_from: int) -> list[tuple[str, str]]:
     """The age bands a parent chooses from (docs/legal.md, "Representatives and minors"),
     translated once per language and pair of ages (every intake POST binds them)."""
-    return list(_child_age_choices(str(get_locale()), review_from, self_from))
+    return list(_child_age_choices(str(current_locale()), review_from, self_from))
 
 
 @functools.lru_cache(maxsize=64)

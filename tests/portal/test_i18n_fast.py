@@ -142,3 +142,23 @@ def test_the_templates_gettext_gives_what_jinjas_own_gives(app: Flask) -> None:
     assert ours[0] != ours[2]  # Dutch, then English
     _stock(app)
     assert render() == ours
+
+
+def test_current_locale_is_flask_babels_locale(app) -> None:
+    """portal.i18n.current_locale reads the locale where Flask-Babel keeps it: the same as
+    get_locale() before and after it is resolved, under force_locale and after refresh."""
+    from flask import session
+    from flask_babel import force_locale, get_locale, refresh
+
+    from portal.i18n import current_locale
+
+    assert current_locale() is None  # outside a request, as get_locale()
+    with app.test_request_context("/"):
+        first = current_locale()  # not resolved yet: Flask-Babel resolves it
+        assert str(first) == "nl" and current_locale() is get_locale()
+        with force_locale("en"):
+            assert str(current_locale()) == "en" == str(get_locale())
+        assert current_locale() is get_locale()
+        session["lang"] = "en"
+        refresh()
+        assert str(current_locale()) == "en" == str(get_locale())
