@@ -9,7 +9,6 @@ import secrets
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -126,10 +125,9 @@ class SearchForm(FlaskForm):
 
 
 # A request form's fields as built for the first form (no data, no form, no meta), per
-# unbound field and (name, prefix, language): ``_bound_copy``.
-_PROTOTYPES: WeakKeyDictionary[UnboundField, dict[tuple[str, str, str], Field]] = (
-    WeakKeyDictionary()
-)
+# (name, prefix, language), kept on the unbound field itself (so they go with it):
+# ``_bound_copy``.
+_PROTOTYPES = "_dsr_prototypes"
 
 
 def _bound_copy(
@@ -146,7 +144,9 @@ def _bound_copy(
         built: Field = unbound.bind(form=form, **options)  # the CSRF field, per form
         return built
     key = (name, str(options["prefix"]), language)
-    prototypes = _PROTOTYPES.setdefault(unbound, {})
+    prototypes: dict[tuple[str, str, str], Field] | None = unbound.__dict__.get(_PROTOTYPES)
+    if prototypes is None:
+        prototypes = unbound.__dict__.setdefault(_PROTOTYPES, {})
     prototype = prototypes.get(key)
     if prototype is None:
         prototype = unbound.bind(form=form, **options)
