@@ -50,13 +50,18 @@ def select_locale() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def _resolved_locale(app_ctx: Any) -> Any:
+    """The locale Flask-Babel resolved for this context, or None before it has."""
+    return getattr(app_ctx.g.__dict__.get("_flask_babel"), "babel_locale", None)
+
+
 def current_locale() -> Any:
     """Flask-Babel's ``get_locale()``: once the request has its locale, read from where
     Flask-Babel keeps it instead of through three context look-ups (issue 17: a form page
     asks for it a dozen times); before that, Flask-Babel finds it as always."""
     app_ctx = _cv_app.get(None)
     if app_ctx is not None:
-        locale = getattr(app_ctx.g.__dict__.get("_flask_babel"), "babel_locale", None)
+        locale = _resolved_locale(app_ctx)
         if locale is not None:
             return locale
     return get_locale()
@@ -86,7 +91,7 @@ class FastDomain(Domain):  # type: ignore[misc]
         if (held := _held(app_ctx)) is not None:
             return held
         translations = super().get_translations()  # resolves and sets the locale if unset
-        locale = getattr(app_ctx.g.__dict__.get("_flask_babel"), "babel_locale", None)
+        locale = _resolved_locale(app_ctx)
         if locale is not None:
             app_ctx.g.__dict__["_dsr_translations"] = (locale, translations)
         return translations
