@@ -118,6 +118,12 @@ def error_message(exc: DomainError) -> str:
             "The contract with %(organisation)s ended: we hold none of its data any more and "
             "take no new data files for it.",
             organisation=params.get("organisation", ""),
+        )
+        if params.get("about") != "source"
+        else _(
+            "The contract with %(organisation)s ended: no data source can be added or changed "
+            "for it.",
+            organisation=params.get("organisation", ""),
         ),
     }
     return str(

@@ -2,7 +2,8 @@
 "End of contract"): the instruction page and the data files page show that the contract
 ended, in words, instead of a form; a form sent anyway is refused (4xx) and nothing is
 stored; an admin's upload into the ended controller's source is refused the same way
-(``rights.sources.ingest``). The other controller, whose contract runs, still instructs
+(``rights.sources.ingest``), and so is a new or changed source definition for it
+(``rights.sources.registry``). The other controller, whose contract runs, still instructs
 and uploads."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from rights.models.audit import AuditEvent
 from rights.models.org import Role
 from rights.models.request import RightsRequest
-from rights.models.source import DataFileUpload
+from rights.models.source import DataFileUpload, DataSource
 from tests.glossary import assert_in_words
 from tests.helpers import csrf_token
 from tests.portal.controller.results_world import build, freeze
@@ -120,6 +121,50 @@ def test_an_admin_upload_into_the_ended_controllers_source_is_refused(
     assert "Het contract met Bakkerij Zoet is beëindigd" in html and "databestanden" in html
     assert "contract_ended" not in html
     assert _stored(db_session) == before
+
+
+SOURCE_TOML = """
+slug = "{slug}"
+name = "Nieuw bestand"
+kind = "file"
+owner = "{owner}"
+purposes = ["Direct marketing"]
+legal_basis = ["consent"]
+"""
+
+
+def _sources(db_session) -> list[tuple[str, str, bool]]:
+    db_session.expire_all()
+    rows = db_session.execute(select(DataSource.slug, DataSource.name, DataSource.active))
+    return sorted((slug, name, active) for slug, name, active in rows)
+
+
+def test_no_source_can_be_added_or_changed_for_the_ended_controller(
+    client, login, make_user, db_session, world
+):
+    login(make_user(Role.ADMIN))
+    before, sources = _stored(db_session), _sources(db_session)
+    owner = world.a.org.slug
+    for slug in ("new-after-end", world.a.source.slug):  # a new one, and its old one again
+        definition = SOURCE_TOML.format(slug=slug, owner=owner)
+        page = client.get("/staff/sources/")
+        resp = client.post(
+            "/staff/sources/",
+            data={"csrf_token": csrf_token(page), "definition": definition},
+            follow_redirects=True,
+        )
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 200, slug
+        assert "Het contract met Bakkerij Zoet is beëindigd" in html, slug
+        assert "gegevensbron" in html and "contract_ended" not in html, slug
+        assert _stored(db_session) == before and _sources(db_session) == sources, slug
+    definition = SOURCE_TOML.format(slug="b-new", owner=world.b.org.slug)
+    page = client.get("/staff/sources/")
+    saved = client.post(
+        "/staff/sources/", data={"csrf_token": csrf_token(page), "definition": definition}
+    )
+    assert saved.status_code == 302
+    assert ("b-new", "Nieuw bestand", True) in _sources(db_session)
 
 
 def test_the_controller_whose_contract_runs_still_instructs_and_uploads(
