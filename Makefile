@@ -60,7 +60,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy rights exporters operations portal
+	$(BIN)/mypy rights exporters operations portal bench
 
 format: install
 	$(BIN)/ruff format .

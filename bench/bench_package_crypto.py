@@ -95,7 +95,7 @@ def run(mib: int, repeat: int = 3, out: Any = None) -> dict[str, Any]:
     mine = timed(ours, mib, repeat)
     small_mib = max(mib // 8, 1)
     small, large = child_rss(small_mib), child_rss(small_mib * 10)
-    figures = {
+    figures: dict[str, Any] = {
         "mib": mib,
         "time": {"baseline_s": base, "ours_s": mine, "ratio": mine / base},
         "memory": {"small_mib": small_mib, "small_kib": small, "large_kib": large},

@@ -55,7 +55,7 @@ def populate(session: Session, rows: int) -> dict[str, int]:
         User(email=f"o{i}@x.example", name=f"Officer {i}", role=Role.OFFICER, created_at=NOW)
         for i in range(10)
     ]
-    session.add_all(orgs + users)
+    session.add_all([*orgs, *users])
     session.flush()
     rnd = random.Random(7)
     batch: list[dict[str, Any]] = []

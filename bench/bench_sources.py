@@ -150,7 +150,7 @@ def bare(engine: Engine, path: Path) -> tuple[float, float]:
             file_id = cur.lastrowid
         else:
             cur.execute(_BARE_FILE + " RETURNING id")
-            file_id = cur.fetchone()[0]
+            file_id = _first(cur.fetchone())
         batch: list[tuple[Any, ...]] = []
         for record in _bare_rows(path, file_id):
             batch.append(record)
@@ -165,6 +165,12 @@ def bare(engine: Engine, path: Path) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
+def _first(row: Any) -> Any:
+    """The first column of a row the cursor must have returned."""
+    assert row is not None
+    return row[0]
+
+
 def bare_copy(engine: Engine, path: Path) -> tuple[float, float]:
     """PostgreSQL: the raw rows through one ``COPY ... FROM STDIN`` (no normalisation)."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -172,8 +178,8 @@ def bare_copy(engine: Engine, path: Path) -> tuple[float, float]:
     try:
         cur = raw.cursor()
         cur.execute(_BARE_FILE + " RETURNING id")
-        file_id = cur.fetchone()[0]
-        with cur.copy(f"COPY data_record ({_BARE_COLUMNS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        file_id = _first(cur.fetchone())
+        with cur.copy(f"COPY data_record ({_BARE_COLUMNS}) FROM STDIN") as copy:
             for record in _bare_rows(path, file_id):
                 copy.write_row(record)
         raw.commit()

@@ -24,7 +24,7 @@ from exporters.base import FormatOptions, OutputFile, slug, text_stream, unique
 from exporters.display import AMSTERDAM, plain_decimal
 from exporters.escaping import PREFIX, TRIGGERS, escape_cell
 from exporters.model import CategoryData, ExportPackage, FieldSpec, Language
-from exporters.rowplan import row_converter
+from exporters.rowplan import rows_converter
 from exporters.values import (
     Converter,
     ConverterFactory,
@@ -93,10 +93,10 @@ def csv_rows(category: CategoryData, language: Language = "nl") -> Iterator[Sequ
     """The header row (the columns' labels, a time column naming its zone; their keys are in
     ``schema/fields.json``), then each record as converted, escaped cell values."""
     yield [escape_cell(i18n.field_header(language, f.label, f.type)) for f in category.fields]
-    convert = row_converter(
+    convert = rows_converter(
         category.fields, converters_for(CONVERTERS, category.fields), PASSTHROUGH
     )
-    yield from map(convert, category.iter_records())
+    yield from convert(category.iter_records())
 
 
 def write_csv(
