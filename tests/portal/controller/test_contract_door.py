@@ -88,6 +88,15 @@ def test_the_instruction_page_says_the_contract_ended_instead_of_the_form(
     assert _stored(db_session) == before
 
 
+def test_the_menu_offers_no_instruction_after_the_end(client, login, world):
+    link = 'href="/controller/instructions/new"'
+    login(world.a.contact)
+    for page in ("/controller/", "/controller/files/", "/controller/instructions/new"):
+        assert link not in client.get(page).get_data(as_text=True), page
+    login(world.b.contact)  # designated, whose contract runs
+    assert link in client.get("/controller/").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_the_files_page_offers_no_upload_after_the_end_and_refuses_one(
     client, login, db_session, world, language

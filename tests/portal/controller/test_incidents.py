@@ -78,7 +78,8 @@ def test_a_designated_contact_acknowledges_and_a_colleague_only_reads(
     )
     db_session.expire_all()
     assert a.incident.controllers[0].acknowledged_at is None
-    client.get("/logout")
+    logged_out = client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
+    assert logged_out.status_code == 302 and "/auth/login" in logged_out.headers["Location"]
     login(a.contact)
     page = client.get(f"/controller/incidents/{a.incident.id}")
     resp = client.post(
