@@ -224,7 +224,8 @@ class RowsInsert:
 
     def __init__(self, table: Table, columns: Sequence[str]):
         self._table, self._columns = table, tuple(columns)
-        self._each = DriverStatement(insert(table), columns)
+        # inline(): no implicit RETURNING of the new keys, which executemany never reads
+        self._each = DriverStatement(insert(table).inline(), columns)
         self._by_count: dict[int, DriverStatement] = {}
 
     def execute(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, IntegrityError, MultipleResultsFound, NoResultFound
 
-from rights.driversql import DriverStatement, RowsInsert, run_on_driver
+from rights.driversql import MAX_ROWS, DriverStatement, RowsInsert, run_on_driver
 
 METADATA = MetaData()
 THINGS = Table(
@@ -102,6 +102,17 @@ def test_many_rows_through_executemany(things, path) -> None:
     rows = [{"name": f"n{i}"} for i in range(5)]
     INSERT.execute(things, rows)
     assert len(list(things.scalars(select(THINGS.c.name)))) == 5
+
+
+def test_more_rows_than_one_statement_takes_go_through_executemany_asking_nothing_back(
+    things, path
+) -> None:
+    rows = [{"name": f"n{i}"} for i in range(MAX_ROWS + 3)]
+    RowsInsert(THINGS, ("name",)).execute(things, rows)
+    stored = list(things.scalars(select(THINGS.c.name).order_by(THINGS.c.id)))
+    assert stored == [row["name"] for row in rows]
+    # No RETURNING of the new keys nobody reads (PostgreSQL would send them back per row).
+    assert all("RETURNING" not in statement.upper() for statement in path)
 
 
 def test_a_listener_sees_every_statement_and_the_driver_path_skips_sqlalchemy(
