@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 
 from openpyxl import Workbook  # noqa: E402
 
+from bench.timing import best_interleaved  # noqa: E402
 from exporters.csv_format import write_csv  # noqa: E402
 from exporters.model import (  # noqa: E402
     CategoryData,
@@ -147,16 +148,12 @@ def timed_pair(
     count: int,
     repeat: int,
 ) -> tuple[float, float]:
-    """The best of ``repeat`` runs of each, bare and ours alternating (bare, ours, bare, ...),
-    so that a machine whose speed drifts during the benchmark moves both alike."""
-    best = {bare: float("inf"), ours: float("inf")}
+    """The best of ``repeat`` runs of each, bare and ours alternating (``best_interleaved``),
+    each writing ``count`` rows to the same temporary file."""
     with tempfile.TemporaryDirectory() as folder:
-        for _ in range(repeat):
-            for contender in (bare, ours):
-                start = time.perf_counter()
-                contender(count, Path(folder) / "out")
-                best[contender] = min(best[contender], time.perf_counter() - start)
-    return best[bare], best[ours]
+        out = Path(folder) / "out"
+        base, mine = best_interleaved([lambda: bare(count, out), lambda: ours(count, out)], repeat)
+    return base, mine
 
 
 # --- memory, in a child process -----------------------------------------------------------

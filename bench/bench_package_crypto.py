@@ -17,8 +17,7 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import best_interleaved
 from rights import crypto
 
 CHUNK = crypto.DEFAULT_CHUNK_SIZE
@@ -60,17 +60,19 @@ def ours(mib: int, out: BinaryIO) -> None:
     writer.close()
 
 
+def _into_a_file(run: Callable[[int, BinaryIO], None], mib: int) -> None:
+    with tempfile.TemporaryFile() as out:
+        run(mib, out)
+
+
 def timed_pair(mib: int, repeat: int) -> tuple[float, float]:
-    """The best of ``repeat`` runs of the floor and of ours, alternating, so that a machine
-    whose speed drifts moves both alike."""
-    best = {bare: float("inf"), ours: float("inf")}
-    for _ in range(repeat):
-        for contender in (bare, ours):
-            with tempfile.TemporaryFile() as out:
-                start = time.perf_counter()
-                contender(mib, out)
-                best[contender] = min(best[contender], time.perf_counter() - start)
-    return best[bare], best[ours]
+    """The best of ``repeat`` runs of the floor and of ours, alternating
+    (``best_interleaved``); each run writes into a fresh temporary file, whose making (well
+    under a millisecond) is timed alike on both sides."""
+    base, mine = best_interleaved(
+        [lambda: _into_a_file(bare, mib), lambda: _into_a_file(ours, mib)], repeat
+    )
+    return base, mine
 
 
 def child(mib: int) -> None:

@@ -39,10 +39,10 @@ _STRINGS = frozenset({str, _NONE})
 Column = Sequence[Any]
 
 
-def _escaped(column: Column) -> Column:
-    """A string column with the formula escape applied; ``column`` itself when no cell
-    needs it."""
-    if _NONE in set(map(type, column)):
+def _escaped(column: Column, with_none: bool) -> Column:
+    """A string column (``with_none``: some cells ``None``) with the formula escape applied;
+    ``column`` itself when no cell needs it."""
+    if with_none:
         return [PREFIX + v if v and v[0] in TRIGGERS else v for v in column]
     flags = list(map(str.startswith, column, repeat(_TRIGGERS)))
     if True not in flags:
@@ -64,7 +64,7 @@ def _column_plan(
         if kinds <= writes_as_is:
             return column
         if spec.type == "string" and kinds <= _STRINGS:
-            return _escaped(column)
+            return _escaped(column, _NONE in kinds)
         return by_cell(column)
 
     return plan

@@ -28,13 +28,15 @@ def contract_ended_on(organisation: Organisation | None) -> date | None:
     return local_date(organisation.contract_ended_at)
 
 
-def check_contract_running(organisation: Organisation | None) -> None:
-    """Raise ``Conflict`` (code ``contract_ended``, param ``organisation``: its name) when
-    the organisation's contract ended."""
+def check_contract_running(organisation: Organisation | None, **params: str) -> None:
+    """Raise ``Conflict`` (code ``contract_ended``, param ``organisation``: its name, and
+    ``params``, e.g. what was refused, for the message) when the organisation's contract
+    ended."""
     if contract_ended_on(organisation) is not None:
         assert organisation is not None
         raise Conflict(
             "the contract with the organisation ended",
             code=CONTRACT_ENDED,
             organisation=organisation.name,
+            **params,
         )

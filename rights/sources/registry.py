@@ -16,9 +16,9 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from rights.audit import Actor, record
-from rights.controllers.contract import CONTRACT_ENDED, contract_ended_on
+from rights.controllers.contract import check_contract_running
 from rights.crypto import Key, decrypt, encrypt
-from rights.errors import Conflict, NotFound, SourceError, ValidationFailed
+from rights.errors import NotFound, SourceError, ValidationFailed
 from rights.models.org import Organisation
 from rights.models.source import DataSource, SourceKind
 from rights.sources.definition import (
@@ -84,13 +84,7 @@ def load_source(
     owner = session.scalar(select(Organisation).where(Organisation.slug == spec.owner))
     if owner is None:
         raise NotFound("The owner organisation does not exist.", code="unknown_owner")
-    if contract_ended_on(owner) is not None:
-        raise Conflict(
-            "the contract with the owner ended",
-            code=CONTRACT_ENDED,
-            organisation=owner.name,
-            about="source",
-        )
+    check_contract_running(owner, about="source")
     source = session.scalar(select(DataSource).where(DataSource.slug == spec.slug))
     created = source is None
     if source is None:
