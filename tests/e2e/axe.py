@@ -61,6 +61,7 @@ class Watch:
 
 def check_page(page: Any, source: str, watch: Watch, where: str) -> None:
     """No axe violation (WCAG 2.1 A and AA rules), no console error, no CSP violation."""
+    page.wait_for_load_state()  # a click's navigation may have committed, not loaded
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(source)
     result = page.evaluate(

@@ -90,8 +90,11 @@ def browser() -> Iterator[object]:
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is required in CI (make browser-deps installs it)")
         pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() retries until the page it reads has arrived: patient on a loaded CI machine,
+    # as fast as the page otherwise.
+    expect.set_options(timeout=60_000)
     with sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=CHROMIUM,

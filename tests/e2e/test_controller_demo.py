@@ -162,7 +162,7 @@ def _file_request(browser, demo: Demo) -> tuple[object, str, str]:  # type: igno
     page.goto(link)
     _accessible(page, "confirm the e-mail address")
     page.get_by_role("button", name=words["confirm"]).click()
-    assert "/status/" in page.url
+    expect(page).to_have_url(re.compile("/status/"))
     _accessible(page, "the subject's status page")
     return page, access, erasure
 
@@ -171,6 +171,8 @@ def _confirm_matches(officer, url: str, reference: str) -> None:  # type: ignore
     officer.goto(f"{url}/staff/requests/{reference}/data")
     officer.get_by_role("button", name="Search all sources").click()
     rows = officer.locator("#matches tbody tr")
+    for source in (CRM, MAILING):  # the result page, not the one the click left
+        expect(rows.filter(has_text=source).first).to_be_attached()
     found = rows.count()
     assert {CRM, MAILING} <= {rows.nth(i).locator("td").first.inner_text() for i in range(found)}
     for i in range(found):  # each click reloads the page: wait for its result
@@ -182,7 +184,7 @@ def _forward(officer, url: str, reference: str) -> None:  # type: ignore[no-unty
     officer.goto(f"{url}/staff/requests/{reference}")
     officer.get_by_label("Forward this request to Bakkerij Jansen (cannot be undone)").check()
     officer.get_by_role("button", name="Forward to Bakkerij Jansen").click()
-    assert "Forwarded" in officer.locator("main").inner_text()
+    expect(officer.locator("main")).to_contain_text("Forwarded")
 
 
 def _prepare_erasures(officer, url: str, reference: str) -> None:  # type: ignore[no-untyped-def]

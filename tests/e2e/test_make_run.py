@@ -9,6 +9,7 @@ import urllib.request
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,7 +35,7 @@ def test_newcomer_switches_language_logs_in_and_sees_due_dates(dev_server, page)
     page.goto(dev_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "nl"
     page.get_by_role("link", name="English").click()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("heading", level=1).wait_for()
     assert "Your personal data" in page.get_by_role("heading", level=1).inner_text()
     page.get_by_role("link", name="Staff login").click()
@@ -46,7 +47,7 @@ def test_newcomer_switches_language_logs_in_and_sees_due_dates(dev_server, page)
     code = pyotp.TOTP(secret).now()
     page.get_by_label("Six-digit code from your authenticator app").fill(code)
     page.get_by_role("button", name="Confirm").click()
-    assert page.locator(".recovery-codes li").count() == 10
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
     page.get_by_role("link", name="I have saved them, continue").click()
     table = page.get_by_role("table")
     table.wait_for()
@@ -64,11 +65,13 @@ def test_newcomer_switches_language_logs_in_and_sees_due_dates(dev_server, page)
     label = "Code from your authenticator app, or a recovery code"
     page.get_by_label(label).fill(code)
     page.get_by_role("button", name="Log in").click()
-    assert "/auth/code" in page.url  # the same code again is refused
+    # The same code again is refused, in words, on the code page.
+    expect(page.locator("main")).to_contain_text("This code is not correct, or was already used.")
+    assert "/auth/code" in page.url
     page.get_by_label(label).fill(pyotp.TOTP(secret).at(time.time() + 30))
     page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile("/staff/"))
     page.get_by_role("table").wait_for()
-    assert "/staff/" in page.url
 
 
 def _secret(page) -> str:
@@ -82,13 +85,16 @@ def test_pages_work_without_javascript(dev_server, browser):
     pg.get_by_label("E-mailadres").fill("officer2@demo.example")
     pg.get_by_label("Wachtwoord").fill("demo-password-2026")
     pg.get_by_role("button", name="Inloggen").click()
-    assert pg.locator("svg").count() >= 1  # the QR code is inline SVG, no script needed
+    # Every read below waits for the page the click leads to (a bare count() or url read
+    # raced the navigation in CI: it saw the login page still loading).
+    expect(pg).to_have_url(re.compile("/auth/enrol"))
+    expect(pg.locator("main svg").first).to_be_attached()  # the QR code: inline SVG
     pg.get_by_label("Zescijferige code uit uw authenticator-app").fill(
         pyotp.TOTP(_secret(pg)).now()
     )
     pg.get_by_role("button", name="Bevestigen").click()
     pg.get_by_role("link", name="Ik heb ze bewaard, ga verder").click()
-    assert "/staff/" in pg.url
+    expect(pg).to_have_url(re.compile("/staff/"))
     context.close()
 
 

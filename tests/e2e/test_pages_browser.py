@@ -136,7 +136,7 @@ def test_the_subjects_journey_is_accessible_and_fits_a_phone(browser, server, ax
     page.goto(_mail(server.instance, seen, r"(http://\S+/verify/\S+)", reference))
     check("confirm the e-mail address")
     page.get_by_role("button", name=words["confirm"]).click()
-    assert "/status/" in page.url
+    expect(page).to_have_url(re.compile("/status/"))
     check("status page", "public-status")
     page.goto(server.url + "/lost-link")
     check("lost link")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,7 +26,7 @@ def test_demo_officer_extends_and_answers_in_the_browser(dev_server, page):
     page.get_by_label("Assignee").select_option(label="Olga Officier")
     page.get_by_role("button", name="Apply filters").click()
     rows = page.locator("table.queue tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     rows.first.locator("a.ref").click()
     page.get_by_role("heading", name="Deadlines").wait_for()
     assert "Noor Bakker" in page.content()
@@ -34,7 +35,7 @@ def test_demo_officer_extends_and_answers_in_the_browser(dev_server, page):
     )
     page.get_by_label("Extend and send the notice to the subject (cannot be undone)").check()
     page.get_by_role("button", name="Extend", exact=True).click()
-    assert "not extended" not in page.content()
+    expect(page.locator("main")).not_to_contain_text("not extended")
     page.get_by_role("button", name="Prepare the letter").click()
     page.get_by_label(
         "I have checked the letter; send it to the subject now (cannot be undone)"
@@ -44,7 +45,7 @@ def test_demo_officer_extends_and_answers_in_the_browser(dev_server, page):
     assert "Noor Bakker" in page.locator("pre.letter").first.inner_text()
     page.screenshot(path=str(dev_server.instance / "case.png"), full_page=True)
     page.get_by_role("link", name="Dashboard").click()
-    assert page.locator("svg.chart").count() == 4
+    expect(page.locator("svg.chart")).to_have_count(4)
     page.screenshot(path=str(dev_server.instance / "dashboard.png"), full_page=True)
     page.goto(dev_server.url + "/staff/")
     page.screenshot(path=str(dev_server.instance / "queue-ws.png"), full_page=True)
