@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from rights.errors import DomainError
@@ -149,6 +150,13 @@ class StreamEncryptor(io.RawIOBase):
     Memory stays at about one chunk. :meth:`close` writes the final chunk; a stream that is
     never closed is unreadable (no final chunk), so a crash mid-write leaves nothing usable.
     ``size`` counts the plaintext bytes written.
+
+    What is written is encrypted as it comes, straight into one reused chunk-sized buffer
+    (GCM is a counter mode, so a chunk can be encrypted piece by piece): no plaintext is
+    copied and no buffer allocated per chunk. The open chunk's ciphertext is written once a
+    byte after it shows it is not the last; the chunk :meth:`close` finds open is the last,
+    and is encrypted once more under the final nonce and associated data (its plaintext
+    recovered from the held ciphertext), at most one chunk per stream.
     """
 
     def __init__(
@@ -163,7 +171,7 @@ class StreamEncryptor(io.RawIOBase):
         if not 1 <= chunk_size <= 2**31:
             raise ValueError("bad chunk size")
         version, raw = _writing(key, STREAM_VERSION, STREAM_LEGACY_VERSION)
-        self._aead = AESGCM(raw)
+        self._aes = algorithms.AES(raw)
         self._dst = dst
         self._ad = associated_data
         self._chunk_size = chunk_size
@@ -171,45 +179,72 @@ class StreamEncryptor(io.RawIOBase):
             STREAM_MAGIC + version + chunk_size.to_bytes(4, "big") + os.urandom(STREAM_PREFIX_SIZE)
         )
         self._prefix = self._header[-STREAM_PREFIX_SIZE:]
-        self._buffer = bytearray()
         self._index = 0
+        # The open chunk's ciphertext (and its tag when sealed); update_into wants a block's
+        # room beyond what it writes.
+        self._held = bytearray(chunk_size + 2 * TAG_SIZE)
+        self._filled = 0  # bytes of the open chunk so far
+        self._chunk = self._open(final=False)
         self.size = 0
         dst.write(self._header)
 
     def writable(self) -> bool:
         return True
 
-    def _emit(self, chunk: bytes | memoryview, final: bool) -> None:
+    def _open(self, final: bool) -> Any:
+        """The GCM encryptor of chunk ``self._index``, its associated data given."""
         nonce = _chunk_nonce(self._prefix, self._index, final)
-        ad = _chunk_ad(self._ad, self._header, self._index, final)
-        self._dst.write(self._aead.encrypt(nonce, chunk, ad))
+        encryptor = Cipher(self._aes, modes.GCM(nonce)).encryptor()
+        encryptor.authenticate_additional_data(
+            _chunk_ad(self._ad, self._header, self._index, final)
+        )
+        return encryptor
+
+    def _seal(self) -> None:
+        """The open chunk is full and more follows: write it with its tag, open the next."""
+        self._chunk.finalize()  # nothing left over: GCM encrypts as it goes
+        end = self._filled + TAG_SIZE
+        with memoryview(self._held) as held:
+            held[self._filled : end] = self._chunk.tag
+            self._dst.write(held[:end])
+        self._filled = 0
         self._index += 1
+        self._chunk = self._open(final=False)
 
     def write(self, data: Any) -> int:
         if self.closed:
             raise ValueError("write to a closed stream")
-        view = memoryview(data).cast("B")
-        self._buffer += view
-        self.size += view.nbytes
-        # Keep at least one byte back: only close() knows which chunk is the last.
-        if len(self._buffer) > self._chunk_size:
-            done = 0
-            with memoryview(self._buffer) as buffered:
-                while len(self._buffer) - done > self._chunk_size:
-                    self._emit(buffered[done : done + self._chunk_size], final=False)
-                    done += self._chunk_size
-            del self._buffer[:done]
-        return view.nbytes
+        size, start, room = 0, 0, self._chunk_size
+        with memoryview(data) as given, given.cast("B") as view, memoryview(self._held) as held:
+            size = view.nbytes
+            while start < size:
+                if self._filled == room:
+                    self._seal()
+                take = min(room - self._filled, size - start)
+                piece = view[start : start + take]
+                self._filled += self._chunk.update_into(piece, held[self._filled :])
+                start += take
+        self.size += size
+        return size
 
     def close(self) -> None:
         if not self.closed:
-            self._emit(bytes(self._buffer), final=True)
-            self._buffer = bytearray()
+            nonce = _chunk_nonce(self._prefix, self._index, False)
+            with memoryview(self._held) as held:
+                plain = Cipher(self._aes, modes.GCM(nonce)).decryptor().update(held[: self._filled])
+            self._dst.write(
+                AESGCM(self._aes.key).encrypt(
+                    _chunk_nonce(self._prefix, self._index, True),
+                    plain,
+                    _chunk_ad(self._ad, self._header, self._index, True),
+                )
+            )
+            self._held = bytearray()
         super().close()
 
     def abort(self) -> None:
         """Give up without writing the final chunk (the output stays unreadable)."""
-        self._buffer = bytearray()
+        self._held = bytearray()
         super().close()
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Connection, Engine, create_engine, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,12 @@ from rights.policy import Policy
 from rights.requests import Intake, Requester, create_request
 from rights.righttypes import AccessDetails, Details
 from rights.users import create_user
+
+# Property tests must not depend on timing: no per-example deadline (a loaded machine ran
+# an example over Hypothesis' 200 ms) and no "too slow" health check. Registered on top of
+# the profile in force, so in CI Hypothesis' own "ci" profile (derandomized) still applies.
+settings.register_profile("portal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("portal")
 
 TEST_PASSWORD = "correct horse battery staple 42"
 # Every user made by ``make_user`` is enrolled with this authenticator seed (stored

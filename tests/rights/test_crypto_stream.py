@@ -29,19 +29,42 @@ def open_(blob: bytes, ad: bytes = AD) -> bytes:
     return b"".join(crypto.decrypt_stream(KEY, io.BytesIO(blob), ad))
 
 
-@settings(max_examples=60, deadline=None)
-@given(data=st.binary(max_size=5 * CHUNK + 3), pieces=st.integers(1, 50))
-def test_round_trip_and_writer_agree(data: bytes, pieces: int) -> None:
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.binary(max_size=5 * CHUNK + 3),
+    sizes=st.lists(
+        st.one_of(st.integers(0, 3 * CHUNK + 1), st.sampled_from([CHUNK, 2 * CHUNK])),
+        max_size=12,
+    ),
+)
+def test_round_trip_and_writer_agree(data: bytes, sizes: list[int]) -> None:
+    """Written in pieces of any size (empty, within a chunk, exactly a chunk, several chunks
+    at once), the stream is the one-shot's layout: the same chunks, the last one final."""
     blob = seal(data)
     assert open_(blob) == data
     out = io.BytesIO()
     writer = crypto.StreamEncryptor(KEY, out, AD, chunk_size=CHUNK)
-    for i in range(0, len(data), pieces):
-        writer.write(data[i : i + pieces])
+    start = 0
+    for size in sizes:
+        writer.write(data[start : start + size])
+        start += size
+    writer.write(memoryview(data)[start:])
     writer.close()
+    assert writer.size == len(data)
     assert len(out.getvalue()) == len(blob)
     assert open_(out.getvalue()) == data
     assert crypto.verify_stream(KEY, io.BytesIO(blob), AD)[1] == len(data)
+
+
+@pytest.mark.parametrize("chunks", [0, 1, 3])
+def test_a_whole_number_of_chunks_ends_with_a_full_final_chunk(chunks: int) -> None:
+    """No empty chunk after the last full one: the final flag goes on the last full chunk."""
+    out = io.BytesIO()
+    writer = crypto.StreamEncryptor(KEY, out, AD, chunk_size=CHUNK)
+    writer.write(os.urandom(chunks * CHUNK))
+    writer.close()
+    assert len(out.getvalue()) == H + max(chunks, 1) * crypto.TAG_SIZE + chunks * CHUNK
+    assert len(open_(out.getvalue())) == chunks * CHUNK
 
 
 def test_ciphertext_does_not_contain_the_plaintext() -> None:
@@ -105,6 +128,6 @@ def test_memory_stays_at_one_chunk() -> None:
     out = io.BytesIO()
     writer = crypto.StreamEncryptor(KEY, out, AD, chunk_size=CHUNK)
     writer.write(os.urandom(100 * CHUNK + 7))
-    assert len(writer._buffer) <= CHUNK
+    assert len(writer._held) <= CHUNK + 2 * crypto.TAG_SIZE
     writer.close()
     assert len(out.getvalue()) == H + 100 * BLOCK + 7 + crypto.TAG_SIZE
