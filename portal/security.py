@@ -3,12 +3,15 @@ rate limiter, trusted hosts (docs/security.md, "CSRF, headers and hosts")."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from functools import partial
 from typing import Any, TypeGuard, cast
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter._compat import request_context  # the context Flask-Limiter itself reads
 from flask_limiter.util import get_remote_address
@@ -16,7 +19,7 @@ from flask_login import LoginManager
 from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME
 from flask_login.signals import user_accessed
 from flask_wtf.csrf import CSRFProtect
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from portal.db import get_session
 from portal.ratelimit import storage_uri
@@ -136,17 +139,82 @@ def init_app(app: Flask) -> None:
 
 class CachedSessionInterface(SecureCookieSessionInterface):
     """Flask's signed session cookie, its serializer built once per secret key (and
-    fallbacks) instead of on every request (issue 17). The cookie itself is unchanged."""
+    fallbacks) instead of on every request, and a cookie whose signature was checked once
+    not checked again while it is fresh (issue 17: the check was about two thirds of the
+    cookie's 80 us per request). The cookie itself is unchanged.
+
+    The cache keeps, per exact cookie value, the payload its signature covered and the
+    time it was signed: each request still decodes the payload into a session of its own
+    and still refuses a cookie older than the session lifetime. A cookie that fails the
+    check is never kept; a new secret key empties the cache."""
 
     _key: tuple[object, ...] | None = None
     _serializer: URLSafeTimedSerializer | None = None
+    _verified: OrderedDict[str, tuple[bytes, int]]
+
+    def __init__(self) -> None:
+        self._verified = OrderedDict()
+        self._lock = threading.Lock()  # gthread workers share the interface
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if key != self._key:
             self._serializer = super().get_signing_serializer(app)
             self._key = key
+            self._verified = OrderedDict()
         return self._serializer
+
+    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            payload = self._payload(serializer, value, max_age)
+            return self.session_class(serializer.load_payload(payload))
+        except BadSignature:
+            return self.session_class()
+
+    def _payload(self, serializer: URLSafeTimedSerializer, value: str, max_age: int) -> bytes:
+        """The signed payload of ``value`` (``BadSignature`` when it is not one of ours,
+        ``SignatureExpired`` when it is older than ``max_age``), as itsdangerous checks it."""
+        verified = self._verified
+        known = verified.get(value)
+        if known is None:
+            known = _unsign(serializer, value, max_age)
+            with self._lock:
+                verified[value] = known
+                if len(verified) > VERIFIED_COOKIES:
+                    verified.popitem(last=False)
+        payload, signed_at = known
+        age = int(time.time()) - signed_at
+        if age > max_age or age < 0:  # itsdangerous' own test, on the time it signed
+            with self._lock:
+                verified.pop(value, None)
+            raise SignatureExpired("the session cookie has expired")
+        return payload
+
+
+VERIFIED_COOKIES = 4096  # session cookies remembered per worker (a few hundred bytes each)
+
+
+def _unsign(serializer: URLSafeTimedSerializer, value: str, max_age: int) -> tuple[bytes, int]:
+    """Check the signature as ``TimedSerializer.loads`` does, with the key and its
+    fallbacks, and keep the signed payload and time instead of decoding them."""
+    last: BadSignature | None = None
+    for signer in serializer.iter_unsigners():
+        try:
+            payload, signed_at = signer.unsign(value, max_age=max_age, return_timestamp=True)
+        except SignatureExpired:
+            raise
+        except BadSignature as exc:
+            last = exc
+            continue
+        return payload, int(signed_at.timestamp())
+    raise last or BadSignature("no signer")
 
 
 def _route_limits_only(app: Flask) -> None:
