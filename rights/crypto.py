@@ -214,7 +214,7 @@ class StreamEncryptor(io.RawIOBase):
     def write(self, data: Any) -> int:
         if self.closed:
             raise ValueError("write to a closed stream")
-        size, start, room = 0, 0, self._chunk_size
+        start, room = 0, self._chunk_size
         with memoryview(data) as given, given.cast("B") as view, memoryview(self._held) as held:
             size = view.nbytes
             while start < size:
@@ -229,16 +229,11 @@ class StreamEncryptor(io.RawIOBase):
 
     def close(self) -> None:
         if not self.closed:
-            nonce = _chunk_nonce(self._prefix, self._index, False)
+            nonce = _chunk_nonce(self._prefix, self._index, False)  # the open chunk's
             with memoryview(self._held) as held:
                 plain = Cipher(self._aes, modes.GCM(nonce)).decryptor().update(held[: self._filled])
-            self._dst.write(
-                AESGCM(self._aes.key).encrypt(
-                    _chunk_nonce(self._prefix, self._index, True),
-                    plain,
-                    _chunk_ad(self._ad, self._header, self._index, True),
-                )
-            )
+            last = self._open(final=True)
+            self._dst.write(last.update(plain) + last.finalize() + last.tag)
             self._held = bytearray()
         super().close()
 
